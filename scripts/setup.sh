@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything Vigil needs to build, test and run, from Debian's packages only.
+# Idempotent and non-interactive: safe to run on every build, on a fresh Debian 12 or again.
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build pkgconf git ca-certificates curl openssl
+  libuv1-dev libprotobuf-dev protobuf-compiler libsnappy-dev libmbedtls-dev libinih-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev libre2-dev
+)
+# The real peers that tests start on loopback: never mocked when they can be run.
+peer_packages=(
+  prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics
+)
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for p in "${build_packages[@]}" "${peer_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  # policy-rc.d keeps Debian from starting the peers as system services: tests start their own.
+  if [ ! -e /usr/sbin/policy-rc.d ] && [ "$(id -u)" -eq 0 ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+echo "setup: all packages present"
