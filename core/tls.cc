@@ -1,5 +1,7 @@
 #include "core/tls.h"
 
+#include <arpa/inet.h>
+#include <mbedtls/asn1.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
@@ -18,6 +20,65 @@ std::string MbedError(int rc) {
   char buf[160];
   mbedtls_strerror(rc, buf, sizeof buf);
   return buf;
+}
+
+// The address bytes of an IP literal (4 or 16), or "" for a DNS name.
+std::string IpBytes(const std::string& host) {
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, host.c_str(), buf) == 1) return std::string(reinterpret_cast<char*>(buf), 4);
+  if (inet_pton(AF_INET6, host.c_str(), buf) == 1) return std::string(reinterpret_cast<char*>(buf), 16);
+  return "";
+}
+
+// Does the certificate list `ip` among its subjectAltName iPAddress entries? mbedTLS 2.28
+// matches DNS names only, so IP certificates are checked here, walking the raw extensions:
+//   Extensions ::= SEQUENCE OF SEQUENCE { extnID OID, critical BOOLEAN OPTIONAL, extnValue
+//   OCTET STRING }, and the SAN value is GeneralNames ::= SEQUENCE OF [7] iPAddress | ...
+bool CertificateHasIp(const mbedtls_x509_crt& crt, const std::string& ip) {
+  static const unsigned char kSanOid[] = {0x55, 0x1d, 0x11};  // 2.5.29.17
+  unsigned char* p = crt.v3_ext.p;
+  if (p == nullptr) return false;
+  const unsigned char* end = p + crt.v3_ext.len;
+  size_t len = 0;
+  if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) {
+    return false;
+  }
+  end = p + len;
+  while (p < end) {
+    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) {
+      return false;
+    }
+    const unsigned char* ext_end = p + len;
+    size_t oid_len = 0;
+    if (mbedtls_asn1_get_tag(&p, ext_end, &oid_len, MBEDTLS_ASN1_OID) != 0) return false;
+    bool is_san = oid_len == sizeof kSanOid && std::memcmp(p, kSanOid, oid_len) == 0;
+    p += oid_len;
+    int critical = 0;
+    (void)mbedtls_asn1_get_bool(&p, ext_end, &critical);  // absent is fine
+    size_t value_len = 0;
+    if (mbedtls_asn1_get_tag(&p, ext_end, &value_len, MBEDTLS_ASN1_OCTET_STRING) != 0) return false;
+    if (is_san) {
+      unsigned char* q = p;
+      const unsigned char* value_end = p + value_len;
+      size_t names_len = 0;
+      if (mbedtls_asn1_get_tag(&q, value_end, &names_len,
+                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) {
+        return false;
+      }
+      while (q < value_end) {
+        unsigned char tag = *q++;
+        size_t name_len = 0;
+        if (mbedtls_asn1_get_len(&q, value_end, &name_len) != 0) return false;
+        if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) && name_len == ip.size() &&
+            std::memcmp(q, ip.data(), name_len) == 0) {
+          return true;
+        }
+        q += name_len;
+      }
+    }
+    p = const_cast<unsigned char*>(ext_end);
+  }
+  return false;
 }
 
 }  // namespace
@@ -139,8 +200,23 @@ Result<std::unique_ptr<TlsSession>> TlsSession::Create(TlsConfig& config, std::s
   if (rc != 0) return InternalError("tls: session setup: " + MbedError(rc));
   if (!config.is_server()) {
     std::string name = config.server_name().empty() ? std::string(host) : config.server_name();
-    rc = mbedtls_ssl_set_hostname(ssl, name.c_str());
-    if (rc != 0) return InvalidArgumentError("tls: server name \"" + name + "\": " + MbedError(rc));
+    session->expected_ip_ = IpBytes(name);
+    if (session->expected_ip_.empty()) {
+      rc = mbedtls_ssl_set_hostname(ssl, name.c_str());
+      if (rc != 0) return InvalidArgumentError("tls: server name \"" + name + "\": " + MbedError(rc));
+    } else {
+      // An IP address is neither sent as SNI (RFC 6066) nor matched by mbedTLS: we check it.
+      mbedtls_ssl_set_verify(
+          ssl,
+          [](void* ctx, mbedtls_x509_crt* crt, int depth, uint32_t* flags) -> int {
+            auto* self = static_cast<TlsSession*>(ctx);
+            if (depth == 0 && !CertificateHasIp(*crt, self->expected_ip_)) {
+              *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+            }
+            return 0;
+          },
+          session.get());
+    }
   }
   auto send = [](void* ctx, const unsigned char* buf, size_t len) -> int {
     static_cast<TlsSession*>(ctx)->outgoing_.append(reinterpret_cast<const char*>(buf), len);

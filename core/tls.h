@@ -79,6 +79,7 @@ class TlsSession {
   size_t incoming_pos_ = 0;
   std::string outgoing_;
   std::string pending_plaintext_;
+  std::string expected_ip_;  // a client connecting to an IP address: its 4 or 16 bytes
   bool handshake_done_ = false;
   bool peer_closed_ = false;
 };
