@@ -177,6 +177,10 @@ void ConfigSection::Error(std::string_view key, std::string message) {
   reader_->AddError(line, "[" + name_ + "] " + std::string(key) + ": " + message);
 }
 
+void ConfigSection::SectionError(std::string message) {
+  reader_->AddError(section_ ? section_->line : 0, "[" + name_ + "] " + message);
+}
+
 bool ConfigSection::Has(std::string_view key) { return Find(key) != nullptr; }
 
 bool ConfigSection::Require(std::string_view key) {

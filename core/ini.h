@@ -89,6 +89,8 @@ class ConfigSection {
   const std::vector<IniEntry>& Entries();
   // Records an error against `key`'s line (or the section's) for checks across values.
   void Error(std::string_view key, std::string message);
+  // Records an error about the section itself, at its header line.
+  void SectionError(std::string message);
 
  private:
   friend class ConfigReader;

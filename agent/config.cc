@@ -1,0 +1,61 @@
+#include "agent/config.h"
+
+#include <unistd.h>
+
+namespace vigil::agent {
+namespace {
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
+}  // namespace
+
+AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::ConfigError>* errors) {
+  core::ConfigReader reader(doc);
+  AgentConfig c;
+
+  core::ConfigSection& agent = reader.Section("agent");
+  c.node_name = agent.String("node_name", HostName());
+  if (c.node_name.empty()) agent.Error("node_name", "must not be empty");
+  c.job = agent.String("job", c.job);
+  if (c.job.empty()) agent.Error("job", "must not be empty");
+  c.interval = agent.Duration("interval", c.interval);
+  if (c.interval < std::chrono::seconds(1)) agent.Error("interval", "must be at least 1s");
+  c.data_dir = agent.String("data_dir", c.data_dir);
+  if (c.data_dir.empty()) agent.Error("data_dir", "must not be empty");
+
+  core::ConfigSection& http = reader.Section("http");
+  if (auto listen = http.HostPortValue("listen")) c.listen = *listen;
+
+  core::ConfigSection& labels = reader.Section("labels");
+  for (const core::IniEntry& e : labels.Entries()) {
+    if (!core::IsValidLabelName(e.key) || e.key.rfind("__", 0) == 0) {
+      labels.Error(e.key, "not a valid label name (names starting with __ are reserved)");
+    } else if (e.key == "job" || e.key == "instance") {
+      labels.Error(e.key, "set by the agent itself; use [agent] " +
+                              std::string(e.key == "job" ? "job" : "node_name") + " instead");
+    } else if (e.value.empty() || !core::IsValidUtf8(e.value)) {
+      labels.Error(e.key, "needs a non-empty UTF-8 value");
+    } else {
+      c.extra_labels.push_back({e.key, e.value});
+    }
+  }
+
+  c.destinations = remote::ReadDestinations(reader);
+  std::vector<core::ConfigError> found = reader.Finish();
+  errors->insert(errors->end(), found.begin(), found.end());
+  return c;
+}
+
+core::Result<AgentConfig> LoadAgentConfig(const std::string& path) {
+  VIGIL_ASSIGN_OR_RETURN(core::IniDocument doc, core::IniDocument::Load(path));
+  std::vector<core::ConfigError> errors;
+  AgentConfig config = ReadAgentConfig(doc, &errors);
+  if (!errors.empty()) return core::InvalidArgumentError(core::JoinConfigErrors(errors));
+  return config;
+}
+
+}  // namespace vigil::agent

@@ -1,0 +1,31 @@
+#pragma once
+// agent.ini: what one node's agent collects, where it keeps its log and where it pushes.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "core/config_values.h"
+#include "core/ini.h"
+#include "core/labels.h"
+#include "remote/destination_config.h"
+
+namespace vigil::agent {
+
+inline constexpr char kDefaultConfigPath[] = "/etc/vigil/agent.ini";
+
+struct AgentConfig {
+  std::string node_name;  // the `instance` label; the host name when not set
+  std::string job = "node";
+  std::chrono::milliseconds interval{15'000};
+  std::string data_dir = "/var/lib/vigil-agent";
+  core::HostPort listen{"127.0.0.1", 9101};
+  std::vector<core::Label> extra_labels;  // [labels], on every pushed series
+  std::vector<remote::DestinationConfig> destinations;
+};
+
+// Reads and checks the whole file; the error lists every problem, one per line.
+core::Result<AgentConfig> LoadAgentConfig(const std::string& path);
+// The same for a parsed document: every problem is appended to *errors.
+AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::ConfigError>* errors);
+
+}  // namespace vigil::agent
