@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: the release build's whole suite (unit tests and
+# end-to-end tests against real processes), then the unit tests again under AddressSanitizer
+# and UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+jobs=$(nproc)
+
+echo "== release build"
+scripts/build.sh release
+ctest --test-dir build/release --output-on-failure -j"$jobs"
+
+echo "== ASan+UBSan build, unit tests"
+scripts/build.sh asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan -L unit --output-on-failure -j"$jobs"
