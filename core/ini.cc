@@ -84,7 +84,8 @@ struct IniParseState {
     } else {
       CheckSyntax(trimmed);
     }
-    std::memcpy(buf, trimmed.data(), trimmed.size());
+    // An empty view may have a null data pointer, which memcpy must not be given.
+    if (!trimmed.empty()) std::memcpy(buf, trimmed.data(), trimmed.size());
     buf[trimmed.size()] = '\n';
     buf[trimmed.size() + 1] = '\0';
     return buf;
