@@ -19,7 +19,14 @@ build/release/server/vigil-server --config "$run/server.ini" 2> "$run/server.log
 server_pid=$!
 build/release/agent/vigil-agent --config "$run/agent.ini" 2> "$run/agent.log" &
 agent_pid=$!
-trap 'kill -TERM $agent_pid $server_pid 2>/dev/null; wait $agent_pid $server_pid 2>/dev/null || true; echo "stopped"' EXIT
+stop() {
+  trap - EXIT INT TERM
+  kill -TERM "$agent_pid" "$server_pid" 2>/dev/null
+  wait "$agent_pid" "$server_pid" 2>/dev/null || true
+  echo "stopped"
+}
+trap stop EXIT
+trap 'stop; exit 0' INT TERM
 
 server_url=http://$(sed -n 's/^listen = //p' "$run/server.ini")
 agent_url=http://$(sed -n 's/^listen = //p' "$run/agent.ini")
@@ -40,4 +47,5 @@ Vigil is running.
                 $agent_url/-/ready   $agent_url/metrics
 Ctrl-C stops both.
 MSG
-wait $server_pid $agent_pid
+# Returns when either stops by itself, or when a signal's trap has stopped both.
+wait -n "$server_pid" "$agent_pid" || true
