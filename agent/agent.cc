@@ -4,8 +4,7 @@
 
 namespace vigil::agent {
 
-Agent::Agent(AgentConfig config, const core::Clock& clock)
-    : config_(std::move(config)) {
+Agent::Agent(AgentConfig config, const core::Clock& clock) : config_(std::move(config)) {
   core::RegisterBuildMetrics(metrics_, "vigil-agent", clock);
 }
 

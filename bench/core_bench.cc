@@ -20,7 +20,8 @@ BENCHMARK(BM_Crc32c)->Arg(64)->Arg(4096)->Arg(32768);
 
 void BM_Crc32cPortable(benchmark::State& state) {
   std::string data(static_cast<size_t>(state.range(0)), 'x');
-  for (auto _ : state) benchmark::DoNotOptimize(crc32c::ExtendPortable(0, data.data(), data.size()));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(crc32c::ExtendPortable(0, data.data(), data.size()));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 BENCHMARK(BM_Crc32cPortable)->Arg(4096);
@@ -29,8 +30,10 @@ BENCHMARK(BM_Crc32cPortable)->Arg(4096);
 std::string NodePage(int families) {
   std::string page;
   for (int f = 0; f < families; ++f) {
-    MetricFamily fam{"node_metric_" + std::to_string(f) + "_total", "A counter of the node.",
-                     MetricType::kCounter, {}};
+    MetricFamily fam{"node_metric_" + std::to_string(f) + "_total",
+                     "A counter of the node.",
+                     MetricType::kCounter,
+                     {}};
     for (int s = 0; s < 8; ++s) {
       fam.samples.push_back({fam.name,
                              {{"cpu", std::to_string(s)}, {"mode", "user"}},
@@ -51,14 +54,17 @@ void BM_ExpositionParse(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * page.size()));
-  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(samples), benchmark::Counter::kIsRate);
+  state.counters["samples/s"] =
+      benchmark::Counter(static_cast<double>(samples), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ExpositionParse)->Arg(100);
 
 void BM_ExpositionWrite(benchmark::State& state) {
-  MetricFamily fam{"node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", MetricType::kCounter, {}};
+  MetricFamily fam{
+      "node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", MetricType::kCounter, {}};
   for (int s = 0; s < 800; ++s) {
-    fam.samples.push_back({fam.name, {{"cpu", std::to_string(s / 8)}, {"mode", "user"}}, 1.5e6 + s, std::nullopt});
+    fam.samples.push_back(
+        {fam.name, {{"cpu", std::to_string(s / 8)}, {"mode", "user"}}, 1.5e6 + s, std::nullopt});
   }
   for (auto _ : state) {
     std::string out;

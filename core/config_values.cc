@@ -14,8 +14,7 @@ std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 Result<uint16_t> ParsePort(std::string_view text, std::string_view whole) {
   std::optional<uint64_t> port = ParseUint64(text);
-  if (text.empty() || !std::all_of(text.begin(), text.end(), IsDigit) || !port ||
-      *port > 65535) {
+  if (text.empty() || !std::all_of(text.begin(), text.end(), IsDigit) || !port || *port > 65535) {
     return InvalidArgumentError("invalid port in " + Quoted(whole));
   }
   return static_cast<uint16_t>(*port);
@@ -69,9 +68,12 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     int64_t ms;
   };
   // Longest names first where one is a prefix of another ("ms" before "m").
-  static constexpr Unit kUnits[] = {{"y", 365LL * 24 * 3600 * 1000}, {"w", 7LL * 24 * 3600 * 1000},
-                                    {"d", 24LL * 3600 * 1000},       {"h", 3600LL * 1000},
-                                    {"m", 60LL * 1000},              {"s", 1000},
+  static constexpr Unit kUnits[] = {{"y", 365LL * 24 * 3600 * 1000},
+                                    {"w", 7LL * 24 * 3600 * 1000},
+                                    {"d", 24LL * 3600 * 1000},
+                                    {"h", 3600LL * 1000},
+                                    {"m", 60LL * 1000},
+                                    {"s", 1000},
                                     {"ms", 1}};
   const std::string bad = "invalid duration " + Quoted(text) + " (use e.g. 15s, 1m30s, 2h)";
   if (text == "0") return std::chrono::milliseconds(0);
@@ -112,10 +114,13 @@ std::string FormatDuration(std::chrono::milliseconds d) {
     out = "-";
     ms = -ms;
   }
-  static constexpr std::pair<const char*, int64_t> kParts[] = {
-      {"y", 365LL * 24 * 3600 * 1000}, {"w", 7LL * 24 * 3600 * 1000}, {"d", 24LL * 3600 * 1000},
-      {"h", 3600LL * 1000},            {"m", 60LL * 1000},             {"s", 1000},
-      {"ms", 1}};
+  static constexpr std::pair<const char*, int64_t> kParts[] = {{"y", 365LL * 24 * 3600 * 1000},
+                                                               {"w", 7LL * 24 * 3600 * 1000},
+                                                               {"d", 24LL * 3600 * 1000},
+                                                               {"h", 3600LL * 1000},
+                                                               {"m", 60LL * 1000},
+                                                               {"s", 1000},
+                                                               {"ms", 1}};
   for (const auto& [name, size] : kParts) {
     if (ms >= size) {
       out += std::to_string(ms / size) + name;
@@ -134,13 +139,14 @@ Result<uint64_t> ParseSize(std::string_view text) {
   std::string unit(TrimSpace(text.substr(n)));
   for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   static constexpr std::pair<std::string_view, int> kUnits[] = {
-      {"", 0},    {"B", 0},    {"KB", 1},  {"MB", 2},  {"GB", 3},  {"TB", 4},
-      {"PB", 5},  {"KIB", 1},  {"MIB", 2}, {"GIB", 3}, {"TIB", 4}, {"PIB", 5}};
+      {"", 0},   {"B", 0},   {"KB", 1},  {"MB", 2},  {"GB", 3},  {"TB", 4},
+      {"PB", 5}, {"KIB", 1}, {"MIB", 2}, {"GIB", 3}, {"TIB", 4}, {"PIB", 5}};
   for (const auto& [name, power] : kUnits) {
     if (unit != name) continue;
     uint64_t v = *count;
     for (int i = 0; i < power; ++i) {
-      if (v > UINT64_MAX / 1024) return InvalidArgumentError("size " + Quoted(text) + " is too large");
+      if (v > UINT64_MAX / 1024)
+        return InvalidArgumentError("size " + Quoted(text) + " is too large");
       v *= 1024;
     }
     return v;

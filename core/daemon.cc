@@ -50,8 +50,11 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv,
 
 std::string UsageText(std::string_view program, std::string_view default_config) {
   std::string p(program);
-  return "usage: " + p + " [--config FILE] [--check-config] [--log-level LEVEL] [--version]\n"
-         "  --config FILE       configuration file (default " + std::string(default_config) + ")\n"
+  return "usage: " + p +
+         " [--config FILE] [--check-config] [--log-level LEVEL] [--version]\n"
+         "  --config FILE       configuration file (default " +
+         std::string(default_config) +
+         ")\n"
          "  --check-config      check the configuration, print every problem, and exit\n"
          "  --log-level LEVEL   debug, info, warn or error (default info)\n"
          "  --version           print the version and exit\n";
@@ -63,18 +66,23 @@ std::string VersionText(std::string_view program) {
 
 void RegisterBuildMetrics(MetricsRegistry& metrics, std::string_view program, const Clock& clock) {
   metrics
-      .Gauge("vigil_build_info", "A metric with a constant '1' value labelled by program, version and revision.",
+      .Gauge("vigil_build_info",
+             "A metric with a constant '1' value labelled by program, version and revision.",
              {"program", "version", "revision"})
       .With({std::string(program), kVersion, kRevision})
       ->Set(1);
   const int64_t start_ms = clock.NowUnixMillis();
   const int64_t start_mono = clock.NowMonotonicNanos();
-  metrics.Gauge("vigil_start_time_seconds", "Start time of the process since the Unix epoch in seconds.")
+  metrics
+      .Gauge("vigil_start_time_seconds",
+             "Start time of the process since the Unix epoch in seconds.")
       .Get()
       ->Set(static_cast<double>(start_ms) / 1000);
   metrics.AddCollector([&clock, start_mono](std::vector<MetricFamily>* out) {
     double uptime = static_cast<double>(clock.NowMonotonicNanos() - start_mono) / 1e9;
-    out->push_back({"vigil_uptime_seconds", "Seconds since the process started.", MetricType::kGauge,
+    out->push_back({"vigil_uptime_seconds",
+                    "Seconds since the process started.",
+                    MetricType::kGauge,
                     {{"vigil_uptime_seconds", {}, uptime, std::nullopt}}});
   });
 }
@@ -160,7 +168,8 @@ int DaemonMain(int argc, const char* const* argv, const DaemonSpec& spec) {
     return 0;
   }
 
-  LogInfo("starting", {{"program", spec.program}, {"version", VersionText(spec.program)},
+  LogInfo("starting", {{"program", spec.program},
+                       {"version", VersionText(spec.program)},
                        {"config", cl->config_path}});
   int exit_code = 0;
   {

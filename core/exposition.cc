@@ -8,11 +8,16 @@ namespace vigil::core {
 
 std::string_view MetricTypeName(MetricType type) {
   switch (type) {
-    case MetricType::kUntyped: return "untyped";
-    case MetricType::kCounter: return "counter";
-    case MetricType::kGauge: return "gauge";
-    case MetricType::kHistogram: return "histogram";
-    case MetricType::kSummary: return "summary";
+    case MetricType::kUntyped:
+      return "untyped";
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
+    case MetricType::kSummary:
+      return "summary";
   }
   return "untyped";
 }
@@ -185,8 +190,8 @@ class PageParser {
     if (keyword != "HELP" && keyword != "TYPE") return OkStatus();  // a plain comment
     p.SkipBlanks();
     std::string_view name = p.Name(true);
-    if (name.empty()) return InvalidArgumentError("expected a metric name after # " +
-                                                  std::string(keyword));
+    if (name.empty())
+      return InvalidArgumentError("expected a metric name after # " + std::string(keyword));
     if (!p.AtEnd() && !IsBlank(p.Rest().front())) {
       return InvalidArgumentError("invalid character in metric name after # " +
                                   std::string(keyword));
@@ -258,25 +263,22 @@ class PageParser {
       }
       p.SkipBlanks();
       if (!p.Consume('=')) {
-        return InvalidArgumentError("expected '=' after label name \"" + std::string(name) +
-                                    "\"");
+        return InvalidArgumentError("expected '=' after label name \"" + std::string(name) + "\"");
       }
       p.SkipBlanks();
       if (!p.Consume('"')) {
-        return InvalidArgumentError("expected a quoted value for label \"" +
-                                    std::string(name) + "\"");
+        return InvalidArgumentError("expected a quoted value for label \"" + std::string(name) +
+                                    "\"");
       }
       std::string value;
       if (!p.QuotedValue(&value)) {
-        return InvalidArgumentError("unterminated value for label \"" + std::string(name) +
-                                    "\"");
+        return InvalidArgumentError("unterminated value for label \"" + std::string(name) + "\"");
       }
       labels->push_back({std::string(name), std::move(value)});
       p.SkipBlanks();
       if (p.Consume(',')) continue;
       if (p.Consume('}')) return OkStatus();
-      return InvalidArgumentError("expected ',' or '}' after label \"" + std::string(name) +
-                                  "\"");
+      return InvalidArgumentError("expected ',' or '}' after label \"" + std::string(name) + "\"");
     }
   }
 
@@ -292,8 +294,6 @@ class PageParser {
 
 }  // namespace
 
-Result<ParsedExposition> ParseExposition(std::string_view text) {
-  return PageParser().Parse(text);
-}
+Result<ParsedExposition> ParseExposition(std::string_view text) { return PageParser().Parse(text); }
 
 }  // namespace vigil::core

@@ -15,7 +15,8 @@
 
 namespace vigil::core {
 
-inline constexpr std::string_view kExpositionContentType = "text/plain; version=0.0.4; charset=utf-8";
+inline constexpr std::string_view kExpositionContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
 
 enum class MetricType { kUntyped, kCounter, kGauge, kHistogram, kSummary };
 std::string_view MetricTypeName(MetricType type);

@@ -21,8 +21,8 @@ struct HttpClient::Exchange {
   std::string wire;  // the serialized request
   bool head = false;
   Callback done;
-  bool reused = false;         // on a kept-alive connection: may find it closed
-  bool retried = false;        // one retry on a fresh connection, no more
+  bool reused = false;   // on a kept-alive connection: may find it closed
+  bool retried = false;  // one retry on a fresh connection, no more
   bool got_response_bytes = false;
   std::unique_ptr<Timer> deadline;
   std::unique_ptr<Connector> connector;
@@ -105,8 +105,9 @@ void HttpClient::Connect(Exchange* ex) {
           Finish(ex, connected.status().WithContext(ex->url.ToString()), false);
           return;
         }
-        PooledConnection* pc = Bind(ex, std::make_unique<PooledConnection>(
-                                            ex->key, std::move(connected).value(), options_.limits));
+        PooledConnection* pc =
+            Bind(ex, std::make_unique<PooledConnection>(ex->key, std::move(connected).value(),
+                                                        options_.limits));
         pc->connection->Start({[this, pc](std::string_view b) { OnData(pc, b); },
                                [this, pc](const Status& st) { OnClosed(pc, st); }});
         // Start may already have failed and finished (or retried) the exchange.
@@ -138,7 +139,8 @@ void HttpClient::OnData(PooledConnection* pc, std::string_view bytes) {
   HttpParser::State state = pc->parser.Feed(bytes, &consumed);
   if (state == HttpParser::State::kNeedMore) return;
   if (state == HttpParser::State::kError) {
-    Finish(ex, UnavailableError("bad response from " + ex->url.ToString() + ": " + pc->parser.error()),
+    Finish(ex,
+           UnavailableError("bad response from " + ex->url.ToString() + ": " + pc->parser.error()),
            false);
     return;
   }
@@ -164,8 +166,9 @@ void HttpClient::OnClosed(PooledConnection* pc, const Status& status) {
     Connect(ex);
     return;
   }
-  Finish(ex, status.ok() ? UnavailableError("connection closed before the response")
-                         : status.WithContext(ex->url.ToString()),
+  Finish(ex,
+         status.ok() ? UnavailableError("connection closed before the response")
+                     : status.WithContext(ex->url.ToString()),
          false);
 }
 

@@ -23,8 +23,8 @@ struct HttpClientOptions {
   std::chrono::milliseconds timeout{30'000};  // per exchange, connect included
   std::chrono::milliseconds idle_timeout{90'000};
   size_t max_idle_per_host = 8;
-  HttpLimits limits{.max_header_bytes = 64 * 1024, .max_header_count = 200,
-                    .max_body_bytes = 64 * 1024 * 1024};
+  HttpLimits limits{
+      .max_header_bytes = 64 * 1024, .max_header_count = 200, .max_body_bytes = 64 * 1024 * 1024};
   TlsClientOptions tls;  // used for https:// URLs
   std::string user_agent = "vigil";
 };

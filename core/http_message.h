@@ -29,7 +29,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 struct HttpRequest {
   std::string method;
-  std::string target;  // as sent: path and query
+  std::string target;     // as sent: path and query
   int version_minor = 1;  // HTTP/1.x
   HttpHeaders headers;
   std::string body;
@@ -56,7 +56,6 @@ std::string UrlEncode(std::string_view text);
 
 // The form fields of a request: the query string, and for a POST with
 // Content-Type application/x-www-form-urlencoded, the body too (as Go's ParseForm).
-bool RequestForm(const HttpRequest& request,
-                 std::vector<std::pair<std::string, std::string>>* out);
+bool RequestForm(const HttpRequest& request, std::vector<std::pair<std::string, std::string>>* out);
 
 }  // namespace vigil::core

@@ -85,8 +85,8 @@ HttpParser::State HttpParser::Feed(std::string_view data, size_t* consumed) {
       case Phase::kChunkEnd:
       case Phase::kTrailers: {
         // Start line, headers and trailers share one budget; chunk lines have their own.
-        const bool header_section = phase_ == Phase::kStartLine || phase_ == Phase::kHeaders ||
-                                    phase_ == Phase::kTrailers;
+        const bool header_section =
+            phase_ == Phase::kStartLine || phase_ == Phase::kHeaders || phase_ == Phase::kTrailers;
         const size_t budget =
             header_section ? limits_.max_header_bytes - header_bytes_ : kMaxChunkLineBytes;
         bool ok = true;
@@ -115,8 +115,10 @@ HttpParser::State HttpParser::Feed(std::string_view data, size_t* consumed) {
         } else if (phase_ == Phase::kChunkSize) {
           state = ChunkSizeLine(line);
         } else if (phase_ == Phase::kChunkEnd) {
-          if (!line.empty()) state = Fail(400, "chunk data longer than its size");
-          else phase_ = Phase::kChunkSize;
+          if (!line.empty())
+            state = Fail(400, "chunk data longer than its size");
+          else
+            phase_ = Phase::kChunkSize;
         } else {  // trailers: read and dropped, counted against the header limit
           if (line.empty()) {
             phase_ = Phase::kDone;
@@ -145,15 +147,20 @@ HttpParser::State HttpParser::Feed(std::string_view data, size_t* consumed) {
       case Phase::kUntilEof: {
         std::string_view rest = data.substr(pos);
         if (response_.body.size() + rest.size() > limits_.max_body_bytes) {
-          state = Fail(413, "body larger than " + std::to_string(limits_.max_body_bytes) + " bytes");
+          state =
+              Fail(413, "body larger than " + std::to_string(limits_.max_body_bytes) + " bytes");
           break;
         }
         response_.body.append(rest);
         pos = data.size();
         break;
       }
-      case Phase::kDone: state = State::kComplete; break;
-      case Phase::kFailed: state = State::kError; break;
+      case Phase::kDone:
+        state = State::kComplete;
+        break;
+      case Phase::kFailed:
+        state = State::kError;
+        break;
     }
   }
   if (phase_ == Phase::kDone) state = State::kComplete;
@@ -196,7 +203,8 @@ HttpParser::State HttpParser::StartLine(std::string_view line) {
   }
   int minor = 0;
   if (!ParseVersion(a, &minor)) return Fail(400, "malformed HTTP version in status line");
-  if (b.size() != 3 || !std::all_of(b.begin(), b.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+  if (b.size() != 3 ||
+      !std::all_of(b.begin(), b.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
     return Fail(400, "malformed status code");
   }
   response_.status = (b[0] - '0') * 100 + (b[1] - '0') * 10 + (b[2] - '0');
@@ -223,9 +231,8 @@ HttpParser::State HttpParser::HeadersDone() {
   const HttpHeaders& h = kind_ == Kind::kRequest ? request_.headers : response_.headers;
   bool has_te = h.Has("Transfer-Encoding");
   bool has_cl = h.Has("Content-Length");
-  if (kind_ == Kind::kResponse &&
-      (no_body_ || response_.status / 100 == 1 || response_.status == 204 ||
-       response_.status == 304)) {
+  if (kind_ == Kind::kResponse && (no_body_ || response_.status / 100 == 1 ||
+                                   response_.status == 204 || response_.status == 304)) {
     phase_ = Phase::kDone;
     return State::kComplete;
   }
@@ -241,8 +248,10 @@ HttpParser::State HttpParser::HeadersDone() {
     std::string_view first;
     for (const auto& [n, v] : h.fields()) {
       if (!EqualsIgnoreCase(n, "Content-Length")) continue;
-      if (first.empty()) first = v;
-      else if (v != first) return Fail(400, "conflicting Content-Length headers");
+      if (first.empty())
+        first = v;
+      else if (v != first)
+        return Fail(400, "conflicting Content-Length headers");
     }
     if (first.empty() || first.size() > 19 ||
         !std::all_of(first.begin(), first.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
@@ -274,7 +283,7 @@ HttpParser::State HttpParser::ChunkSizeLine(std::string_view line) {
   if (size_text.empty() || size_text.size() > 15) return Fail(400, "malformed chunk size");
   uint64_t size = 0;
   for (char c : size_text) {
-    int d = (c >= '0' && c <= '9') ? c - '0'
+    int d = (c >= '0' && c <= '9')   ? c - '0'
             : (c >= 'a' && c <= 'f') ? c - 'a' + 10
             : (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                      : -1;

@@ -47,8 +47,18 @@ class HttpParser {
   void Reset();
 
  private:
-  enum class Phase { kStartLine, kHeaders, kBody, kChunkSize, kChunkData, kChunkEnd, kTrailers,
-                     kUntilEof, kDone, kFailed };
+  enum class Phase {
+    kStartLine,
+    kHeaders,
+    kBody,
+    kChunkSize,
+    kChunkData,
+    kChunkEnd,
+    kTrailers,
+    kUntilEof,
+    kDone,
+    kFailed
+  };
 
   State Fail(int status, std::string why);
   // Appends bytes up to the end of a line to *line (CRLF dropped); false when more bytes are

@@ -176,8 +176,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Create(Loop& loop, HttpServerOpt
 
 void HttpServer::Accept(std::unique_ptr<Connection> connection) {
   if (shutting_down_ || sessions_.size() >= options_.max_connections) {
-    LogWarn("connection refused", {{"peer", connection->peer()},
-                                   {"reason", shutting_down_ ? "shutting down" : "too many connections"}});
+    LogWarn("connection refused",
+            {{"peer", connection->peer()},
+             {"reason", shutting_down_ ? "shutting down" : "too many connections"}});
     return;  // the Connection's destructor closes the socket
   }
   auto session = std::make_shared<HttpSession>(*this, std::move(connection));

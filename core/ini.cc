@@ -129,8 +129,7 @@ IniDocument IniDocument::Parse(std::string_view text, std::string file_name) {
   auto reader = [](char* buf, int size, void* stream) -> char* {
     return static_cast<IniParseState*>(stream)->ReadLine(buf, size);
   };
-  auto handler = [](void* user, const char* section, const char* name,
-                    const char* value) -> int {
+  auto handler = [](void* user, const char* section, const char* name, const char* value) -> int {
     if (*section == '\0') {
       auto* st = static_cast<IniParseState*>(user);
       st->Error(st->line, std::string("key \"") + name + "\" outside any [section]");
@@ -229,8 +228,7 @@ bool ConfigSection::Bool(std::string_view key, bool default_value) {
   return *r;
 }
 
-int64_t ConfigSection::Int(std::string_view key, int64_t default_value, int64_t min,
-                           int64_t max) {
+int64_t ConfigSection::Int(std::string_view key, int64_t default_value, int64_t min, int64_t max) {
   const IniEntry* e = Find(key);
   if (!e) return default_value;
   std::optional<int64_t> v = ParseInt64(e->value);

@@ -132,8 +132,12 @@ uint64_t Labels::Hash() const {
 void AppendEscaped(std::string* out, std::string_view text, bool quote_escape) {
   for (char c : text) {
     switch (c) {
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
       case '"':
         if (quote_escape) {
           out->append("\\\"");
@@ -141,7 +145,8 @@ void AppendEscaped(std::string* out, std::string_view text, bool quote_escape) {
           out->push_back(c);
         }
         break;
-      default: out->push_back(c);
+      default:
+        out->push_back(c);
     }
   }
 }

@@ -15,10 +15,14 @@ LogSink g_sink;  // guarded by g_sink_mu
 
 std::string_view LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "unknown";
 }
@@ -39,11 +43,21 @@ void AppendValue(std::string* out, std::string_view v) {
   out->push_back('"');
   for (unsigned char c : v) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];
@@ -112,9 +126,8 @@ std::string FormatLogLine(int64_t unix_millis, LogLevel level, std::string_view 
 void Log(LogLevel level, std::string_view msg, LogFields fields) {
   if (level < g_level.load(std::memory_order_relaxed)) return;
   auto now = std::chrono::system_clock::now().time_since_epoch();
-  std::string line =
-      FormatLogLine(std::chrono::duration_cast<std::chrono::milliseconds>(now).count(), level,
-                    msg, fields);
+  std::string line = FormatLogLine(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now).count(), level, msg, fields);
   std::lock_guard lock(g_sink_mu);
   if (g_sink) {
     g_sink(line);

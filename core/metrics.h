@@ -60,7 +60,7 @@ class MetricsRegistry {
   MetricFamilyDef& Add(std::string name, std::string help, MetricType type,
                        std::vector<std::string> label_names);
   mutable std::mutex mu_;
-  std::vector<std::unique_ptr<MetricFamilyDef>> families_;                  // guarded by mu_
+  std::vector<std::unique_ptr<MetricFamilyDef>> families_;                   // guarded by mu_
   std::vector<std::function<void(std::vector<MetricFamily>*)>> collectors_;  // guarded by mu_
 };
 

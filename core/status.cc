@@ -7,19 +7,32 @@ namespace vigil::core {
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "InvalidArgument";
-    case StatusCode::kNotFound: return "NotFound";
-    case StatusCode::kAlreadyExists: return "AlreadyExists";
-    case StatusCode::kFailedPrecondition: return "FailedPrecondition";
-    case StatusCode::kOutOfRange: return "OutOfRange";
-    case StatusCode::kResourceExhausted: return "ResourceExhausted";
-    case StatusCode::kDeadlineExceeded: return "DeadlineExceeded";
-    case StatusCode::kUnavailable: return "Unavailable";
-    case StatusCode::kDataLoss: return "DataLoss";
-    case StatusCode::kPermissionDenied: return "PermissionDenied";
-    case StatusCode::kUnimplemented: return "Unimplemented";
-    case StatusCode::kInternal: return "Internal";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "InvalidArgument";
+    case StatusCode::kNotFound:
+      return "NotFound";
+    case StatusCode::kAlreadyExists:
+      return "AlreadyExists";
+    case StatusCode::kFailedPrecondition:
+      return "FailedPrecondition";
+    case StatusCode::kOutOfRange:
+      return "OutOfRange";
+    case StatusCode::kResourceExhausted:
+      return "ResourceExhausted";
+    case StatusCode::kDeadlineExceeded:
+      return "DeadlineExceeded";
+    case StatusCode::kUnavailable:
+      return "Unavailable";
+    case StatusCode::kDataLoss:
+      return "DataLoss";
+    case StatusCode::kPermissionDenied:
+      return "PermissionDenied";
+    case StatusCode::kUnimplemented:
+      return "Unimplemented";
+    case StatusCode::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }
@@ -70,11 +83,14 @@ Status ErrnoError(int err, std::string_view what) {
   message += ": ";
   message += std::strerror(err);
   switch (err) {
-    case ENOENT: return NotFoundError(std::move(message));
-    case EEXIST: return AlreadyExistsError(std::move(message));
+    case ENOENT:
+      return NotFoundError(std::move(message));
+    case EEXIST:
+      return AlreadyExistsError(std::move(message));
     case EACCES:
     case EPERM:
-    case EROFS: return PermissionDeniedError(std::move(message));
+    case EROFS:
+      return PermissionDeniedError(std::move(message));
     case ENOSPC:
     case EDQUOT:
     case EAGAIN:
@@ -83,11 +99,15 @@ Status ErrnoError(int err, std::string_view what) {
     case ECONNRESET:
     case ETIMEDOUT:
     case EHOSTUNREACH:
-    case ENETUNREACH: return UnavailableError(std::move(message));
+    case ENETUNREACH:
+      return UnavailableError(std::move(message));
     case EINVAL:
-    case ENAMETOOLONG: return InvalidArgumentError(std::move(message));
-    case EIO: return DataLossError(std::move(message));
-    default: return InternalError(std::move(message));
+    case ENAMETOOLONG:
+      return InvalidArgumentError(std::move(message));
+    case EIO:
+      return DataLossError(std::move(message));
+    default:
+      return InternalError(std::move(message));
   }
 }
 

@@ -71,7 +71,7 @@ Status ErrnoError(int err, std::string_view what);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : value_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(value_).ok() && "Result needs a value or an error");
   }
@@ -100,9 +100,9 @@ class [[nodiscard]] Result {
 #define VIGIL_CONCAT_(a, b) VIGIL_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function when it is not OK.
-#define VIGIL_RETURN_IF_ERROR(expr)              \
-  do {                                           \
-    ::vigil::core::Status vigil_status_ = (expr); \
+#define VIGIL_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::vigil::core::Status vigil_status_ = (expr);  \
     if (!vigil_status_.ok()) return vigil_status_; \
   } while (0)
 

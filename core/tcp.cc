@@ -221,7 +221,8 @@ void TcpListener::OnConnection(int status) {
   }
   auto* client = new uv_tcp_t;
   uv_tcp_init(loop_.get(), client);
-  if (uv_accept(reinterpret_cast<uv_stream_t*>(handle_), reinterpret_cast<uv_stream_t*>(client)) != 0) {
+  if (uv_accept(reinterpret_cast<uv_stream_t*>(handle_), reinterpret_cast<uv_stream_t*>(client)) !=
+      0) {
     CloseAndDelete(client);
     return;
   }
@@ -248,8 +249,8 @@ struct Connector::Attempt {
   bool cancelled = false;
   uv_getaddrinfo_t resolve{};
   uv_connect_t connect{};
-  uv_tcp_t* handle = nullptr;      // ours until handed to a Connection
-  uv_timer_t* defer = nullptr;     // reports a resolve that failed at once
+  uv_tcp_t* handle = nullptr;   // ours until handed to a Connection
+  uv_timer_t* defer = nullptr;  // reports a resolve that failed at once
   int deferred_error = 0;
   std::shared_ptr<Attempt> self;  // keeps the attempt alive while libuv holds its requests
 

@@ -25,8 +25,10 @@ std::string MbedError(int rc) {
 // The address bytes of an IP literal (4 or 16), or "" for a DNS name.
 std::string IpBytes(const std::string& host) {
   unsigned char buf[16];
-  if (inet_pton(AF_INET, host.c_str(), buf) == 1) return std::string(reinterpret_cast<char*>(buf), 4);
-  if (inet_pton(AF_INET6, host.c_str(), buf) == 1) return std::string(reinterpret_cast<char*>(buf), 16);
+  if (inet_pton(AF_INET, host.c_str(), buf) == 1)
+    return std::string(reinterpret_cast<char*>(buf), 4);
+  if (inet_pton(AF_INET6, host.c_str(), buf) == 1)
+    return std::string(reinterpret_cast<char*>(buf), 16);
   return "";
 }
 
@@ -45,7 +47,8 @@ bool CertificateHasIp(const mbedtls_x509_crt& crt, const std::string& ip) {
   }
   end = p + len;
   while (p < end) {
-    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0) {
+    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) !=
+        0) {
       return false;
     }
     const unsigned char* ext_end = p + len;
@@ -124,7 +127,8 @@ struct TlsConfig::Impl {
 
   Status LoadCertAndKey(const std::string& cert_file, const std::string& key_file) {
     int rc = mbedtls_x509_crt_parse_file(&cert, cert_file.c_str());
-    if (rc != 0) return InvalidArgumentError("tls: certificate " + cert_file + ": " + MbedError(rc));
+    if (rc != 0)
+      return InvalidArgumentError("tls: certificate " + cert_file + ": " + MbedError(rc));
     rc = mbedtls_pk_parse_keyfile(&key, key_file.c_str(), nullptr);
     if (rc != 0) return InvalidArgumentError("tls: key " + key_file + ": " + MbedError(rc));
     rc = mbedtls_ssl_conf_own_cert(&conf, &cert, &key);
@@ -166,7 +170,8 @@ Result<std::unique_ptr<TlsConfig>> TlsConfig::CreateServer(const TlsServerOption
 
 Result<std::unique_ptr<TlsConfig>> TlsConfig::CreateClient(const TlsClientOptions& options) {
   if (options.cert_file.empty() != options.key_file.empty()) {
-    return InvalidArgumentError("tls: a client certificate needs its key, and a key its certificate");
+    return InvalidArgumentError(
+        "tls: a client certificate needs its key, and a key its certificate");
   }
   std::unique_ptr<TlsConfig> config(new TlsConfig(false));
   config->server_name_ = options.server_name;
@@ -203,7 +208,8 @@ Result<std::unique_ptr<TlsSession>> TlsSession::Create(TlsConfig& config, std::s
     session->expected_ip_ = IpBytes(name);
     if (session->expected_ip_.empty()) {
       rc = mbedtls_ssl_set_hostname(ssl, name.c_str());
-      if (rc != 0) return InvalidArgumentError("tls: server name \"" + name + "\": " + MbedError(rc));
+      if (rc != 0)
+        return InvalidArgumentError("tls: server name \"" + name + "\": " + MbedError(rc));
     } else {
       // An IP address is neither sent as SNI (RFC 6066) nor matched by mbedTLS: we check it.
       mbedtls_ssl_set_verify(
@@ -290,9 +296,9 @@ Status TlsSession::Write(std::string_view plaintext) {
 Status TlsSession::FlushPending() {
   size_t pos = 0;
   while (pos < pending_plaintext_.size()) {
-    int rc = mbedtls_ssl_write(&impl_->ssl,
-                               reinterpret_cast<const unsigned char*>(pending_plaintext_.data()) + pos,
-                               pending_plaintext_.size() - pos);
+    int rc = mbedtls_ssl_write(
+        &impl_->ssl, reinterpret_cast<const unsigned char*>(pending_plaintext_.data()) + pos,
+        pending_plaintext_.size() - pos);
     if (rc < 0) {
       pending_plaintext_.clear();
       return UnavailableError("tls: write: " + MbedError(rc));

@@ -18,8 +18,8 @@ struct TlsServerOptions {
 };
 
 struct TlsClientOptions {
-  std::string ca_file;      // empty: the system's CAs (/etc/ssl/certs/ca-certificates.crt)
-  std::string cert_file;    // client certificate for mTLS (with key_file)
+  std::string ca_file;    // empty: the system's CAs (/etc/ssl/certs/ca-certificates.crt)
+  std::string cert_file;  // client certificate for mTLS (with key_file)
   std::string key_file;
   std::string server_name;  // overrides the URL's host for SNI and certificate checks
   bool insecure_skip_verify = false;

@@ -21,14 +21,20 @@ Status UvError(int code, std::string_view what) {
     case UV_ENOSPC:
     case UV_EADDRINUSE:
     case UV_ECONNABORTED:
-    case UV_EOF: return UnavailableError(std::move(message));
-    case UV_EAI_NONAME: return NotFoundError(std::move(message));
+    case UV_EOF:
+      return UnavailableError(std::move(message));
+    case UV_EAI_NONAME:
+      return NotFoundError(std::move(message));
     case UV_EACCES:
-    case UV_EPERM: return PermissionDeniedError(std::move(message));
+    case UV_EPERM:
+      return PermissionDeniedError(std::move(message));
     case UV_EINVAL:
-    case UV_EADDRNOTAVAIL: return InvalidArgumentError(std::move(message));
-    case UV_ECANCELED: return Status(StatusCode::kFailedPrecondition, std::move(message));
-    default: return InternalError(std::move(message));
+    case UV_EADDRNOTAVAIL:
+      return InvalidArgumentError(std::move(message));
+    case UV_ECANCELED:
+      return Status(StatusCode::kFailedPrecondition, std::move(message));
+    default:
+      return InternalError(std::move(message));
   }
 }
 
@@ -43,7 +49,8 @@ Loop::~Loop() {
     uv_walk(
         &loop_,
         [](uv_handle_t* h, void*) {
-          LogError("handle still open when the loop ends", {{"type", uv_handle_type_name(h->type)}});
+          LogError("handle still open when the loop ends",
+                   {{"type", uv_handle_type_name(h->type)}});
         },
         nullptr);
   }

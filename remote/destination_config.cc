@@ -18,7 +18,8 @@ std::vector<DestinationConfig> ReadDestinations(core::ConfigReader& reader) {
       return core::IsValidLabelName(std::string(1, c == '-' ? '_' : c)) || (c >= '0' && c <= '9');
     });
     if (!good_name) {
-      section->SectionError("destination name \"" + d.name + "\" may hold only letters, digits, '_' and '-'");
+      section->SectionError("destination name \"" + d.name +
+                            "\" may hold only letters, digits, '_' and '-'");
     }
     if (section->Require("url")) {
       if (auto url = section->UrlValue("url")) d.url = *url;

@@ -2,7 +2,8 @@
 
 namespace vigil::server {
 
-ServerConfig ReadServerConfig(const core::IniDocument& doc, std::vector<core::ConfigError>* errors) {
+ServerConfig ReadServerConfig(const core::IniDocument& doc,
+                              std::vector<core::ConfigError>* errors) {
   core::ConfigReader reader(doc);
   ServerConfig c;
 

@@ -7,12 +7,15 @@ int main(int argc, char** argv) {
   core::DaemonSpec spec;
   spec.program = "vigil-server";
   spec.default_config = server::kDefaultConfigPath;
-  spec.check_config = [](const std::string& path) { return server::LoadServerConfig(path).status(); };
+  spec.check_config = [](const std::string& path) {
+    return server::LoadServerConfig(path).status();
+  };
   spec.start = [](core::Loop& loop,
                   const std::string& path) -> core::Result<std::unique_ptr<core::Service>> {
     VIGIL_ASSIGN_OR_RETURN(server::ServerConfig config, server::LoadServerConfig(path));
-    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<server::Server> s,
-                           server::Server::Create(loop, std::move(config), core::SystemClock::Get()));
+    VIGIL_ASSIGN_OR_RETURN(
+        std::unique_ptr<server::Server> s,
+        server::Server::Create(loop, std::move(config), core::SystemClock::Get()));
     return std::unique_ptr<core::Service>(std::move(s));
   };
   return core::DaemonMain(argc, argv, spec);

@@ -4,8 +4,7 @@
 
 namespace vigil::server {
 
-Server::Server(ServerConfig config, const core::Clock& clock)
-    : config_(std::move(config)) {
+Server::Server(ServerConfig config, const core::Clock& clock) : config_(std::move(config)) {
   core::RegisterBuildMetrics(metrics_, "vigil-server", clock);
 }
 

@@ -1,9 +1,9 @@
 #include "agent/config.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace vigil::agent {
 namespace {
@@ -59,16 +59,19 @@ url = http://10.0.0.9:8428/api/v1/write
 }
 
 TEST(AgentConfigTest, RefusesBadValuesWithTheirLines) {
-  EXPECT_EQ(Problems("[agent]\nnode_name =\ninterval = 500ms\n[labels]\ninstance = x\njob = y\n"
-                     "__meta = z\nok = fine\n[remote_write.a.b]\nurl = http://x/\n"),
-            (std::vector<std::string>{
-                "agent.ini:2: [agent] node_name: must not be empty",
-                "agent.ini:3: [agent] interval: must be at least 1s",
-                "agent.ini:5: [labels] instance: set by the agent itself; use [agent] node_name instead",
-                "agent.ini:6: [labels] job: set by the agent itself; use [agent] job instead",
-                "agent.ini:7: [labels] __meta: not a valid label name (names starting with __ are reserved)",
-                "agent.ini:9: [remote_write.a.b] destination name \"a.b\" may hold only letters, digits, '_' and '-'",
-            }));
+  EXPECT_EQ(
+      Problems("[agent]\nnode_name =\ninterval = 500ms\n[labels]\ninstance = x\njob = y\n"
+               "__meta = z\nok = fine\n[remote_write.a.b]\nurl = http://x/\n"),
+      (std::vector<std::string>{
+          "agent.ini:2: [agent] node_name: must not be empty",
+          "agent.ini:3: [agent] interval: must be at least 1s",
+          "agent.ini:5: [labels] instance: set by the agent itself; use [agent] node_name instead",
+          "agent.ini:6: [labels] job: set by the agent itself; use [agent] job instead",
+          "agent.ini:7: [labels] __meta: not a valid label name (names starting with __ are "
+          "reserved)",
+          "agent.ini:9: [remote_write.a.b] destination name \"a.b\" may hold only letters, digits, "
+          "'_' and '-'",
+      }));
 }
 
 TEST(AgentConfigTest, LoadReportsEveryProblemInOneError) {
@@ -78,8 +81,8 @@ TEST(AgentConfigTest, LoadReportsEveryProblemInOneError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().message(),
-            path + ":2: [agent] interval: invalid duration \"x\" (use e.g. 15s, 1m30s, 2h)\n" + path +
-                ":3: [remote_write.c] url: missing required key");
+            path + ":2: [agent] interval: invalid duration \"x\" (use e.g. 15s, 1m30s, 2h)\n" +
+                path + ":3: [remote_write.c] url: missing required key");
   std::remove(path.c_str());
 }
 

@@ -95,9 +95,9 @@ TEST(ConfigValuesTest, Urls) {
   EXPECT_EQ(ParseUrl("HTTP://example.org")->target, "/");
   EXPECT_EQ(ParseUrl("https://example.org?q")->target, "/?q");
   EXPECT_EQ(ParseUrl("https://example.org")->port, 443);
-  for (const char* bad : {"", "central:9090", "ftp://x/", "http://", "http://:80/",
-                          "http://user:pw@host/", "http://host:99999/", "http://a b/",
-                          "http://h\x01/"}) {
+  for (const char* bad :
+       {"", "central:9090", "ftp://x/", "http://", "http://:80/", "http://user:pw@host/",
+        "http://host:99999/", "http://a b/", "http://h\x01/"}) {
     EXPECT_FALSE(ParseUrl(bad).ok()) << bad;
   }
   EXPECT_EQ(ParseUrl("http://user:pw@host/").status().message(),

@@ -1,9 +1,9 @@
 #include "core/crc32c.h"
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace vigil::core::crc32c {
 namespace {

@@ -1,9 +1,9 @@
 #include "core/daemon.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "core/http_client.h"
 #include "core/http_endpoint.h"
@@ -61,7 +61,8 @@ TEST(MetricsRegistryTest, RendersSortedFamiliesWithLabels) {
   m.Gauge("vigil_a_pending", "Pending.").Get()->Set(3.5);
   m.Counter("vigil_c_unused_total", "Never touched.");  // no children: not rendered
   m.AddCollector([](std::vector<MetricFamily>* out) {
-    out->push_back({"vigil_0_first", "", MetricType::kGauge, {{"vigil_0_first", {}, 1, std::nullopt}}});
+    out->push_back(
+        {"vigil_0_first", "", MetricType::kGauge, {{"vigil_0_first", {}, 1, std::nullopt}}});
   });
   EXPECT_EQ(m.Render(),
             "# TYPE vigil_0_first gauge\n"
@@ -91,12 +92,14 @@ TEST(HttpEndpointTest, RoutesAnswers404And405AndCountsByRoute) {
     });
     HttpClientOptions client_options;
     HttpClient client(loop, client_options);
-    const std::string base = "http://127.0.0.1:" + std::to_string((*endpoint)->server().address().port);
+    const std::string base =
+        "http://127.0.0.1:" + std::to_string((*endpoint)->server().address().port);
     auto call = [&](const std::string& method, const std::string& target) {
       std::optional<Result<HttpResponse>> got;
       HttpRequest r;
       r.method = method;
-      client.Send(*ParseUrl(base + target), r, [&got](Result<HttpResponse> x) { got = std::move(x); });
+      client.Send(*ParseUrl(base + target), r,
+                  [&got](Result<HttpResponse> x) { got = std::move(x); });
       EXPECT_TRUE(testing::RunUntil(loop, [&] { return got.has_value(); }));
       EXPECT_TRUE(got->ok());
       return std::move(**got);
@@ -115,11 +118,15 @@ TEST(HttpEndpointTest, RoutesAnswers404And405AndCountsByRoute) {
 
     // Counted by route, so scanning random paths adds one series, not one per path.
     std::string page = m.Render();
-    EXPECT_NE(page.find("vigil_http_requests_total{handler=\"/a\",code=\"200\"} 3"), std::string::npos) << page;
-    EXPECT_NE(page.find("vigil_http_requests_total{handler=\"/a\",code=\"405\"} 1"), std::string::npos);
+    EXPECT_NE(page.find("vigil_http_requests_total{handler=\"/a\",code=\"200\"} 3"),
+              std::string::npos)
+        << page;
+    EXPECT_NE(page.find("vigil_http_requests_total{handler=\"/a\",code=\"405\"} 1"),
+              std::string::npos);
     EXPECT_NE(page.find("vigil_http_requests_total{handler=\"/api/v1/label/\",code=\"200\"} 1"),
               std::string::npos);
-    EXPECT_NE(page.find("vigil_http_requests_total{handler=\"other\",code=\"404\"} 2"), std::string::npos);
+    EXPECT_NE(page.find("vigil_http_requests_total{handler=\"other\",code=\"404\"} 2"),
+              std::string::npos);
   }
   EXPECT_EQ(loop.Close(), 0);
 }

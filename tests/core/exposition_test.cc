@@ -1,9 +1,9 @@
 #include "core/exposition.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <random>
-
-#include <gtest/gtest.h>
 
 namespace vigil::core {
 namespace {
@@ -140,8 +140,10 @@ TEST(ExpositionParserTest, RandomBytesNeverCrash) {
     std::string page(rng() % 64, '\0');
     for (char& c : page) c = alphabet[rng() % alphabet.size()];
     auto r = ParseExposition(page);
-    if (r.ok()) ++parsed;
-    else EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    if (r.ok())
+      ++parsed;
+    else
+      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   }
   EXPECT_GT(parsed, 0u);  // the alphabet does make valid pages sometimes
 }

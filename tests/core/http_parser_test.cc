@@ -105,10 +105,8 @@ TEST(HttpParserTest, RefusesMalformedRequestsWithTheRightStatus) {
       {"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400, "malformed Content-Length"},
       {"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", 400,
        "malformed Content-Length"},
-      {"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501,
-       "unsupported Transfer-Encoding"},
-      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400,
-       "malformed chunk size"},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "unsupported Transfer-Encoding"},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, "malformed chunk size"},
       {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400,
        "chunk data longer than its size"},
       {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + std::string(2000, '1'), 400,
@@ -137,8 +135,9 @@ TEST(HttpParserTest, EnforcesSizeLimitsBeforeBuffering) {
   EXPECT_EQ(c.error_status(), 413);
 
   HttpParser d = RequestParser(limits);
-  EXPECT_EQ(FeedAll(d, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n"
-                       "8\r\n"),
+  EXPECT_EQ(FeedAll(d,
+                    "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n"
+                    "8\r\n"),
             State::kError);
   EXPECT_EQ(d.error_status(), 413);
 }
@@ -159,9 +158,9 @@ TEST(HttpParserTest, ResponsesWithEveryFraming) {
   EXPECT_EQ(a.response().status, 204);
 
   HttpParser b(HttpParser::Kind::kResponse, {});
-  ASSERT_EQ(FeedAll(b, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
-                    1),
-            State::kComplete);
+  ASSERT_EQ(
+      FeedAll(b, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 1),
+      State::kComplete);
   EXPECT_EQ(b.response().body, "abc");
 
   HttpParser c(HttpParser::Kind::kResponse, {});
@@ -185,8 +184,8 @@ TEST(HttpParserTest, RandomBytesNeverCrash) {
   for (int i = 0; i < 20000; ++i) {
     std::string text(next() % 128, '\0');
     for (char& ch : text) ch = alphabet[(next() >> 8) % alphabet.size()];
-    HttpParser p = RequestParser({.max_header_bytes = 256, .max_header_count = 8,
-                                  .max_body_bytes = 64});
+    HttpParser p =
+        RequestParser({.max_header_bytes = 256, .max_header_count = 8, .max_body_bytes = 64});
     State s = FeedAll(p, text, (next() >> 8) % 5);
     if (s == State::kError) {
       EXPECT_GE(p.error_status(), 400);

@@ -18,17 +18,19 @@ class HttpServerTest : public ::testing::Test {
  protected:
   void StartServer(HttpServerOptions options = {}) {
     options.listen = HostPort{"127.0.0.1", 0};
-    auto created = HttpServer::Create(loop_, options, [this](const HttpRequest& r, HttpResponder w) {
-      ++handled_;
-      if (r.Path() == "/later") {
-        held_.push_back(w);
-        return;
-      }
-      w.Send(HttpResponse::Text(200, r.method + " " + r.target + " " + r.body));
-    });
+    auto created =
+        HttpServer::Create(loop_, options, [this](const HttpRequest& r, HttpResponder w) {
+          ++handled_;
+          if (r.Path() == "/later") {
+            held_.push_back(w);
+            return;
+          }
+          w.Send(HttpResponse::Text(200, r.method + " " + r.target + " " + r.body));
+        });
     ASSERT_TRUE(created.ok()) << created.status().ToString();
     server_ = std::move(created).value();
-    server_->SetResponseObserver([this](const HttpRequest&, int status) { statuses_.push_back(status); });
+    server_->SetResponseObserver(
+        [this](const HttpRequest&, int status) { statuses_.push_back(status); });
     port_ = server_->address().port;
     ASSERT_NE(port_, 0);
   }
@@ -94,8 +96,9 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   StartServer();
   RawClient c(port_);
   ASSERT_TRUE(c.connected());
-  c.Send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
-         "GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  c.Send(
+      "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   ASSERT_TRUE(RunUntil(loop_, [&] { return c.eof(); }));
   const std::string& got = c.received();
   size_t a = got.find("GET /1 "), b = got.find("GET /2 "), d = got.find("GET /3 ");
@@ -123,7 +126,8 @@ struct BadRequest {
 };
 
 TEST_F(HttpServerTest, MalformedRequestsGetA4xxAndTheConnectionCloses) {
-  StartServer({.limits = {.max_header_bytes = 1024, .max_header_count = 10, .max_body_bytes = 100}});
+  StartServer(
+      {.limits = {.max_header_bytes = 1024, .max_header_count = 10, .max_body_bytes = 100}});
   const BadRequest cases[] = {
       {"garbage\r\n\r\n", "HTTP/1.1 400 Bad Request"},
       {"GET / HTTP/1.1\r\nX: " + std::string(2000, 'a') + "\r\n\r\n",
@@ -148,7 +152,7 @@ TEST_F(HttpServerTest, SlowClientsGet408AndIdleConnectionsClose) {
   StartServer({.read_timeout = milliseconds(150), .idle_timeout = milliseconds(150)});
   RawClient slow(port_);
   slow.Send("GET / HTTP/1.1\r\nHost: x\r\n");  // never finishes its headers
-  RawClient idle(port_);                        // never says anything
+  RawClient idle(port_);                       // never says anything
   ASSERT_TRUE(RunUntil(loop_, [&] { return slow.eof() && idle.eof(); }));
   EXPECT_EQ(slow.received().rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u);
   EXPECT_EQ(idle.received(), "");
@@ -162,7 +166,8 @@ TEST_F(HttpServerTest, ExpectContinueGetsAnInterimResponse) {
   ASSERT_TRUE(RunUntil(loop_, [&] { return !c.received().empty(); }));
   EXPECT_EQ(c.received(), "HTTP/1.1 100 Continue\r\n\r\n");
   c.Send("hello");
-  ASSERT_TRUE(RunUntil(loop_, [&] { return c.received().find("POST /up hello") != std::string::npos; }));
+  ASSERT_TRUE(
+      RunUntil(loop_, [&] { return c.received().find("POST /up hello") != std::string::npos; }));
 }
 
 TEST_F(HttpServerTest, AnswersMayComeLaterAndAreDroppedIfTheClientLeft) {
@@ -245,7 +250,8 @@ TEST(HttpClientTest, RetriesOnceWhenAKeptConnectionTurnsOutClosed) {
     ASSERT_TRUE(RunUntil(loop, [&] { return failed.has_value(); }));
     ASSERT_FALSE(failed->ok());
     EXPECT_EQ(failed->status().code(), StatusCode::kUnavailable);
-    RunUntil(loop, [] { return false; }, std::chrono::milliseconds(50));
+    RunUntil(
+        loop, [] { return false; }, std::chrono::milliseconds(50));
     EXPECT_EQ(server.Accept(), -1);  // no second attempt
   }
   EXPECT_EQ(loop.Close(), 0);

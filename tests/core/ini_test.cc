@@ -1,9 +1,9 @@
 #include "core/ini.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 namespace vigil::core {
 namespace {
@@ -56,18 +56,18 @@ TEST(IniTest, ReadsTypedValuesWithDefaults) {
 
 TEST(IniTest, ReportsEveryProblemWithFileAndLine) {
   IniDocument doc = IniDocument::Parse(
-      "[agent]\n"                  // 1
-      "interval = 15x\n"           // 2
-      "node_nmae = typo\n"         // 3
-      "just words\n"               // 4
-      "[agnet]\n"                  // 5
-      "[http]\n"                   // 6
-      "listen = nowhere\n"         // 7
-      "listen = twice:1\n"         // 8
-      "= value\n"                  // 9
-      "[broken\n"                  // 10
-      "[remote_write.x]\n"         // 11
-      "timeout = 5s\n",            // 12
+      "[agent]\n"           // 1
+      "interval = 15x\n"    // 2
+      "node_nmae = typo\n"  // 3
+      "just words\n"        // 4
+      "[agnet]\n"           // 5
+      "[http]\n"            // 6
+      "listen = nowhere\n"  // 7
+      "listen = twice:1\n"  // 8
+      "= value\n"           // 9
+      "[broken\n"           // 10
+      "[remote_write.x]\n"  // 11
+      "timeout = 5s\n",     // 12
       "agent.ini");
   ConfigReader r(doc);
   ConfigSection& agent = r.Section("agent");

@@ -1,8 +1,8 @@
 #include "core/labels.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace vigil::core {
 namespace {

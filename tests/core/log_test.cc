@@ -1,9 +1,9 @@
 #include "core/log.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace vigil::core {
 namespace {
@@ -18,8 +18,7 @@ TEST(LogTest, FormatsLogfmt) {
 
 TEST(LogTest, QuotesAndEscapesValues) {
   std::string line = FormatLogLine(0, LogLevel::kInfo, "x", {{"body", "a \"b\"\nc=d"}, {"e", ""}});
-  EXPECT_EQ(line,
-            "ts=1970-01-01T00:00:00.000Z level=info msg=x body=\"a \\\"b\\\"\\nc=d\" e=\"\"");
+  EXPECT_EQ(line, "ts=1970-01-01T00:00:00.000Z level=info msg=x body=\"a \\\"b\\\"\\nc=d\" e=\"\"");
 }
 
 TEST(LogTest, LevelFiltersAndSinkReceives) {

@@ -1,9 +1,9 @@
 #include "core/number.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 namespace vigil::core {
 namespace {
@@ -67,8 +67,8 @@ TEST(NumberTest, ParseFloatLikeGo) {
   EXPECT_EQ(*ParseFloat("1e400"), HUGE_VAL);
   EXPECT_EQ(*ParseFloat("-1e400"), -HUGE_VAL);
   EXPECT_EQ(*ParseFloat("1e-400"), 0);
-  for (const char* bad : {"", "+", "-", "abc", "1.2.3", " 1", "1 ", "1e", "--1", "+-1", "0x",
-                          "inff", "1,5"}) {
+  for (const char* bad :
+       {"", "+", "-", "abc", "1.2.3", " 1", "1 ", "1e", "--1", "+-1", "0x", "inff", "1,5"}) {
     EXPECT_FALSE(ParseFloat(bad).has_value()) << bad;
   }
 }

@@ -1,8 +1,8 @@
 #include "core/status.h"
 
-#include <cerrno>
-
 #include <gtest/gtest.h>
+
+#include <cerrno>
 
 namespace vigil::core {
 namespace {

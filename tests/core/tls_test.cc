@@ -1,10 +1,10 @@
 // HTTPS on loopback with certificates made for the test by openssl: a CA, a server
 // certificate for 127.0.0.1/localhost, a client certificate, and an unrelated CA.
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "core/http_client.h"
 #include "core/http_server.h"
@@ -18,7 +18,8 @@ using testing::RunUntil;
 class TestPki {
  public:
   TestPki() {
-    dir_ = std::filesystem::path(::testing::TempDir()) / ("vigil-pki-" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::path(::testing::TempDir()) / ("vigil-pki-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     ok_ = Make();
   }
@@ -31,8 +32,10 @@ class TestPki {
     return std::system(("cd '" + dir_.string() + "' && " + cmd + " >/dev/null 2>&1").c_str()) == 0;
   }
   bool MakeCa(const std::string& name) {
-    return Run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-               "-subj /CN=" + name + " -keyout " + name + ".key -out " + name + ".crt");
+    return Run(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+        "-subj /CN=" +
+        name + " -keyout " + name + ".key -out " + name + ".crt");
   }
   bool MakeLeaf(const std::string& name, const std::string& ca, const std::string& ext) {
     std::ofstream(dir_ / (name + ".ext")) << ext << "\n";
@@ -61,8 +64,8 @@ class TlsTest : public ::testing::Test {
 
   void StartServer(const std::string& client_ca = "") {
     ASSERT_TRUE(pki_->ok()) << "openssl could not make the test certificates";
-    auto config = TlsConfig::CreateServer(
-        {pki_->Path("server.crt"), pki_->Path("server.key"), client_ca});
+    auto config =
+        TlsConfig::CreateServer({pki_->Path("server.crt"), pki_->Path("server.key"), client_ca});
     ASSERT_TRUE(config.ok()) << config.status().ToString();
     server_tls_ = std::move(config).value();
     HttpServerOptions options;

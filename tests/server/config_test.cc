@@ -42,7 +42,8 @@ url = http://prometheus:9090/api/v1/write
                   .empty());
   EXPECT_EQ(c.listen.host, "0.0.0.0");
   EXPECT_EQ(c.data_dir, "/srv/vigil");
-  EXPECT_EQ(c.rule_files, (std::vector<std::string>{"/etc/vigil/rules/*.yml", "/etc/vigil/extra/*.yaml"}));
+  EXPECT_EQ(c.rule_files,
+            (std::vector<std::string>{"/etc/vigil/rules/*.yml", "/etc/vigil/extra/*.yaml"}));
   EXPECT_EQ(c.evaluation_interval, std::chrono::seconds(30));
   ASSERT_TRUE(c.alertmanager_url.has_value());
   EXPECT_EQ(c.alertmanager_url->port, 9093);
@@ -56,7 +57,8 @@ TEST(ServerConfigTest, RefusesBadValuesWithTheirLines) {
             (std::vector<std::string>{
                 "server.ini:2: [server] listen: expected host:port, got \"9090\"",
                 "server.ini:4: [rules] evaluation_interval: must be at least 1s",
-                "server.ini:6: [alertmanager] url: URL \"alertmanager:9093\" has no scheme (http:// or https://)",
+                "server.ini:6: [alertmanager] url: URL \"alertmanager:9093\" has no scheme "
+                "(http:// or https://)",
                 "server.ini:7: [alertmanager] retries: unknown key",
             }));
 }
