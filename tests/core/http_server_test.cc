@@ -148,6 +148,18 @@ TEST_F(HttpServerTest, MalformedRequestsGetA4xxAndTheConnectionCloses) {
   ASSERT_TRUE(RunUntil(loop_, [&] { return server_->connection_count() == 0; }));
 }
 
+TEST_F(HttpServerTest, ATruncatedRequestReachesNobody) {
+  StartServer();
+  {
+    RawClient c(port_);
+    c.Send("POST /w HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part of it");
+    ASSERT_TRUE(RunUntil(loop_, [&] { return server_->connection_count() == 1; }));
+  }  // the client goes away mid-body
+  ASSERT_TRUE(RunUntil(loop_, [&] { return server_->connection_count() == 0; }));
+  EXPECT_EQ(handled_, 0);
+  EXPECT_TRUE(statuses_.empty());
+}
+
 TEST_F(HttpServerTest, SlowClientsGet408AndIdleConnectionsClose) {
   StartServer({.read_timeout = milliseconds(150), .idle_timeout = milliseconds(150)});
   RawClient slow(port_);
