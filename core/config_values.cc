@@ -12,6 +12,19 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
+struct DurationUnit {
+  std::string_view name;
+  int64_t ms;
+};
+// Largest first: the order a duration's parts must come in, and the order they are written.
+constexpr DurationUnit kDurationUnits[] = {{"y", 365LL * 24 * 3600 * 1000},
+                                           {"w", 7LL * 24 * 3600 * 1000},
+                                           {"d", 24LL * 3600 * 1000},
+                                           {"h", 3600LL * 1000},
+                                           {"m", 60LL * 1000},
+                                           {"s", 1000},
+                                           {"ms", 1}};
+
 Result<uint16_t> ParsePort(std::string_view text, std::string_view whole) {
   std::optional<uint64_t> port = ParseUint64(text);
   if (text.empty() || !std::all_of(text.begin(), text.end(), IsDigit) || !port || *port > 65535) {
@@ -63,18 +76,6 @@ std::string_view TrimSpace(std::string_view s) {
 }
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  struct Unit {
-    std::string_view name;
-    int64_t ms;
-  };
-  // Longest names first where one is a prefix of another ("ms" before "m").
-  static constexpr Unit kUnits[] = {{"y", 365LL * 24 * 3600 * 1000},
-                                    {"w", 7LL * 24 * 3600 * 1000},
-                                    {"d", 24LL * 3600 * 1000},
-                                    {"h", 3600LL * 1000},
-                                    {"m", 60LL * 1000},
-                                    {"s", 1000},
-                                    {"ms", 1}};
   const std::string bad = "invalid duration " + Quoted(text) + " (use e.g. 15s, 1m30s, 2h)";
   if (text == "0") return std::chrono::milliseconds(0);
   if (text.empty()) return InvalidArgumentError(bad);
@@ -91,16 +92,17 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     while (u < rest.size() && std::isalpha(static_cast<unsigned char>(rest[u]))) ++u;
     std::string_view unit = rest.substr(0, u);
     rest.remove_prefix(u);
-    size_t found = std::size(kUnits);
-    for (size_t i = next_unit; i < std::size(kUnits); ++i) {
-      if (kUnits[i].name == unit) found = i;
+    size_t found = std::size(kDurationUnits);
+    for (size_t i = next_unit; i < std::size(kDurationUnits); ++i) {
+      if (kDurationUnits[i].name == unit) found = i;
     }
-    if (found == std::size(kUnits) || !count) return InvalidArgumentError(bad);
-    if (*count > static_cast<uint64_t>(INT64_MAX / kUnits[found].ms) ||
-        total > INT64_MAX - static_cast<int64_t>(*count) * kUnits[found].ms) {
+    if (found == std::size(kDurationUnits) || !count) return InvalidArgumentError(bad);
+    const int64_t unit_ms = kDurationUnits[found].ms;
+    if (*count > static_cast<uint64_t>(INT64_MAX / unit_ms) ||
+        total > INT64_MAX - static_cast<int64_t>(*count) * unit_ms) {
       return InvalidArgumentError("duration " + Quoted(text) + " is too long");
     }
-    total += static_cast<int64_t>(*count) * kUnits[found].ms;
+    total += static_cast<int64_t>(*count) * unit_ms;
     next_unit = found + 1;
   }
   return std::chrono::milliseconds(total);
@@ -114,17 +116,11 @@ std::string FormatDuration(std::chrono::milliseconds d) {
     out = "-";
     ms = -ms;
   }
-  static constexpr std::pair<const char*, int64_t> kParts[] = {{"y", 365LL * 24 * 3600 * 1000},
-                                                               {"w", 7LL * 24 * 3600 * 1000},
-                                                               {"d", 24LL * 3600 * 1000},
-                                                               {"h", 3600LL * 1000},
-                                                               {"m", 60LL * 1000},
-                                                               {"s", 1000},
-                                                               {"ms", 1}};
-  for (const auto& [name, size] : kParts) {
-    if (ms >= size) {
-      out += std::to_string(ms / size) + name;
-      ms %= size;
+  for (const DurationUnit& u : kDurationUnits) {
+    if (ms >= u.ms) {
+      out += std::to_string(ms / u.ms);
+      out += u.name;
+      ms %= u.ms;
     }
   }
   return out;

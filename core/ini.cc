@@ -194,83 +194,52 @@ std::string ConfigSection::String(std::string_view key, std::string_view default
   return e ? e->value : std::string(default_value);
 }
 
-std::chrono::milliseconds ConfigSection::Duration(std::string_view key,
-                                                  std::chrono::milliseconds default_value) {
+template <typename T, typename Parse>
+T ConfigSection::Parsed(std::string_view key, T default_value, Parse parse) {
   const IniEntry* e = Find(key);
   if (!e) return default_value;
-  auto r = ParseDuration(e->value);
+  auto r = parse(e->value);
   if (!r.ok()) {
     Error(key, r.status().message());
     return default_value;
   }
-  return *r;
+  return T(std::move(r).value());
+}
+
+std::chrono::milliseconds ConfigSection::Duration(std::string_view key,
+                                                  std::chrono::milliseconds default_value) {
+  return Parsed(key, default_value, ParseDuration);
 }
 
 uint64_t ConfigSection::Size(std::string_view key, uint64_t default_value) {
-  const IniEntry* e = Find(key);
-  if (!e) return default_value;
-  auto r = ParseSize(e->value);
-  if (!r.ok()) {
-    Error(key, r.status().message());
-    return default_value;
-  }
-  return *r;
+  return Parsed(key, default_value, ParseSize);
 }
 
 bool ConfigSection::Bool(std::string_view key, bool default_value) {
-  const IniEntry* e = Find(key);
-  if (!e) return default_value;
-  auto r = ParseBool(e->value);
-  if (!r.ok()) {
-    Error(key, r.status().message());
-    return default_value;
-  }
-  return *r;
+  return Parsed(key, default_value, ParseBool);
 }
 
 int64_t ConfigSection::Int(std::string_view key, int64_t default_value, int64_t min, int64_t max) {
-  const IniEntry* e = Find(key);
-  if (!e) return default_value;
-  std::optional<int64_t> v = ParseInt64(e->value);
-  if (!v || *v < min || *v > max) {
-    Error(key, "expected a whole number from " + std::to_string(min) + " to " +
-                   std::to_string(max) + ", got \"" + e->value + "\"");
-    return default_value;
-  }
-  return *v;
+  return Parsed(key, default_value, [min, max](const std::string& text) -> Result<int64_t> {
+    std::optional<int64_t> v = ParseInt64(text);
+    if (!v || *v < min || *v > max) {
+      return InvalidArgumentError("expected a whole number from " + std::to_string(min) + " to " +
+                                  std::to_string(max) + ", got \"" + text + "\"");
+    }
+    return *v;
+  });
 }
 
 std::vector<std::string> ConfigSection::List(std::string_view key) {
-  const IniEntry* e = Find(key);
-  if (!e) return {};
-  auto r = ParseList(e->value);
-  if (!r.ok()) {
-    Error(key, r.status().message());
-    return {};
-  }
-  return *r;
+  return Parsed(key, std::vector<std::string>{}, ParseList);
 }
 
 std::optional<HostPort> ConfigSection::HostPortValue(std::string_view key) {
-  const IniEntry* e = Find(key);
-  if (!e) return std::nullopt;
-  auto r = ParseHostPort(e->value);
-  if (!r.ok()) {
-    Error(key, r.status().message());
-    return std::nullopt;
-  }
-  return *r;
+  return Parsed(key, std::optional<HostPort>{}, ParseHostPort);
 }
 
 std::optional<Url> ConfigSection::UrlValue(std::string_view key) {
-  const IniEntry* e = Find(key);
-  if (!e) return std::nullopt;
-  auto r = ParseUrl(e->value);
-  if (!r.ok()) {
-    Error(key, r.status().message());
-    return std::nullopt;
-  }
-  return *r;
+  return Parsed(key, std::optional<Url>{}, ParseUrl);
 }
 
 std::string ConfigSection::Choice(std::string_view key, std::string_view default_value,

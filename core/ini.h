@@ -96,6 +96,9 @@ class ConfigSection {
   friend class ConfigReader;
   ConfigSection(ConfigReader* reader, std::string name, const IniSection* section);
   const IniEntry* Find(std::string_view key);
+  // The value parsed by `parse`, the default when absent, or the default and an error.
+  template <typename T, typename Parse>
+  T Parsed(std::string_view key, T default_value, Parse parse);
 
   ConfigReader* reader_;
   std::string name_;
