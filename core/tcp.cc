@@ -251,6 +251,8 @@ struct Connector::Attempt {
   uv_connect_t connect{};
   uv_tcp_t* handle = nullptr;   // ours until handed to a Connection
   uv_timer_t* defer = nullptr;  // reports a resolve that failed at once
+  addrinfo* addresses = nullptr;  // what the name resolved to, freed in Finish
+  addrinfo* next_address = nullptr;
   int deferred_error = 0;
   std::shared_ptr<Attempt> self;  // keeps the attempt alive while libuv holds its requests
 
@@ -259,6 +261,7 @@ struct Connector::Attempt {
 
   void Finish(Result<std::unique_ptr<Connection>> result) {
     auto keep = std::move(self);  // released when this returns
+    if (addresses) uv_freeaddrinfo(std::exchange(addresses, nullptr));
     if (!cancelled) on_connect(std::move(result));
   }
 
@@ -268,26 +271,43 @@ struct Connector::Attempt {
       Finish(UvError(status == 0 ? UV_ECANCELED : status, "resolve " + host));
       return;
     }
+    addresses = res;
+    next_address = res;
+    TryNext(UV_EAI_NONAME);
+  }
+
+  // "localhost" may resolve to ::1 and 127.0.0.1 while the server listens on one only, so
+  // each address is tried in turn, as Go's dialer does.
+  void TryNext(int last_error) {
+    if (next_address == nullptr) {
+      Finish(UvError(last_error, "connect to " + HostPort{host, port}.ToString()));
+      return;
+    }
+    const sockaddr* addr = next_address->ai_addr;
+    next_address = next_address->ai_next;
     handle = new uv_tcp_t;
     uv_tcp_init(loop.get(), handle);
     handle->data = nullptr;
     connect.data = this;
-    int rc = uv_tcp_connect(&connect, handle, res->ai_addr, [](uv_connect_t* req, int st) {
+    int rc = uv_tcp_connect(&connect, handle, addr, [](uv_connect_t* req, int st) {
       static_cast<Attempt*>(req->data)->OnConnected(st);
     });
-    uv_freeaddrinfo(res);
     if (rc != 0) {
-      CloseAndDelete(handle);
-      handle = nullptr;
-      Finish(UvError(rc, "connect to " + HostPort{host, port}.ToString()));
+      CloseAndDelete(std::exchange(handle, nullptr));
+      TryNext(rc);
     }
   }
 
   void OnConnected(int status) {
     std::string where = HostPort{host, port}.ToString();
-    if (cancelled || status != 0) {
+    if (cancelled) {
       if (handle) CloseAndDelete(std::exchange(handle, nullptr));
-      Finish(UvError(cancelled ? UV_ECANCELED : status, "connect to " + where));
+      Finish(UvError(UV_ECANCELED, "connect to " + where));
+      return;
+    }
+    if (status != 0) {
+      CloseAndDelete(std::exchange(handle, nullptr));
+      TryNext(status);
       return;
     }
     std::unique_ptr<TlsSession> session;

@@ -92,6 +92,16 @@ TEST_F(HttpServerTest, ClientAndServerKeepTheConnectionAlive) {
   EXPECT_EQ(statuses_, (std::vector<int>{200, 200}));
 }
 
+TEST_F(HttpServerTest, ClientFindsAServerOnLocalhostWhicheverAddressComesFirst) {
+  StartServer();  // on 127.0.0.1 only; localhost may resolve to ::1 first
+  std::optional<Result<HttpResponse>> result;
+  Client().Send(*ParseUrl("http://localhost:" + std::to_string(port_) + "/l"), Get(),
+                [&result](Result<HttpResponse> r) { result = std::move(r); });
+  ASSERT_TRUE(RunUntil(loop_, [&] { return result.has_value(); }));
+  ASSERT_TRUE(result->ok()) << result->status().ToString();
+  EXPECT_EQ((*result)->body, "GET /l ");
+}
+
 TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   StartServer();
   RawClient c(port_);
