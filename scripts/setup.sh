@@ -31,5 +31,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Debian enables the peers as services; Prometheus would then hold :9090 after a reboot.
+  # Those installed here are for tests, which start their own, so they stay off.
+  if command -v systemctl > /dev/null && [ -d /run/systemd/system ]; then
+    for p in "${missing[@]}"; do
+      case "$p" in
+        prometheus | prometheus-node-exporter | prometheus-alertmanager | victoria-metrics)
+          "${sudo_cmd[@]}" systemctl disable --now "$p" > /dev/null 2>&1 || true ;;
+      esac
+    done
+  fi
 fi
 echo "setup: all packages present"
