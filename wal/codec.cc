@@ -1,0 +1,175 @@
+#include "wal/codec.h"
+
+#include <bit>
+
+#include "wal/bits.h"
+
+namespace vigil::wal {
+namespace {
+
+void PutString(std::string* out, std::string_view s) {
+  PutVarint(out, s.size());
+  out->append(s);
+}
+
+bool GetString(std::string_view* in, std::string* s) {
+  uint64_t len = 0;
+  if (!GetVarint(in, &len) || len > in->size()) return false;
+  s->assign(in->substr(0, len));
+  in->remove_prefix(len);
+  return true;
+}
+
+core::Status Damaged(std::string what) { return core::DataLossError("damaged record: " + what); }
+
+}  // namespace
+
+void EncodeSeries(std::span<const std::pair<SeriesRef, const core::Labels*>> series,
+                  std::string* payload) {
+  PutVarint(payload, series.size());
+  for (const auto& [ref, labels] : series) {
+    PutVarint(payload, ref);
+    PutVarint(payload, labels->size());
+    for (const core::Label& l : *labels) {
+      PutString(payload, l.name);
+      PutString(payload, l.value);
+    }
+  }
+}
+
+core::Status DecodeSeries(std::string_view in,
+                          std::vector<std::pair<SeriesRef, core::Labels>>* out) {
+  uint64_t count = 0;
+  if (!GetVarint(&in, &count) || count > in.size()) return Damaged("series count");
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t ref = 0, nlabels = 0;
+    if (!GetVarint(&in, &ref) || ref == 0 || ref > kMaxSeriesRef) return Damaged("series ref");
+    if (!GetVarint(&in, &nlabels) || nlabels > in.size()) return Damaged("label count");
+    std::vector<core::Label> labels(nlabels);
+    for (core::Label& l : labels) {
+      if (!GetString(&in, &l.name) || !GetString(&in, &l.value)) return Damaged("label");
+    }
+    auto built = core::Labels::Create(std::move(labels));
+    if (!built.ok()) return Damaged("labels: " + built.status().message());
+    out->emplace_back(ref, std::move(built).value());
+  }
+  if (!in.empty()) return Damaged("bytes after the last series");
+  return core::OkStatus();
+}
+
+core::Result<SamplesHeader> PeekSamplesHeader(std::string_view in) {
+  SamplesHeader h;
+  uint64_t base = 0, span = 0;
+  if (!GetVarint(&in, &h.count) || !GetVarint(&in, &base) || !GetVarint(&in, &span)) {
+    return Damaged("samples header");
+  }
+  // Each sample takes at least three bits.
+  if (h.count > in.size() * 8 / 3) return Damaged("sample count larger than the record");
+  h.base_t = UnZigZag(base);
+  h.max_t = h.base_t + static_cast<int64_t>(span);
+  return h;
+}
+
+SampleCodec::ValueState& SampleCodec::State(SeriesRef ref) {
+  if (ref >= state_.size()) state_.resize(ref + 1);
+  return state_[ref];
+}
+
+void SampleCodec::Encode(std::span<const RefSample> samples, std::string* payload) {
+  if (samples.empty()) return;
+  const int64_t base_t = samples[0].timestamp_ms;
+  int64_t max_t = base_t;
+  for (const RefSample& s : samples) max_t = std::max(max_t, s.timestamp_ms);
+  PutVarint(payload, samples.size());
+  PutVarint(payload, ZigZag(base_t));
+  PutVarint(payload, static_cast<uint64_t>(max_t - base_t));
+
+  BitWriter bits(payload);
+  SeriesRef prev_ref = 0;
+  for (const RefSample& s : samples) {
+    if (s.ref == prev_ref + 1) {
+      bits.WriteBit(true);
+    } else {
+      bits.WriteBit(false);
+      bits.WriteVarbits(ZigZag(static_cast<int64_t>(s.ref - prev_ref)));
+    }
+    prev_ref = s.ref;
+    if (s.timestamp_ms == base_t) {
+      bits.WriteBit(false);
+    } else {
+      bits.WriteBit(true);
+      bits.WriteVarbits(ZigZag(s.timestamp_ms - base_t));
+    }
+    ValueState& st = State(s.ref);
+    const uint64_t v = std::bit_cast<uint64_t>(s.value);
+    const uint64_t x = v ^ st.last_bits;
+    st.last_bits = v;
+    if (x == 0) {
+      bits.WriteBit(false);
+      continue;
+    }
+    bits.WriteBit(true);
+    int leading = std::countl_zero(x);
+    const int trailing = std::countr_zero(x);
+    if (leading > 31) leading = 31;  // five bits hold it
+    if (st.leading != kNoWindow && leading >= st.leading && trailing >= st.trailing) {
+      bits.WriteBit(false);
+      bits.WriteBits(x >> st.trailing, 64 - st.leading - st.trailing);
+    } else {
+      const int significant = 64 - leading - trailing;
+      bits.WriteBit(true);
+      bits.WriteBits(static_cast<uint64_t>(leading), 5);
+      bits.WriteBits(static_cast<uint64_t>(significant - 1), 6);
+      bits.WriteBits(x >> trailing, significant);
+      st.leading = static_cast<uint8_t>(leading);
+      st.trailing = static_cast<uint8_t>(trailing);
+    }
+  }
+  bits.Flush();
+}
+
+core::Status SampleCodec::Decode(std::string_view payload, std::vector<RefSample>* out) {
+  VIGIL_ASSIGN_OR_RETURN(SamplesHeader h, PeekSamplesHeader(payload));
+  // Skip the header's three varints to reach the bit stream.
+  std::string_view in = payload;
+  uint64_t skip = 0;
+  for (int i = 0; i < 3; ++i) GetVarint(&in, &skip);
+  BitReader bits(in);
+  out->reserve(out->size() + h.count);
+  SeriesRef prev_ref = 0;
+  for (uint64_t i = 0; i < h.count; ++i) {
+    RefSample s;
+    if (bits.ReadBit()) {
+      s.ref = prev_ref + 1;
+    } else {
+      s.ref = prev_ref + static_cast<uint64_t>(UnZigZag(bits.ReadVarbits()));
+    }
+    if (!bits.ok() || s.ref == 0 || s.ref > kMaxSeriesRef) return Damaged("sample ref");
+    prev_ref = s.ref;
+    s.timestamp_ms = h.base_t;
+    if (bits.ReadBit()) s.timestamp_ms = h.base_t + UnZigZag(bits.ReadVarbits());
+    ValueState& st = State(s.ref);
+    if (bits.ReadBit()) {
+      uint64_t x = 0;
+      if (!bits.ReadBit()) {
+        if (st.leading == kNoWindow) return Damaged("value window used before it was set");
+        x = bits.ReadBits(64 - st.leading - st.trailing) << st.trailing;
+      } else {
+        const int leading = static_cast<int>(bits.ReadBits(5));
+        const int significant = static_cast<int>(bits.ReadBits(6)) + 1;
+        if (leading + significant > 64) return Damaged("value bit counts");
+        const int trailing = 64 - leading - significant;
+        x = bits.ReadBits(significant) << trailing;
+        st.leading = static_cast<uint8_t>(leading);
+        st.trailing = static_cast<uint8_t>(trailing);
+      }
+      st.last_bits ^= x;
+    }
+    if (!bits.ok()) return Damaged("sample bits run past the record");
+    s.value = std::bit_cast<double>(st.last_bits);
+    out->push_back(s);
+  }
+  return core::OkStatus();
+}
+
+}  // namespace vigil::wal
