@@ -93,6 +93,7 @@ Status ErrnoError(int err, std::string_view what) {
       return PermissionDeniedError(std::move(message));
     case ENOSPC:
     case EDQUOT:
+    case EFBIG:
     case EAGAIN:
     case EINTR:
     case ECONNREFUSED:

@@ -126,13 +126,11 @@ core::Status Wal::Rotate() {
 }
 
 SeriesRef Wal::Ref(const core::Labels& labels) {
-  auto [it, inserted] = refs_.try_emplace(labels, labels_by_ref_.size() + 1);
+  if (labels_by_ref_.empty()) labels_by_ref_.push_back(nullptr);  // refs start at 1
+  auto [it, inserted] = refs_.try_emplace(labels, labels_by_ref_.size());
   if (inserted) {
-    if (labels_by_ref_.empty()) labels_by_ref_.push_back(nullptr);  // refs start at 1
     labels_by_ref_.push_back(&it->first);
-    named_in_segment_.push_back(false);
-    if (named_in_segment_.size() < labels_by_ref_.size())
-      named_in_segment_.resize(labels_by_ref_.size());
+    named_in_segment_.resize(labels_by_ref_.size(), false);
   }
   return it->second;
 }

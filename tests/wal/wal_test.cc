@@ -1,0 +1,255 @@
+#include "wal/wal.h"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+namespace vigil::wal {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Series "s<i>" with value ValueOf(i, batch) at time base+batch*15s: every sample says where
+// it came from, so a test can check exactly which ones came back.
+class WalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    options_.dir = ::testing::TempDir() + "/wal_test";
+    std::filesystem::remove_all(options_.dir);
+  }
+  void TearDown() override {
+    wal_.reset();
+    std::filesystem::remove_all(options_.dir);
+  }
+
+  void Open() {
+    wal_.reset();
+    auto w = Wal::Open(options_, clock_);
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    wal_ = std::move(w).value();
+  }
+
+  std::vector<RefSample> Batch(int batch, int series) {
+    std::vector<RefSample> out;
+    for (int i = 0; i < series; ++i) {
+      core::Labels l =
+          core::Labels::FromLiteral({{"__name__", "s" + std::to_string(i)}, {"job", "node"}});
+      out.push_back({wal_->Ref(l), kBase + batch * 15000LL, ValueOf(i, batch)});
+    }
+    return out;
+  }
+
+  // A long mantissa, so that the codec cannot squeeze the test data into almost nothing.
+  static double ValueOf(int series, int batch) { return series * 1000.0 + batch * 1.0123456789; }
+
+  core::Status AppendBatch(int batch, int series = 10) {
+    return wal_->Append(Batch(batch, series));
+  }
+
+  // Reads everything the cursor has, as "s<i>@<batch>" strings.
+  std::vector<std::string> ReadAll(Cursor* c, size_t step = 7) {
+    std::vector<std::string> seen;
+    for (;;) {
+      std::vector<Cursor::Sample> got;
+      EXPECT_TRUE(c->Read(step, &got).ok());
+      if (got.empty()) return seen;
+      for (const auto& s : got) {
+        int batch = static_cast<int>((s.timestamp_ms - kBase) / 15000);
+        EXPECT_EQ(s.value,
+                  ValueOf(std::stoi(std::string(s.labels->MetricName().substr(1))), batch));
+        seen.push_back(std::string(s.labels->MetricName()) + "@" + std::to_string(batch));
+      }
+    }
+  }
+
+  static std::vector<std::string> Expected(int from_batch, int to_batch, int series = 10) {
+    std::vector<std::string> out;
+    for (int b = from_batch; b < to_batch; ++b) {
+      for (int i = 0; i < series; ++i)
+        out.push_back("s" + std::to_string(i) + "@" + std::to_string(b));
+    }
+    return out;
+  }
+
+  uint64_t DiskBytes() const {
+    uint64_t total = 0;
+    for (const auto& e : std::filesystem::directory_iterator(options_.dir)) {
+      if (e.is_regular_file()) total += e.file_size();
+    }
+    return total;
+  }
+
+  static constexpr int64_t kBase = 1'700'000'000'000;
+  WalOptions options_;
+  core::ManualClock clock_{kBase};
+  std::unique_ptr<Wal> wal_;
+};
+
+TEST_F(WalTest, CursorReadsWhatWasAppendedAndWaitsForMore) {
+  Open();
+  ASSERT_TRUE(AppendBatch(0).ok());
+  ASSERT_TRUE(AppendBatch(1).ok());
+  Cursor* c = *wal_->OpenCursor("central");
+  EXPECT_EQ(ReadAll(c), Expected(0, 2));
+  EXPECT_TRUE(ReadAll(c).empty());
+  ASSERT_TRUE(AppendBatch(2).ok());
+  EXPECT_EQ(ReadAll(c), Expected(2, 3));
+  EXPECT_EQ(wal_->stats().samples_appended, 30u);
+}
+
+TEST_F(WalTest, CursorsResumeExactlyWhereTheyCommittedAfterARestart) {
+  Open();
+  for (int b = 0; b < 5; ++b) ASSERT_TRUE(AppendBatch(b).ok());
+  Cursor* c = *wal_->OpenCursor("central");
+  std::vector<Cursor::Sample> got;
+  ASSERT_TRUE(c->Read(23, &got).ok());  // mid-record: batch 2, sample 3
+  ASSERT_EQ(got.size(), 23u);
+  ASSERT_TRUE(c->Commit(c->read_position()).ok());
+  Cursor* other = *wal_->OpenCursor("backup");  // never commits
+  ASSERT_EQ(ReadAll(other).size(), 50u);
+
+  Open();  // a new process: a new segment, refs start again
+  ASSERT_TRUE(AppendBatch(5).ok());
+  c = *wal_->OpenCursor("central");
+  std::vector<std::string> rest = ReadAll(c, 1000);
+  std::vector<std::string> want = Expected(0, 6);
+  want.erase(want.begin(), want.begin() + 23);
+  EXPECT_EQ(rest, want);
+  EXPECT_EQ(ReadAll(*wal_->OpenCursor("backup")), Expected(0, 6));
+}
+
+TEST_F(WalTest, RewindReadsAgainFromTheCommittedPosition) {
+  Open();
+  for (int b = 0; b < 3; ++b) ASSERT_TRUE(AppendBatch(b).ok());
+  Cursor* c = *wal_->OpenCursor("central");
+  std::vector<Cursor::Sample> got;
+  ASSERT_TRUE(c->Read(12, &got).ok());
+  ASSERT_TRUE(c->Commit(c->read_position()).ok());
+  got.clear();
+  ASSERT_TRUE(c->Read(5, &got).ok());  // sent, but the destination failed
+  c->Rewind();
+  std::vector<std::string> want = Expected(0, 3);
+  want.erase(want.begin(), want.begin() + 12);
+  EXPECT_EQ(ReadAll(c), want);
+}
+
+TEST_F(WalTest, ReadsAcrossSegmentsAndDeletesThoseEveryCursorPassed) {
+  options_.segment_size = 64 * 1024;
+  Open();
+  for (int b = 0; b < 400; ++b) ASSERT_TRUE(AppendBatch(b, 50).ok());
+  const uint64_t segments = wal_->stats().segments;
+  ASSERT_GE(segments, 3u);
+  Cursor* a = *wal_->OpenCursor("a");
+  Cursor* b = *wal_->OpenCursor("b");
+  EXPECT_EQ(ReadAll(a, 333), Expected(0, 400, 50));
+  ASSERT_TRUE(a->Commit(a->read_position()).ok());
+  wal_->Collect();
+  EXPECT_EQ(wal_->stats().segments, segments);  // b holds them
+  EXPECT_EQ(ReadAll(b, 1000), Expected(0, 400, 50));
+  ASSERT_TRUE(b->Commit(b->read_position()).ok());
+  wal_->Collect();
+  EXPECT_EQ(wal_->stats().segments, 1u);  // only the one being written
+  EXPECT_EQ(a->dropped_samples() + b->dropped_samples(), 0u);
+}
+
+TEST_F(WalTest, SizeCapBoundsTheDiskAndCountsEveryDroppedSample) {
+  options_.max_size = 256 * 1024;
+  options_.segment_size = 64 * 1024;
+  Open();
+  Cursor* c = *wal_->OpenCursor("central");  // never acknowledges
+  uint64_t appended = 0;
+  for (int b = 0; b < 3000; ++b) {
+    std::vector<RefSample> batch = Batch(b, 20);
+    ASSERT_TRUE(wal_->Append(batch).ok());
+    appended += batch.size();
+    ASSERT_LE(DiskBytes(), options_.max_size) << "after batch " << b;
+    if (b % 500 == 0) wal_->Collect();
+  }
+  std::vector<Cursor::Sample> got;
+  uint64_t readable = 0;
+  do {
+    got.clear();
+    ASSERT_TRUE(c->Read(1000, &got).ok());
+    readable += got.size();
+  } while (!got.empty());
+  EXPECT_GT(c->dropped_samples(), 0u);
+  EXPECT_EQ(c->dropped_samples() + readable, appended);
+}
+
+TEST_F(WalTest, AgeCapDropsOldSegmentsAndCountsThem) {
+  options_.segment_size = 64 * 1024;
+  options_.max_age = milliseconds(3600 * 1000);
+  Open();
+  Cursor* c = *wal_->OpenCursor("central");
+  for (int b = 0; b < 300; ++b) ASSERT_TRUE(AppendBatch(b, 50).ok());  // 75 minutes of data
+  clock_.AdvanceMillis(3 * 3600 * 1000);
+  wal_->Collect();
+  std::vector<std::string> left = ReadAll(c, 1000);
+  EXPECT_GT(c->dropped_samples(), 0u);
+  EXPECT_EQ(c->dropped_samples() + left.size(), 300u * 50);
+  EXPECT_FALSE(left.empty());             // the segment being written is never dropped
+  EXPECT_EQ(wal_->stats().segments, 1u);  // every finished one was older than the cap
+}
+
+TEST_F(WalTest, ATornTailIsCutOffOnOpenAndNothingBeforeItIsLost) {
+  Open();
+  for (int b = 0; b < 3; ++b) ASSERT_TRUE(AppendBatch(b).ok());
+  const std::string last = options_.dir + "/" + SegmentName(1);
+  wal_.reset();
+  {
+    std::ofstream out(last, std::ios::binary | std::ios::app);
+    out << std::string("\x12\x34\x56\x78\x40\x00\x00\x00\x02half a record", 22);
+  }
+  Open();
+  EXPECT_EQ(wal_->stats().torn_tail_bytes, 22u);
+  EXPECT_EQ(wal_->stats().corruptions, 0u);
+  EXPECT_EQ(ReadAll(*wal_->OpenCursor("central")), Expected(0, 3));
+}
+
+TEST_F(WalTest, BadCursorFilesStartAtTheOldestData) {
+  Open();
+  for (int b = 0; b < 2; ++b) ASSERT_TRUE(AppendBatch(b).ok());
+  std::ofstream(options_.dir + "/cursors/garbled") << "v1 1 8 0 deadbeef\n";  // wrong CRC
+  EXPECT_EQ(ReadAll(*wal_->OpenCursor("garbled")), Expected(0, 2));
+  Cursor* ahead = *wal_->OpenCursor("ahead");
+  ASSERT_TRUE(ahead->Commit({99, 8, 0}).ok());  // past the log
+  wal_.reset();
+  Open();
+  EXPECT_EQ(ReadAll(*wal_->OpenCursor("ahead")), Expected(0, 2));
+}
+
+TEST_F(WalTest, AFailedAppendLeavesNothingAndTheNextOneDecodes) {
+  Open();
+  ASSERT_TRUE(AppendBatch(0).ok());
+  // A full disk, as the process sees it: writes past this size fail.
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit old{};
+  getrlimit(RLIMIT_FSIZE, &old);
+  rlimit tight = old;
+  tight.rlim_cur = std::filesystem::file_size(options_.dir + "/" + SegmentName(1)) + 20;
+  setrlimit(RLIMIT_FSIZE, &tight);
+  core::Status failed = AppendBatch(1);
+  setrlimit(RLIMIT_FSIZE, &old);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.code(), core::StatusCode::kUnavailable) << failed.ToString();
+  EXPECT_EQ(wal_->stats().append_failures, 1u);
+  ASSERT_TRUE(AppendBatch(2).ok());  // space is back
+  std::vector<std::string> want = Expected(0, 1);
+  std::vector<std::string> two = Expected(2, 3);
+  want.insert(want.end(), two.begin(), two.end());
+  EXPECT_EQ(ReadAll(*wal_->OpenCursor("central")), want);
+}
+
+TEST_F(WalTest, AlwaysPolicySyncsEveryAppend) {
+  options_.fsync = FsyncPolicy::kAlways;
+  Open();
+  ASSERT_TRUE(AppendBatch(0).ok());
+  ASSERT_TRUE(wal_->Sync().ok());
+  EXPECT_EQ(ReadAll(*wal_->OpenCursor("c")), Expected(0, 1));
+}
+
+}  // namespace
+}  // namespace vigil::wal
