@@ -1,9 +1,10 @@
 #pragma once
-// The agent's work on its loop. Today: its HTTP endpoint with /-/healthy, /-/ready and
-// /metrics; collectors, the write-ahead log and remote-write senders join it here.
+// The agent's work on its loop: its HTTP endpoint (/-/healthy, /-/ready, /metrics) and the
+// write-ahead log; collectors and remote-write senders join it here.
 #include <memory>
 
 #include "agent/config.h"
+#include "agent/sample_log.h"
 #include "core/clock.h"
 #include "core/daemon.h"
 #include "core/http_endpoint.h"
@@ -27,6 +28,7 @@ class Agent final : public core::Service {
   AgentConfig config_;
   core::MetricsRegistry metrics_;
   std::unique_ptr<core::HttpEndpoint> http_;
+  std::unique_ptr<SampleLog> log_;
 };
 
 }  // namespace vigil::agent

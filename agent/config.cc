@@ -26,6 +26,10 @@ AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::Conf
   if (c.interval < std::chrono::seconds(1)) agent.Error("interval", "must be at least 1s");
   c.data_dir = agent.String("data_dir", c.data_dir);
   if (c.data_dir.empty()) agent.Error("data_dir", "must not be empty");
+  c.wal_max_size = agent.Size("wal_max_size", c.wal_max_size);
+  if (c.wal_max_size < (1u << 20)) agent.Error("wal_max_size", "must be at least 1MB");
+  c.wal_max_age = agent.Duration("wal_max_age", c.wal_max_age);
+  c.wal_fsync_always = agent.Choice("wal_fsync", "interval", {"interval", "always"}) == "always";
 
   core::ConfigSection& http = reader.Section("http");
   if (auto listen = http.HostPortValue("listen")) c.listen = *listen;

@@ -18,6 +18,9 @@ struct AgentConfig {
   std::string job = "node";
   std::chrono::milliseconds interval{15'000};
   std::string data_dir = "/var/lib/vigil-agent";
+  uint64_t wal_max_size = 1ull << 30;
+  std::chrono::milliseconds wal_max_age{0};  // 0: no age cap
+  bool wal_fsync_always = false;             // wal_fsync = always; default interval (1 s)
   core::HostPort listen{"127.0.0.1", 9101};
   std::vector<core::Label> extra_labels;  // [labels], on every pushed series
   std::vector<remote::DestinationConfig> destinations;

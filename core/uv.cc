@@ -1,6 +1,7 @@
 #include "core/uv.h"
 
 #include <cassert>
+#include <memory>
 
 #include "core/log.h"
 
@@ -116,5 +117,27 @@ Async::Async(Loop& loop, std::function<void()> on_wake)
 Async::~Async() { CloseAndDelete(handle_); }
 
 void Async::Send() { uv_async_send(handle_); }
+
+void QueueWork(Loop& loop, std::function<void()> work, std::function<void()> done) {
+  struct Job {
+    uv_work_t req;
+    std::function<void()> work;
+    std::function<void()> done;
+  };
+  auto* job = new Job{{}, std::move(work), std::move(done)};
+  job->req.data = job;
+  int rc = uv_queue_work(
+      loop.get(), &job->req, [](uv_work_t* req) { static_cast<Job*>(req->data)->work(); },
+      [](uv_work_t* req, int) {
+        std::unique_ptr<Job> finished(static_cast<Job*>(req->data));
+        if (finished->done) finished->done();
+      });
+  if (rc != 0) {
+    // Only fails for bad arguments; run inline rather than lose the work.
+    job->work();
+    std::unique_ptr<Job> finished(job);
+    if (finished->done) finished->done();
+  }
+}
 
 }  // namespace vigil::core

@@ -83,6 +83,10 @@ class Async {
   std::function<void()> on_wake_;
 };
 
+// Runs `work` on libuv's thread pool, then `done` on the loop's thread. For fsync and other
+// slow disk work that must not stall the loop. Whatever both capture must outlive them.
+void QueueWork(Loop& loop, std::function<void()> work, std::function<void()> done);
+
 // Closes a handle and frees it (with `delete`) in the close callback. Callbacks of the handle
 // find handle->data == nullptr afterwards and must do nothing.
 template <typename H>

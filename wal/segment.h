@@ -40,6 +40,7 @@ class SegmentWriter {
 
   uint32_t index() const { return index_; }
   uint64_t size() const { return size_; }
+  int fd() const { return fd_; }
   const std::string& path() const { return path_; }
 
  private:

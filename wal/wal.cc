@@ -194,9 +194,21 @@ core::Status Wal::Append(std::span<const RefSample> samples) {
 }
 
 core::Status Wal::Sync() {
-  std::lock_guard lock(mu_);
-  if (!writer_) return core::OkStatus();
-  return writer_->Sync();
+  int fd;
+  std::string path;
+  {
+    // Only the descriptor is taken under the lock: a slow fdatasync must not stall appends.
+    std::lock_guard lock(mu_);
+    if (!writer_) return core::OkStatus();
+    fd = ::dup(writer_->fd());
+    path = writer_->path();
+  }
+  if (fd < 0) return core::ErrnoError(errno, "sync " + path);
+  int rc = ::fdatasync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return core::ErrnoError(err, "sync " + path);
+  return core::OkStatus();
 }
 
 uint64_t Wal::ReadableSize(uint32_t index) const {
@@ -236,6 +248,12 @@ core::Result<Cursor*> Wal::OpenCursor(const std::string& name) {
   Cursor* raw = c.get();
   cursors_[name] = std::move(c);
   return raw;
+}
+
+std::vector<const Cursor*> Wal::cursors() const {
+  std::vector<const Cursor*> out;
+  for (const auto& [name, cursor] : cursors_) out.push_back(cursor.get());
+  return out;
 }
 
 void Wal::DropSegment(uint32_t index) {

@@ -81,6 +81,8 @@ class Wal {
   core::Result<Cursor*> OpenCursor(const std::string& name);
   // Deletes segments every cursor has passed, then enforces the size and age caps.
   void Collect();
+  // Every cursor opened, by name.
+  std::vector<const Cursor*> cursors() const;
 
   WalStats stats() const;
   const WalOptions& options() const { return options_; }

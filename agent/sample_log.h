@@ -1,0 +1,84 @@
+#pragma once
+// The agent's side of the write-ahead log. Each collection is appended to the log; while the
+// log cannot take it (disk full, data_dir read-only or missing) collections wait in memory,
+// up to a bound, and go in as soon as it can. The log is synced every second on the thread
+// pool, its caps are applied, and everything is reported as vigil_wal_* metrics.
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/labels.h"
+#include "core/metrics.h"
+#include "core/uv.h"
+#include "wal/wal.h"
+
+namespace vigil::agent {
+
+struct LabeledSample {
+  core::Labels labels;
+  int64_t timestamp_ms = 0;
+  double value = 0;
+};
+
+struct SampleLogOptions {
+  wal::WalOptions wal;
+  // A cursor for each: the log keeps their data from the first collection on.
+  std::vector<std::string> destinations;
+  // About 40 bytes a sample plus labels: the default holds several minutes of a busy node.
+  size_t max_buffered_samples = 200'000;
+  std::chrono::milliseconds sync_interval{1000};
+  std::chrono::milliseconds retry_interval{5000};
+};
+
+class SampleLog {
+ public:
+  SampleLog(core::Loop& loop, SampleLogOptions options, const core::Clock& clock,
+            core::MetricsRegistry& metrics);
+  ~SampleLog();
+  SampleLog(const SampleLog&) = delete;
+  SampleLog& operator=(const SampleLog&) = delete;
+
+  // Opens the log if it can; if not, says why and keeps trying. Never fails.
+  void Start();
+  // Appends one collection, or holds it in memory while the log refuses.
+  void Append(std::vector<LabeledSample> batch);
+  // The open log (for the destinations' cursors), or null while it cannot be opened.
+  wal::Wal* wal() { return wal_.get(); }
+  // Begins the last sync; Stopped() once no sync is running.
+  void Stop();
+  bool Stopped() const { return !sync_in_flight_; }
+
+  size_t buffered_samples() const { return buffered_samples_; }
+  uint64_t buffer_dropped_samples() const { return buffer_dropped_; }
+
+ private:
+  void TryOpen();
+  // Writes held collections, oldest first; stops at the first refusal.
+  void Flush();
+  core::Status Write(const std::vector<LabeledSample>& batch);
+  void Sync();
+  void Collect(std::vector<core::MetricFamily>* out) const;
+
+  core::Loop& loop_;
+  SampleLogOptions options_;
+  const core::Clock& clock_;
+  // shared: a sync running on the thread pool keeps the log alive past the agent's stop.
+  std::shared_ptr<wal::Wal> wal_;
+  std::deque<std::vector<LabeledSample>> buffer_;
+  size_t buffered_samples_ = 0;
+  uint64_t buffer_dropped_ = 0;
+  uint64_t open_failures_ = 0;
+  uint64_t sync_failures_ = 0;
+  double last_sync_seconds_ = 0;
+  bool sync_in_flight_ = false;
+  bool stopping_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for sync completions
+  std::string last_error_;                                      // logged once per change
+  core::Timer sync_timer_;
+  core::Timer retry_timer_;
+  std::vector<wal::RefSample> refs_scratch_;
+};
+
+}  // namespace vigil::agent
