@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "tests/core/temp_dir.h"
+
 namespace vigil::agent {
 namespace {
 
@@ -75,7 +77,7 @@ TEST(AgentConfigTest, RefusesBadValuesWithTheirLines) {
 }
 
 TEST(AgentConfigTest, LoadReportsEveryProblemInOneError) {
-  std::string path = ::testing::TempDir() + "/agent_config_test.ini";
+  std::string path = testing::FreshTempDir() + "/agent.ini";
   std::ofstream(path) << "[agent]\ninterval = x\n[remote_write.c]\n";
   auto r = LoadAgentConfig(path);
   ASSERT_FALSE(r.ok());

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "tests/core/loop_helpers.h"
+#include "tests/core/temp_dir.h"
 
 namespace vigil::agent {
 namespace {
@@ -18,9 +19,7 @@ using testing::RunUntil;
 class SampleLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = ::testing::TempDir() + "/sample_log_test";
-    std::filesystem::remove_all(root_);
-    std::filesystem::create_directories(root_);
+    root_ = testing::FreshTempDir();
     options_.wal.dir = root_ + "/data/wal";
     options_.retry_interval = milliseconds(20);
     options_.sync_interval = milliseconds(10);

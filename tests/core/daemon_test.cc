@@ -8,6 +8,7 @@
 #include "core/http_client.h"
 #include "core/http_endpoint.h"
 #include "tests/core/loop_helpers.h"
+#include "tests/core/temp_dir.h"
 
 namespace vigil::core {
 namespace {
@@ -40,8 +41,7 @@ TEST(CommandLineTest, RefusesWhatItDoesNotKnow) {
 }
 
 TEST(EnsureWritableDirTest, MakesParentsAndRefusesFiles) {
-  std::string base = ::testing::TempDir() + "/vigil-dir-test";
-  std::filesystem::remove_all(base);
+  std::string base = testing::FreshTempDir();
   EXPECT_TRUE(EnsureWritableDir(base + "/a/b").ok());
   EXPECT_TRUE(std::filesystem::is_directory(base + "/a/b"));
   std::filesystem::create_directories(base);

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "tests/core/temp_dir.h"
+
 namespace vigil::core {
 namespace {
 
@@ -134,7 +136,7 @@ TEST(IniTest, LoadNamesTheFileThatCannotBeRead) {
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
   EXPECT_NE(r.status().message().find("/nonexistent/vigil.ini"), std::string::npos);
 
-  std::string path = ::testing::TempDir() + "/ini_test.ini";
+  std::string path = testing::FreshTempDir() + "/ini_test.ini";
   std::ofstream(path) << "[a]\nb = c\n";
   auto doc = IniDocument::Load(path);
   ASSERT_TRUE(doc.ok());

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/core/temp_dir.h"
 #include "wal/wal.h"
 
 namespace vigil::wal {
@@ -43,8 +44,7 @@ core::Labels SeriesLabels(int i) {
 }
 
 TEST(WalCrashTest, EveryAcknowledgedBatchSurvivesSigkill) {
-  const std::string dir = ::testing::TempDir() + "/wal_crash_test";
-  std::filesystem::remove_all(dir);
+  const std::string dir = testing::FreshTempDir() + "/wal";
   std::mt19937 rng(20261121);
   std::set<uint32_t> acknowledged;
   uint32_t next_id = 0;

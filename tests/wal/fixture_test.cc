@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/core/temp_dir.h"
 #include "wal/wal.h"
 
 namespace vigil::wal {
@@ -66,9 +67,7 @@ TEST(WalFixtureTest, TheCheckedInLogReadsBackBitForBit) {
     WriteLog(kFixtureDir);
     std::filesystem::remove_all(kFixtureDir + "/cursors");
   }
-  const std::string dir = ::testing::TempDir() + "/wal_fixture_read";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const std::string dir = testing::FreshTempDir();
   std::filesystem::copy_file(kFixtureDir + "/00000001", dir + "/00000001");
   core::ManualClock clock(1'700'000'000'000);
   auto wal = Wal::Open({.dir = dir}, clock);
@@ -89,7 +88,7 @@ TEST(WalFixtureTest, TheCheckedInLogReadsBackBitForBit) {
 }
 
 TEST(WalFixtureTest, TheSameBatchesAreWrittenAsTheSameBytes) {
-  const std::string dir = ::testing::TempDir() + "/wal_fixture_write";
+  const std::string dir = testing::FreshTempDir() + "/wal";
   WriteLog(dir);
   EXPECT_EQ(FileBytes(dir + "/00000001"), FileBytes(kFixtureDir + "/00000001"))
       << "the log format changed: bump kFormatVersion and FORMAT.md, then regenerate";

@@ -7,16 +7,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/core/temp_dir.h"
+
 namespace vigil::wal {
 namespace {
 
 class SegmentTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = ::testing::TempDir() + "/segment_test";
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = testing::FreshTempDir(); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Writes records of distinct sizes; returns the offset of each.

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/core/temp_dir.h"
+
 namespace vigil::wal {
 namespace {
 
@@ -16,10 +18,7 @@ using std::chrono::milliseconds;
 // it came from, so a test can check exactly which ones came back.
 class WalTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    options_.dir = ::testing::TempDir() + "/wal_test";
-    std::filesystem::remove_all(options_.dir);
-  }
+  void SetUp() override { options_.dir = testing::FreshTempDir() + "/wal"; }
   void TearDown() override {
     wal_.reset();
     std::filesystem::remove_all(options_.dir);
