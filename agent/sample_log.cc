@@ -146,6 +146,11 @@ void SampleLog::Collect(std::vector<core::MetricFamily>* out) const {
       MetricType::kCounter, static_cast<double>(s.samples_appended));
   one("vigil_wal_corruptions_total", "Damaged ranges of the write-ahead log skipped by readers.",
       MetricType::kCounter, static_cast<double>(s.corruptions));
+  one("vigil_wal_corrupted_bytes_total", "Bytes of the write-ahead log dropped as damaged.",
+      MetricType::kCounter, static_cast<double>(s.corrupted_bytes));
+  one("vigil_wal_cursor_resets_total",
+      "Cursor files found unreadable or pointing outside the log, restarted at the oldest data.",
+      MetricType::kCounter, static_cast<double>(s.cursor_resets));
   one("vigil_wal_torn_tail_bytes_total", "Bytes of torn records cut off when the log was opened.",
       MetricType::kCounter, static_cast<double>(s.torn_tail_bytes));
   one("vigil_wal_append_failures_total", "Appends the disk refused (full, read-only, I/O error).",

@@ -65,8 +65,9 @@ core::Result<std::unique_ptr<Wal>> Wal::Open(WalOptions options, const core::Clo
         std::filesystem::remove(dir + "/" + SegmentName(last), ec);
         wal->segment_sizes_.erase(last);
       } else {
-        core::LogError("unreadable segment",
-                       {{"segment", SegmentName(last)}, {"err", reader.status().message()}});
+        wal->Corrupted(
+            {0, wal->segment_sizes_[last],
+             "segment " + SegmentName(last) + " unreadable: " + reader.status().message()});
       }
     } else {
       RecordType type;
@@ -250,6 +251,11 @@ core::Result<Cursor*> Wal::OpenCursor(const std::string& name) {
   return raw;
 }
 
+void Wal::CountCursorReset() {
+  std::lock_guard lock(mu_);
+  ++stats_.cursor_resets;
+}
+
 std::vector<const Cursor*> Wal::cursors() const {
   std::vector<const Cursor*> out;
   for (const auto& [name, cursor] : cursors_) out.push_back(cursor.get());
@@ -376,17 +382,20 @@ core::Status Cursor::LoadCommitted() {
   if (!good) {
     core::LogWarn("unreadable WAL cursor: starting at the oldest data",
                   {{"destination", name_}, {"path", path}});
+    wal_.CountCursorReset();
     committed_ = oldest;
   } else if (p.segment < oldest.segment) {
     core::LogWarn(
         "WAL cursor points before the oldest data (removed by a cap): starting at the oldest",
         {{"destination", name_}, {"segment", SegmentName(p.segment)}});
+    wal_.CountCursorReset();
     committed_ = oldest;
   } else if (!wal_.Exists(p.segment) || p.offset > wal_.ReadableSize(p.segment) ||
              p.offset < kSegmentHeaderSize) {
     core::LogWarn(
         "WAL cursor points past the log: starting at the oldest data",
         {{"destination", name_}, {"segment", SegmentName(p.segment)}, {"offset", p.offset}});
+    wal_.CountCursorReset();
     committed_ = oldest;
   } else {
     committed_ = p;
@@ -492,7 +501,7 @@ core::Status Cursor::Seek(Position target) {
 core::Status Cursor::Read(size_t max, std::vector<Sample>* out) {
   if (!positioned_) {
     if (!wal_.Exists(read_.segment)) read_ = wal_.Oldest();
-    VIGIL_RETURN_IF_ERROR(Seek(read_));
+    if (!SeekReadable(read_)) return core::OkStatus();
   }
   while (out->size() < max) {
     if (record_skip_ < record_.size()) {
@@ -531,9 +540,28 @@ core::Status Cursor::Read(size_t max, std::vector<Sample>* out) {
       if (reader_segment_ >= writing || next == wal_.segment_sizes_.end() || !out->empty()) break;
       read_ = {next->first, kSegmentHeaderSize, 0};
     }
-    VIGIL_RETURN_IF_ERROR(Seek(read_));
+    if (!SeekReadable(read_)) break;
   }
   return core::OkStatus();
+}
+
+bool Cursor::SeekReadable(Position target) {
+  for (;;) {
+    core::Status s = Seek(target);
+    if (s.ok()) return true;
+    // A segment whose header is damaged is lost as a whole; the ones after it are not.
+    const uint64_t bytes = wal_.ReadableSize(target.segment);
+    wal_.Corrupted(
+        {0, bytes, "segment " + SegmentName(target.segment) + " unreadable: " + s.message()});
+    std::lock_guard lock(wal_.mu_);
+    const uint32_t writing = wal_.writer_ ? wal_.writer_->index() : 0;
+    auto next = wal_.segment_sizes_.upper_bound(target.segment);
+    positioned_ = false;
+    reader_.reset();
+    if (target.segment >= writing || next == wal_.segment_sizes_.end()) return false;
+    target = {next->first, kSegmentHeaderSize, 0};
+    read_ = target;
+  }
 }
 
 }  // namespace vigil::wal

@@ -53,6 +53,7 @@ struct WalStats {
   uint64_t corrupted_bytes = 0;
   uint64_t torn_tail_bytes = 0;  // cut off at open
   uint64_t append_failures = 0;
+  uint64_t cursor_resets = 0;  // cursor files unreadable or pointing outside the log
 };
 
 class Cursor;
@@ -94,6 +95,7 @@ class Wal {
   Wal(WalOptions options, const core::Clock& clock);
   core::Status Rotate();
   void Corrupted(const Corruption& c);
+  void CountCursorReset();
   // Bytes of segment `index` that readers may read: the file for finished segments, what
   // was appended for the one being written.
   uint64_t ReadableSize(uint32_t index) const;
@@ -158,6 +160,8 @@ class Cursor {
   core::Status LoadCommitted();
   // Opens the target's segment and replays it up to the target.
   core::Status Seek(Position target);
+  // Seek, and past segments that cannot be read at all (reported): false when none is left.
+  bool SeekReadable(Position target);
   void AddSeries(std::string_view payload);
   void ResetTo(Position p);
   // Counts samples from position `p` to the end of its segment.

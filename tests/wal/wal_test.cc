@@ -208,6 +208,27 @@ TEST_F(WalTest, ATornTailIsCutOffOnOpenAndNothingBeforeItIsLost) {
   EXPECT_EQ(ReadAll(*wal_->OpenCursor("central")), Expected(0, 3));
 }
 
+TEST_F(WalTest, ASegmentWithADamagedHeaderIsReportedAndSkipped) {
+  Open();
+  ASSERT_TRUE(AppendBatch(0).ok());
+  Open();  // segment 2
+  ASSERT_TRUE(AppendBatch(1).ok());
+  Open();  // segment 3
+  ASSERT_TRUE(AppendBatch(2).ok());
+  {
+    std::fstream f(options_.dir + "/" + SegmentName(2),
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.write("XXXX", 4);
+  }
+  Cursor* c = *wal_->OpenCursor("central");
+  std::vector<std::string> want = Expected(0, 1);
+  std::vector<std::string> two = Expected(2, 3);
+  want.insert(want.end(), two.begin(), two.end());
+  EXPECT_EQ(ReadAll(c), want);
+  EXPECT_EQ(wal_->stats().corruptions, 1u);
+  EXPECT_GT(wal_->stats().corrupted_bytes, 0u);
+}
+
 TEST_F(WalTest, BadCursorFilesStartAtTheOldestData) {
   Open();
   for (int b = 0; b < 2; ++b) ASSERT_TRUE(AppendBatch(b).ok());
@@ -218,6 +239,7 @@ TEST_F(WalTest, BadCursorFilesStartAtTheOldestData) {
   wal_.reset();
   Open();
   EXPECT_EQ(ReadAll(*wal_->OpenCursor("ahead")), Expected(0, 2));
+  EXPECT_EQ(wal_->stats().cursor_resets, 1u);  // counted per process: this one saw "ahead"
 }
 
 TEST_F(WalTest, AFailedAppendLeavesNothingAndTheNextOneDecodes) {
