@@ -1,0 +1,52 @@
+#pragma once
+// The remote-write body: a protobuf WriteRequest compressed with snappy's block format. The
+// encoder writes wire bytes directly (it is the agent's hot path); the decoder parses with the
+// generated classes and refuses what Prometheus refuses, each with a clear reason.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/exposition.h"
+#include "core/labels.h"
+#include "core/status.h"
+
+namespace vigil::remote {
+
+inline constexpr std::string_view kContentType = "application/x-protobuf";
+inline constexpr std::string_view kContentEncoding = "snappy";
+inline constexpr std::string_view kProtocolVersion = "0.1.0";
+
+struct SeriesSamples {
+  core::Labels labels;
+  std::vector<core::Sample> samples;  // oldest first
+};
+
+struct MetricMetadata {
+  std::string family;
+  core::MetricType type = core::MetricType::kUntyped;
+  std::string help;
+  std::string unit;
+};
+
+struct WriteRequest {
+  std::vector<SeriesSamples> series;
+  std::vector<MetricMetadata> metadata;
+};
+
+// The protobuf bytes, uncompressed.
+void MarshalWriteRequest(const WriteRequest& request, std::string* out);
+// Protobuf then snappy: the body of a POST.
+std::string EncodeWriteRequest(const WriteRequest& request);
+
+struct DecodeLimits {
+  size_t max_uncompressed_bytes = 128u << 20;
+};
+// Snappy then protobuf, then the checks: every series has labels with valid, sorted, unique
+// names, non-empty values and a valid __name__. InvalidArgument names the first problem
+// (and the series) found; nothing is returned from a request with a problem.
+core::Result<WriteRequest> DecodeWriteRequest(std::string_view body, DecodeLimits limits = {});
+
+std::string SnappyCompress(std::string_view raw);
+core::Result<std::string> SnappyUncompress(std::string_view compressed, size_t max_bytes);
+
+}  // namespace vigil::remote
