@@ -53,6 +53,8 @@ std::string_view HttpReasonPhrase(int status);
 // "a=1&b=x+y%21": pairs in order, '+' as space, %XX decoded. Bad escapes are an error.
 bool ParseFormEncoded(std::string_view text, std::vector<std::pair<std::string, std::string>>* out);
 std::string UrlEncode(std::string_view text);
+// RFC 4648 base64 with padding: for basic auth.
+std::string Base64(std::string_view bytes);
 
 // The form fields of a request: the query string, and for a POST with
 // Content-Type application/x-www-form-urlencoded, the body too (as Go's ParseForm).

@@ -34,6 +34,10 @@ void MetricFamilyDef::AppendTo(std::vector<MetricFamily>* out) const {
 MetricFamilyDef& MetricsRegistry::Add(std::string name, std::string help, MetricType type,
                                       std::vector<std::string> label_names) {
   std::lock_guard lock(mu_);
+  // Several owners (one per destination) share a family: the first one makes it.
+  for (const auto& f : families_) {
+    if (f->name() == name) return *f;
+  }
   families_.push_back(std::make_unique<MetricFamilyDef>(std::move(name), std::move(help), type,
                                                         std::move(label_names)));
   return *families_.back();

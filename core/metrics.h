@@ -45,7 +45,8 @@ class MetricFamilyDef {
 
 class MetricsRegistry {
  public:
-  // Families are made once, at start; the references stay valid for the registry's life.
+  // Made on first use (a second call with the same name returns the first family); the
+  // references stay valid for the registry's life.
   MetricFamilyDef& Counter(std::string name, std::string help,
                            std::vector<std::string> label_names = {});
   MetricFamilyDef& Gauge(std::string name, std::string help,

@@ -404,7 +404,12 @@ core::Status Cursor::LoadCommitted() {
   return core::OkStatus();
 }
 
-core::Status Cursor::Commit(Position position) {
+void Cursor::MarkAcknowledged(Position position) {
+  if (committed_ < position) committed_ = position;
+}
+
+core::Status Cursor::Persist() {
+  const Position position = committed_;
   char body[96];
   std::snprintf(body, sizeof body, "v1 %u %llu %llu", position.segment,
                 static_cast<unsigned long long>(position.offset),
@@ -423,7 +428,6 @@ core::Status Cursor::Commit(Position position) {
   if (::rename(tmp.c_str(), path.c_str()) != 0)
     return core::ErrnoError(errno, "rename cursor " + tmp);
   (void)SyncDir(wal_.options_.dir + "/cursors");
-  if (committed_ < position) committed_ = position;
   return core::OkStatus();
 }
 

@@ -143,8 +143,16 @@ class Cursor {
   // Where the next Read starts.
   Position read_position() const { return read_; }
   Position committed() const { return committed_; }
-  // Persists `position` (a read_position() seen earlier) with write-then-rename.
-  core::Status Commit(Position position);
+  // The destination acknowledged everything before `position` (a read_position() seen
+  // earlier): segments before it may go. In memory only; Persist saves it.
+  void MarkAcknowledged(Position position);
+  // Saves the acknowledged position with write-then-rename, so a restart resumes there.
+  core::Status Persist();
+  // Both at once.
+  core::Status Commit(Position position) {
+    MarkAcknowledged(position);
+    return Persist();
+  }
   // Reads again from the committed position (after a failed send).
   void Rewind();
 
