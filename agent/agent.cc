@@ -1,10 +1,12 @@
 #include "agent/agent.h"
 
+#include "core/build_info.h"
 #include "core/log.h"
 
 namespace vigil::agent {
 
-Agent::Agent(AgentConfig config, const core::Clock& clock) : config_(std::move(config)) {
+Agent::Agent(core::Loop& loop, AgentConfig config, const core::Clock& clock)
+    : config_(std::move(config)), loop_(loop), clock_(clock) {
   core::RegisterBuildMetrics(metrics_, "vigil-agent", clock);
 }
 
@@ -12,12 +14,12 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
                                                    const core::Clock& clock) {
   // No check of data_dir here: a read-only or full disk must not stop collection; the
   // sample log reports it and holds samples in memory until the disk takes them.
-  std::unique_ptr<Agent> agent(new Agent(std::move(config), clock));
+  std::unique_ptr<Agent> agent(new Agent(loop, std::move(config), clock));
   Agent* a = agent.get();
   core::HttpServerOptions options;
   options.listen = a->config_.listen;
   VIGIL_ASSIGN_OR_RETURN(a->http_, core::HttpEndpoint::Create(loop, options, a->metrics_));
-  core::AddAdminRoutes(a->http_->router(), a->metrics_, "Vigil Agent", [] { return true; });
+  core::AddAdminRoutes(a->http_->router(), a->metrics_, "Vigil Agent", [a] { return a->Ready(); });
 
   SampleLogOptions log_options;
   log_options.wal.dir = a->config_.data_dir + "/wal";
@@ -27,18 +29,63 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
       a->config_.wal_fsync_always ? wal::FsyncPolicy::kAlways : wal::FsyncPolicy::kInterval;
   for (const auto& d : a->config_.destinations) log_options.destinations.push_back(d.name);
   a->log_ = std::make_unique<SampleLog>(loop, std::move(log_options), clock, a->metrics_);
-  a->log_->Start();
+  a->log_->Start([a](wal::Wal& wal) { a->StartSenders(wal); },
+                 [a] {
+                   for (auto& sender : a->senders_) sender->Notify();
+                 });
+  for (const ScrapeConfig& sc : a->config_.scrapes) {
+    auto target = std::make_unique<ScrapeTarget>(
+        loop, sc, a->config_.extra_labels, clock,
+        [a](std::vector<LabeledSample> batch) { a->log_->Append(std::move(batch)); });
+    target->Start();
+    a->scrapes_.push_back(std::move(target));
+  }
   core::LogInfo("listening", {{"addr", a->http_->server().address().ToString()},
                               {"node_name", a->config_.node_name},
                               {"destinations", a->config_.destinations.size()}});
   return agent;
 }
 
+void Agent::StartSenders(wal::Wal& wal) {
+  if (!senders_.empty()) return;
+  for (const remote::DestinationConfig& d : config_.destinations) {
+    auto cursor = wal.OpenCursor(d.name);
+    if (!cursor.ok()) {
+      core::LogError("cannot open WAL cursor",
+                     {{"destination", d.name}, {"err", cursor.status().message()}});
+      continue;
+    }
+    senders_.push_back(std::make_unique<remote::Sender>(
+        loop_, d, *cursor, clock_, metrics_, std::string("vigil-agent/") + core::kVersion));
+    senders_.back()->Start();
+  }
+}
+
+// Ready when every sample has a place to go: the log is open and no destination has been
+// failing for long.
+bool Agent::Ready() const {
+  if (log_->wal() == nullptr) return false;
+  for (const auto& s : senders_) {
+    if (!s->Healthy()) return false;
+  }
+  return true;
+}
+
 void Agent::Stop() {
   http_->server().Shutdown();
+  for (auto& scrape : scrapes_) scrape->Stop();  // their stale markers go into the log first
+  for (auto& sender : senders_) sender->Stop();
   log_->Stop();
 }
 
-bool Agent::Stopped() const { return http_->server().connection_count() == 0 && log_->Stopped(); }
+bool Agent::Stopped() const {
+  for (const auto& s : senders_) {
+    if (!s->Stopped()) return false;
+  }
+  for (const auto& s : scrapes_) {
+    if (!s->Stopped()) return false;
+  }
+  return http_->server().connection_count() == 0 && log_->Stopped();
+}
 
 }  // namespace vigil::agent

@@ -1,15 +1,18 @@
 #pragma once
-// The agent's work on its loop: its HTTP endpoint (/-/healthy, /-/ready, /metrics) and the
-// write-ahead log; collectors and remote-write senders join it here.
+// The agent's work on its loop: its HTTP endpoint (/-/healthy, /-/ready, /metrics), the
+// local scrapes, the write-ahead log every sample goes through, and one remote-write sender
+// per destination reading from it. The collectors join it here.
 #include <memory>
 
 #include "agent/config.h"
 #include "agent/sample_log.h"
+#include "agent/scrape.h"
 #include "core/clock.h"
 #include "core/daemon.h"
 #include "core/http_endpoint.h"
 #include "core/metrics.h"
 #include "core/uv.h"
+#include "remote/sender.h"
 
 namespace vigil::agent {
 
@@ -23,12 +26,18 @@ class Agent final : public core::Service {
   const core::HostPort& address() const { return http_->server().address(); }
 
  private:
-  Agent(AgentConfig config, const core::Clock& clock);
+  Agent(core::Loop& loop, AgentConfig config, const core::Clock& clock);
+  void StartSenders(wal::Wal& wal);
+  bool Ready() const;
 
   AgentConfig config_;
   core::MetricsRegistry metrics_;
   std::unique_ptr<core::HttpEndpoint> http_;
   std::unique_ptr<SampleLog> log_;
+  std::vector<std::unique_ptr<remote::Sender>> senders_;
+  std::vector<std::unique_ptr<ScrapeTarget>> scrapes_;
+  core::Loop& loop_;
+  const core::Clock& clock_;
 };
 
 }  // namespace vigil::agent

@@ -49,6 +49,23 @@ AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::Conf
   }
 
   c.destinations = remote::ReadDestinations(reader);
+  for (core::ConfigSection* section : reader.SectionsWithPrefix("scrape.")) {
+    core::ConfigSection& sc = *section;
+    ScrapeConfig scrape;
+    scrape.name = sc.name().substr(std::string_view("scrape.").size());
+    if (sc.Require("url")) {
+      if (auto url = sc.UrlValue("url")) scrape.url = *url;
+    }
+    scrape.interval = sc.Duration("interval", c.interval);
+    scrape.timeout =
+        sc.Duration("timeout", std::min(scrape.interval, std::chrono::milliseconds(10'000)));
+    if (scrape.interval < std::chrono::seconds(1)) sc.Error("interval", "must be at least 1s");
+    if (scrape.timeout.count() <= 0 || scrape.timeout > scrape.interval) {
+      sc.Error("timeout", "must be more than 0 and at most the interval");
+    }
+    scrape.honor_labels = sc.Bool("honor_labels", false);
+    c.scrapes.push_back(std::move(scrape));
+  }
   std::vector<core::ConfigError> found = reader.Finish();
   errors->insert(errors->end(), found.begin(), found.end());
   return c;

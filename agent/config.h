@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/scrape.h"
 #include "core/config_values.h"
 #include "core/ini.h"
 #include "core/labels.h"
@@ -24,6 +25,7 @@ struct AgentConfig {
   core::HostPort listen{"127.0.0.1", 9101};
   std::vector<core::Label> extra_labels;  // [labels], on every pushed series
   std::vector<remote::DestinationConfig> destinations;
+  std::vector<ScrapeConfig> scrapes;  // [scrape.NAME]
 };
 
 // Reads and checks the whole file; the error lists every problem, one per line.

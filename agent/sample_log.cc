@@ -19,7 +19,9 @@ SampleLog::SampleLog(core::Loop& loop, SampleLogOptions options, const core::Clo
 
 SampleLog::~SampleLog() { *alive_ = false; }
 
-void SampleLog::Start() {
+void SampleLog::Start(std::function<void(wal::Wal&)> on_open, std::function<void()> on_appended) {
+  on_open_ = std::move(on_open);
+  on_appended_ = std::move(on_appended);
   TryOpen();
   if (options_.wal.fsync == wal::FsyncPolicy::kInterval) {
     sync_timer_.Start(options_.sync_interval, options_.sync_interval);
@@ -53,6 +55,7 @@ void SampleLog::TryOpen() {
                                          {"segments", s.segments},
                                          {"bytes", s.bytes},
                                          {"torn_tail_bytes", s.torn_tail_bytes}});
+  if (on_open_) on_open_(*wal_);
 }
 
 core::Status SampleLog::Write(const std::vector<LabeledSample>& batch) {
@@ -77,6 +80,7 @@ void SampleLog::Append(std::vector<LabeledSample> batch) {
 
 void SampleLog::Flush() {
   if (!wal_) return;
+  bool wrote = false;
   while (!buffer_.empty()) {
     core::Status s = Write(buffer_.front());
     if (!s.ok()) {
@@ -85,15 +89,17 @@ void SampleLog::Flush() {
         core::LogError("cannot write to the write-ahead log; holding samples in memory",
                        {{"err", last_error_}, {"buffered_samples", buffered_samples_}});
       }
-      return;
+      break;
     }
     buffered_samples_ -= buffer_.front().size();
     buffer_.pop_front();
+    wrote = true;
     if (!last_error_.empty()) {
       core::LogInfo("writing to the write-ahead log again", {{"dir", options_.wal.dir}});
       last_error_.clear();
     }
   }
+  if (wrote && on_appended_) on_appended_();
 }
 
 void SampleLog::Sync() {

@@ -5,6 +5,7 @@
 // pool, its caps are applied, and everything is reported as vigil_wal_* metrics.
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -40,8 +41,9 @@ class SampleLog {
   SampleLog(const SampleLog&) = delete;
   SampleLog& operator=(const SampleLog&) = delete;
 
-  // Opens the log if it can; if not, says why and keeps trying. Never fails.
-  void Start();
+  // Opens the log if it can; if not, says why and keeps trying. Never fails. `on_open` runs
+  // once the log is open; `on_appended` after each collection that went in.
+  void Start(std::function<void(wal::Wal&)> on_open, std::function<void()> on_appended);
   // Appends one collection, or holds it in memory while the log refuses.
   void Append(std::vector<LabeledSample> batch);
   // The open log (for the destinations' cursors), or null while it cannot be opened.
@@ -79,6 +81,8 @@ class SampleLog {
   core::Timer sync_timer_;
   core::Timer retry_timer_;
   std::vector<wal::RefSample> refs_scratch_;
+  std::function<void(wal::Wal&)> on_open_;
+  std::function<void()> on_appended_;
 };
 
 }  // namespace vigil::agent

@@ -37,7 +37,7 @@ class SampleLogTest : public ::testing::Test {
 
   void Start() {
     log_ = std::make_unique<SampleLog>(loop_, options_, clock_, metrics_);
-    log_->Start();
+    log_->Start(nullptr, nullptr);
   }
 
   static std::vector<LabeledSample> Collection(int n, int size = 5) {

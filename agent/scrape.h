@@ -1,0 +1,65 @@
+#pragma once
+// Scrapes one local /metrics page, as Prometheus does: job = the section's NAME, instance =
+// the URL's host:port; the target's labels win and a page's clashing labels become
+// exported_<name> (unless honor_labels); up, scrape_duration_seconds and
+// scrape_samples_scraped every time; a page that is garbage or unreachable gives up 0 and
+// nothing else; a series that vanishes (or every series, when a scrape fails or the agent
+// stops) gets a stale marker.
+#include <chrono>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/sample_log.h"
+#include "core/clock.h"
+#include "core/config_values.h"
+#include "core/http_client.h"
+#include "core/uv.h"
+
+namespace vigil::agent {
+
+struct ScrapeConfig {
+  std::string name;  // the job label
+  core::Url url;
+  std::chrono::milliseconds interval{15'000};
+  std::chrono::milliseconds timeout{10'000};
+  bool honor_labels = false;
+};
+
+class ScrapeTarget {
+ public:
+  using Sink = std::function<void(std::vector<LabeledSample>)>;
+
+  // `extra_labels` are added to every series that does not have them already.
+  ScrapeTarget(core::Loop& loop, ScrapeConfig config, std::vector<core::Label> extra_labels,
+               const core::Clock& clock, Sink sink);
+  void Start();
+  // Marks every series stale and stops.
+  void Stop();
+  bool Stopped() const { return !in_flight_; }
+
+  // Builds one scrape's samples from a page: exposed for tests.
+  std::vector<LabeledSample> Samples(const core::Result<core::HttpResponse>& response,
+                                     int64_t start_ms, double duration_seconds);
+
+ private:
+  void Scrape();
+  core::Labels TargetLabels(const core::Labels& page_labels) const;
+  core::Labels WithExtras(core::LabelsBuilder builder) const;
+  // Stale markers for the series of the last scrape that are not in `now`.
+  void MarkVanished(const std::set<core::Labels>& now, int64_t t, std::vector<LabeledSample>* out);
+
+  ScrapeConfig config_;
+  std::vector<core::Label> extra_labels_;
+  const core::Clock& clock_;
+  Sink sink_;
+  core::HttpClient client_;
+  core::Timer timer_;
+  std::string instance_;
+  std::set<core::Labels> last_series_;
+  bool in_flight_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace vigil::agent
