@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_packages=(
-  build-essential cmake ninja-build pkgconf git ca-certificates curl openssl
+  build-essential cmake ninja-build pkgconf git ca-certificates curl openssl python3
   libuv1-dev libprotobuf-dev protobuf-compiler libsnappy-dev libmbedtls-dev libinih-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev libre2-dev
 )
