@@ -104,6 +104,16 @@ std::vector<DestinationConfig> ReadDestinations(core::ConfigReader& reader) {
               "tls_cert_file and tls_key_file go together");
     d.tls.server_name = s.String("tls_server_name");
     d.tls.insecure_skip_verify = s.Bool("tls_insecure_skip_verify", false);
+    auto rule = [&s](std::string_view name, core::Status (WriteRelabel::*set)(std::string_view),
+                     WriteRelabel& r) {
+      std::string text = s.String(name);
+      if (text.empty()) return;
+      core::Status st = (r.*set)(text);
+      if (!st.ok()) s.Error(name, st.message());
+    };
+    rule("keep", &WriteRelabel::SetKeep, d.relabel);
+    rule("drop", &WriteRelabel::SetDrop, d.relabel);
+    rule("labeldrop", &WriteRelabel::SetLabelDrop, d.relabel);
     out.push_back(std::move(d));
   }
   return out;

@@ -9,6 +9,7 @@
 #include "core/config_values.h"
 #include "core/ini.h"
 #include "core/tls.h"
+#include "remote/relabel.h"
 
 namespace vigil::remote {
 
@@ -26,6 +27,7 @@ struct DestinationConfig {
   std::string bearer_token;         // read from bearer_token_file at start
   std::vector<std::pair<std::string, std::string>> headers;
   core::TlsClientOptions tls;
+  WriteRelabel relabel;
 };
 
 // Reads every [remote_write.NAME] section; problems go to the reader's error list, with

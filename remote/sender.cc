@@ -55,6 +55,9 @@ Sender::Sender(core::Loop& loop, DestinationConfig config, wal::Cursor* cursor,
                    "Samples given up: the destination refused them (4xx other than 429).",
                    {"destination", "reason"})
           .With({config_.name, "http_4xx"});
+  dropped_relabel_ =
+      metrics.Counter("vigil_remote_samples_dropped_total", "", {"destination", "reason"})
+          .With({config_.name, "relabel"});
   highest_sent_ =
       metrics
           .Gauge("vigil_remote_highest_sent_timestamp_seconds",
@@ -110,16 +113,26 @@ bool Sender::Fill() {
     if (got.empty()) break;
     if (window_samples_ == 0) window_started_ = std::chrono::steady_clock::now();
     for (const wal::Cursor::Sample& sample : got) {
-      const uint64_t hash = sample.labels->Hash();
+      const core::Labels* labels = sample.labels;
+      core::Labels relabeled;
+      if (!config_.relabel.empty()) {
+        bool changed = false;
+        if (!config_.relabel.Apply(*sample.labels, &relabeled, &changed)) {
+          dropped_relabel_->Inc();
+          continue;
+        }
+        if (changed) labels = &relabeled;
+      }
+      const uint64_t hash = labels->Hash();
       Shard& shard = shards_[hash % shards_.size()];
       // The labels pointer lasts until the next Read: a series is copied once per window.
       size_t index = SIZE_MAX;
       for (size_t i : shard.by_hash[hash]) {
-        if (shard.series[i].labels == *sample.labels) index = i;
+        if (shard.series[i].labels == *labels) index = i;
       }
       if (index == SIZE_MAX) {
         index = shard.series.size();
-        shard.series.push_back({*sample.labels, {}});
+        shard.series.push_back({*labels, {}});
         shard.by_hash[hash].push_back(index);
       }
       shard.series[index].samples.push_back({sample.timestamp_ms, sample.value});

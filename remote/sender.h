@@ -93,6 +93,7 @@ class Sender {
   core::Metric* failed_;
   core::Metric* retried_;
   core::Metric* dropped_4xx_;
+  core::Metric* dropped_relabel_;
   core::Metric* highest_sent_;
   core::Metric* last_duration_;
   core::Metric* in_window_;

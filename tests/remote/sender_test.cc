@@ -265,3 +265,59 @@ TEST(BackoffTest, ParsesRetryAfter) {
 
 }  // namespace
 }  // namespace vigil::remote
+
+namespace vigil::remote {
+namespace {
+
+TEST(WriteRelabelTest, KeepDropAndLabeldropAsPrometheus) {
+  WriteRelabel r;
+  ASSERT_TRUE(r.SetKeep("__name__=~node_.*|up").ok());
+  ASSERT_TRUE(r.SetDrop("mode=~idle").ok());
+  ASSERT_TRUE(r.SetLabelDrop("region|rack").ok());
+  core::Labels out;
+  bool changed = false;
+  auto cpu = [](const char* mode) {
+    return core::Labels::FromLiteral(
+        {{"__name__", "node_cpu_seconds_total"}, {"mode", mode}, {"region", "eu"}});
+  };
+  EXPECT_TRUE(r.Apply(cpu("user"), &out, &changed));
+  EXPECT_TRUE(changed);
+  EXPECT_EQ(out.ToString(), "{__name__=\"node_cpu_seconds_total\", mode=\"user\"}");
+  EXPECT_FALSE(r.Apply(cpu("idle"), &out, &changed));
+  // Anchored: "node_" alone would not match "xnode_a"; and a missing label is "".
+  EXPECT_FALSE(r.Apply(core::Labels::FromLiteral({{"__name__", "xnode_a"}}), &out, &changed));
+  EXPECT_TRUE(
+      r.Apply(core::Labels::FromLiteral({{"__name__", "up"}, {"job", "n"}}), &out, &changed));
+  EXPECT_FALSE(changed);
+  WriteRelabel missing;
+  ASSERT_TRUE(missing.SetKeep("env=~prod").ok());
+  EXPECT_FALSE(missing.Apply(core::Labels::FromLiteral({{"__name__", "up"}}), &out, &changed));
+}
+
+TEST(WriteRelabelTest, RefusesBadRules) {
+  WriteRelabel r;
+  EXPECT_EQ(r.SetKeep("__name__=node").message(), "expected LABEL=~REGEX, got \"__name__=node\"");
+  EXPECT_EQ(r.SetDrop("bad-label=~x").message(), "invalid label name \"bad-label\"");
+  EXPECT_NE(r.SetKeep("job=~(unclosed").message().find("invalid regular expression \"(unclosed\""),
+            std::string::npos);
+  EXPECT_EQ(r.SetLabelDrop("__.*").message(), "labeldrop would remove __name__");
+}
+
+TEST_F(SenderTest, RelabellingFiltersBeforeSendingAndCountsWhatItDrops) {
+  receiver_ = std::make_unique<Receiver>(loop_);
+  config_.shards = 2;
+  ASSERT_TRUE(config_.relabel.SetDrop("__name__=~m[0-4]").ok());
+  ASSERT_TRUE(config_.relabel.SetLabelDrop("job").ok());
+  Append(2, 10);
+  StartSender(receiver_->port());
+  ASSERT_TRUE(RunUntil(loop_, [&] { return receiver_->accepted_samples() == 10; }));
+  EXPECT_EQ(receiver_->series.size(), 5u);
+  EXPECT_EQ(receiver_->series.count("m7"), 1u);
+  ASSERT_TRUE(RunUntil(loop_, [&] {
+    return MetricsSay(
+        "vigil_remote_samples_dropped_total{destination=\"test\",reason=\"relabel\"} 10");
+  }));
+}
+
+}  // namespace
+}  // namespace vigil::remote
