@@ -60,7 +60,7 @@ bool WriteRelabel::Apply(const core::Labels& in, core::Labels* out, bool* change
   }
   if (!*changed) return true;
   auto built = b.Build();
-  if (!built.ok() || built->size() <= 1) return false;  // nothing but a name left: not a series
+  if (!built.ok()) return false;
   *out = std::move(built).value();
   return true;
 }
