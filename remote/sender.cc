@@ -26,7 +26,8 @@ Sender::Sender(core::Loop& loop, DestinationConfig config, wal::Cursor* cursor,
       backoff_(config_.min_backoff, config_.max_backoff),
       shards_(config_.shards),
       persisted_(cursor->committed()),
-      poll_(loop, [this] { Pump(); }) {
+      poll_(loop, [this] { Pump(); }),
+      deadline_(loop, [this] { Pump(); }) {
   for (Shard& shard : shards_) {
     Shard* sh = &shard;
     shard.retry = std::make_unique<core::Timer>(loop, [this, sh] {
@@ -88,6 +89,7 @@ void Sender::Notify() { Pump(); }
 void Sender::Stop() {
   stopping_ = true;
   poll_.Stop();
+  deadline_.Stop();
   if (!sending_) PersistPosition();
 }
 
@@ -156,7 +158,12 @@ void Sender::Pump() {
       std::chrono::steady_clock::now() - window_started_ >= config_.batch_send_deadline;
   // A window that is not full waits for more, up to batch_send_deadline; but a collection is
   // appended whole, so it goes as soon as it is read when the deadline is short.
-  if (window_samples_ < capacity && !deadline_passed && !stopping_) return;
+  if (window_samples_ < capacity && !deadline_passed && !stopping_) {
+    const auto left =
+        window_started_ + config_.batch_send_deadline - std::chrono::steady_clock::now();
+    deadline_.Start(std::chrono::ceil<std::chrono::milliseconds>(left));
+    return;
+  }
   SendWindow();
 }
 

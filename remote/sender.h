@@ -87,7 +87,8 @@ class Sender {
   bool failing_ = false;
   wal::Position persisted_;
   std::chrono::steady_clock::time_point last_persist_{};
-  core::Timer poll_;
+  core::Timer poll_;      // in case a Notify was missed
+  core::Timer deadline_;  // sends a window that is not full when batch_send_deadline is up
 
   core::Metric* sent_;
   core::Metric* failed_;
