@@ -37,6 +37,10 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
     auto target = std::make_unique<ScrapeTarget>(
         loop, sc, a->config_.extra_labels, clock,
         [a](std::vector<LabeledSample> batch) { a->log_->Append(std::move(batch)); });
+    target->SetMetadataSink([a](const std::vector<core::FamilyMetadata>& families) {
+      for (const core::FamilyMetadata& f : families)
+        a->metadata_[f.name] = {f.name, f.type, f.help, ""};
+    });
     target->Start();
     a->scrapes_.push_back(std::move(target));
   }
@@ -57,6 +61,12 @@ void Agent::StartSenders(wal::Wal& wal) {
     }
     senders_.push_back(std::make_unique<remote::Sender>(
         loop_, d, *cursor, clock_, metrics_, std::string("vigil-agent/") + core::kVersion));
+    senders_.back()->SetMetadataSource([this] {
+      std::vector<remote::MetricMetadata> all;
+      all.reserve(metadata_.size());
+      for (const auto& [name, m] : metadata_) all.push_back(m);
+      return all;
+    });
     senders_.back()->Start();
   }
 }

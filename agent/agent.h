@@ -2,6 +2,7 @@
 // The agent's work on its loop: its HTTP endpoint (/-/healthy, /-/ready, /metrics), the
 // local scrapes, the write-ahead log every sample goes through, and one remote-write sender
 // per destination reading from it. The collectors join it here.
+#include <map>
 #include <memory>
 
 #include "agent/config.h"
@@ -36,6 +37,7 @@ class Agent final : public core::Service {
   std::unique_ptr<SampleLog> log_;
   std::vector<std::unique_ptr<remote::Sender>> senders_;
   std::vector<std::unique_ptr<ScrapeTarget>> scrapes_;
+  std::map<std::string, remote::MetricMetadata> metadata_;  // by family, from the scraped pages
   core::Loop& loop_;
   const core::Clock& clock_;
 };

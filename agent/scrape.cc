@@ -104,6 +104,7 @@ std::vector<LabeledSample> ScrapeTarget::Samples(const core::Result<core::HttpRe
       why = page.status().message();
     } else {
       up = true;
+      if (metadata_sink_ && !page->metadata.empty()) metadata_sink_(page->metadata);
       for (const core::ParsedSample& s : page->samples) {
         core::Labels labels = TargetLabels(s.labels);
         if (labels.empty()) continue;

@@ -30,11 +30,14 @@ struct ScrapeConfig {
 class ScrapeTarget {
  public:
   using Sink = std::function<void(std::vector<LabeledSample>)>;
+  // What a page says of its families (# HELP, # TYPE), after each good scrape.
+  using MetadataSink = std::function<void(const std::vector<core::FamilyMetadata>&)>;
 
   // `extra_labels` are added to every series that does not have them already.
   ScrapeTarget(core::Loop& loop, ScrapeConfig config, std::vector<core::Label> extra_labels,
                const core::Clock& clock, Sink sink);
   void Start();
+  void SetMetadataSink(MetadataSink sink) { metadata_sink_ = std::move(sink); }
   // Marks every series stale and stops.
   void Stop();
   bool Stopped() const { return !in_flight_; }
@@ -54,6 +57,7 @@ class ScrapeTarget {
   std::vector<core::Label> extra_labels_;
   const core::Clock& clock_;
   Sink sink_;
+  MetadataSink metadata_sink_;
   core::HttpClient client_;
   core::Timer timer_;
   std::string instance_;

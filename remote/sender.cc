@@ -27,7 +27,8 @@ Sender::Sender(core::Loop& loop, DestinationConfig config, wal::Cursor* cursor,
       shards_(config_.shards),
       persisted_(cursor->committed()),
       poll_(loop, [this] { Pump(); }),
-      deadline_(loop, [this] { Pump(); }) {
+      deadline_(loop, [this] { Pump(); }),
+      metadata_timer_(loop, [this] { SendMetadata(); }) {
   for (Shard& shard : shards_) {
     Shard* sh = &shard;
     shard.retry = std::make_unique<core::Timer>(loop, [this, sh] {
@@ -68,6 +69,11 @@ Sender::Sender(core::Loop& loop, DestinationConfig config, wal::Cursor* cursor,
                        .Gauge("vigil_remote_last_send_duration_seconds",
                               "How long the last request took.", {"destination"})
                        .With(by_name);
+  metadata_sent_ =
+      metrics
+          .Counter("vigil_remote_metadata_sent_total",
+                   "Metric metadata entries the destination acknowledged.", {"destination"})
+          .With(by_name);
   in_window_ = metrics
                    .Gauge("vigil_remote_samples_in_flight",
                           "Samples read from the log and not yet settled.", {"destination"})
@@ -81,6 +87,7 @@ void Sender::Start() {
       "remote write destination",
       {{"destination", config_.name}, {"url", config_.url.ToString()}, {"shards", config_.shards}});
   poll_.Start(kPollInterval, kPollInterval);
+  if (metadata_source_) metadata_timer_.Start(metadata_first_, metadata_every_);
   Pump();
 }
 
@@ -90,6 +97,7 @@ void Sender::Stop() {
   stopping_ = true;
   poll_.Stop();
   deadline_.Stop();
+  metadata_timer_.Stop();
   if (!sending_) PersistPosition();
 }
 
@@ -216,12 +224,7 @@ void Sender::SendWindow() {
   }
 }
 
-void Sender::SendNext(Shard& shard) {
-  if (shard.requests.empty()) {
-    shard.done = true;
-    if (--shards_pending_ == 0) FinishWindow();
-    return;
-  }
+core::HttpRequest Sender::NewRequest(std::string body) const {
   core::HttpRequest http;
   http.method = "POST";
   http.headers.Add("Content-Type", std::string(kContentType));
@@ -234,7 +237,17 @@ void Sender::SendNext(Shard& shard) {
     http.headers.Add("Authorization", "Bearer " + config_.bearer_token);
   }
   for (const auto& [name, value] : config_.headers) http.headers.Add(name, value);
-  http.body = shard.requests.front().body;
+  http.body = std::move(body);
+  return http;
+}
+
+void Sender::SendNext(Shard& shard) {
+  if (shard.requests.empty()) {
+    shard.done = true;
+    if (--shards_pending_ == 0) FinishWindow();
+    return;
+  }
+  core::HttpRequest http = NewRequest(shard.requests.front().body);
   const auto start = std::chrono::steady_clock::now();
   client_.Send(config_.url, std::move(http),
                [this, &shard, start](core::Result<core::HttpResponse> result) {
@@ -315,6 +328,19 @@ void Sender::PersistPosition() {
   }
   persisted_ = acked;
   last_persist_ = std::chrono::steady_clock::now();
+}
+
+void Sender::SendMetadata() {
+  if (!metadata_source_) return;
+  WriteRequest request;
+  request.metadata = metadata_source_();
+  if (request.metadata.empty()) return;
+  core::HttpRequest http = NewRequest(EncodeWriteRequest(request));
+  const size_t n = request.metadata.size();
+  // Best effort, as Prometheus: the next minute sends it all again.
+  client_.Send(config_.url, std::move(http), [this, n](core::Result<core::HttpResponse> r) {
+    if (r.ok() && r->status / 100 == 2) metadata_sent_->Inc(static_cast<double>(n));
+  });
 }
 
 }  // namespace vigil::remote

@@ -32,6 +32,15 @@ class Sender {
   Sender& operator=(const Sender&) = delete;
 
   void Start();
+  // Where metric metadata comes from: sent `first` after Start and then `every` (a minute, as
+  // Prometheus), best effort. Call before Start.
+  void SetMetadataSource(std::function<std::vector<MetricMetadata>()> source,
+                         std::chrono::milliseconds first = std::chrono::seconds(5),
+                         std::chrono::milliseconds every = std::chrono::minutes(1)) {
+    metadata_source_ = std::move(source);
+    metadata_first_ = first;
+    metadata_every_ = every;
+  }
   // New samples are in the log: send them without waiting for the next poll.
   void Notify();
   // Finishes the window in flight (or gives it up after the timeout), then stops.
@@ -68,6 +77,9 @@ class Sender {
   void Retry(Shard& shard, std::chrono::milliseconds wait);
   void FinishWindow();
   void PersistPosition();
+  void SendMetadata();
+  // A POST with the protocol's headers, the auth and the configured headers.
+  core::HttpRequest NewRequest(std::string body) const;
 
   core::Loop& loop_;
   DestinationConfig config_;
@@ -89,6 +101,10 @@ class Sender {
   std::chrono::steady_clock::time_point last_persist_{};
   core::Timer poll_;      // in case a Notify was missed
   core::Timer deadline_;  // sends a window that is not full when batch_send_deadline is up
+  std::function<std::vector<MetricMetadata>()> metadata_source_;
+  core::Timer metadata_timer_;
+  std::chrono::milliseconds metadata_first_{0}, metadata_every_{0};
+  core::Metric* metadata_sent_;
 
   core::Metric* sent_;
   core::Metric* failed_;

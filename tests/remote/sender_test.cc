@@ -40,6 +40,7 @@ class Receiver {
   // Per series (by __name__), the timestamps in the order accepted.
   std::map<std::string, std::vector<int64_t>> series;
   std::vector<core::HttpRequest> headers_seen;
+  std::vector<MetricMetadata> metadata;
   size_t largest_request = 0;
 
  private:
@@ -59,6 +60,7 @@ class Receiver {
           in_request += s.samples.size();
         }
         largest_request = std::max(largest_request, in_request);
+        for (const auto& m : decoded->metadata) metadata.push_back(m);
       }
       core::HttpResponse resp =
           core::HttpResponse::Text(a.status, a.status == 400 ? "bad sample: out of bounds" : "");
@@ -239,6 +241,27 @@ TEST_F(SenderTest, ADestinationThatIsDownGetsEverythingWhenItComesBack) {
   ASSERT_TRUE(RunUntil(
       loop_, [&] { return receiver_->accepted_samples() == 200; }, milliseconds(10000)));
   for (const auto& [name, ts] : receiver_->series) EXPECT_EQ(ts.size(), 10u) << name;
+}
+
+TEST_F(SenderTest, SendsMetadataEveryIntervalBestEffort) {
+  receiver_ = std::make_unique<Receiver>(loop_);
+  receiver_->SetPolicy([](int n) { return Receiver::Answer{n == 0 ? 503 : 204}; });
+  config_.url =
+      *core::ParseUrl("http://127.0.0.1:" + std::to_string(receiver_->port()) + "/api/v1/write");
+  sender_ = std::make_unique<Sender>(loop_, config_, cursor_, clock_, metrics_, "test");
+  sender_->SetMetadataSource(
+      [] {
+        return std::vector<MetricMetadata>{
+            {"node_load1", core::MetricType::kGauge, "1m load average.", ""}};
+      },
+      milliseconds(1), milliseconds(20));
+  sender_->Start();
+  // The first send fails and is not retried; the next interval sends it again.
+  ASSERT_TRUE(RunUntil(loop_, [&] { return !receiver_->metadata.empty(); }));
+  EXPECT_GE(receiver_->requests(), 2);
+  EXPECT_EQ(receiver_->metadata[0].family, "node_load1");
+  EXPECT_EQ(receiver_->metadata[0].type, core::MetricType::kGauge);
+  EXPECT_EQ(receiver_->metadata[0].help, "1m load average.");
 }
 
 TEST(BackoffTest, DoublesWithJitterUpToTheCap) {
