@@ -1,5 +1,7 @@
 #include "agent/agent.h"
 
+#include <algorithm>
+
 #include "core/build_info.h"
 #include "core/log.h"
 
@@ -19,7 +21,9 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
   core::HttpServerOptions options;
   options.listen = a->config_.listen;
   VIGIL_ASSIGN_OR_RETURN(a->http_, core::HttpEndpoint::Create(loop, options, a->metrics_));
-  core::AddAdminRoutes(a->http_->router(), a->metrics_, "Vigil Agent", [a] { return a->Ready(); });
+  core::AddAdminRoutes(
+      a->http_->router(), a->metrics_, "Vigil Agent", [a] { return a->Ready(); },
+      [a] { return a->node_->Exposition(); });
 
   SampleLogOptions log_options;
   log_options.wal.dir = a->config_.data_dir + "/wal";
@@ -33,6 +37,19 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
                  [a] {
                    for (auto& sender : a->senders_) sender->Notify();
                  });
+  std::vector<std::unique_ptr<collectors::Collector>> enabled;
+  for (auto& c : collectors::DefaultCollectors(a->config_.roots)) {
+    const auto& off = a->config_.disabled_collectors;
+    if (std::find(off.begin(), off.end(), c->name()) == off.end()) enabled.push_back(std::move(c));
+  }
+  std::vector<core::Label> node_labels{{"job", a->config_.job}, {"instance", a->config_.node_name}};
+  node_labels.insert(node_labels.end(), a->config_.extra_labels.begin(),
+                     a->config_.extra_labels.end());
+  a->node_ = std::make_unique<NodeCollection>(
+      loop, collectors::NodeCollectors(std::move(enabled), clock), a->config_.interval,
+      std::move(node_labels), clock,
+      [a](std::vector<LabeledSample> batch) { a->log_->Append(std::move(batch)); });
+  a->node_->Start();
   for (const ScrapeConfig& sc : a->config_.scrapes) {
     auto target = std::make_unique<ScrapeTarget>(
         loop, sc, a->config_.extra_labels, clock,
@@ -83,7 +100,8 @@ bool Agent::Ready() const {
 
 void Agent::Stop() {
   http_->server().Shutdown();
-  for (auto& scrape : scrapes_) scrape->Stop();  // their stale markers go into the log first
+  node_->Stop();  // stale markers go into the log before it closes
+  for (auto& scrape : scrapes_) scrape->Stop();
   for (auto& sender : senders_) sender->Stop();
   log_->Stop();
 }

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "collectors/collectors.h"
+
 namespace vigil::agent {
 namespace {
 
@@ -48,6 +50,15 @@ AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::Conf
     }
   }
 
+  core::ConfigSection& collectors = reader.Section("collectors");
+  c.roots.procfs = collectors.String("procfs", c.roots.procfs);
+  c.roots.sysfs = collectors.String("sysfs", c.roots.sysfs);
+  c.roots.rootfs = collectors.String("rootfs", c.roots.rootfs);
+  c.roots.cgroupfs = collectors.String("cgroupfs", c.roots.cgroupfs);
+  for (const auto& collector : collectors::DefaultCollectors(c.roots)) {
+    std::string name(collector->name());
+    if (!collectors.Bool(name, true)) c.disabled_collectors.push_back(name);
+  }
   c.destinations = remote::ReadDestinations(reader);
   for (core::ConfigSection* section : reader.SectionsWithPrefix("scrape.")) {
     core::ConfigSection& sc = *section;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agent/scrape.h"
+#include "collectors/collector.h"
 #include "core/config_values.h"
 #include "core/ini.h"
 #include "core/labels.h"
@@ -25,7 +26,9 @@ struct AgentConfig {
   core::HostPort listen{"127.0.0.1", 9101};
   std::vector<core::Label> extra_labels;  // [labels], on every pushed series
   std::vector<remote::DestinationConfig> destinations;
-  std::vector<ScrapeConfig> scrapes;  // [scrape.NAME]
+  std::vector<ScrapeConfig> scrapes;             // [scrape.NAME]
+  collectors::Roots roots;                       // [collectors] procfs, sysfs, rootfs, cgroupfs
+  std::vector<std::string> disabled_collectors;  // [collectors] NAME = false
 };
 
 // Reads and checks the whole file; the error lists every problem, one per line.

@@ -29,7 +29,7 @@ void ScrapeTarget::Stop() {
   stopped_ = true;
   timer_.Stop();
   std::vector<LabeledSample> stale;
-  MarkVanished({}, clock_.NowUnixMillis(), &stale);
+  staleness_.StaleAll(clock_.NowUnixMillis(), &stale);
   if (!stale.empty()) sink_(std::move(stale));
 }
 
@@ -80,14 +80,6 @@ core::Labels ScrapeTarget::TargetLabels(const core::Labels& page) const {
   return WithExtras(std::move(b));
 }
 
-void ScrapeTarget::MarkVanished(const std::set<core::Labels>& now, int64_t t,
-                                std::vector<LabeledSample>* out) {
-  for (const core::Labels& l : last_series_) {
-    if (!now.count(l)) out->push_back({l, t, core::StaleNaN()});
-  }
-  last_series_ = now;
-}
-
 std::vector<LabeledSample> ScrapeTarget::Samples(const core::Result<core::HttpResponse>& response,
                                                  int64_t start_ms, double duration_seconds) {
   std::vector<LabeledSample> out;
@@ -121,7 +113,7 @@ std::vector<LabeledSample> ScrapeTarget::Samples(const core::Result<core::HttpRe
     seen.clear();
   }
   const size_t scraped = out.size();
-  MarkVanished(seen, start_ms, &out);
+  staleness_.Next(std::move(seen), start_ms, &out);
   auto report = [&](std::string_view name, double value) {
     core::LabelsBuilder b;
     b.Set(core::kMetricNameLabel, name).Set("job", config_.name).Set("instance", instance_);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/sample_log.h"
+#include "agent/staleness.h"
 #include "core/clock.h"
 #include "core/config_values.h"
 #include "core/http_client.h"
@@ -50,8 +51,6 @@ class ScrapeTarget {
   void Scrape();
   core::Labels TargetLabels(const core::Labels& page_labels) const;
   core::Labels WithExtras(core::LabelsBuilder builder) const;
-  // Stale markers for the series of the last scrape that are not in `now`.
-  void MarkVanished(const std::set<core::Labels>& now, int64_t t, std::vector<LabeledSample>* out);
 
   ScrapeConfig config_;
   std::vector<core::Label> extra_labels_;
@@ -61,7 +60,7 @@ class ScrapeTarget {
   core::HttpClient client_;
   core::Timer timer_;
   std::string instance_;
-  std::set<core::Labels> last_series_;
+  StalenessTracker staleness_;
   bool in_flight_ = false;
   bool stopped_ = false;
 };

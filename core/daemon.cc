@@ -123,7 +123,7 @@ Status EnsureWritableDir(const std::string& path) {
 }
 
 void AddAdminRoutes(HttpRouter& router, const MetricsRegistry& metrics, std::string title,
-                    std::function<bool()> ready) {
+                    std::function<bool()> ready, std::function<std::string()> page) {
   router.Handle("/-/healthy", {"GET"}, [title](const HttpRequest&, HttpResponder w) {
     w.Send(HttpResponse::Text(200, title + " is Healthy.\n"));
   });
@@ -134,10 +134,11 @@ void AddAdminRoutes(HttpRouter& router, const MetricsRegistry& metrics, std::str
       w.Send(HttpResponse::Text(503, title + " is not ready.\n"));
     }
   });
-  router.Handle("/metrics", {"GET"}, [&metrics](const HttpRequest&, HttpResponder w) {
+  router.Handle("/metrics", {"GET"}, [&metrics, page](const HttpRequest&, HttpResponder w) {
     HttpResponse r;
     r.headers.Add("Content-Type", std::string(kExpositionContentType));
-    r.body = metrics.Render();
+    r.body = page ? page() : "";
+    r.body += metrics.Render();
     w.Send(std::move(r));
   });
 }

@@ -42,9 +42,10 @@ void RunUntilSignal(Loop& loop, const std::function<void()>& on_stop,
 // Creates `path` (and parents) if needed and checks that this process can write there.
 Status EnsureWritableDir(const std::string& path);
 
-// /-/healthy (always 200 while serving), /-/ready (200 or 503 as `ready` says) and /metrics.
+// /-/healthy (always 200 while serving), /-/ready (200 or 503 as `ready` says) and /metrics:
+// what `page` gives (if set), then the registry's self-metrics.
 void AddAdminRoutes(HttpRouter& router, const MetricsRegistry& metrics, std::string title,
-                    std::function<bool()> ready);
+                    std::function<bool()> ready, std::function<std::string()> page = nullptr);
 
 // A running binary's work, owned by DaemonMain.
 class Service {

@@ -1,0 +1,45 @@
+#pragma once
+// The node's own metrics: the collectors run every [agent] interval; the latest collection is
+// what /metrics serves (as node_exporter would: no job or instance), and its samples go to the
+// log with job, instance and the [labels] extra labels, stale markers for vanished series.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "agent/sample_log.h"
+#include "agent/staleness.h"
+#include "collectors/collectors.h"
+#include "core/uv.h"
+
+namespace vigil::agent {
+
+class NodeCollection {
+ public:
+  using Sink = std::function<void(std::vector<LabeledSample>)>;
+
+  // `target_labels`: job, instance and the extra labels, added to every pushed series unless
+  // a collector's series has a label of that name already.
+  NodeCollection(core::Loop& loop, collectors::NodeCollectors collectors,
+                 std::chrono::milliseconds interval, std::vector<core::Label> target_labels,
+                 const core::Clock& clock, Sink sink);
+  void Start();
+  // Marks every series stale.
+  void Stop();
+  // Runs the collectors once now: what a timer tick does.
+  void CollectOnce();
+  // The latest collection in the exposition format.
+  std::string Exposition() const;
+  size_t collectors() const { return collectors_.size(); }
+
+ private:
+  collectors::NodeCollectors collectors_;
+  std::chrono::milliseconds interval_;
+  std::vector<core::Label> target_labels_;
+  const core::Clock& clock_;
+  Sink sink_;
+  core::Timer timer_;
+  std::vector<core::MetricFamily> latest_;
+  StalenessTracker staleness_;
+};
+
+}  // namespace vigil::agent

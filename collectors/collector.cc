@@ -1,0 +1,74 @@
+#include "collectors/collector.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace vigil::collectors {
+
+core::Result<std::string> ReadFile(const std::string& root, std::string_view relative,
+                                   size_t max_bytes) {
+  std::string path = root;
+  if (!path.empty() && path.back() != '/') path += '/';
+  path += relative;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return core::ErrnoError(errno, "open " + path);
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return core::ErrnoError(err, "read " + path);
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_bytes) {
+      ::close(fd);
+      return core::InvalidArgumentError(path + " is larger than " + std::to_string(max_bytes) +
+                                        " bytes");
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+void MetricSet::Add(std::string_view name, std::string_view help, core::MetricType type,
+                    double value, std::vector<core::Label> labels) {
+  core::MetricFamily* family = nullptr;
+  for (auto& f : families_) {
+    if (f.name == name) family = &f;
+  }
+  if (family == nullptr) {
+    families_.push_back({std::string(name), std::string(help), type, {}});
+    family = &families_.back();
+  }
+  family->samples.push_back({std::string(name), std::move(labels), value, std::nullopt});
+}
+
+std::vector<std::string_view> Fields(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    if (i > start) out.push_back(line.substr(start, i - start));
+  }
+  return out;
+}
+
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> out;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    out.push_back(text.substr(0, nl));
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+  }
+  return out;
+}
+
+}  // namespace vigil::collectors

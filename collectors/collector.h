@@ -1,0 +1,58 @@
+#pragma once
+// The Collector interface: each collector reads one part of the node (node_exporter's
+// collector of the same name) and reports families under node_exporter 1.5's names.
+// Reading is split from parsing: every collector has a pure Parse over text, tested on
+// literal input, and reads its files through Roots so tests can point it at fixture trees.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/exposition.h"
+#include "core/status.h"
+
+namespace vigil::collectors {
+
+// Where the node is read from: node_exporter's --path.procfs, --path.sysfs, --path.rootfs.
+struct Roots {
+  std::string procfs = "/proc";
+  std::string sysfs = "/sys";
+  std::string rootfs = "/";
+  std::string cgroupfs = "/sys/fs/cgroup";
+};
+
+// The most a collector reads of one file: /proc files are small, a bigger one is damage.
+inline constexpr size_t kMaxFileBytes = 4u << 20;
+
+// `root` joined with `relative`, read whole (at most max_bytes). NotFound when absent, which
+// collectors treat as "no data here", not as failure.
+core::Result<std::string> ReadFile(const std::string& root, std::string_view relative,
+                                   size_t max_bytes = kMaxFileBytes);
+
+// Families in the order first mentioned, samples in the order added.
+class MetricSet {
+ public:
+  void Add(std::string_view name, std::string_view help, core::MetricType type, double value,
+           std::vector<core::Label> labels = {});
+  std::vector<core::MetricFamily>& families() { return families_; }
+
+ private:
+  std::vector<core::MetricFamily> families_;
+};
+
+class Collector {
+ public:
+  virtual ~Collector() = default;
+  // As in node_scrape_collector_success{collector="cpu"}.
+  virtual std::string_view name() const = 0;
+  // Adds what it found. Missing data (no such file) is success with nothing added; text that
+  // cannot be parsed is an error: that collector alone reports success 0.
+  virtual core::Status Collect(MetricSet* out) = 0;
+};
+
+// Splits on runs of spaces and tabs.
+std::vector<std::string_view> Fields(std::string_view line);
+// Lines without their newlines; a last line without one counts.
+std::vector<std::string_view> Lines(std::string_view text);
+
+}  // namespace vigil::collectors

@@ -1,0 +1,72 @@
+#pragma once
+// Every collector: its pure parser (tested on literal text) and its factory. The registry at
+// the bottom is the one explicit list of what the agent runs, in node_exporter's names.
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "collectors/collector.h"
+#include "core/clock.h"
+
+namespace vigil::collectors {
+
+// /proc/loadavg
+core::Status ParseLoadavg(std::string_view text, MetricSet* out);
+// /proc/stat: boot time, context switches, forks, interrupts, running and blocked processes.
+core::Status ParseStat(std::string_view text, MetricSet* out);
+// /proc/stat "cpuN" lines: seconds per mode, and guest seconds.
+core::Status ParseCpu(std::string_view text, MetricSet* out);
+// /proc/meminfo
+core::Status ParseMeminfo(std::string_view text, MetricSet* out);
+// /proc/sys/fs/file-nr
+core::Status ParseFilefd(std::string_view text, MetricSet* out);
+// /proc/sys/kernel/random/entropy_avail and poolsize
+core::Status ParseEntropy(std::string_view available, std::string_view pool_size, MetricSet* out);
+// /proc/vmstat, node_exporter's default fields: oom_kill, pgpg*, pswp*, pg*fault*.
+core::Status ParseVmstat(std::string_view text, MetricSet* out);
+// /proc/net/dev
+core::Status ParseNetdev(std::string_view text, MetricSet* out);
+// os-release(5)
+core::Status ParseOsRelease(std::string_view text, MetricSet* out);
+
+struct Uname {
+  std::string sysname, nodename, release, version, machine, domainname;
+};
+void AddUname(const Uname& u, MetricSet* out);
+
+std::unique_ptr<Collector> NewLoadavgCollector(const Roots& roots);
+std::unique_ptr<Collector> NewStatCollector(const Roots& roots);
+std::unique_ptr<Collector> NewCpuCollector(const Roots& roots);
+std::unique_ptr<Collector> NewMeminfoCollector(const Roots& roots);
+std::unique_ptr<Collector> NewFilefdCollector(const Roots& roots);
+std::unique_ptr<Collector> NewEntropyCollector(const Roots& roots);
+std::unique_ptr<Collector> NewVmstatCollector(const Roots& roots);
+std::unique_ptr<Collector> NewNetdevCollector(const Roots& roots);
+std::unique_ptr<Collector> NewOsCollector(const Roots& roots);
+std::unique_ptr<Collector> NewUnameCollector(const Roots& roots);
+
+// The collectors node_exporter 1.5 enables by default on Linux that Vigil has, in name order.
+std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots);
+
+// Runs a set of collectors, each timed and reported in node_scrape_collector_duration_seconds
+// and node_scrape_collector_success as node_exporter does. A failure is logged once per change
+// of its message, not every interval.
+class NodeCollectors {
+ public:
+  NodeCollectors(std::vector<std::unique_ptr<Collector>> collectors, const core::Clock& clock)
+      : collectors_(std::move(collectors)), clock_(clock), last_errors_(collectors_.size()) {}
+  // Every family, sorted like node_exporter's page.
+  std::vector<core::MetricFamily> Collect();
+  size_t size() const { return collectors_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<Collector>> collectors_;
+  const core::Clock& clock_;
+  std::vector<std::string> last_errors_;
+};
+
+// Sorts families by name and each family's samples by their labels, as client_golang writes
+// them, so that /metrics reads like node_exporter's.
+void SortLikeNodeExporter(std::vector<core::MetricFamily>* families);
+
+}  // namespace vigil::collectors

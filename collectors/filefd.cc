@@ -1,0 +1,39 @@
+// node_exporter's filefd collector: allocated and maximum file handles, /proc/sys/fs/file-nr.
+#include "collectors/collectors.h"
+#include "collectors/parse_util.h"
+
+namespace vigil::collectors {
+
+core::Status ParseFilefd(std::string_view text, MetricSet* out) {
+  std::vector<std::string_view> f = Fields(Trim(text));
+  if (f.size() != 3) return core::InvalidArgumentError("/proc/sys/fs/file-nr: expected 3 fields");
+  VIGIL_ASSIGN_OR_RETURN(double allocated, Number(f[0], "file-nr allocated"));
+  VIGIL_ASSIGN_OR_RETURN(double maximum, Number(f[2], "file-nr maximum"));
+  out->Add("node_filefd_allocated", "File descriptor statistics: allocated.",
+           core::MetricType::kGauge, allocated);
+  out->Add("node_filefd_maximum", "File descriptor statistics: maximum.", core::MetricType::kGauge,
+           maximum);
+  return core::OkStatus();
+}
+
+namespace {
+class FilefdCollector final : public Collector {
+ public:
+  explicit FilefdCollector(const Roots& roots) : roots_(roots) {}
+  std::string_view name() const override { return "filefd"; }
+  core::Status Collect(MetricSet* out) override {
+    auto text = ReadFile(roots_.procfs, "sys/fs/file-nr");
+    if (!text.ok()) return text.status();
+    return ParseFilefd(*text, out);
+  }
+
+ private:
+  Roots roots_;
+};
+}  // namespace
+
+std::unique_ptr<Collector> NewFilefdCollector(const Roots& roots) {
+  return std::make_unique<FilefdCollector>(roots);
+}
+
+}  // namespace vigil::collectors

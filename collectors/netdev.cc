@@ -1,0 +1,80 @@
+// node_exporter's netdev collector: per-device counters from /proc/net/dev, as
+// node_network_{receive,transmit}_<field>_total{device}.
+#include "collectors/collectors.h"
+#include "collectors/parse_util.h"
+
+namespace vigil::collectors {
+
+core::Status ParseNetdev(std::string_view text, MetricSet* out) {
+  // The columns after "iface:", as the kernel has printed them since 2.6.
+  static constexpr std::string_view kReceive[] = {"bytes", "packets", "errs",       "drop",
+                                                  "fifo",  "frame",   "compressed", "multicast"};
+  static constexpr std::string_view kTransmit[] = {"bytes", "packets", "errs",    "drop",
+                                                   "fifo",  "colls",   "carrier", "compressed"};
+  std::vector<std::string_view> lines = Lines(text);
+  for (size_t i = 2; i < lines.size(); ++i) {  // two header lines
+    std::string_view line = lines[i];
+    size_t colon = line.find(':');
+    if (Trim(line).empty()) continue;
+    if (colon == std::string_view::npos)
+      return core::InvalidArgumentError("/proc/net/dev: line without ':'");
+    std::string device(Trim(line.substr(0, colon)));
+    std::vector<std::string_view> f = Fields(line.substr(colon + 1));
+    if (f.size() != 16)
+      return core::InvalidArgumentError("/proc/net/dev: expected 16 counters for " + device);
+    for (size_t k = 0; k < 16; ++k) {
+      const std::string field = std::string(k < 8 ? "receive_" : "transmit_") +
+                                std::string(k < 8 ? kReceive[k] : kTransmit[k - 8]);
+      VIGIL_ASSIGN_OR_RETURN(double v, Number(f[k], "/proc/net/dev " + field));
+      out->Add("node_network_" + field + "_total", "Network device statistic " + field + ".",
+               core::MetricType::kCounter, v, {{"device", device}});
+    }
+  }
+  return core::OkStatus();
+}
+
+namespace {
+class NetdevCollector final : public Collector {
+ public:
+  explicit NetdevCollector(const Roots& roots) : roots_(roots) {}
+  std::string_view name() const override { return "netdev"; }
+  core::Status Collect(MetricSet* out) override {
+    auto text = ReadFile(roots_.procfs, "net/dev");
+    if (!text.ok()) return text.status();
+    VIGIL_RETURN_IF_ERROR(ParseNetdev(*text, out));
+    // Two values node_exporter 1.5 gets over netlink and /proc/net/dev lacks; sysfs has them.
+    std::vector<std::string> devices;
+    for (const auto& f : out->families()) {
+      if (f.name != "node_network_receive_bytes_total") continue;
+      for (const auto& sample : f.samples) devices.push_back(sample.labels[0].value);
+    }
+    for (const std::string& device : devices) {
+      const std::string dir = "class/net/" + device + "/";
+      if (auto v = ReadFile(roots_.sysfs, dir + "statistics/rx_nohandler"); v.ok()) {
+        if (auto n = core::ParseFloat(Trim(*v))) {
+          out->Add("node_network_receive_nohandler_total",
+                   "Network device statistic receive_nohandler.", core::MetricType::kCounter, *n,
+                   {{"device", device}});
+        }
+      }
+      if (auto v = ReadFile(roots_.sysfs, dir + "tx_queue_len"); v.ok()) {
+        if (auto n = core::ParseFloat(Trim(*v))) {
+          out->Add("node_network_transmit_queue_length",
+                   "Network device property: transmit_queue_length", core::MetricType::kGauge, *n,
+                   {{"device", device}});
+        }
+      }
+    }
+    return core::OkStatus();
+  }
+
+ private:
+  Roots roots_;
+};
+}  // namespace
+
+std::unique_ptr<Collector> NewNetdevCollector(const Roots& roots) {
+  return std::make_unique<NetdevCollector>(roots);
+}
+
+}  // namespace vigil::collectors

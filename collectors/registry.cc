@@ -1,0 +1,76 @@
+#include <algorithm>
+
+#include "collectors/collectors.h"
+#include "core/log.h"
+
+namespace vigil::collectors {
+
+std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots) {
+  std::vector<std::unique_ptr<Collector>> c;
+  c.push_back(NewCpuCollector(roots));
+  c.push_back(NewEntropyCollector(roots));
+  c.push_back(NewFilefdCollector(roots));
+  c.push_back(NewLoadavgCollector(roots));
+  c.push_back(NewMeminfoCollector(roots));
+  c.push_back(NewNetdevCollector(roots));
+  c.push_back(NewOsCollector(roots));
+  c.push_back(NewStatCollector(roots));
+  c.push_back(NewUnameCollector(roots));
+  c.push_back(NewVmstatCollector(roots));
+  return c;
+}
+
+std::vector<core::MetricFamily> NodeCollectors::Collect() {
+  MetricSet set;
+  MetricSet scrape;
+  for (size_t i = 0; i < collectors_.size(); ++i) {
+    Collector& c = *collectors_[i];
+    const int64_t start = clock_.NowMonotonicNanos();
+    MetricSet own;
+    core::Status s = c.Collect(&own);
+    const double seconds = static_cast<double>(clock_.NowMonotonicNanos() - start) / 1e9;
+    // Nothing to read here (no such file: a module not loaded, a container) is not failure.
+    const bool ok = s.ok() || s.code() == core::StatusCode::kNotFound;
+    if (!ok && s.message() != last_errors_[i]) {
+      core::LogError("collector failed", {{"collector", c.name()}, {"err", s.message()}});
+    }
+    last_errors_[i] = ok ? "" : s.message();
+    if (ok) {
+      for (auto& f : own.families()) {
+        for (auto& sample : f.samples)
+          set.Add(f.name, f.help, f.type, sample.value, std::move(sample.labels));
+      }
+    }
+    std::vector<core::Label> label{{"collector", std::string(c.name())}};
+    scrape.Add("node_scrape_collector_duration_seconds",
+               "node_exporter: Duration of a collector scrape.", core::MetricType::kGauge, seconds,
+               label);
+    scrape.Add("node_scrape_collector_success", "node_exporter: Whether a collector succeeded.",
+               core::MetricType::kGauge, ok ? 1 : 0, label);
+  }
+  std::vector<core::MetricFamily> out = std::move(set.families());
+  for (auto& f : scrape.families()) out.push_back(std::move(f));
+  SortLikeNodeExporter(&out);
+  return out;
+}
+
+void SortLikeNodeExporter(std::vector<core::MetricFamily>* families) {
+  for (core::MetricFamily& f : *families) {
+    for (core::ExpositionSample& s : f.samples) {
+      std::sort(s.labels.begin(), s.labels.end(),
+                [](const core::Label& a, const core::Label& b) { return a.name < b.name; });
+    }
+    std::stable_sort(f.samples.begin(), f.samples.end(), [](const auto& a, const auto& b) {
+      return std::lexicographical_compare(
+          a.labels.begin(), a.labels.end(), b.labels.begin(), b.labels.end(),
+          [](const core::Label& x, const core::Label& y) {
+            return x.name != y.name ? x.name < y.name : x.value < y.value;
+          });
+    });
+  }
+  std::sort(
+      families->begin(), families->end(),
+      [](const core::MetricFamily& a, const core::MetricFamily& b) { return a.name < b.name; });
+}
+
+}  // namespace vigil::collectors

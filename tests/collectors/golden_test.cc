@@ -1,0 +1,45 @@
+// The golden test: the collectors over the checked-in fixture tree must print exactly the
+// checked-in exposition. VIGIL_REGENERATE_FIXTURES=1 rewrites it; review the diff like code.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "collectors/collectors.h"
+
+namespace vigil::collectors {
+namespace {
+
+const std::string kFixtures = std::string(VIGIL_SOURCE_DIR) + "/tests/fixtures/node";
+
+TEST(GoldenTest, FixtureTreePrintsTheCheckedInExposition) {
+  Roots roots{kFixtures + "/proc", kFixtures + "/sys", kFixtures + "/rootfs",
+              kFixtures + "/cgroup"};
+  core::ManualClock clock(1'700'000'000'000);  // collector durations read 0
+  NodeCollectors node(DefaultCollectors(roots), clock);
+  std::string page;
+  for (const core::MetricFamily& f : node.Collect()) core::AppendFamily(&page, f);
+  const std::string golden_path = kFixtures + "/golden.prom";
+  if (std::getenv("VIGIL_REGENERATE_FIXTURES") != nullptr) std::ofstream(golden_path) << page;
+  std::ifstream in(golden_path);
+  std::stringstream golden;
+  golden << in.rdbuf();
+  EXPECT_EQ(page, golden.str())
+      << "regenerate with VIGIL_REGENERATE_FIXTURES=1 and review the diff";
+  EXPECT_EQ(page.find("node_scrape_collector_success{collector=\"cpu\"} 0"), std::string::npos);
+}
+
+TEST(GoldenTest, AMissingTreeIsNoDataNotFailure) {
+  Roots roots{"/nonexistent/proc", "/nonexistent/sys", "/nonexistent", "/nonexistent/cgroup"};
+  core::ManualClock clock(0);
+  NodeCollectors node(DefaultCollectors(roots), clock);
+  std::string page;
+  for (const core::MetricFamily& f : node.Collect()) core::AppendFamily(&page, f);
+  EXPECT_EQ(page.find("} 0\n", page.find("node_scrape_collector_success")), std::string::npos)
+      << page;
+  EXPECT_EQ(page.find("node_load1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::collectors

@@ -1,0 +1,151 @@
+// Every collector's parser on literal text: what node_exporter would report, and a clear
+// error (never a crash) for text that is not what the kernel writes.
+#include <gtest/gtest.h>
+
+#include "collectors/collectors.h"
+#include "core/number.h"
+
+namespace vigil::collectors {
+namespace {
+
+// "name{labels} value" per sample, in order.
+std::vector<std::string> Render(MetricSet& set) {
+  std::vector<std::string> out;
+  for (const auto& f : set.families()) {
+    for (const auto& s : f.samples) {
+      std::string line = s.name;
+      if (!s.labels.empty()) {
+        line += "{";
+        for (size_t i = 0; i < s.labels.size(); ++i)
+          line += (i ? "," : "") + s.labels[i].name + "=\"" + s.labels[i].value + "\"";
+        line += "}";
+      }
+      out.push_back(line + " " + core::FormatFloatG(s.value));
+    }
+  }
+  return out;
+}
+
+TEST(ParsersTest, Loadavg) {
+  MetricSet s;
+  ASSERT_TRUE(ParseLoadavg("0.52 0.78 0.74 2/345 12345\n", &s).ok());
+  EXPECT_EQ(Render(s),
+            (std::vector<std::string>{"node_load1 0.52", "node_load5 0.78", "node_load15 0.74"}));
+  EXPECT_FALSE(ParseLoadavg("0.52 x", &s).ok());
+  EXPECT_EQ(ParseLoadavg("0.5 0.5 nope 1/2 3", &s).message(), "invalid load average: \"nope\"");
+}
+
+TEST(ParsersTest, StatAndCpu) {
+  const char* text =
+      "cpu  153572 0 28729 600631 756 0 129 73 0 0\n"
+      "cpu0 70374 5 11958 309396 107 1 35 37 150 20\n"
+      "cpu1 83198 0 16770 291235 648 0 93 35\n"  // an old kernel: no guest columns
+      "intr 1010284 0 0 12 0\nctxt 1322604\nbtime 1795235307\nprocesses 30523\nprocs_running "
+      "2\nprocs_blocked 0\n";
+  MetricSet stat;
+  ASSERT_TRUE(ParseStat(text, &stat).ok());
+  EXPECT_EQ(Render(stat),
+            (std::vector<std::string>{"node_boot_time_seconds 1.795235307e+09",
+                                      "node_context_switches_total 1.322604e+06",
+                                      "node_forks_total 30523", "node_intr_total 1.010284e+06",
+                                      "node_procs_blocked 0", "node_procs_running 2"}));
+  MetricSet cpu;
+  ASSERT_TRUE(ParseCpu(text, &cpu).ok());
+  std::vector<std::string> r = Render(cpu);
+  ASSERT_EQ(r.size(), 8u + 2 + 8);
+  EXPECT_EQ(r[0], "node_cpu_seconds_total{cpu=\"0\",mode=\"user\"} 703.74");
+  EXPECT_EQ(r[1], "node_cpu_seconds_total{cpu=\"0\",mode=\"nice\"} 0.05");
+  EXPECT_EQ(r[7], "node_cpu_seconds_total{cpu=\"0\",mode=\"steal\"} 0.37");
+  EXPECT_EQ(r[8], "node_cpu_seconds_total{cpu=\"1\",mode=\"user\"} 831.98");
+  // Samples group by family: cpu1 has no guest columns, so guest seconds are cpu0's only.
+  EXPECT_EQ(r[16], "node_cpu_guest_seconds_total{cpu=\"0\",mode=\"nice\"} 0.2");
+  EXPECT_EQ(r[17], "node_cpu_guest_seconds_total{cpu=\"0\",mode=\"user\"} 1.5");
+  EXPECT_FALSE(ParseCpu("cpu0 1 2 3\n", &cpu).ok());
+  EXPECT_FALSE(ParseStat("nothing useful\n", &stat).ok());
+}
+
+TEST(ParsersTest, Meminfo) {
+  MetricSet s;
+  ASSERT_TRUE(
+      ParseMeminfo(
+          "MemTotal:       24684084 kB\nActive(anon):      1024 kB\nHugePages_Total:       0\n", &s)
+          .ok());
+  EXPECT_EQ(Render(s), (std::vector<std::string>{"node_memory_MemTotal_bytes 2.5276502016e+10",
+                                                 "node_memory_Active_anon_bytes 1.048576e+06",
+                                                 "node_memory_HugePages_Total 0"}));
+  EXPECT_EQ(s.families()[1].help, "Memory information field Active_anon_bytes.");
+  EXPECT_FALSE(ParseMeminfo("MemTotal 5 kB\n", &s).ok());
+  EXPECT_FALSE(ParseMeminfo("MemTotal: lots kB\n", &s).ok());
+  EXPECT_FALSE(ParseMeminfo("", &s).ok());
+}
+
+TEST(ParsersTest, FilefdEntropyVmstat) {
+  MetricSet s;
+  ASSERT_TRUE(ParseFilefd("333\t0\t2466170\n", &s).ok());
+  ASSERT_TRUE(ParseEntropy("256\n", "4096\n", &s).ok());
+  ASSERT_TRUE(
+      ParseVmstat(
+          "nr_free_pages 5\noom_kill 1\npgpgin 10\npgfault 99\npgmajfault 3\npgfree 7\npswpout 0\n",
+          &s)
+          .ok());
+  EXPECT_EQ(Render(s),
+            (std::vector<std::string>{
+                "node_filefd_allocated 333", "node_filefd_maximum 2.46617e+06",
+                "node_entropy_available_bits 256", "node_entropy_pool_size_bits 4096",
+                "node_vmstat_oom_kill 1", "node_vmstat_pgpgin 10", "node_vmstat_pgfault 99",
+                "node_vmstat_pgmajfault 3", "node_vmstat_pswpout 0"}));
+  EXPECT_EQ(s.families().back().type, core::MetricType::kUntyped);
+  EXPECT_FALSE(ParseFilefd("1 2\n", &s).ok());
+  EXPECT_FALSE(ParseEntropy("x", "1", &s).ok());
+  EXPECT_FALSE(ParseVmstat("pgfault 1 2\n", &s).ok());
+}
+
+TEST(ParsersTest, Netdev) {
+  MetricSet s;
+  ASSERT_TRUE(ParseNetdev("Inter-|   Receive |  Transmit\n face |bytes ...\n"
+                          "  eth0: 79373476  61029    0    2    0     0          0        12 "
+                          "10374629   38447    0    0    0     3       4          0\n",
+                          &s)
+                  .ok());
+  std::vector<std::string> r = Render(s);
+  ASSERT_EQ(r.size(), 16u);
+  EXPECT_EQ(r[0], "node_network_receive_bytes_total{device=\"eth0\"} 7.9373476e+07");
+  EXPECT_EQ(r[3], "node_network_receive_drop_total{device=\"eth0\"} 2");
+  EXPECT_EQ(r[7], "node_network_receive_multicast_total{device=\"eth0\"} 12");
+  EXPECT_EQ(r[13], "node_network_transmit_colls_total{device=\"eth0\"} 3");
+  EXPECT_EQ(r[14], "node_network_transmit_carrier_total{device=\"eth0\"} 4");
+  EXPECT_FALSE(ParseNetdev("h\nh\n  eth0: 1 2 3\n", &s).ok());
+  EXPECT_FALSE(ParseNetdev("h\nh\n  no colon here\n", &s).ok());
+}
+
+TEST(ParsersTest, OsRelease) {
+  MetricSet s;
+  ASSERT_TRUE(
+      ParseOsRelease("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME='Debian GNU/Linux'\n"
+                     "# a comment\nVERSION_ID=\"12.5\"\nID=debian\n",
+                     &s)
+          .ok());
+  std::vector<std::string> r = Render(s);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0],
+            "node_os_info{build_id=\"\",id=\"debian\",id_like=\"\",image_id=\"\",image_version="
+            "\"\",name=\"Debian "
+            "GNU/Linux\",pretty_name=\"Debian GNU/Linux 12 "
+            "(bookworm)\",variant=\"\",variant_id=\"\",version=\"\","
+            "version_codename=\"\",version_id=\"12.5\"} 1");
+  EXPECT_EQ(r[1], "node_os_version{id=\"debian\",id_like=\"\",name=\"Debian GNU/Linux\"} 12.5");
+  MetricSet rolling;
+  ASSERT_TRUE(ParseOsRelease("ID=arch\n", &rolling).ok());  // no VERSION_ID: no version metric
+  EXPECT_EQ(rolling.families().size(), 1u);
+  EXPECT_FALSE(ParseOsRelease("garbage line\n", &rolling).ok());
+}
+
+TEST(CollectorTest, ReadFileIsBoundedAndSaysNotFound) {
+  EXPECT_EQ(ReadFile("/nonexistent", "x").status().code(), core::StatusCode::kNotFound);
+  auto big = ReadFile("/proc", "self/maps", 16);
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.status().message().find("larger than 16 bytes"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::collectors
