@@ -6,7 +6,7 @@ set -uo pipefail
 agent=$1 server=$2 conf=$3
 work=$(mktemp -d)
 pids=()
-trap '{ kill -KILL "${pids[@]}"; wait; } 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"' EXIT
 passed=0 failed=0
 check() {  # check NAME COMMAND...
   local name=$1; shift

@@ -9,7 +9,7 @@ set -uo pipefail
 agent=$1
 work=$(mktemp -d)
 pids=()
-cleanup() { kill -KILL "${pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; } 2>/dev/null
+cleanup() { exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"; }
 trap cleanup EXIT
 passed=0 failed=0
 check() {

@@ -7,7 +7,7 @@ set -uo pipefail
 agent=$(realpath "$1")
 work=$(mktemp -d)
 pids=()
-trap '{ kill -KILL "${pids[@]}"; wait; } 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"' EXIT
 passed=0 failed=0
 check() {
   local name=$1; shift
