@@ -38,7 +38,7 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
                    for (auto& sender : a->senders_) sender->Notify();
                  });
   std::vector<std::unique_ptr<collectors::Collector>> enabled;
-  for (auto& c : collectors::DefaultCollectors(a->config_.roots)) {
+  for (auto& c : collectors::DefaultCollectors(a->config_.roots, clock)) {
     const auto& off = a->config_.disabled_collectors;
     if (std::find(off.begin(), off.end(), c->name()) == off.end()) enabled.push_back(std::move(c));
   }

@@ -55,7 +55,7 @@ AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::Conf
   c.roots.sysfs = collectors.String("sysfs", c.roots.sysfs);
   c.roots.rootfs = collectors.String("rootfs", c.roots.rootfs);
   c.roots.cgroupfs = collectors.String("cgroupfs", c.roots.cgroupfs);
-  for (const auto& collector : collectors::DefaultCollectors(c.roots)) {
+  for (const auto& collector : collectors::DefaultCollectors(c.roots, core::SystemClock::Get())) {
     std::string name(collector->name());
     if (!collectors.Bool(name, true)) c.disabled_collectors.push_back(name);
   }

@@ -1,6 +1,7 @@
 #include "collectors/collector.h"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,6 +35,13 @@ core::Result<std::string> ReadFile(const std::string& root, std::string_view rel
   }
   ::close(fd);
   return out;
+}
+
+core::Result<FsStats> StatFs(const std::string& path) {
+  struct statvfs st {};
+  if (::statvfs(path.c_str(), &st) != 0) return core::ErrnoError(errno, "statfs " + path);
+  // node_exporter counts in f_bsize units, as the Go statfs structure gives them.
+  return FsStats{st.f_bsize, st.f_blocks, st.f_bfree, st.f_bavail, st.f_files, st.f_ffree};
 }
 
 void MetricSet::Add(std::string_view name, std::string_view help, core::MetricType type,

@@ -4,6 +4,7 @@
 // Reading is split from parsing: every collector has a pure Parse over text, tested on
 // literal input, and reads its files through Roots so tests can point it at fixture trees.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,12 +14,23 @@
 
 namespace vigil::collectors {
 
+struct FsStats {
+  uint64_t block_size = 0, blocks = 0, blocks_free = 0, blocks_available = 0, files = 0,
+           files_free = 0;
+};
+// statfs(2) of a path.
+core::Result<FsStats> StatFs(const std::string& path);
+
 // Where the node is read from: node_exporter's --path.procfs, --path.sysfs, --path.rootfs.
+// statfs is here too, so a fixture tree can answer for the filesystems it lists.
 struct Roots {
   std::string procfs = "/proc";
   std::string sysfs = "/sys";
   std::string rootfs = "/";
   std::string cgroupfs = "/sys/fs/cgroup";
+  std::function<core::Result<FsStats>(const std::string& path)> statfs = StatFs;
+  // The live machine, where system calls (uname, adjtimex) answer for the node.
+  bool live() const { return procfs == "/proc"; }
 };
 
 // The most a collector reads of one file: /proc files are small, a bigger one is damage.

@@ -2,6 +2,7 @@
 // Every collector: its pure parser (tested on literal text) and its factory. The registry at
 // the bottom is the one explicit list of what the agent runs, in node_exporter's names.
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,6 +30,33 @@ core::Status ParseNetdev(std::string_view text, MetricSet* out);
 // os-release(5)
 core::Status ParseOsRelease(std::string_view text, MetricSet* out);
 
+// /proc/diskstats; and node_exporter's default device exclusion (partitions, ram, loop).
+core::Status ParseDiskstats(std::string_view text, MetricSet* out);
+bool ExcludedDisk(std::string_view name);
+// /proc/pressure/<resource>
+core::Status ParsePressure(std::string_view resource, std::string_view text, MetricSet* out);
+// /proc/net/softnet_stat
+core::Status ParseSoftnet(std::string_view text, MetricSet* out);
+// /proc/net/sockstat (ipv6 false) and sockstat6 (true).
+core::Status ParseSockstat(std::string_view text, bool ipv6, double page_size, MetricSet* out);
+// /proc/net/netstat and /proc/net/snmp; /proc/net/snmp6.
+core::Status ParseNetstat(std::string_view text, MetricSet* out);
+core::Status ParseSnmp6(std::string_view text, MetricSet* out);
+bool DefaultNetstatField(std::string_view proto, std::string_view field);
+// /proc/net/udp or udp6, with ip "v4" or "v6".
+core::Status ParseUdpQueues(std::string_view text, std::string_view ip, MetricSet* out);
+// /proc/net/arp
+core::Status ParseArp(std::string_view text, MetricSet* out);
+// /proc/net/stat/nf_conntrack
+core::Status ParseConntrackStat(std::string_view text, MetricSet* out);
+
+struct Mount {
+  std::string device, mount_point, fs_type;
+  bool read_only = false;
+};
+// /proc/1/mounts, less node_exporter's default exclusions, duplicates once.
+core::Result<std::vector<Mount>> ParseMounts(std::string_view text);
+
 struct Uname {
   std::string sysname, nodename, release, version, machine, domainname;
 };
@@ -44,9 +72,21 @@ std::unique_ptr<Collector> NewVmstatCollector(const Roots& roots);
 std::unique_ptr<Collector> NewNetdevCollector(const Roots& roots);
 std::unique_ptr<Collector> NewOsCollector(const Roots& roots);
 std::unique_ptr<Collector> NewUnameCollector(const Roots& roots);
+std::unique_ptr<Collector> NewArpCollector(const Roots& roots);
+std::unique_ptr<Collector> NewConntrackCollector(const Roots& roots);
+std::unique_ptr<Collector> NewDiskstatsCollector(const Roots& roots);
+std::unique_ptr<Collector> NewFilesystemCollector(const Roots& roots);
+std::unique_ptr<Collector> NewNetstatCollector(const Roots& roots);
+std::unique_ptr<Collector> NewPressureCollector(const Roots& roots);
+std::unique_ptr<Collector> NewSockstatCollector(const Roots& roots);
+std::unique_ptr<Collector> NewSoftnetCollector(const Roots& roots);
+std::unique_ptr<Collector> NewTimeCollector(const Roots& roots, const core::Clock& clock);
+std::unique_ptr<Collector> NewTimexCollector(const Roots& roots);
+std::unique_ptr<Collector> NewUdpQueuesCollector(const Roots& roots);
 
 // The collectors node_exporter 1.5 enables by default on Linux that Vigil has, in name order.
-std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots);
+std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots,
+                                                          const core::Clock& clock);
 
 // Runs a set of collectors, each timed and reported in node_scrape_collector_duration_seconds
 // and node_scrape_collector_success as node_exporter does. A failure is logged once per change

@@ -5,16 +5,28 @@
 
 namespace vigil::collectors {
 
-std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots) {
+std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots,
+                                                          const core::Clock& clock) {
   std::vector<std::unique_ptr<Collector>> c;
+  c.push_back(NewArpCollector(roots));
+  c.push_back(NewConntrackCollector(roots));
   c.push_back(NewCpuCollector(roots));
+  c.push_back(NewDiskstatsCollector(roots));
   c.push_back(NewEntropyCollector(roots));
   c.push_back(NewFilefdCollector(roots));
+  c.push_back(NewFilesystemCollector(roots));
   c.push_back(NewLoadavgCollector(roots));
   c.push_back(NewMeminfoCollector(roots));
   c.push_back(NewNetdevCollector(roots));
+  c.push_back(NewNetstatCollector(roots));
   c.push_back(NewOsCollector(roots));
+  c.push_back(NewPressureCollector(roots));
+  c.push_back(NewSockstatCollector(roots));
+  c.push_back(NewSoftnetCollector(roots));
   c.push_back(NewStatCollector(roots));
+  c.push_back(NewTimeCollector(roots, clock));
+  c.push_back(NewTimexCollector(roots));
+  c.push_back(NewUdpQueuesCollector(roots));
   c.push_back(NewUnameCollector(roots));
   c.push_back(NewVmstatCollector(roots));
   return c;

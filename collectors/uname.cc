@@ -26,7 +26,7 @@ class UnameCollector final : public Collector {
   std::string_view name() const override { return "uname"; }
   core::Status Collect(MetricSet* out) override {
     Uname u;
-    if (roots_.procfs == "/proc") {
+    if (roots_.live()) {
       utsname un{};
       if (::uname(&un) != 0) return core::ErrnoError(errno, "uname");
       u = {un.sysname, un.nodename, un.release, un.version, un.machine, un.domainname};

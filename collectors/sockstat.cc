@@ -1,0 +1,61 @@
+// node_exporter's sockstat collector: /proc/net/sockstat and sockstat6. "mem" counts pages,
+// so it is also given in bytes.
+#include <unistd.h>
+
+#include "collectors/collectors.h"
+#include "collectors/parse_util.h"
+
+namespace vigil::collectors {
+
+core::Status ParseSockstat(std::string_view text, bool ipv6, double page_size, MetricSet* out) {
+  for (std::string_view line : Lines(text)) {
+    std::vector<std::string_view> f = Fields(line);
+    if (f.empty()) continue;
+    if (f[0].back() != ':' || f.size() % 2 != 1) {
+      return core::InvalidArgumentError("sockstat: malformed line \"" + std::string(line) + "\"");
+    }
+    std::string proto(f[0].substr(0, f[0].size() - 1));
+    for (size_t i = 1; i + 1 < f.size(); i += 2) {
+      std::string key(f[i]);
+      VIGIL_ASSIGN_OR_RETURN(double v, Number(f[i + 1], "sockstat " + proto + " " + key));
+      // "sockets: used" is only in the IPv4 file.
+      std::string name = proto == "sockets" ? "node_sockstat_sockets_" + key
+                                            : "node_sockstat_" + proto + "_" + key;
+      std::string help = proto == "sockets"
+                             ? "Number of IPv4 sockets in use."
+                             : "Number of " + proto + " sockets in state " + key + ".";
+      out->Add(name, help, core::MetricType::kGauge, v);
+      if (key == "mem" && !ipv6) {
+        out->Add(name + "_bytes", "Number of " + proto + " sockets in state mem_bytes.",
+                 core::MetricType::kGauge, v * page_size);
+      }
+    }
+  }
+  return core::OkStatus();
+}
+
+namespace {
+class SockstatCollector final : public Collector {
+ public:
+  explicit SockstatCollector(const Roots& roots) : roots_(roots) {}
+  std::string_view name() const override { return "sockstat"; }
+  core::Status Collect(MetricSet* out) override {
+    const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
+    auto v4 = ReadFile(roots_.procfs, "net/sockstat");
+    if (!v4.ok()) return v4.status();
+    VIGIL_RETURN_IF_ERROR(ParseSockstat(*v4, false, page, out));
+    if (auto v6 = ReadFile(roots_.procfs, "net/sockstat6"); v6.ok())
+      return ParseSockstat(*v6, true, page, out);
+    return core::OkStatus();
+  }
+
+ private:
+  Roots roots_;
+};
+}  // namespace
+
+std::unique_ptr<Collector> NewSockstatCollector(const Roots& roots) {
+  return std::make_unique<SockstatCollector>(roots);
+}
+
+}  // namespace vigil::collectors
