@@ -1,6 +1,9 @@
 #include "agent/config.h"
 
+#include <re2/re2.h>
 #include <unistd.h>
+
+#include <memory>
 
 #include "collectors/collectors.h"
 
@@ -55,6 +58,18 @@ AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::Conf
   c.roots.sysfs = collectors.String("sysfs", c.roots.sysfs);
   c.roots.rootfs = collectors.String("rootfs", c.roots.rootfs);
   c.roots.cgroupfs = collectors.String("cgroupfs", c.roots.cgroupfs);
+  c.roots.textfile_directory = collectors.String("textfile_directory");
+  if (std::string exclude = collectors.String("device_exclude"); !exclude.empty()) {
+    // Anchored as node_exporter's --collector.netdev.device-exclude is matched.
+    auto re = std::make_shared<const re2::RE2>("^(?:" + exclude + ")$", re2::RE2::Quiet);
+    if (!re->ok()) {
+      collectors.Error("device_exclude", "invalid regular expression: " + re->error());
+    } else {
+      c.roots.exclude_device = [re](std::string_view device) {
+        return re2::RE2::FullMatch(device, *re);
+      };
+    }
+  }
   for (const auto& collector : collectors::DefaultCollectors(c.roots, core::SystemClock::Get())) {
     std::string name(collector->name());
     if (!collectors.Bool(name, true)) c.disabled_collectors.push_back(name);

@@ -29,6 +29,10 @@ struct Roots {
   std::string rootfs = "/";
   std::string cgroupfs = "/sys/fs/cgroup";
   std::function<core::Result<FsStats>(const std::string& path)> statfs = StatFs;
+  // [collectors] textfile_directory: *.prom files to expose; empty for none.
+  std::string textfile_directory;
+  // [collectors] device_exclude: network devices (veth churn) netdev and netclass leave out.
+  std::function<bool(std::string_view device)> exclude_device;
   // The live machine, where system calls (uname, adjtimex) answer for the node.
   bool live() const { return procfs == "/proc"; }
 };

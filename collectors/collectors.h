@@ -83,6 +83,11 @@ std::unique_ptr<Collector> NewSoftnetCollector(const Roots& roots);
 std::unique_ptr<Collector> NewTimeCollector(const Roots& roots, const core::Clock& clock);
 std::unique_ptr<Collector> NewTimexCollector(const Roots& roots);
 std::unique_ptr<Collector> NewUdpQueuesCollector(const Roots& roots);
+std::unique_ptr<Collector> NewNetclassCollector(const Roots& roots);
+std::unique_ptr<Collector> NewSelinuxCollector(const Roots& roots);
+std::unique_ptr<Collector> NewTextfileCollector(const Roots& roots);
+// The devices of /sys/class/net, sorted.
+std::vector<std::string> NetDevices(const Roots& roots);
 
 // The collectors node_exporter 1.5 enables by default on Linux that Vigil has, in name order.
 std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots,

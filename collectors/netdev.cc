@@ -41,7 +41,14 @@ class NetdevCollector final : public Collector {
   core::Status Collect(MetricSet* out) override {
     auto text = ReadFile(roots_.procfs, "net/dev");
     if (!text.ok()) return text.status();
-    VIGIL_RETURN_IF_ERROR(ParseNetdev(*text, out));
+    MetricSet all;
+    VIGIL_RETURN_IF_ERROR(ParseNetdev(*text, &all));
+    for (auto& f : all.families()) {
+      for (auto& sample : f.samples) {
+        if (roots_.exclude_device && roots_.exclude_device(sample.labels[0].value)) continue;
+        out->Add(f.name, f.help, f.type, sample.value, std::move(sample.labels));
+      }
+    }
     // Two values node_exporter 1.5 gets over netlink and /proc/net/dev lacks; sysfs has them.
     std::vector<std::string> devices;
     for (const auto& f : out->families()) {

@@ -17,13 +17,16 @@ std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots,
   c.push_back(NewFilesystemCollector(roots));
   c.push_back(NewLoadavgCollector(roots));
   c.push_back(NewMeminfoCollector(roots));
+  c.push_back(NewNetclassCollector(roots));
   c.push_back(NewNetdevCollector(roots));
   c.push_back(NewNetstatCollector(roots));
   c.push_back(NewOsCollector(roots));
   c.push_back(NewPressureCollector(roots));
+  c.push_back(NewSelinuxCollector(roots));
   c.push_back(NewSockstatCollector(roots));
   c.push_back(NewSoftnetCollector(roots));
   c.push_back(NewStatCollector(roots));
+  c.push_back(NewTextfileCollector(roots));
   c.push_back(NewTimeCollector(roots, clock));
   c.push_back(NewTimexCollector(roots));
   c.push_back(NewUdpQueuesCollector(roots));

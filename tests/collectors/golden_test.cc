@@ -1,6 +1,8 @@
 // The golden test: the collectors over the checked-in fixture tree must print exactly the
 // checked-in exposition. VIGIL_REGENERATE_FIXTURES=1 rewrites it; review the diff like code.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -23,12 +25,18 @@ TEST(GoldenTest, FixtureTreePrintsTheCheckedInExposition) {
       return core::PermissionDeniedError("statfs " + path);
     return FsStats{4096, 1000000, 400000, 350000, 65536, 60000};
   };
+  roots.textfile_directory = kFixtures + "/textfile";
+  // A checkout sets mtimes and paths of its own: pin the one, hide the other.
+  const timespec pinned[2] = {{1'700'000'000, 0}, {1'700'000'000, 0}};
+  utimensat(AT_FDCWD, (kFixtures + "/textfile/backup.prom").c_str(), pinned, 0);
   setenv("TZ", "UTC", 1);
   tzset();
   core::ManualClock clock(1'700'000'000'000);  // collector durations read 0
   NodeCollectors node(DefaultCollectors(roots, clock), clock);
   std::string page;
   for (const core::MetricFamily& f : node.Collect()) core::AppendFamily(&page, f);
+  for (size_t at; (at = page.find(kFixtures)) != std::string::npos;)
+    page.replace(at, kFixtures.size(), "FIXTURES");
   const std::string golden_path = kFixtures + "/golden.prom";
   if (std::getenv("VIGIL_REGENERATE_FIXTURES") != nullptr) std::ofstream(golden_path) << page;
   std::ifstream in(golden_path);
@@ -37,6 +45,25 @@ TEST(GoldenTest, FixtureTreePrintsTheCheckedInExposition) {
   EXPECT_EQ(page, golden.str())
       << "regenerate with VIGIL_REGENERATE_FIXTURES=1 and review the diff";
   EXPECT_EQ(page.find("node_scrape_collector_success{collector=\"cpu\"} 0"), std::string::npos);
+}
+
+TEST(GoldenTest, DeviceExcludeLeavesDevicesOut) {
+  Roots roots{kFixtures + "/proc", kFixtures + "/sys", kFixtures + "/rootfs",
+              kFixtures + "/cgroup"};
+  roots.exclude_device = [](std::string_view d) { return d == "lo"; };
+  MetricSet set;
+  for (auto* make : {&NewNetdevCollector, &NewNetclassCollector})
+    ASSERT_TRUE(make(roots)->Collect(&set).ok());
+  size_t eth0 = 0;
+  for (const auto& f : set.families()) {
+    for (const auto& s : f.samples) {
+      for (const auto& l : s.labels) {
+        EXPECT_NE(l.value, "lo") << f.name;
+        if (l.name == "device" && l.value == "eth0") ++eth0;
+      }
+    }
+  }
+  EXPECT_GT(eth0, 30u);
 }
 
 TEST(GoldenTest, AMissingTreeIsNoDataNotFailure) {

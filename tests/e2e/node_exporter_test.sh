@@ -25,7 +25,7 @@ PREFIXES = ('node_cpu_', 'node_load', 'node_memory_', 'node_filefd_', 'node_entr
             'node_network_transmit_', 'node_os_', 'node_boot_time', 'node_context_switches', 'node_forks',
             'node_intr', 'node_procs_', 'node_uname_', 'node_vmstat_', 'node_arp_', 'node_nf_conntrack_',
             'node_disk_', 'node_filesystem_', 'node_netstat_', 'node_pressure_', 'node_sockstat_', 'node_softnet_',
-            'node_time_', 'node_timex_', 'node_udp_')
+            'node_time_', 'node_timex_', 'node_udp_', 'node_network_', 'node_selinux_', 'node_textfile_')
 def families(path):
     labels, types, values = {}, {}, {}
     for line in open(path):
