@@ -2,6 +2,8 @@
 // error (never a crash) for text that is not what the kernel writes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "collectors/collectors.h"
 #include "core/number.h"
 
@@ -138,6 +140,139 @@ TEST(ParsersTest, OsRelease) {
   ASSERT_TRUE(ParseOsRelease("ID=arch\n", &rolling).ok());  // no VERSION_ID: no version metric
   EXPECT_EQ(rolling.families().size(), 1u);
   EXPECT_FALSE(ParseOsRelease("garbage line\n", &rolling).ok());
+}
+
+TEST(ParsersTest, DiskstatsLeavesPartitionsOutAndScalesUnits) {
+  MetricSet s;
+  ASSERT_TRUE(ParseDiskstats("   8       0 sda 100 2 800 50 10 1 80 30 0 70 90 4 0 8 6 3 9\n"
+                             "   8       1 sda1 1 1 1 1 1 1 1 1 0 1 1\n"
+                             "   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0\n"
+                             " 259       0 nvme0n1 1 0 8 1 0 0 0 0 0 0 0\n"
+                             " 259       1 nvme0n1p1 1 0 8 1 0 0 0 0 0 0 0\n",
+                             &s)
+                  .ok());
+  std::vector<std::string> r = Render(s);
+  ASSERT_EQ(r.size(), 17u + 11u);  // sda with discard and flush fields, nvme0n1 without
+  auto has = [&r](const std::string& line) {
+    return std::find(r.begin(), r.end(), line) != r.end();
+  };
+  EXPECT_TRUE(has("node_disk_reads_completed_total{device=\"sda\"} 100"));
+  EXPECT_TRUE(has("node_disk_read_bytes_total{device=\"sda\"} 409600"));
+  EXPECT_TRUE(has("node_disk_read_time_seconds_total{device=\"sda\"} 0.05"));
+  EXPECT_TRUE(has("node_disk_discard_time_seconds_total{device=\"sda\"} 0.006"));
+  EXPECT_TRUE(has("node_disk_flush_requests_time_seconds_total{device=\"sda\"} 0.009"));
+  EXPECT_TRUE(has("node_disk_reads_completed_total{device=\"nvme0n1\"} 1"));
+  EXPECT_FALSE(has("node_disk_flush_requests_total{device=\"nvme0n1\"} 0"));
+  for (const char* excluded : {"sda1", "loop0", "ram3", "xvda2", "nvme0n1p1", "fd0"})
+    EXPECT_TRUE(ExcludedDisk(excluded)) << excluded;
+  for (const char* kept : {"sda", "vda", "nvme0n1", "mmcblk0", "dm-0", "md0", "zram0"})
+    EXPECT_FALSE(ExcludedDisk(kept)) << kept;
+  EXPECT_FALSE(ParseDiskstats("8 0 sda 1 2 3\n", &s).ok());
+}
+
+TEST(ParsersTest, PressureSoftnetSockstat) {
+  MetricSet s;
+  ASSERT_TRUE(
+      ParsePressure("cpu", "some avg10=0.00 avg60=0.00 avg300=0.00 total=334175771\n", &s).ok());
+  ASSERT_TRUE(ParsePressure("io",
+                            "some avg10=0.00 avg60=0.00 avg300=0.00 total=4100682\n"
+                            "full avg10=0.00 avg60=0.00 avg300=0.00 total=3573439\n",
+                            &s)
+                  .ok());
+  ASSERT_TRUE(
+      ParseSoftnet("0000321e 00000001 00000002 00000000\n00007340 00000000 0000000a 00000000\n", &s)
+          .ok());
+  ASSERT_TRUE(ParseSockstat("sockets: used 13\nTCP: inuse 4 orphan 0 tw 12 alloc 4 mem 3\n", false,
+                            4096, &s)
+                  .ok());
+  ASSERT_TRUE(ParseSockstat("TCP6: inuse 2\n", true, 4096, &s).ok());
+  EXPECT_EQ(Render(s), (std::vector<std::string>{
+                           "node_pressure_cpu_waiting_seconds_total 334.175771",
+                           "node_pressure_io_waiting_seconds_total 4.100682",
+                           "node_pressure_io_stalled_seconds_total 3.573439",
+                           "node_softnet_processed_total{cpu=\"0\"} 12830",
+                           "node_softnet_processed_total{cpu=\"1\"} 29504",
+                           "node_softnet_dropped_total{cpu=\"0\"} 1",
+                           "node_softnet_dropped_total{cpu=\"1\"} 0",
+                           "node_softnet_times_squeezed_total{cpu=\"0\"} 2",
+                           "node_softnet_times_squeezed_total{cpu=\"1\"} 10",
+                           "node_sockstat_sockets_used 13",
+                           "node_sockstat_TCP_inuse 4",
+                           "node_sockstat_TCP_orphan 0",
+                           "node_sockstat_TCP_tw 12",
+                           "node_sockstat_TCP_alloc 4",
+                           "node_sockstat_TCP_mem 3",
+                           "node_sockstat_TCP_mem_bytes 12288",
+                           "node_sockstat_TCP6_inuse 2",
+                       }));
+  EXPECT_FALSE(ParsePressure("io", "some avg10=0.00\n", &s).ok());
+  EXPECT_FALSE(ParseSoftnet("zz 1 2\n", &s).ok());
+  EXPECT_FALSE(ParseSockstat("TCP inuse 4\n", false, 4096, &s).ok());
+}
+
+TEST(ParsersTest, NetstatKeepsNodeExportersDefaultFields) {
+  MetricSet s;
+  ASSERT_TRUE(ParseNetstat("Tcp: RtoAlgorithm ActiveOpens CurrEstab InErrs\nTcp: 1 1683 2 0\n"
+                           "TcpExt: SyncookiesSent TW ListenDrops\nTcpExt: 0 934 5\n",
+                           &s)
+                  .ok());
+  ASSERT_TRUE(
+      ParseSnmp6("Ip6InReceives 10\nIp6InOctets 408\nUdp6InDatagrams 3\nIcmp6OutMsgs 9\n", &s)
+          .ok());
+  EXPECT_EQ(Render(s), (std::vector<std::string>{
+                           "node_netstat_Tcp_ActiveOpens 1683", "node_netstat_Tcp_CurrEstab 2",
+                           "node_netstat_Tcp_InErrs 0", "node_netstat_TcpExt_SyncookiesSent 0",
+                           "node_netstat_TcpExt_ListenDrops 5", "node_netstat_Ip6_InOctets 408",
+                           "node_netstat_Udp6_InDatagrams 3", "node_netstat_Icmp6_OutMsgs 9"}));
+  EXPECT_FALSE(ParseNetstat("Tcp: A B\nTcp: 1\n", &s).ok());
+  EXPECT_FALSE(ParseSnmp6("Ip6InOctets\n", &s).ok());
+}
+
+TEST(ParsersTest, UdpQueuesArpConntrack) {
+  MetricSet s;
+  ASSERT_TRUE(
+      ParseUdpQueues(
+          "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid\n"
+          "  1: 00000000:0044 00000000:0000 07 00000010:00000200 00:00000000 00000000     0\n"
+          "  2: 00000000:0045 00000000:0000 07 00000001:00000000 00:00000000 00000000     0\n",
+          "v4", &s)
+          .ok());
+  ASSERT_TRUE(
+      ParseArp("IP address       HW type     Flags       HW address            Mask     Device\n"
+               "10.0.0.1         0x1         0x2         02:fc:00:00:00:02     *        eth0\n"
+               "10.0.0.2         0x1         0x2         02:fc:00:00:00:03     *        eth0\n"
+               "10.1.0.1         0x1         0x2         02:fc:00:00:00:04     *        wlan0\n",
+               &s)
+          .ok());
+  ASSERT_TRUE(ParseConntrackStat("entries found invalid drop\n00000010 00000002 00000005 00000000\n"
+                                 "00000010 00000001 00000000 00000001\n",
+                                 &s)
+                  .ok());
+  EXPECT_EQ(Render(s),
+            (std::vector<std::string>{
+                "node_udp_queues{ip=\"v4\",queue=\"rx\"} 512",
+                "node_udp_queues{ip=\"v4\",queue=\"tx\"} 17", "node_arp_entries{device=\"eth0\"} 2",
+                "node_arp_entries{device=\"wlan0\"} 1", "node_nf_conntrack_stat_found 3",
+                "node_nf_conntrack_stat_invalid 5", "node_nf_conntrack_stat_drop 1"}));
+  EXPECT_FALSE(ParseUdpQueues("h\n 1: a b 07 nothex:1\n", "v4", &s).ok());
+  EXPECT_FALSE(ParseArp("h\n10.0.0.1 0x1\n", &s).ok());
+  EXPECT_FALSE(ParseConntrackStat("a b\n1\n", &s).ok());
+}
+
+TEST(ParsersTest, MountsAsNodeExporterFiltersThem) {
+  auto mounts = ParseMounts(
+      "/dev/vda / ext4 rw,relatime 0 0\nproc /proc proc rw 0 0\nsysfs /sys sysfs ro 0 0\n"
+      "tmpfs /run tmpfs rw 0 0\noverlay /var/lib/docker/overlay2/x/merged overlay rw 0 0\n"
+      "/dev/vdb1 /mnt/data\\040disk ext4 ro,relatime 0 0\n/dev/vda / ext4 rw,relatime 0 0\n"
+      "shm /dev/shm tmpfs rw 0 0\n/dev/vdc /devices xfs rw 0 0\n");
+  ASSERT_TRUE(mounts.ok());
+  std::vector<std::string> got;
+  for (const Mount& m : *mounts)
+    got.push_back(m.device + " " + m.mount_point + " " + m.fs_type + (m.read_only ? " ro" : ""));
+  EXPECT_EQ(
+      got, (std::vector<std::string>{"/dev/vda / ext4", "tmpfs /run tmpfs",
+                                     "/dev/vdb1 /mnt/data disk ext4 ro", "/dev/vdc /devices xfs"}));
+  EXPECT_FALSE(ParseMounts("only two\n").ok());
 }
 
 TEST(CollectorTest, ReadFileIsBoundedAndSaysNotFound) {
