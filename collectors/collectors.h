@@ -86,6 +86,9 @@ std::unique_ptr<Collector> NewUdpQueuesCollector(const Roots& roots);
 std::unique_ptr<Collector> NewNetclassCollector(const Roots& roots);
 std::unique_ptr<Collector> NewSelinuxCollector(const Roots& roots);
 std::unique_ptr<Collector> NewTextfileCollector(const Roots& roots);
+std::unique_ptr<Collector> NewThermalZoneCollector(const Roots& roots);
+std::unique_ptr<Collector> NewHwmonCollector(const Roots& roots);
+std::string CleanHwmonName(std::string_view name);
 // The devices of /sys/class/net, sorted.
 std::vector<std::string> NetDevices(const Roots& roots);
 

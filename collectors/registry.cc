@@ -15,6 +15,7 @@ std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots,
   c.push_back(NewEntropyCollector(roots));
   c.push_back(NewFilefdCollector(roots));
   c.push_back(NewFilesystemCollector(roots));
+  c.push_back(NewHwmonCollector(roots));
   c.push_back(NewLoadavgCollector(roots));
   c.push_back(NewMeminfoCollector(roots));
   c.push_back(NewNetclassCollector(roots));
@@ -27,6 +28,7 @@ std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots,
   c.push_back(NewSoftnetCollector(roots));
   c.push_back(NewStatCollector(roots));
   c.push_back(NewTextfileCollector(roots));
+  c.push_back(NewThermalZoneCollector(roots));
   c.push_back(NewTimeCollector(roots, clock));
   c.push_back(NewTimexCollector(roots));
   c.push_back(NewUdpQueuesCollector(roots));

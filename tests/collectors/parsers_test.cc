@@ -161,7 +161,8 @@ TEST(ParsersTest, DiskstatsLeavesPartitionsOutAndScalesUnits) {
   EXPECT_TRUE(has("node_disk_read_time_seconds_total{device=\"sda\"} 0.05"));
   EXPECT_TRUE(has("node_disk_discard_time_seconds_total{device=\"sda\"} 0.006"));
   // Milliseconds times 1/1000, as node_exporter computes them: 9 ms is not exactly 0.009.
-  EXPECT_TRUE(has("node_disk_flush_requests_time_seconds_total{device=\"sda\"} 0.009000000000000001"));
+  EXPECT_TRUE(
+      has("node_disk_flush_requests_time_seconds_total{device=\"sda\"} 0.009000000000000001"));
   EXPECT_TRUE(has("node_disk_reads_completed_total{device=\"nvme0n1\"} 1"));
   EXPECT_FALSE(has("node_disk_flush_requests_total{device=\"nvme0n1\"} 0"));
   for (const char* excluded : {"sda1", "loop0", "ram3", "xvda2", "nvme0n1p1", "fd0"})
@@ -274,6 +275,13 @@ TEST(ParsersTest, MountsAsNodeExporterFiltersThem) {
       got, (std::vector<std::string>{"/dev/vda / ext4", "tmpfs /run tmpfs",
                                      "/dev/vdb1 /mnt/data disk ext4 ro", "/dev/vdc /devices xfs"}));
   EXPECT_FALSE(ParseMounts("only two\n").ok());
+}
+
+TEST(ParsersTest, HwmonChipNamesAreCleanedAsNodeExporterCleansThem) {
+  EXPECT_EQ(CleanHwmonName("fd5d2000.sensor"), "fd5d2000_sensor");
+  EXPECT_EQ(CleanHwmonName("Core Temp!\n"), "core_temp");
+  EXPECT_EQ(CleanHwmonName("_acpi:tz_"), "acpi:tz");
+  EXPECT_EQ(CleanHwmonName("..."), "");
 }
 
 TEST(CollectorTest, ReadFileIsBoundedAndSaysNotFound) {
