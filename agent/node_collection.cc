@@ -29,7 +29,7 @@ void NodeCollection::CollectOnce() {
   const int64_t t = clock_.NowUnixMillis();
   latest_ = collectors_.Collect();
   std::vector<LabeledSample> batch;
-  std::set<core::Labels> seen;
+  StalenessTracker::Seen seen;
   for (const core::MetricFamily& f : latest_) {
     for (const core::ExpositionSample& s : f.samples) {
       core::LabelsBuilder b;

@@ -83,7 +83,7 @@ core::Labels ScrapeTarget::TargetLabels(const core::Labels& page) const {
 std::vector<LabeledSample> ScrapeTarget::Samples(const core::Result<core::HttpResponse>& response,
                                                  int64_t start_ms, double duration_seconds) {
   std::vector<LabeledSample> out;
-  std::set<core::Labels> seen;
+  StalenessTracker::Seen seen;
   bool up = false;
   std::string why;
   if (!response.ok()) {

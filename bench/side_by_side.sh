@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# vigil-agent beside vmagent doing the same job on the same machine in the same run: scrape
-# the real node_exporter every second and push it to the real Prometheus by remote-write.
-# Prints RSS (now and peak) and CPU seconds over the measured window for each process.
+# vigil-agent beside node_exporter + vmagent doing the same job on the same machine in the
+# same run: collect the node every second and push it to the real Prometheus by remote-write.
+# vigil-agent uses its own collectors; vmagent scrapes node_exporter. Prints RSS (now and
+# peak) and CPU seconds over the measured window for each process, and the ratios.
 #   bench/side_by_side.sh [SECONDS]   (default 60; needs a release build in build/release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,9 +27,6 @@ interval = 1s
 data_dir = $work/agent
 [http]
 listen = 127.0.0.1:$ap
-[scrape.node]
-url = http://127.0.0.1:$ne/metrics
-interval = 1s
 [remote_write.prometheus]
 url = http://127.0.0.1:$prom/api/v1/write
 batch_send_deadline = 1s
@@ -57,10 +55,14 @@ row() {  # row NAME PID
   awk -v n="$1" -v r="$(rss $2)" -v h="$(hwm $2)" -v u="$used" -v t="$tck" -v s="$seconds" \
     'BEGIN { printf "%-28s %8d KB %8d KB %8.2f s %7.2f%%\n", n, r, h, u / t, 100 * u / t / s }'
 }
-echo "scrape node_exporter every 1 s and remote-write to Prometheus, measured over ${seconds} s"
+echo "collect the node every 1 s and remote-write to Prometheus, measured over ${seconds} s"
 printf "%-28s %11s %11s %10s %8s\n" process RSS "peak RSS" CPU "CPU/s"
 row vigil-agent $agent_pid
 row vmagent $vm_pid
-row "node_exporter (the source)" $ne_pid
+row node_exporter $ne_pid
+awk -v ar="$(rss $agent_pid)" -v vr="$(rss $vm_pid)" -v nr="$(rss $ne_pid)" \
+    -v ac=$(( $(cpu $agent_pid) - ${c0[$agent_pid]} )) -v vc=$(( $(cpu $vm_pid) - ${c0[$vm_pid]} )) \
+    -v nc=$(( $(cpu $ne_pid) - ${c0[$ne_pid]} )) \
+    'BEGIN { printf "vigil-agent / (node_exporter + vmagent): RSS %.2fx, CPU %.2fx\n", ar / (vr + nr), ac / (vc + nc) }'
 sent=$(curl -fs "http://127.0.0.1:$ap/metrics" | sed -n 's/^vigil_remote_samples_sent_total{destination="prometheus"} //p')
 echo "vigil-agent samples acknowledged by Prometheus: $sent"

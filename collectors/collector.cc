@@ -46,9 +46,14 @@ core::Result<FsStats> StatFs(const std::string& path) {
 
 void MetricSet::Add(std::string_view name, std::string_view help, core::MetricType type,
                     double value, std::vector<core::Label> labels) {
+  // Samples of a family mostly come one after another: try the last family first.
   core::MetricFamily* family = nullptr;
-  for (auto& f : families_) {
-    if (f.name == name) family = &f;
+  if (!families_.empty() && families_.back().name == name) {
+    family = &families_.back();
+  } else {
+    for (auto& f : families_) {
+      if (f.name == name) family = &f;
+    }
   }
   if (family == nullptr) {
     families_.push_back({std::string(name), std::string(help), type, {}});
