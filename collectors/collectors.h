@@ -1,6 +1,8 @@
 #pragma once
 // Every collector: its pure parser (tested on literal text) and its factory. The registry at
 // the bottom is the one explicit list of what the agent runs, in node_exporter's names.
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,6 +59,16 @@ struct Mount {
 // /proc/1/mounts, less node_exporter's default exclusions, duplicates once.
 core::Result<std::vector<Mount>> ParseMounts(std::string_view text);
 
+// A cgroup's files, by name (v1 names are unique across controllers), as read.
+using CgroupFiles = std::map<std::string, std::string>;
+// "MAJ:MIN" to the device label cAdvisor uses (/dev/sda).
+using DeviceNamer = std::function<std::string(const std::string& major_minor)>;
+// One cgroup's container_* families, from v2's or v1's files.
+void AddCgroupV2(const std::string& id, const CgroupFiles& files, const DeviceNamer& device_name,
+                 MetricSet* out);
+void AddCgroupV1(const std::string& id, const CgroupFiles& files, const DeviceNamer& device_name,
+                 MetricSet* out);
+
 struct Uname {
   std::string sysname, nodename, release, version, machine, domainname;
 };
@@ -73,6 +85,7 @@ std::unique_ptr<Collector> NewNetdevCollector(const Roots& roots);
 std::unique_ptr<Collector> NewOsCollector(const Roots& roots);
 std::unique_ptr<Collector> NewUnameCollector(const Roots& roots);
 std::unique_ptr<Collector> NewArpCollector(const Roots& roots);
+std::unique_ptr<Collector> NewCgroupCollector(const Roots& roots);
 std::unique_ptr<Collector> NewConntrackCollector(const Roots& roots);
 std::unique_ptr<Collector> NewDiskstatsCollector(const Roots& roots);
 std::unique_ptr<Collector> NewFilesystemCollector(const Roots& roots);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <iterator>
 
 #include "collectors/collectors.h"
 #include "core/log.h"
@@ -9,6 +10,7 @@ std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots,
                                                           const core::Clock& clock) {
   std::vector<std::unique_ptr<Collector>> c;
   c.push_back(NewArpCollector(roots));
+  c.push_back(NewCgroupCollector(roots));
   c.push_back(NewConntrackCollector(roots));
   c.push_back(NewCpuCollector(roots));
   c.push_back(NewDiskstatsCollector(roots));
@@ -53,9 +55,15 @@ std::vector<core::MetricFamily> NodeCollectors::Collect() {
     }
     last_errors_[i] = ok ? "" : s.message();
     if (ok) {
+      // Whole families move across; only a family two collectors share is merged.
       for (auto& f : own.families()) {
-        for (auto& sample : f.samples)
-          set.Add(f.name, f.help, f.type, sample.value, std::move(sample.labels));
+        auto same = std::find_if(set.families().begin(), set.families().end(),
+                                 [&f](const core::MetricFamily& g) { return g.name == f.name; });
+        if (same == set.families().end()) {
+          set.families().push_back(std::move(f));
+        } else {
+          std::move(f.samples.begin(), f.samples.end(), std::back_inserter(same->samples));
+        }
       }
     }
     std::vector<core::Label> label{{"collector", std::string(c.name())}};

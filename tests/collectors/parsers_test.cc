@@ -284,6 +284,58 @@ TEST(ParsersTest, HwmonChipNamesAreCleanedAsNodeExporterCleansThem) {
   EXPECT_EQ(CleanHwmonName("..."), "");
 }
 
+TEST(ParsersTest, CgroupV1AsCadvisorReportsIt) {
+  CgroupFiles f = {
+      {"cpuacct.usage", "2618181433486\n"},
+      {"cpuacct.stat", "user 222297\nsystem 39520\n"},
+      {"cpu.stat", "nr_periods 10\nnr_throttled 2\nthrottled_time 1500000000\n"},
+      {"cpu.cfs_quota_us", "-1\n"},
+      {"cpu.cfs_period_us", "100000\n"},
+      {"cpu.shares", "1024\n"},
+      {"memory.usage_in_bytes", "104857600\n"},
+      {"memory.memsw.usage_in_bytes", "105906176\n"},
+      {"memory.max_usage_in_bytes", "209715200\n"},
+      {"memory.failcnt", "4\n"},
+      {"memory.limit_in_bytes", "9223372036854771712\n"},
+      {"memory.stat",
+       "cache 1\nrss 2\ntotal_cache 41943040\ntotal_rss 52428800\ntotal_mapped_file 1048576\n"
+       "total_inactive_file 20971520\ntotal_swap 0\n"},
+      {"memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"},
+      {"blkio.throttle.io_service_bytes",
+       "8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 0\n8:0 Total 12288\nTotal 12288\n"},
+      {"blkio.throttle.io_serviced", "8:0 Read 3\n8:0 Write 5\nTotal 8\n"},
+      {"cgroup.procs", "1\n22\n333\n"},
+  };
+  MetricSet s;
+  AddCgroupV1(
+      "/docker/abc", f, [](const std::string& mm) { return mm == "8:0" ? "/dev/sda" : mm; }, &s);
+  std::vector<std::string> r = Render(s);
+  auto has = [&r](const std::string& line) {
+    return std::find(r.begin(), r.end(), line) != r.end();
+  };
+  const std::string id = "id=\"/docker/abc\"";
+  EXPECT_TRUE(has("container_cpu_usage_seconds_total{cpu=\"total\"," + id + "} 2618.181433486"));
+  EXPECT_TRUE(has("container_cpu_user_seconds_total{" + id + "} 2222.97"));
+  EXPECT_TRUE(has("container_cpu_cfs_throttled_seconds_total{" + id + "} 1.5"));
+  EXPECT_TRUE(has("container_memory_working_set_bytes{" + id + "} 8.388608e+07"));
+  EXPECT_TRUE(has("container_memory_rss{" + id + "} 5.24288e+07"));
+  EXPECT_TRUE(has("container_memory_swap{" + id + "} 1.048576e+06"));  // memsw - usage
+  EXPECT_TRUE(has("container_memory_failcnt{" + id + "} 4"));
+  EXPECT_TRUE(has("container_oom_events_total{" + id + "} 2"));
+  EXPECT_TRUE(has("container_fs_reads_bytes_total{device=\"/dev/sda\"," + id + "} 4096"));
+  EXPECT_TRUE(has("container_fs_writes_total{device=\"/dev/sda\"," + id + "} 5"));
+  EXPECT_TRUE(has("container_processes{" + id + "} 3"));
+  EXPECT_TRUE(has("container_spec_cpu_shares{" + id + "} 1024"));
+  for (const std::string& line : r)
+    EXPECT_EQ(line.find("container_spec_cpu_quota"), std::string::npos);  // -1: none
+
+  MetricSet garbage;  // unreadable numbers are left out, never a crash
+  AddCgroupV1(
+      "/x", {{"memory.usage_in_bytes", "lots\n"}, {"cpuacct.usage", "\xff"}},
+      [](const std::string& m) { return m; }, &garbage);
+  EXPECT_TRUE(garbage.families().empty());
+}
+
 TEST(CollectorTest, ReadFileIsBoundedAndSaysNotFound) {
   EXPECT_EQ(ReadFile("/nonexistent", "x").status().code(), core::StatusCode::kNotFound);
   auto big = ReadFile("/proc", "self/maps", 16);
