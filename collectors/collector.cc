@@ -37,6 +37,23 @@ core::Result<std::string> ReadFile(const std::string& root, std::string_view rel
   return out;
 }
 
+core::Result<std::string> ReadAttribute(const std::string& root, std::string_view relative) {
+  std::string path = root;
+  if (!path.empty() && path.back() != '/') path += '/';
+  path += relative;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return core::ErrnoError(errno, "open " + path);
+  char buf[4096];
+  ssize_t n;
+  do {
+    n = ::read(fd, buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  int err = errno;
+  ::close(fd);
+  if (n < 0) return core::ErrnoError(err, "read " + path);
+  return std::string(buf, static_cast<size_t>(n));
+}
+
 core::Result<FsStats> StatFs(const std::string& path) {
   struct statvfs st {};
   if (::statvfs(path.c_str(), &st) != 0) return core::ErrnoError(errno, "statfs " + path);

@@ -42,7 +42,7 @@ class NetclassCollector final : public Collector {
       if (roots_.exclude_device && roots_.exclude_device(device)) continue;
       const std::string dir = "class/net/" + device + "/";
       auto read = [&](const char* attr) -> std::optional<std::string> {
-        auto v = ReadFile(roots_.sysfs, dir + attr, 4096);
+        auto v = ReadAttribute(roots_.sysfs, dir + attr);
         if (!v.ok()) return std::nullopt;
         return std::string(Trim(*v));
       };

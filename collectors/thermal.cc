@@ -34,7 +34,7 @@ std::vector<std::string> Numbered(const std::string& dir, std::string_view prefi
 }
 
 std::optional<std::string> ReadLine(const std::string& root, const std::string& relative) {
-  auto text = ReadFile(root, relative, 4096);
+  auto text = ReadAttribute(root, relative);
   if (!text.ok()) return std::nullopt;
   return std::string(Trim(*text));
 }
