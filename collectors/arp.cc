@@ -24,24 +24,8 @@ core::Status ParseArp(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-namespace {
-class ArpCollector final : public Collector {
- public:
-  explicit ArpCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "arp"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.procfs, "net/arp");
-    if (!text.ok()) return text.status();
-    return ParseArp(*text, out);
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
 std::unique_ptr<Collector> NewArpCollector(const Roots& roots) {
-  return std::make_unique<ArpCollector>(roots);
+  return NewFileCollector("arp", roots.procfs, "net/arp", ParseArp);
 }
 
 }  // namespace vigil::collectors

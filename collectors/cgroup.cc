@@ -70,6 +70,19 @@ void Memory(Emitter& e, double usage, double rss, double cache, double mapped,
   e.Gauge("container_memory_mapped_file", "Size of memory mapped files in bytes.", mapped);
 }
 
+// CFS throttling from cpu.stat: v2 counts throttled time in us, v1 in ns.
+void Throttling(Emitter& e, std::map<std::string, double>& cpu, const char* throttled_key,
+                double per_second) {
+  if (!cpu.count("nr_periods")) return;
+  e.Counter("container_cpu_cfs_periods_total", "Number of elapsed enforcement period intervals.",
+            cpu["nr_periods"]);
+  e.Counter("container_cpu_cfs_throttled_periods_total", "Number of throttled period intervals.",
+            cpu["nr_throttled"]);
+  e.Counter("container_cpu_cfs_throttled_seconds_total",
+            "Total time duration the container has been throttled.",
+            cpu[throttled_key] / per_second);
+}
+
 void Processes(Emitter& e, const CgroupFiles& f) {
   auto it = f.find("cgroup.procs");
   if (it == f.end()) return;
@@ -102,14 +115,7 @@ void AddCgroupV2(const std::string& id, const CgroupFiles& f, const DeviceNamer&
     e.Counter("container_cpu_system_seconds_total",
               "Cumulative system cpu time consumed in seconds.", cpu["system_usec"] / 1e6);
   }
-  if (cpu.count("nr_periods")) {
-    e.Counter("container_cpu_cfs_periods_total", "Number of elapsed enforcement period intervals.",
-              cpu["nr_periods"]);
-    e.Counter("container_cpu_cfs_throttled_periods_total", "Number of throttled period intervals.",
-              cpu["nr_throttled"]);
-    e.Counter("container_cpu_cfs_throttled_seconds_total",
-              "Total time duration the container has been throttled.", cpu["throttled_usec"] / 1e6);
-  }
+  Throttling(e, cpu, "throttled_usec", 1e6);
   if (auto it = f.find("cpu.max"); it != f.end()) {
     std::vector<std::string_view> q = Fields(Trim(it->second));
     if (q.size() == 2) {
@@ -179,14 +185,7 @@ void AddCgroupV1(const std::string& id, const CgroupFiles& f, const DeviceNamer&
               "Cumulative system cpu time consumed in seconds.", ticks["system"] / 100);
   }
   auto cpu = KeyValues(f, "cpu.stat");
-  if (cpu.count("nr_periods")) {
-    e.Counter("container_cpu_cfs_periods_total", "Number of elapsed enforcement period intervals.",
-              cpu["nr_periods"]);
-    e.Counter("container_cpu_cfs_throttled_periods_total", "Number of throttled period intervals.",
-              cpu["nr_throttled"]);
-    e.Counter("container_cpu_cfs_throttled_seconds_total",
-              "Total time duration the container has been throttled.", cpu["throttled_time"] / 1e9);
-  }
+  Throttling(e, cpu, "throttled_time", 1e9);
   if (auto quota = Value(f, "cpu.cfs_quota_us"); quota && *quota > 0) {
     e.Gauge("container_spec_cpu_quota", "CPU quota of the container.", *quota);
   }

@@ -79,6 +79,33 @@ void MetricSet::Add(std::string_view name, std::string_view help, core::MetricTy
   family->samples.push_back({std::string(name), std::move(labels), value, std::nullopt});
 }
 
+namespace {
+class FileCollector final : public Collector {
+ public:
+  FileCollector(std::string name, std::string root, std::string relative, Parser parse)
+      : name_(std::move(name)),
+        root_(std::move(root)),
+        relative_(std::move(relative)),
+        parse_(std::move(parse)) {}
+  std::string_view name() const override { return name_; }
+  core::Status Collect(MetricSet* out) override {
+    auto text = ReadFile(root_, relative_);
+    if (!text.ok()) return text.status();
+    return parse_(*text, out);
+  }
+
+ private:
+  std::string name_, root_, relative_;
+  Parser parse_;
+};
+}  // namespace
+
+std::unique_ptr<Collector> NewFileCollector(std::string name, std::string root,
+                                            std::string relative, Parser parse) {
+  return std::make_unique<FileCollector>(std::move(name), std::move(root), std::move(relative),
+                                         std::move(parse));
+}
+
 std::vector<std::string_view> Fields(std::string_view line) {
   std::vector<std::string_view> out;
   size_t i = 0;

@@ -5,6 +5,7 @@
 // literal input, and reads its files through Roots so tests can point it at fixture trees.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,11 @@ class Collector {
   // cannot be parsed is an error: that collector alone reports success 0.
   virtual core::Status Collect(MetricSet* out) = 0;
 };
+
+// What most collectors are: read one file under a root and parse it.
+using Parser = std::function<core::Status(std::string_view text, MetricSet* out)>;
+std::unique_ptr<Collector> NewFileCollector(std::string name, std::string root,
+                                            std::string relative, Parser parse);
 
 // Splits on runs of spaces and tabs.
 std::vector<std::string_view> Fields(std::string_view line);

@@ -43,24 +43,8 @@ core::Status ParseCpu(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-namespace {
-class CpuCollector final : public Collector {
- public:
-  explicit CpuCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "cpu"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.procfs, "stat");
-    if (!text.ok()) return text.status();
-    return ParseCpu(*text, out);
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
 std::unique_ptr<Collector> NewCpuCollector(const Roots& roots) {
-  return std::make_unique<CpuCollector>(roots);
+  return NewFileCollector("cpu", roots.procfs, "stat", ParseCpu);
 }
 
 }  // namespace vigil::collectors

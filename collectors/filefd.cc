@@ -16,24 +16,8 @@ core::Status ParseFilefd(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-namespace {
-class FilefdCollector final : public Collector {
- public:
-  explicit FilefdCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "filefd"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.procfs, "sys/fs/file-nr");
-    if (!text.ok()) return text.status();
-    return ParseFilefd(*text, out);
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
 std::unique_ptr<Collector> NewFilefdCollector(const Roots& roots) {
-  return std::make_unique<FilefdCollector>(roots);
+  return NewFileCollector("filefd", roots.procfs, "sys/fs/file-nr", ParseFilefd);
 }
 
 }  // namespace vigil::collectors

@@ -17,24 +17,8 @@ core::Status ParseLoadavg(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-namespace {
-class LoadavgCollector final : public Collector {
- public:
-  explicit LoadavgCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "loadavg"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.procfs, "loadavg");
-    if (!text.ok()) return text.status();
-    return ParseLoadavg(*text, out);
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
 std::unique_ptr<Collector> NewLoadavgCollector(const Roots& roots) {
-  return std::make_unique<LoadavgCollector>(roots);
+  return NewFileCollector("loadavg", roots.procfs, "loadavg", ParseLoadavg);
 }
 
 }  // namespace vigil::collectors

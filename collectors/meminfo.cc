@@ -31,24 +31,8 @@ core::Status ParseMeminfo(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-namespace {
-class MeminfoCollector final : public Collector {
- public:
-  explicit MeminfoCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "meminfo"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.procfs, "meminfo");
-    if (!text.ok()) return text.status();
-    return ParseMeminfo(*text, out);
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
 std::unique_ptr<Collector> NewMeminfoCollector(const Roots& roots) {
-  return std::make_unique<MeminfoCollector>(roots);
+  return NewFileCollector("meminfo", roots.procfs, "meminfo", ParseMeminfo);
 }
 
 }  // namespace vigil::collectors

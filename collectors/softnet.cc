@@ -38,24 +38,8 @@ core::Status ParseSoftnet(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-namespace {
-class SoftnetCollector final : public Collector {
- public:
-  explicit SoftnetCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "softnet"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.procfs, "net/softnet_stat");
-    if (!text.ok()) return text.status();
-    return ParseSoftnet(*text, out);
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
 std::unique_ptr<Collector> NewSoftnetCollector(const Roots& roots) {
-  return std::make_unique<SoftnetCollector>(roots);
+  return NewFileCollector("softnet", roots.procfs, "net/softnet_stat", ParseSoftnet);
 }
 
 }  // namespace vigil::collectors

@@ -37,24 +37,8 @@ core::Status ParseStat(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-namespace {
-class StatCollector final : public Collector {
- public:
-  explicit StatCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "stat"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.procfs, "stat");
-    if (!text.ok()) return text.status();
-    return ParseStat(*text, out);
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
 std::unique_ptr<Collector> NewStatCollector(const Roots& roots) {
-  return std::make_unique<StatCollector>(roots);
+  return NewFileCollector("stat", roots.procfs, "stat", ParseStat);
 }
 
 }  // namespace vigil::collectors

@@ -31,24 +31,8 @@ core::Status ParseVmstat(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-namespace {
-class VmstatCollector final : public Collector {
- public:
-  explicit VmstatCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "vmstat"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.procfs, "vmstat");
-    if (!text.ok()) return text.status();
-    return ParseVmstat(*text, out);
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
 std::unique_ptr<Collector> NewVmstatCollector(const Roots& roots) {
-  return std::make_unique<VmstatCollector>(roots);
+  return NewFileCollector("vmstat", roots.procfs, "vmstat", ParseVmstat);
 }
 
 }  // namespace vigil::collectors
