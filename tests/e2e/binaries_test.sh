@@ -3,15 +3,11 @@
 # /-/ready and /metrics, stop on SIGTERM, and refuse to start with a clear reason.
 #   binaries_test.sh AGENT SERVER CONF_DIR
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 agent=$1 server=$2 conf=$3
 work=$(mktemp -d)
 pids=()
 trap 'exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"' EXIT
-passed=0 failed=0
-check() {  # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
-}
 
 # Starts a binary with a config; sets $port from its "listening" log line.
 start() {  # start BINARY CONFIG LOG

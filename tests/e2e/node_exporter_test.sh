@@ -4,11 +4,11 @@
 # output with the same label names and type; MemTotal, boot time and filefd maximum agree.
 #   node_exporter_test.sh AGENT
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 agent=$(realpath "$1")
 work=$(mktemp -d)
 pids=()
 trap 'exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 ne=$(free_port) ap=$(free_port)
 prometheus-node-exporter --web.listen-address=127.0.0.1:$ne > "$work/ne.log" 2>&1 & pids+=($!)
 printf '[agent]\ndata_dir = %s\n[http]\nlisten = 127.0.0.1:%s\n' "$work/data" "$ap" > "$work/agent.ini"

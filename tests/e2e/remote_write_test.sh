@@ -6,21 +6,12 @@
 # downtime, and must hold what Prometheus holds.
 #   remote_write_test.sh AGENT
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 agent=$1
 work=$(mktemp -d)
 pids=()
 cleanup() { exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"; }
 trap cleanup EXIT
-passed=0 failed=0
-check() {
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAIL: $name"; fi
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() {  # wait_http URL SECONDS
-  for _ in $(seq 1 $(($2 * 10))); do curl -fs "$1" > /dev/null && return 0; sleep 0.1; done
-  return 1
-}
 query() {  # query BASE PROMQL: the number in the first result, or empty
   curl -fs "$1/api/v1/query" --data-urlencode "query=$2" |
     python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'

@@ -4,16 +4,11 @@
 # another CA: it must be refused and send nothing.
 #   remote_write_tls_test.sh AGENT
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 agent=$(realpath "$1")
 work=$(mktemp -d)
 pids=()
 trap 'exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"' EXIT
-passed=0 failed=0
-check() {
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAIL: $name"; fi
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 cd "$work"
 ec() { openssl req "$@" -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 > /dev/null 2>&1; }

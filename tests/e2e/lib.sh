@@ -1,0 +1,13 @@
+# Shared by the end-to-end scripts: pass/fail bookkeeping and loopback helpers.
+passed=0 failed=0
+check() {  # check NAME COMMAND...
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAIL: $name"; fi
+}
+# A free TCP port on loopback.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# Waits until URL answers 2xx, at most SECONDS.
+wait_http() {  # wait_http URL SECONDS
+  for _ in $(seq 1 $(($2 * 10))); do curl -fs "$1" > /dev/null && return 0; sleep 0.1; done
+  return 1
+}
