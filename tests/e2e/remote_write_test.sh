@@ -64,8 +64,13 @@ has_node_series() {  # has_node_series BASE
   done
   return 1
 }
-check "Prometheus holds the node series with job and instance" has_node_series "http://127.0.0.1:$prom"
-check "VictoriaMetrics holds the node series with job and instance" has_node_series "http://127.0.0.1:$vm"
+check "Prometheus holds the scraped series with job and instance" has_node_series "http://127.0.0.1:$prom"
+check "VictoriaMetrics holds the scraped series with job and instance" has_node_series "http://127.0.0.1:$vm"
+# And the agent's own collection of the node, as node_exporter would name it.
+series='{job="node",instance="e2e-node",region="e2e"}'
+check "Prometheus holds the agent's own node series" has_node_series "http://127.0.0.1:$prom"
+check "VictoriaMetrics holds the agent's own node series" has_node_series "http://127.0.0.1:$vm"
+check "node_memory_MemTotal_bytes arrived" bash -c "[ -n \"\$(curl -fs http://127.0.0.1:$prom/api/v1/query --data-urlencode 'query=node_memory_MemTotal_bytes{instance=\"e2e-node\"}' | python3 -c 'import json,sys; r=json.load(sys.stdin)[\"data\"][\"result\"]; print(r[0][\"value\"][1] if r else \"\")')\" ]"
 check "up is 1 in Prometheus" bash -c "[ \"\$(curl -fs http://127.0.0.1:$prom/api/v1/query --data-urlencode 'query=up{job=\"node\"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"data\"][\"result\"][0][\"value\"][1])')\" = 1 ]"
 
 # The outage: VictoriaMetrics stops for a minute; the agent is killed in the middle of it.
