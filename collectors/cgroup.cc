@@ -13,6 +13,7 @@
 #include <set>
 
 #include "collectors/collectors.h"
+#include "collectors/container_identity.h"
 #include "collectors/parse_util.h"
 
 namespace vigil::collectors {
@@ -45,6 +46,7 @@ std::map<std::string, double> KeyValues(const CgroupFiles& f, const std::string&
 struct Emitter {
   MetricSet* out;
   std::string id;
+  std::vector<core::Label> identity;  // name, image, pod, ... where the runtime says
   void Counter(const char* name, const char* help, double v, std::vector<core::Label> extra = {}) {
     Add(name, help, core::MetricType::kCounter, v, std::move(extra));
   }
@@ -54,6 +56,7 @@ struct Emitter {
   void Add(const char* name, const char* help, core::MetricType type, double v,
            std::vector<core::Label> extra) {
     extra.push_back({"id", id});
+    extra.insert(extra.end(), identity.begin(), identity.end());
     out->Add(name, help, type, v, std::move(extra));
   }
 };
@@ -104,8 +107,8 @@ void BlockIo(Emitter& e, const std::map<std::string, std::array<double, 4>>& per
 }  // namespace
 
 void AddCgroupV2(const std::string& id, const CgroupFiles& f, const DeviceNamer& device_name,
-                 MetricSet* out) {
-  Emitter e{out, id};
+                 MetricSet* out, std::vector<core::Label> identity) {
+  Emitter e{out, id, std::move(identity)};
   auto cpu = KeyValues(f, "cpu.stat");
   if (cpu.count("usage_usec")) {
     e.Counter("container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.",
@@ -173,8 +176,8 @@ void AddCgroupV2(const std::string& id, const CgroupFiles& f, const DeviceNamer&
 }
 
 void AddCgroupV1(const std::string& id, const CgroupFiles& f, const DeviceNamer& device_name,
-                 MetricSet* out) {
-  Emitter e{out, id};
+                 MetricSet* out, std::vector<core::Label> identity) {
+  Emitter e{out, id, std::move(identity)};
   if (auto usage = Value(f, "cpuacct.usage")) {
     e.Counter("container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.",
               *usage / 1e9, {{"cpu", "total"}});
@@ -261,7 +264,7 @@ void Walk(const std::string& root, const std::string& rel, int depth, std::set<s
 
 class CgroupCollector final : public Collector {
  public:
-  explicit CgroupCollector(const Roots& roots) : roots_(roots) {}
+  explicit CgroupCollector(const Roots& roots) : roots_(roots), identities_(roots.rootfs) {}
   std::string_view name() const override { return "cgroup"; }
   core::Status Collect(MetricSet* out) override {
     const std::string& root = roots_.cgroupfs;
@@ -272,7 +275,7 @@ class CgroupCollector final : public Collector {
       Walk(root, "", 0, &cgroups);
       for (const std::string& id : cgroups) {
         CgroupFiles f = Read(root + (id == "/" ? "" : id), kV2Files);
-        AddCgroupV2(id, f, namer, out);
+        AddCgroupV2(id, f, namer, out, identities_.Labels(id));
         Network(id, f, out);
       }
       return core::OkStatus();
@@ -301,7 +304,7 @@ class CgroupCollector final : public Collector {
         CgroupFiles part = Read(dir->second + rel, files);
         f.insert(part.begin(), part.end());
       }
-      AddCgroupV1(id, f, namer, out);
+      AddCgroupV1(id, f, namer, out, identities_.Labels(id));
       Network(id, f, out);
     }
     return core::OkStatus();
@@ -393,6 +396,7 @@ class CgroupCollector final : public Collector {
   }
 
   Roots roots_;
+  ContainerIdentities identities_;
 };
 
 }  // namespace

@@ -65,9 +65,9 @@ using CgroupFiles = std::map<std::string, std::string>;
 using DeviceNamer = std::function<std::string(const std::string& major_minor)>;
 // One cgroup's container_* families, from v2's or v1's files.
 void AddCgroupV2(const std::string& id, const CgroupFiles& files, const DeviceNamer& device_name,
-                 MetricSet* out);
+                 MetricSet* out, std::vector<core::Label> identity = {});
 void AddCgroupV1(const std::string& id, const CgroupFiles& files, const DeviceNamer& device_name,
-                 MetricSet* out);
+                 MetricSet* out, std::vector<core::Label> identity = {});
 
 struct Uname {
   std::string sysname, nodename, release, version, machine, domainname;
