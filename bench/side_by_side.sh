@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-agent=$(pwd)/build/release/agent/vigil-agent
+agent=${VIGIL_AGENT:-$(pwd)/build/release/agent/vigil-agent}
 [ -x "$agent" ] || scripts/build.sh release > /dev/null
 work=$(mktemp -d)
 pids=()
