@@ -28,23 +28,48 @@ void NodeCollection::Stop() {
 void NodeCollection::CollectOnce() {
   const int64_t t = clock_.NowUnixMillis();
   latest_ = collectors_.Collect();
+  ++generation_;
   std::vector<LabeledSample> batch;
   StalenessTracker::Seen seen;
   for (const core::MetricFamily& f : latest_) {
     for (const core::ExpositionSample& s : f.samples) {
-      core::LabelsBuilder b;
-      b.Set(core::kMetricNameLabel, s.name);
-      for (const core::Label& l : s.labels) b.Set(l.name, l.value);
-      for (const core::Label& l : target_labels_) {
-        if (b.Get(l.name).empty()) b.Set(l.name, l.value);
-      }
-      auto labels = b.Build();
-      if (!labels.ok() || !seen.insert(*labels).second) continue;
-      batch.push_back({std::move(labels).value(), t, s.value});
+      const core::Labels* labels = LabelsFor(s);
+      if (labels == nullptr || !seen.insert(*labels).second) continue;
+      batch.push_back({*labels, t, s.value});
     }
   }
   staleness_.Next(std::move(seen), t, &batch);
+  // Series that did not come back are forgotten, so the cache stays the size of the node.
+  std::erase_if(labels_, [this](const auto& kv) { return kv.second.used != generation_; });
   sink_(std::move(batch));
+}
+
+const core::Labels* NodeCollection::LabelsFor(const core::ExpositionSample& s) {
+  // The sample as written: name and labels, separated by bytes that cannot be in them.
+  key_.clear();
+  key_ += s.name;
+  for (const core::Label& l : s.labels) {
+    key_ += '\xff';
+    key_ += l.name;
+    key_ += '\xfe';
+    key_ += l.value;
+  }
+  auto it = labels_.find(key_);
+  if (it != labels_.end()) {
+    it->second.used = generation_;
+    return &it->second.labels;
+  }
+  core::LabelsBuilder b;
+  b.Set(core::kMetricNameLabel, s.name);
+  for (const core::Label& l : s.labels) b.Set(l.name, l.value);
+  for (const core::Label& l : target_labels_) {
+    if (b.Get(l.name).empty()) b.Set(l.name, l.value);
+  }
+  auto built = b.Build();
+  if (!built.ok()) return nullptr;
+  auto& entry = labels_[key_];
+  entry = {std::move(built).value(), generation_};
+  return &entry.labels;
 }
 
 std::string NodeCollection::Exposition() const {

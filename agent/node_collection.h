@@ -4,6 +4,7 @@
 // log with job, instance and the [labels] extra labels, stale markers for vanished series.
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "agent/sample_log.h"
@@ -40,6 +41,17 @@ class NodeCollection {
   core::Timer timer_;
   std::vector<core::MetricFamily> latest_;
   StalenessTracker staleness_;
+
+  // A series' labels built once and reused while it keeps coming back: building and checking
+  // them for every sample of every collection was most of the agent's CPU.
+  const core::Labels* LabelsFor(const core::ExpositionSample& s);
+  struct CachedLabels {
+    core::Labels labels;
+    uint64_t used = 0;  // the last collection it was in
+  };
+  std::unordered_map<std::string, CachedLabels> labels_;
+  std::string key_;  // reused: no allocation per sample
+  uint64_t generation_ = 0;
 };
 
 }  // namespace vigil::agent

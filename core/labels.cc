@@ -87,6 +87,7 @@ Result<Labels> Labels::Create(std::vector<Label> pairs) {
   std::sort(pairs.begin(), pairs.end(), ByName);
   VIGIL_RETURN_IF_ERROR(Validate(pairs));
   Labels out;
+  out.hash_ = ComputeHash(pairs);
   out.labels_ = std::move(pairs);
   return out;
 }
@@ -110,7 +111,7 @@ std::string_view Labels::Get(std::string_view name) const {
 
 bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
 
-uint64_t Labels::Hash() const {
+uint64_t Labels::ComputeHash(const std::vector<Label>& labels) {
   // FNV-1a over name 0xff value 0xff ...: portable, and the separator keeps {a="bc"} and
   // {ab="c"} apart.
   uint64_t h = 0xcbf29ce484222325ULL;
@@ -122,7 +123,7 @@ uint64_t Labels::Hash() const {
     h ^= 0xff;
     h *= 0x100000001b3ULL;
   };
-  for (const Label& l : labels_) {
+  for (const Label& l : labels) {
     mix(l.name);
     mix(l.value);
   }

@@ -49,7 +49,8 @@ class Labels {
   const Label& operator[](size_t i) const { return labels_[i]; }
 
   // A 64-bit hash that is the same on every platform and run (it may decide shards).
-  uint64_t Hash() const;
+  // Computed once when the set is made: sets are hashed far more often than made.
+  uint64_t Hash() const { return hash_; }
   // {__name__="up", job="node"}: every label, Prometheus's Labels.String().
   std::string ToString() const;
   // up{job="node"}: the metric name outside the braces, as PromQL prints a series.
@@ -61,7 +62,10 @@ class Labels {
 
  private:
   friend class LabelsBuilder;
+  static uint64_t ComputeHash(const std::vector<Label>& labels);
   std::vector<Label> labels_;
+  uint64_t hash_ = kEmptyHash;
+  static constexpr uint64_t kEmptyHash = 0xcbf29ce484222325ULL;
 };
 
 // Edits a label set: Set with an empty value deletes, as Prometheus's labels.Builder.
