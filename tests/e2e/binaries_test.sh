@@ -5,9 +5,6 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 agent=$1 server=$2 conf=$3
-work=$(mktemp -d)
-pids=()
-trap 'exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"' EXIT
 
 # Starts a binary with a config; sets $port from its "listening" log line.
 start() {  # start BINARY CONFIG LOG

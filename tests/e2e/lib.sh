@@ -1,4 +1,8 @@
-# Shared by the end-to-end scripts: pass/fail bookkeeping and loopback helpers.
+# Shared by the end-to-end scripts: a work directory and the processes started, both gone at
+# exit; pass/fail bookkeeping; loopback helpers.
+work=$(mktemp -d)
+pids=()
+trap 'exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"' EXIT
 passed=0 failed=0
 check() {  # check NAME COMMAND...
   local name=$1; shift

@@ -6,9 +6,6 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 agent=$(realpath "$1")
-work=$(mktemp -d)
-pids=()
-trap 'exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"' EXIT
 ne=$(free_port) ap=$(free_port)
 prometheus-node-exporter --web.listen-address=127.0.0.1:$ne > "$work/ne.log" 2>&1 & pids+=($!)
 printf '[agent]\ndata_dir = %s\n[http]\nlisten = 127.0.0.1:%s\n' "$work/data" "$ap" > "$work/agent.ini"

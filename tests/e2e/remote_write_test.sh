@@ -8,10 +8,6 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 agent=$1
-work=$(mktemp -d)
-pids=()
-cleanup() { exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"; }
-trap cleanup EXIT
 query() {  # query BASE PROMQL: the number in the first result, or empty
   curl -fs "$1/api/v1/query" --data-urlencode "query=$2" |
     python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'

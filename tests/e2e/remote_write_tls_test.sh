@@ -6,9 +6,6 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 agent=$(realpath "$1")
-work=$(mktemp -d)
-pids=()
-trap 'exec 2>/dev/null; kill -KILL "${pids[@]}"; wait; rm -rf "$work"' EXIT
 
 cd "$work"
 ec() { openssl req "$@" -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 > /dev/null 2>&1; }
