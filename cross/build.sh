@@ -36,7 +36,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "${packages[*]}" ]; then
   apt_opts=(-o "APT::Architecture=$debarch" -o "APT::Architectures=$debarch"
             -o "Dir::State::Lists=$cache/lists" -o "Dir::Cache::Archives=$cache/archives"
             -o "Dir::Cache::pkgcache=" -o "Dir::Cache::srcpkgcache=")
-  apt-get "${apt_opts[@]}" update -qq
+  # A mirror in the middle of a sync refuses one index now and then: try again, and let the
+  # downloads below decide whether what arrived is enough.
+  for attempt in 1 2 3; do
+    apt-get "${apt_opts[@]}" update -qq && break
+    echo "cross: package lists incomplete (attempt $attempt)" >&2
+    sleep 5
+  done
   (cd "$cache/debs" && apt-get "${apt_opts[@]}" download -qq "${packages[@]}" 2>&1 | grep -v "unsandboxed" || true)
   for deb in "$cache"/debs/*.deb; do dpkg -x "$deb" "$cache/root"; done
   echo "${packages[*]}" > "$stamp"
