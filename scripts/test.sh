@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: the release build's whole suite (unit tests and
-# end-to-end tests against real processes), then the unit tests again under AddressSanitizer
-# and UndefinedBehaviorSanitizer.
+# end-to-end tests against real processes), the unit tests again under AddressSanitizer and
+# UndefinedBehaviorSanitizer, and static cross builds for aarch64 and armhf whose unit tests
+# run under qemu-user, with a smoke run of each agent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -15,3 +16,10 @@ echo "== ASan+UBSan build, unit tests"
 scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan -L unit --output-on-failure -j"$jobs"
+
+for arch in aarch64 armhf; do
+  echo "== $arch: static cross build, unit tests under qemu, smoke run"
+  VIGIL_CROSS_TESTS=1 cross/build.sh "$arch" "build/dist/$arch"
+  ctest --test-dir "build/cross-$arch" -L unit --output-on-failure -j"$jobs"
+  cross/smoke.sh "$arch" "build/dist/$arch"
+done
