@@ -1,6 +1,7 @@
 #include "collectors/container_identity.h"
 
-#include <yaml-cpp/yaml.h>
+#include "collectors/json_path.h"
+
 
 #include <cctype>
 
@@ -13,26 +14,8 @@ bool IsHexId(std::string_view s) {
          });
 }
 
-// JSON is within YAML 1.2's reach; yaml-cpp reads these files. A damaged file is nothing known.
-YAML::Node Load(std::string_view json) {
-  try {
-    return YAML::Load(std::string(json));
-  } catch (const YAML::Exception&) {
-    return YAML::Node();
-  }
-}
-
-std::string Get(const YAML::Node& node, std::initializer_list<const char*> path) {
-  // reset(), not operator=: assigning one yaml-cpp node to another writes into the tree.
-  YAML::Node n;
-  n.reset(node);
-  for (const char* key : path) {
-    if (!n.IsMap()) return "";
-    YAML::Node child = n[key];
-    if (!child) return "";
-    n.reset(child);
-  }
-  return n.IsScalar() ? n.as<std::string>() : "";
+std::string Get(std::string_view json, std::initializer_list<std::string_view> path) {
+  return JsonStringAt(json, path).value_or("");
 }
 
 }  // namespace
@@ -48,22 +31,20 @@ std::string ContainerIdFromCgroup(std::string_view path) {
 }
 
 ContainerIdentity ParseDockerConfig(std::string_view json) {
-  YAML::Node c = Load(json);
   ContainerIdentity id;
-  id.name = Get(c, {"Name"});
+  id.name = Get(json, {"Name"});
   if (!id.name.empty() && id.name[0] == '/') id.name.erase(0, 1);
-  id.image = Get(c, {"Config", "Image"});
-  id.namespace_ = Get(c, {"Config", "Labels", "io.kubernetes.pod.namespace"});
-  id.pod = Get(c, {"Config", "Labels", "io.kubernetes.pod.name"});
-  id.container = Get(c, {"Config", "Labels", "io.kubernetes.container.name"});
+  id.image = Get(json, {"Config", "Image"});
+  id.namespace_ = Get(json, {"Config", "Labels", "io.kubernetes.pod.namespace"});
+  id.pod = Get(json, {"Config", "Labels", "io.kubernetes.pod.name"});
+  id.container = Get(json, {"Config", "Labels", "io.kubernetes.container.name"});
   return id;
 }
 
 ContainerIdentity ParseOciConfig(std::string_view json) {
-  YAML::Node c = Load(json);
-  auto annotation = [&c](std::initializer_list<const char*> keys) {
+  auto annotation = [json](std::initializer_list<const char*> keys) {
     for (const char* k : keys) {
-      if (std::string v = Get(c, {"annotations", k}); !v.empty()) return v;
+      if (std::string v = Get(json, {"annotations", k}); !v.empty()) return v;
     }
     return std::string();
   };
