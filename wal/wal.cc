@@ -11,22 +11,13 @@
 #include <sstream>
 
 #include "core/crc32c.h"
+#include "core/fs.h"
 #include "core/log.h"
 
 namespace vigil::wal {
 namespace {
 
 constexpr uint64_t kMinSegmentSize = 64 * 1024;
-
-core::Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return core::ErrnoError(errno, "open directory " + dir);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return core::ErrnoError(err, "sync directory " + dir);
-  return core::OkStatus();
-}
 
 }  // namespace
 
@@ -119,7 +110,7 @@ core::Status Wal::Rotate() {
     segment_sizes_[next] = writer->size();
     writer_ = std::move(writer);
   }
-  (void)SyncDir(options_.dir);  // the new name survives a power loss with what is written to it
+  (void)core::SyncDir(options_.dir);  // the new name survives a power loss with what is written to it
   codec_.Reset();
   std::fill(named_in_segment_.begin(), named_in_segment_.end(), false);
   rotate_before_append_ = false;
@@ -127,6 +118,7 @@ core::Status Wal::Rotate() {
 }
 
 SeriesRef Wal::Ref(const core::Labels& labels) {
+  std::lock_guard op(op_mu_);
   if (labels_by_ref_.empty()) labels_by_ref_.push_back(nullptr);  // refs start at 1
   auto [it, inserted] = refs_.try_emplace(labels, labels_by_ref_.size());
   if (inserted) {
@@ -136,7 +128,36 @@ SeriesRef Wal::Ref(const core::Labels& labels) {
   return it->second;
 }
 
+void Wal::SetSeries(SeriesRef ref, const core::Labels* labels) {
+  std::lock_guard op(op_mu_);
+  if (labels_by_ref_.size() <= ref) labels_by_ref_.resize(ref + 1, nullptr);
+  if (named_in_segment_.size() <= ref) named_in_segment_.resize(ref + 1, false);
+  labels_by_ref_[ref] = labels;
+  named_in_segment_[ref] = false;
+}
+
+core::Result<uint32_t> Wal::Cut() {
+  std::lock_guard op(op_mu_);
+  VIGIL_RETURN_IF_ERROR(Rotate());
+  return writer_->index();
+}
+
+std::map<uint32_t, int64_t> Wal::SegmentMaxTimes() {
+  std::lock_guard op(op_mu_);
+  std::vector<uint32_t> finished;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [index, size] : segment_sizes_) {
+      if (!writer_ || index != writer_->index()) finished.push_back(index);
+    }
+  }
+  std::map<uint32_t, int64_t> out;
+  for (uint32_t index : finished) out[index] = MaxTime(index);
+  return out;
+}
+
 core::Status Wal::Append(std::span<const RefSample> samples) {
+  std::lock_guard op(op_mu_);
   if (samples.empty()) return core::OkStatus();
   if (rotate_before_append_ || !writer_) VIGIL_RETURN_IF_ERROR(Rotate());
   if (named_in_segment_.size() < labels_by_ref_.size())
@@ -242,6 +263,7 @@ std::string Wal::CursorPath(const std::string& name) const {
 }
 
 core::Result<Cursor*> Wal::OpenCursor(const std::string& name) {
+  std::lock_guard op(op_mu_);
   auto it = cursors_.find(name);
   if (it != cursors_.end()) return it->second.get();
   std::unique_ptr<Cursor> c(new Cursor(*this, name));
@@ -257,6 +279,7 @@ void Wal::CountCursorReset() {
 }
 
 std::vector<const Cursor*> Wal::cursors() const {
+  std::lock_guard op(op_mu_);
   std::vector<const Cursor*> out;
   for (const auto& [name, cursor] : cursors_) out.push_back(cursor.get());
   return out;
@@ -331,6 +354,7 @@ void Wal::EnforceAgeCap() {
 }
 
 void Wal::Collect() {
+  std::lock_guard op(op_mu_);
   uint32_t keep_from = writer_ ? writer_->index() : UINT32_MAX;
   for (const auto& [name, cursor] : cursors_)
     keep_from = std::min(keep_from, cursor->committed_.segment);
@@ -405,10 +429,12 @@ core::Status Cursor::LoadCommitted() {
 }
 
 void Cursor::MarkAcknowledged(Position position) {
+  std::lock_guard op(wal_.op_mu_);
   if (committed_ < position) committed_ = position;
 }
 
 core::Status Cursor::Persist() {
+  std::lock_guard op(wal_.op_mu_);
   const Position position = committed_;
   char body[96];
   std::snprintf(body, sizeof body, "v1 %u %llu %llu", position.segment,
@@ -427,13 +453,15 @@ core::Status Cursor::Persist() {
   if (!ok) return core::ErrnoError(err == 0 ? ENOSPC : err, "write cursor " + tmp);
   if (::rename(tmp.c_str(), path.c_str()) != 0)
     return core::ErrnoError(errno, "rename cursor " + tmp);
-  (void)SyncDir(wal_.options_.dir + "/cursors");
+  (void)core::SyncDir(wal_.options_.dir + "/cursors");
   return core::OkStatus();
 }
 
-void Cursor::Rewind() { ResetTo(committed_); }
+void Cursor::Rewind() {
+  std::lock_guard op(wal_.op_mu_); ResetTo(committed_); }
 
 uint64_t Cursor::lag_bytes() const {
+  std::lock_guard op(wal_.op_mu_);
   std::lock_guard lock(wal_.mu_);
   uint64_t lag = 0;
   for (const auto& [index, size] : wal_.segment_sizes_) {
@@ -503,6 +531,7 @@ core::Status Cursor::Seek(Position target) {
 }
 
 core::Status Cursor::Read(size_t max, std::vector<Sample>* out) {
+  std::lock_guard op(wal_.op_mu_);
   if (!positioned_) {
     if (!wal_.Exists(read_.segment)) read_ = wal_.Oldest();
     if (!SeekReadable(read_)) return core::OkStatus();

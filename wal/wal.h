@@ -62,6 +62,8 @@ struct LabelsHash {
   size_t operator()(const core::Labels& l) const { return static_cast<size_t>(l.Hash()); }
 };
 
+// Thread-safe: appends, cursors and collection take turns under one lock, so an owner may
+// append on worker threads while its destinations read on the loop.
 class Wal {
  public:
   // Opens or creates the log in options.dir, cutting off a torn tail, and starts a new segment.
@@ -72,11 +74,19 @@ class Wal {
 
   // The ref of a label set for this process's appends.
   SeriesRef Ref(const core::Labels& labels);
+  // For an owner that numbers its series itself (the server's head): `ref` names `*labels`,
+  // which the owner keeps alive while it appends with that ref. Do not mix with Ref().
+  void SetSeries(SeriesRef ref, const core::Labels* labels);
   // Appends one batch (refs from Ref). On failure nothing of the batch is in the log and the
   // status says why (Unavailable for a full disk: try again later).
   core::Status Append(std::span<const RefSample> samples);
   // Makes what was appended durable. Thread-safe, also against Append.
   core::Status Sync();
+  // Finishes the segment being written; the next append starts a new one, whose index this
+  // returns. Everything appended before is in segments with smaller indexes.
+  core::Result<uint32_t> Cut();
+  // The newest sample timestamp of each finished segment, by index.
+  std::map<uint32_t, int64_t> SegmentMaxTimes();
 
   // The cursor named `name` (a destination), resuming where it was committed.
   core::Result<Cursor*> OpenCursor(const std::string& name);
@@ -111,6 +121,9 @@ class Wal {
   WalOptions options_;
   const core::Clock& clock_;
 
+  // One operation at a time: appends, cursor reads and commits, collection. Recursive because
+  // public operations call each other (Cursor::Commit, Collect dropping segments).
+  mutable std::recursive_mutex op_mu_;
   mutable std::mutex mu_;  // guards the writer state below against Sync and stats
   std::unique_ptr<SegmentWriter> writer_;
   std::map<uint32_t, uint64_t> segment_sizes_;  // every segment on disk
@@ -141,8 +154,14 @@ class Cursor {
   // Up to `max` samples from the read position; fewer (or none) when the log has no more yet.
   core::Status Read(size_t max, std::vector<Sample>* out);
   // Where the next Read starts.
-  Position read_position() const { return read_; }
-  Position committed() const { return committed_; }
+  Position read_position() const {
+    std::lock_guard lock(wal_.op_mu_);
+    return read_;
+  }
+  Position committed() const {
+    std::lock_guard lock(wal_.op_mu_);
+    return committed_;
+  }
   // The destination acknowledged everything before `position` (a read_position() seen
   // earlier): segments before it may go. In memory only; Persist saves it.
   void MarkAcknowledged(Position position);
@@ -158,7 +177,10 @@ class Cursor {
 
   const std::string& name() const { return name_; }
   // Samples the caps deleted before this cursor read them.
-  uint64_t dropped_samples() const { return dropped_; }
+  uint64_t dropped_samples() const {
+    std::lock_guard lock(wal_.op_mu_);
+    return dropped_;
+  }
   // Bytes of log after the read position: what is pending for this destination.
   uint64_t lag_bytes() const;
 

@@ -1,0 +1,359 @@
+#include "server/storage/head.h"
+
+#include <algorithm>
+#include <bit>
+#include <mutex>
+
+namespace vigil::storage {
+namespace {
+
+bool SameBits(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
+
+// Merges sorted `extra` into sorted `*out`; `extra` wins nothing: timestamps are unique.
+void MergeSorted(std::vector<core::Sample>* out, size_t from, std::span<const core::Sample> extra) {
+  if (extra.empty()) return;
+  const size_t mid = out->size();
+  out->insert(out->end(), extra.begin(), extra.end());
+  std::inplace_merge(out->begin() + static_cast<ptrdiff_t>(from),
+                     out->begin() + static_cast<ptrdiff_t>(mid), out->end(),
+                     [](const core::Sample& a, const core::Sample& b) {
+                       return a.timestamp_ms < b.timestamp_ms;
+                     });
+}
+
+void DecodeInRange(std::string_view bytes, int64_t mint, int64_t maxt,
+                   std::vector<core::Sample>* out) {
+  const size_t start = out->size();
+  (void)DecodeChunk(bytes, out);  // head chunks are ours and whole
+  auto first = std::lower_bound(out->begin() + static_cast<ptrdiff_t>(start), out->end(), mint,
+                                [](const core::Sample& s, int64_t t) { return s.timestamp_ms < t; });
+  out->erase(out->begin() + static_cast<ptrdiff_t>(start), first);
+  auto last = std::upper_bound(out->begin() + static_cast<ptrdiff_t>(start), out->end(), maxt,
+                               [](int64_t t, const core::Sample& s) { return t < s.timestamp_ms; });
+  out->erase(last, out->end());
+}
+
+}  // namespace
+
+// ---- MemSeries ----
+
+std::optional<double> MemSeries::ValueAt(int64_t t) const {
+  auto it = std::lower_bound(out_of_order.begin(), out_of_order.end(), t,
+                             [](const core::Sample& s, int64_t x) { return s.timestamp_ms < x; });
+  if (it != out_of_order.end() && it->timestamp_ms == t) return it->value;
+  std::vector<core::Sample> found;
+  for (const MemChunk& c : chunks) {
+    if (t >= c.min_time && t <= c.max_time) DecodeInRange(c.bytes, t, t, &found);
+  }
+  if (open.count() > 0 && t >= open.min_time() && t <= open.max_time())
+    DecodeInRange(open.bytes(), t, t, &found);
+  if (found.empty()) return std::nullopt;
+  return found.front().value;
+}
+
+void MemSeries::SamplesIn(int64_t mint, int64_t maxt, std::vector<core::Sample>* out) const {
+  const size_t start = out->size();
+  for (const MemChunk& c : chunks) {
+    if (c.max_time >= mint && c.min_time <= maxt) DecodeInRange(c.bytes, mint, maxt, out);
+  }
+  if (open.count() > 0 && open.max_time() >= mint && open.min_time() <= maxt)
+    DecodeInRange(open.bytes(), mint, maxt, out);
+  auto lo = std::lower_bound(out_of_order.begin(), out_of_order.end(), mint,
+                             [](const core::Sample& s, int64_t t) { return s.timestamp_ms < t; });
+  auto hi = std::upper_bound(lo, out_of_order.end(), maxt,
+                             [](int64_t t, const core::Sample& s) { return t < s.timestamp_ms; });
+  MergeSorted(out, start, std::span(lo, hi));
+}
+
+bool MemSeries::HasDataIn(int64_t mint, int64_t maxt) const {
+  for (const MemChunk& c : chunks) {
+    if (c.max_time >= mint && c.min_time <= maxt) return true;
+  }
+  if (open.count() > 0 && open.max_time() >= mint && open.min_time() <= maxt) return true;
+  auto it = std::lower_bound(out_of_order.begin(), out_of_order.end(), mint,
+                             [](const core::Sample& s, int64_t t) { return s.timestamp_ms < t; });
+  return it != out_of_order.end() && it->timestamp_ms <= maxt;
+}
+
+// ---- Head ----
+
+HeadStats Head::stats() const {
+  std::shared_lock lock(mu_);
+  return {live_series_, chunk_count_, ooo_count_, min_time_, max_time()};
+}
+
+std::optional<SeriesId> Head::Find(const core::Labels& labels) const {
+  auto [lo, hi] = by_hash_.equal_range(labels.Hash());
+  for (auto it = lo; it != hi; ++it) {
+    if (series_[it->second]->labels == labels) return it->second;
+  }
+  return std::nullopt;
+}
+
+SeriesId Head::Create(core::Labels labels) {
+  const auto id = static_cast<SeriesId>(series_.size());
+  by_hash_.emplace(labels.Hash(), id);
+  AddPostings(id, labels);
+  series_.push_back(std::make_unique<MemSeries>(std::move(labels)));
+  ++live_series_;
+  return id;
+}
+
+void Head::AddPostings(SeriesId id, const core::Labels& labels) {
+  for (const core::Label& l : labels) {
+    auto name = postings_.find(l.name);
+    if (name == postings_.end()) name = postings_.emplace(l.name, ValuePostings{}).first;
+    auto value = name->second.find(l.value);
+    if (value == name->second.end()) value = name->second.emplace(l.value, Postings{}).first;
+    value->second.push_back(id);  // ids only grow: the list stays sorted
+  }
+}
+
+void Head::AppendInOrder(MemSeries& s, int64_t t, double v) {
+  if (s.open.count() > 0 && (s.open.count() >= kSamplesPerChunk || t >= s.open_limit)) {
+    s.chunks.push_back({s.open.min_time(), s.open.max_time(), s.open.Release()});
+    s.chunks.back().bytes.shrink_to_fit();
+    s.open = ChunkAppender();
+  }
+  if (s.open.count() == 0) {
+    const int64_t range = options_.chunk_range_ms;
+    const int64_t floor = t >= 0 ? t / range * range : -((-t + range - 1) / range) * range;
+    s.open_limit = floor + range;
+    ++chunk_count_;
+  }
+  s.open.Append(t, v);
+  s.max_time = t;
+  s.last_value = v;
+}
+
+void Head::InsertOutOfOrder(MemSeries& s, int64_t t, double v) {
+  auto it = std::lower_bound(s.out_of_order.begin(), s.out_of_order.end(), t,
+                             [](const core::Sample& x, int64_t tt) { return x.timestamp_ms < tt; });
+  s.out_of_order.insert(it, {t, v});
+}
+
+std::vector<Series> Head::Select(const Matchers& matchers, int64_t mint, int64_t maxt,
+                                 SelectHints hints, size_t* samples) const {
+  std::shared_lock lock(mu_);
+  std::vector<Series> out;
+  for (SeriesId id : PostingsForMatchers(*this, matchers)) {
+    const MemSeries* s = series_[id].get();
+    if (s == nullptr) continue;
+    if (hints.labels_only) {
+      if (s->HasDataIn(mint, maxt)) out.push_back({s->labels, {}});
+      continue;
+    }
+    Series result{s->labels, {}};
+    s->SamplesIn(mint, maxt, &result.samples);
+    if (result.samples.empty()) continue;
+    *samples += result.samples.size();
+    out.push_back(std::move(result));
+    if (hints.max_samples != 0 && *samples > hints.max_samples) break;
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Series& a, const Series& b) { return a.labels < b.labels; });
+  return out;
+}
+
+std::vector<std::string_view> Head::LabelNames() const {
+  std::vector<std::string_view> out;
+  for (const auto& [name, values] : postings_) out.push_back(name);
+  return out;
+}
+
+std::vector<std::string_view> Head::LabelValues(std::string_view name) const {
+  std::vector<std::string_view> out;
+  auto it = postings_.find(name);
+  if (it == postings_.end()) return out;
+  for (const auto& [value, list] : it->second) out.push_back(value);
+  return out;
+}
+
+Postings Head::PostingsFor(std::string_view name, std::string_view value) const {
+  auto n = postings_.find(name);
+  if (n == postings_.end()) return {};
+  auto v = n->second.find(value);
+  return v == n->second.end() ? Postings{} : v->second;
+}
+
+Postings Head::AllPostings() const {
+  Postings out;
+  out.reserve(live_series_);
+  for (SeriesId id = 0; id < series_.size(); ++id) {
+    if (series_[id]) out.push_back(id);
+  }
+  return out;
+}
+
+std::vector<SeriesId> Head::SeriesBefore(int64_t t) const {
+  std::shared_lock lock(mu_);
+  std::vector<SeriesId> ids;
+  for (SeriesId id = 0; id < series_.size(); ++id) {
+    const MemSeries* s = series_[id].get();
+    if (s != nullptr && s->HasDataIn(INT64_MIN, t - 1)) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end(),
+            [this](SeriesId a, SeriesId b) { return series_[a]->labels < series_[b]->labels; });
+  return ids;
+}
+
+std::vector<EncodedChunk> Head::ChunksBefore(SeriesId id, int64_t t) const {
+  std::shared_lock lock(mu_);
+  const MemSeries& s = *series_[id];
+  const bool has_ooo = !s.out_of_order.empty() && s.out_of_order.front().timestamp_ms < t;
+  if (has_ooo) {
+    std::vector<core::Sample> samples;
+    s.SamplesIn(INT64_MIN, t - 1, &samples);
+    return EncodeChunks(samples);
+  }
+  // Chunks never cross a chunk-range boundary and `t` is one: whole chunks, copied as they are.
+  std::vector<EncodedChunk> out;
+  for (const MemChunk& c : s.chunks) {
+    if (c.max_time < t) out.push_back({c.min_time, c.max_time, c.bytes});
+  }
+  if (s.open.count() > 0 && s.open.max_time() < t)
+    out.push_back({s.open.min_time(), s.open.max_time(), std::string(s.open.bytes())});
+  return out;
+}
+
+void Head::Truncate(int64_t t) {
+  std::unique_lock lock(mu_);
+  bool dropped_series = false;
+  int64_t min_time = INT64_MAX;
+  chunk_count_ = 0;
+  ooo_count_ = 0;
+  for (SeriesId id = 0; id < series_.size(); ++id) {
+    MemSeries* s = series_[id].get();
+    if (s == nullptr) continue;
+    std::erase_if(s->chunks, [t](const MemChunk& c) { return c.max_time < t; });
+    if (s->open.count() > 0 && s->open.max_time() < t) s->open = ChunkAppender();
+    std::erase_if(s->out_of_order, [t](const core::Sample& x) { return x.timestamp_ms < t; });
+    if (s->Empty()) {
+      auto [lo, hi] = by_hash_.equal_range(s->labels.Hash());
+      for (auto it = lo; it != hi; ++it) {
+        if (it->second == id) {
+          by_hash_.erase(it);
+          break;
+        }
+      }
+      series_[id].reset();
+      --live_series_;
+      dropped_series = true;
+      continue;
+    }
+    chunk_count_ += s->chunks.size() + (s->open.count() > 0 ? 1 : 0);
+    ooo_count_ += s->out_of_order.size();
+    if (!s->chunks.empty()) min_time = std::min(min_time, s->chunks.front().min_time);
+    if (s->open.count() > 0) min_time = std::min(min_time, s->open.min_time());
+    if (!s->out_of_order.empty())
+      min_time = std::min(min_time, s->out_of_order.front().timestamp_ms);
+  }
+  min_time_ = min_time;
+  if (dropped_series) {
+    postings_.clear();
+    for (SeriesId id = 0; id < series_.size(); ++id) {
+      if (series_[id]) AddPostings(id, series_[id]->labels);
+    }
+  }
+}
+
+// ---- HeadAppender ----
+
+int64_t HeadAppender::MinValid(const Head& head) {
+  const int64_t newest = head.max_time();
+  if (newest == INT64_MIN) return INT64_MIN;
+  return newest - head.options().out_of_order_window_ms;
+}
+
+core::Status HeadAppender::Add(const core::Labels& labels, std::span<const core::Sample> samples) {
+  size_t slot_index = slots_.size();
+  auto [lo, hi] = slot_by_hash_.equal_range(labels.Hash());
+  for (auto it = lo; it != hi; ++it) {
+    if (*slots_[it->second].labels == labels) slot_index = it->second;
+  }
+  if (slot_index == slots_.size()) {
+    Slot slot;
+    slot.labels = &labels;
+    if (auto id = head_.Find(labels)) {
+      slot.series = head_.series_[*id].get();
+      slot.id = *id;
+      slot.max_time = slot.series->max_time;
+      slot.last_value = slot.series->last_value;
+    }
+    slots_.push_back(std::move(slot));
+    slot_by_hash_.emplace(labels.Hash(), slot_index);
+  }
+  Slot& slot = slots_[slot_index];
+  for (const core::Sample& s : samples) {
+    const int64_t t = s.timestamp_ms;
+    auto refuse = [&](const char* what) {
+      return core::InvalidArgumentError(std::string(what) + " for series " + labels.ToString() +
+                                        " at timestamp " + std::to_string(t));
+    };
+    if (t > slot.max_time) {
+      slot.max_time = t;
+      slot.last_value = s.value;
+      staged_.push_back({slot_index, {0, t, s.value, true}});
+      continue;
+    }
+    if (t == slot.max_time) {
+      if (!SameBits(slot.last_value, s.value)) return refuse("duplicate sample for timestamp");
+      ++duplicates_;
+      continue;
+    }
+    if (t < min_valid_) return refuse("too old sample");
+    std::optional<double> existing;
+    if (auto it = slot.out_of_order.find(t); it != slot.out_of_order.end()) {
+      existing = it->second;
+    } else if (slot.series != nullptr) {
+      existing = slot.series->ValueAt(t);
+    }
+    if (existing) {
+      if (!SameBits(*existing, s.value)) return refuse("duplicate sample for timestamp");
+      ++duplicates_;
+      continue;
+    }
+    slot.out_of_order.emplace(t, s.value);
+    staged_.push_back({slot_index, {0, t, s.value, false}});
+    ++out_of_order_;
+  }
+  return core::OkStatus();
+}
+
+std::vector<std::pair<SeriesId, const core::Labels*>> HeadAppender::CreateSeries() {
+  std::vector<std::pair<SeriesId, const core::Labels*>> created;
+  {
+    std::unique_lock lock(head_.mu_);
+    for (Slot& slot : slots_) {
+      if (slot.series != nullptr) continue;
+      slot.id = head_.Create(*slot.labels);
+      slot.series = head_.series_[slot.id].get();
+      created.emplace_back(slot.id, &slot.series->labels);
+    }
+  }
+  pending_.reserve(staged_.size());
+  for (auto& [slot, p] : staged_) {
+    p.id = slots_[slot].id;
+    pending_.push_back(p);
+  }
+  return created;
+}
+
+void HeadAppender::Commit() {
+  std::unique_lock lock(head_.mu_);
+  int64_t newest = head_.max_time();
+  for (const Pending& p : pending_) {
+    MemSeries& s = *head_.series_[p.id];
+    if (p.in_order) {
+      head_.AppendInOrder(s, p.t, p.v);
+      newest = std::max(newest, p.t);
+    } else {
+      Head::InsertOutOfOrder(s, p.t, p.v);
+      ++head_.ooo_count_;
+    }
+    head_.min_time_ = std::min(head_.min_time_, p.t);
+  }
+  head_.max_time_.store(newest, std::memory_order_relaxed);
+}
+
+}  // namespace vigil::storage

@@ -1,0 +1,161 @@
+#pragma once
+// The head: every series that received samples since the last block was cut, in memory, with
+// Gorilla chunks, an inverted index and the out-of-order samples agents send after an outage.
+// One appender at a time (the storage's append lock); queries read under a shared lock.
+#include <atomic>
+#include <climits>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/labels.h"
+#include "core/status.h"
+#include "server/storage/chunk.h"
+#include "server/storage/index.h"
+#include "server/storage/querier.h"
+
+namespace vigil::storage {
+
+struct HeadOptions {
+  // Chunks never cross a multiple of this, so a block cut at one never splits a chunk.
+  int64_t chunk_range_ms = 2 * 3600 * 1000;
+  // How far behind the newest sample a sample may be and still be taken.
+  int64_t out_of_order_window_ms = 24 * 3600 * 1000;
+};
+
+struct MemChunk {
+  int64_t min_time = 0;
+  int64_t max_time = 0;
+  std::string bytes;
+};
+
+struct MemSeries {
+  explicit MemSeries(core::Labels l) : labels(std::move(l)) {}
+  core::Labels labels;
+  std::vector<MemChunk> chunks;  // closed in-order chunks, oldest first
+  ChunkAppender open;            // the chunk being appended to; none while count() == 0
+  int64_t open_limit = 0;        // the first timestamp that belongs in the next chunk
+  int64_t max_time = INT64_MIN;  // of in-order samples
+  double last_value = 0;
+  std::vector<core::Sample> out_of_order;  // sorted, one per timestamp
+
+  bool Empty() const { return chunks.empty() && open.count() == 0 && out_of_order.empty(); }
+  // The value at `t`, if the series has a sample there.
+  std::optional<double> ValueAt(int64_t t) const;
+  // Samples in [mint, maxt], in order, with the out-of-order ones merged in.
+  void SamplesIn(int64_t mint, int64_t maxt, std::vector<core::Sample>* out) const;
+  bool HasDataIn(int64_t mint, int64_t maxt) const;
+};
+
+struct HeadStats {
+  uint64_t series = 0;
+  uint64_t chunks = 0;
+  uint64_t out_of_order_samples = 0;  // held now
+  int64_t min_time = INT64_MAX;
+  int64_t max_time = INT64_MIN;
+};
+
+class Head final : public IndexReader {
+ public:
+  explicit Head(HeadOptions options) : options_(options) {}
+  Head(const Head&) = delete;
+  Head& operator=(const Head&) = delete;
+
+  const HeadOptions& options() const { return options_; }
+  // The newest in-order timestamp of any series (INT64_MIN when empty).
+  int64_t max_time() const { return max_time_.load(std::memory_order_relaxed); }
+  HeadStats stats() const;
+
+  // Queries.
+  std::vector<Series> Select(const Matchers& matchers, int64_t mint, int64_t maxt,
+                             SelectHints hints, size_t* samples) const;
+  std::vector<std::string_view> LabelNames() const override;
+  std::vector<std::string_view> LabelValues(std::string_view name) const override;
+  Postings PostingsFor(std::string_view name, std::string_view value) const override;
+  Postings AllPostings() const override;
+  // Shared lock for callers that use the IndexReader methods and series() together.
+  std::shared_lock<std::shared_mutex> ReadLock() const { return std::shared_lock(mu_); }
+  const MemSeries* series(SeriesId id) const { return id < series_.size() ? series_[id].get() : nullptr; }
+
+  // Block cuts (under the append lock): the series with data before `t`, sorted by labels, and
+  // their chunks before `t` (out-of-order samples merged in); then dropping that data.
+  std::vector<SeriesId> SeriesBefore(int64_t t) const;
+  std::vector<EncodedChunk> ChunksBefore(SeriesId id, int64_t t) const;
+  void Truncate(int64_t t);
+
+ private:
+  friend class HeadAppender;
+  std::optional<SeriesId> Find(const core::Labels& labels) const;
+  SeriesId Create(core::Labels labels);  // caller holds mu_ exclusively
+  void AddPostings(SeriesId id, const core::Labels& labels);
+  void AppendInOrder(MemSeries& s, int64_t t, double v);
+  static void InsertOutOfOrder(MemSeries& s, int64_t t, double v);
+
+  const HeadOptions options_;
+  mutable std::shared_mutex mu_;  // writers: the appender's commit and truncation
+  std::vector<std::unique_ptr<MemSeries>> series_;  // by id; null once dropped
+  std::unordered_multimap<uint64_t, SeriesId> by_hash_;
+  using ValuePostings = std::map<std::string, Postings, std::less<>>;
+  std::map<std::string, ValuePostings, std::less<>> postings_;
+  std::atomic<int64_t> max_time_{INT64_MIN};
+  int64_t min_time_ = INT64_MAX;
+  uint64_t chunk_count_ = 0;
+  uint64_t ooo_count_ = 0;
+  uint64_t live_series_ = 0;
+};
+
+// One request's samples against the head. Add checks each series' samples against what the
+// head holds and what the request added before; nothing changes until Commit, so a refused
+// request leaves no trace. Used under the storage's append lock.
+class HeadAppender {
+ public:
+  explicit HeadAppender(Head& head) : head_(head), min_valid_(MinValid(head)) {}
+
+  // InvalidArgument, as Prometheus words it, for a sample older than the window, or at a
+  // timestamp the series already has with another value.
+  core::Status Add(const core::Labels& labels, std::span<const core::Sample> samples);
+
+  // Makes the request's new series (empty until Commit) and returns them with their ids,
+  // which are also their refs in the WAL.
+  std::vector<std::pair<SeriesId, const core::Labels*>> CreateSeries();
+  // The samples to log: all but idempotent duplicates. Valid after CreateSeries.
+  struct Pending {
+    SeriesId id;
+    int64_t t;
+    double v;
+    bool in_order;
+  };
+  const std::vector<Pending>& pending() const { return pending_; }
+  void Commit();
+
+  size_t appended() const { return pending_.size(); }
+  size_t out_of_order() const { return out_of_order_; }
+  size_t duplicates() const { return duplicates_; }
+
+ private:
+  static int64_t MinValid(const Head& head);
+  struct Slot {
+    const MemSeries* series = nullptr;  // null: new in this request
+    const core::Labels* labels = nullptr;
+    SeriesId id = 0;
+    int64_t max_time = INT64_MIN;
+    double last_value = 0;
+    std::map<int64_t, double> out_of_order;  // this request's, for duplicate checks
+  };
+  Head& head_;
+  const int64_t min_valid_;
+  std::vector<Slot> slots_;
+  std::unordered_multimap<uint64_t, size_t> slot_by_hash_;
+  std::vector<std::pair<size_t, Pending>> staged_;  // slot, sample (id filled later)
+  std::vector<Pending> pending_;
+  size_t out_of_order_ = 0;
+  size_t duplicates_ = 0;
+};
+
+}  // namespace vigil::storage

@@ -1,0 +1,581 @@
+#include "server/storage/storage.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/fs.h"
+#include "core/log.h"
+#include "remote/codec.h"
+#include "wal/format.h"
+
+namespace vigil::storage {
+namespace {
+
+constexpr char kHeadCursor[] = "head";
+constexpr char kCheckpointFile[] = "head.checkpoint";
+
+// What the last block cut persisted: every sample logged in a segment before `segment` with a
+// timestamp before `before` is in a block.
+struct Checkpoint {
+  uint32_t segment = 0;
+  int64_t before = INT64_MIN;
+};
+
+std::string FormatCheckpoint(const Checkpoint& c) {
+  return "v1 " + std::to_string(c.segment) + " " + std::to_string(c.before) + "\n";
+}
+
+Checkpoint LoadCheckpoint(const std::string& path) {
+  std::ifstream in(path);
+  std::string version;
+  Checkpoint c;
+  if (!(in >> version >> c.segment >> c.before) || version != "v1") return {};
+  return c;
+}
+
+int64_t FloorTo(int64_t t, int64_t range) {
+  return t >= 0 ? t / range * range : -((-t + range - 1) / range) * range;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Merges label-sorted series lists from several sources into one: the same series from two
+// sources becomes one, its samples merged with duplicates (same timestamp) dropped.
+std::vector<Series> MergeSeries(std::vector<std::vector<Series>> parts) {
+  if (parts.size() == 1) return std::move(parts[0]);
+  std::vector<Series> all;
+  for (auto& p : parts) std::move(p.begin(), p.end(), std::back_inserter(all));
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Series& a, const Series& b) { return a.labels < b.labels; });
+  std::vector<Series> out;
+  for (Series& s : all) {
+    if (!out.empty() && out.back().labels == s.labels) {
+      auto& dst = out.back().samples;
+      dst.insert(dst.end(), s.samples.begin(), s.samples.end());
+      std::stable_sort(dst.begin(), dst.end(), [](const core::Sample& a, const core::Sample& b) {
+        return a.timestamp_ms < b.timestamp_ms;
+      });
+      dst.erase(std::unique(dst.begin(), dst.end(),
+                            [](const core::Sample& a, const core::Sample& b) {
+                              return a.timestamp_ms == b.timestamp_ms;
+                            }),
+                dst.end());
+      continue;
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+class StorageQuerier final : public Querier {
+ public:
+  StorageQuerier(const Head& head, std::vector<std::shared_ptr<Block>> blocks)
+      : head_(head), blocks_(std::move(blocks)) {}
+
+  core::Result<std::vector<Series>> Select(const Matchers& matchers, int64_t mint, int64_t maxt,
+                                           SelectHints hints) const override {
+    std::vector<std::vector<Series>> parts;
+    size_t samples = 0;
+    for (const auto& b : blocks_) {
+      if (b->meta().max_time < mint || b->meta().min_time > maxt) continue;
+      parts.emplace_back();
+      VIGIL_RETURN_IF_ERROR(b->Select(matchers, mint, maxt, hints, &parts.back(), &samples));
+      if (hints.max_samples != 0 && samples > hints.max_samples) return TooMany(hints);
+    }
+    parts.push_back(head_.Select(matchers, mint, maxt, hints, &samples));
+    if (hints.max_samples != 0 && samples > hints.max_samples) return TooMany(hints);
+    return MergeSeries(std::move(parts));
+  }
+
+  std::vector<std::string> LabelNames(const Matchers& matchers, int64_t mint,
+                                      int64_t maxt) const override {
+    std::vector<std::string> out;
+    if (matchers.empty()) {
+      for (const auto& b : blocks_) {
+        if (b->meta().max_time < mint || b->meta().min_time > maxt) continue;
+        for (std::string_view n : b->LabelNames()) out.emplace_back(n);
+      }
+      auto lock = head_.ReadLock();
+      for (std::string_view n : head_.LabelNames()) out.emplace_back(n);
+    } else {
+      auto series = Select(matchers, mint, maxt, {.labels_only = true});
+      if (series.ok()) {
+        for (const Series& s : *series) {
+          for (const core::Label& l : s.labels) out.push_back(l.name);
+        }
+      }
+    }
+    return SortedUnique(std::move(out));
+  }
+
+  std::vector<std::string> LabelValues(const std::string& name, const Matchers& matchers,
+                                       int64_t mint, int64_t maxt) const override {
+    std::vector<std::string> out;
+    if (matchers.empty()) {
+      for (const auto& b : blocks_) {
+        if (b->meta().max_time < mint || b->meta().min_time > maxt) continue;
+        for (std::string_view v : b->LabelValues(name)) out.emplace_back(v);
+      }
+      auto lock = head_.ReadLock();
+      for (std::string_view v : head_.LabelValues(name)) out.emplace_back(v);
+    } else {
+      auto series = Select(matchers, mint, maxt, {.labels_only = true});
+      if (series.ok()) {
+        for (const Series& s : *series) {
+          std::string_view v = s.labels.Get(name);
+          if (!v.empty()) out.emplace_back(v);
+        }
+      }
+    }
+    return SortedUnique(std::move(out));
+  }
+
+ private:
+  static core::Status TooMany(const SelectHints& hints) {
+    return core::ResourceExhaustedError("query would load more than " +
+                                        std::to_string(hints.max_samples) + " samples");
+  }
+  static std::vector<std::string> SortedUnique(std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  }
+  const Head& head_;
+  std::vector<std::shared_ptr<Block>> blocks_;
+};
+
+}  // namespace
+
+Storage::Storage(StorageOptions options, const core::Clock& clock, core::MetricsRegistry& m)
+    : options_(std::move(options)), clock_(clock) {
+  samples_appended_ = m.Counter("vigil_tsdb_head_samples_appended_total",
+                                "Samples stored from remote-write requests.").Get();
+  out_of_order_ = m.Counter("vigil_tsdb_out_of_order_samples_appended_total",
+                            "Samples stored that were older than their series' newest.").Get();
+  duplicates_ = m.Counter("vigil_tsdb_duplicate_samples_total",
+                          "Samples ignored: same timestamp and value as already stored.").Get();
+  rejected_ = m.Counter("vigil_tsdb_rejected_requests_total",
+                        "Write requests refused by storage (nothing of them kept).").Get();
+  head_series_ = m.Gauge("vigil_tsdb_head_series", "Series in the head.").Get();
+  head_chunks_ = m.Gauge("vigil_tsdb_head_chunks", "Chunks in the head.").Get();
+  wal_bytes_ = m.Gauge("vigil_tsdb_wal_size_bytes", "Size of the server's WAL.").Get();
+  block_count_ = m.Gauge("vigil_tsdb_blocks_loaded", "Blocks on disk.").Get();
+  block_bytes_ = m.Gauge("vigil_tsdb_storage_blocks_bytes", "Bytes of all blocks.").Get();
+  compactions_ = m.Counter("vigil_tsdb_compactions_total", "Block compactions done.").Get();
+  compaction_seconds_ = m.Counter("vigil_tsdb_compaction_duration_seconds_total",
+                                  "Time spent compacting blocks.").Get();
+  head_cuts_ = m.Counter("vigil_tsdb_head_cuts_total", "Blocks cut from the head.").Get();
+  retention_deleted_ = m.Counter("vigil_tsdb_retention_deleted_blocks_total",
+                                 "Blocks deleted by time or size retention.").Get();
+  replay_seconds_ = m.Gauge("vigil_tsdb_wal_replay_duration_seconds",
+                            "How long the WAL replay took at start.").Get();
+}
+
+Storage::~Storage() = default;
+
+core::Result<std::unique_ptr<Storage>> Storage::Open(StorageOptions options,
+                                                     const core::Clock& clock,
+                                                     core::MetricsRegistry& metrics) {
+  std::unique_ptr<Storage> s(new Storage(std::move(options), clock, metrics));
+  std::error_code ec;
+  std::filesystem::create_directories(s->options_.dir + "/blocks", ec);
+  if (ec) return core::ErrnoError(ec.value(), "create " + s->options_.dir + "/blocks");
+  VIGIL_RETURN_IF_ERROR(s->LoadBlocks());
+  wal::WalOptions wo;
+  wo.dir = s->options_.dir + "/wal";
+  wo.segment_size = 64u << 20;
+  // The head's data lives only here until a block is cut: no cap may delete it.
+  wo.max_size = UINT64_MAX / 2;
+  VIGIL_ASSIGN_OR_RETURN(s->wal_, wal::Wal::Open(wo, clock));
+  VIGIL_ASSIGN_OR_RETURN(s->head_cursor_, s->wal_->OpenCursor(kHeadCursor));
+  s->head_ = std::make_unique<Head>(
+      HeadOptions{s->options_.block_range_ms, s->options_.out_of_order_window_ms});
+  VIGIL_RETURN_IF_ERROR(s->Replay());
+  return s;
+}
+
+core::Status Storage::LoadBlocks() {
+  const std::string dir = options_.dir + "/blocks";
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() == ".tmp") {
+      // A cut or compaction that did not finish: its inputs are all still here.
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+      continue;
+    }
+    auto block = Block::Open(path);
+    if (!block.ok()) {
+      core::LogError("block unreadable, set aside", {{"block", path}, {"err", block.status().ToString()}});
+      std::error_code ec;
+      std::filesystem::rename(path, path + ".damaged", ec);
+      continue;
+    }
+    blocks_.push_back(std::move(block).value());
+  }
+  std::sort(blocks_.begin(), blocks_.end(),
+            [](const auto& a, const auto& b) { return a->meta().min_time < b->meta().min_time; });
+  return core::OkStatus();
+}
+
+core::Status Storage::Replay() {
+  const auto start = std::chrono::steady_clock::now();
+  const Checkpoint checkpoint = LoadCheckpoint(options_.dir + "/" + kCheckpointFile);
+  std::vector<wal::Cursor::Sample> batch;
+  uint64_t replayed = 0, skipped = 0, refused = 0;
+  for (;;) {
+    batch.clear();
+    VIGIL_RETURN_IF_ERROR(head_cursor_->Read(8192, &batch));
+    if (batch.empty()) break;
+    // A batch comes from one segment, the one the read position is in.
+    const bool before_checkpoint = head_cursor_->read_position().segment < checkpoint.segment;
+    HeadAppender app(*head_);
+    for (const wal::Cursor::Sample& s : batch) {
+      if (before_checkpoint && s.timestamp_ms < checkpoint.before) {
+        ++skipped;
+        continue;
+      }
+      const core::Sample sample{s.timestamp_ms, s.value};
+      if (!app.Add(*s.labels, std::span(&sample, 1)).ok()) ++refused;
+    }
+    for (auto [id, labels] : app.CreateSeries()) wal_->SetSeries(id + 1, labels);
+    replayed += app.appended();
+    app.Commit();
+  }
+  const double seconds = SecondsSince(start);
+  replay_seconds_->Set(seconds);
+  const HeadStats hs = head_->stats();
+  head_series_->Set(static_cast<double>(hs.series));
+  core::LogInfo("WAL replayed", {{"samples", replayed},
+                                 {"series", hs.series},
+                                 {"already_in_blocks", skipped},
+                                 {"refused", refused},
+                                 {"seconds", seconds}});
+  return core::OkStatus();
+}
+
+core::Result<AppendResult> Storage::Append(const remote::WriteRequest& request) {
+  std::lock_guard lock(append_mu_);
+  HeadAppender app(*head_);
+  for (const remote::SeriesSamples& s : request.series) {
+    core::Status st = app.Add(s.labels, s.samples);
+    if (!st.ok()) {
+      rejected_->Inc();
+      return st;
+    }
+  }
+  auto created = app.CreateSeries();
+  if (!created.empty() && created.back().first + 1 > wal::kMaxSeriesRef) {
+    rejected_->Inc();
+    return core::ResourceExhaustedError("the head holds the most series it can number");
+  }
+  for (auto [id, labels] : created) wal_->SetSeries(id + 1, labels);
+  refs_.clear();
+  for (const HeadAppender::Pending& p : app.pending()) refs_.push_back({p.id + 1, p.t, p.v});
+  core::Status logged = wal_->Append(refs_);
+  if (!logged.ok()) {
+    rejected_->Inc();
+    return core::UnavailableError("cannot write the WAL: " + logged.message());
+  }
+  app.Commit();
+  samples_appended_->Inc(static_cast<double>(app.appended()));
+  out_of_order_->Inc(static_cast<double>(app.out_of_order()));
+  duplicates_->Inc(static_cast<double>(app.duplicates()));
+  if (!created.empty()) head_series_->Inc(static_cast<double>(created.size()));
+  return AppendResult{app.appended(), app.out_of_order(), app.duplicates()};
+}
+
+std::unique_ptr<Querier> Storage::OpenQuerier() const {
+  return std::make_unique<StorageQuerier>(*head_, blocks());
+}
+
+std::vector<std::shared_ptr<Block>> Storage::blocks() const {
+  std::lock_guard lock(blocks_mu_);
+  return blocks_;
+}
+
+std::string Storage::NewBlockDir(int64_t min_time) const {
+  char name[80];
+  std::snprintf(name, sizeof name, "b%013lld-%016llx-%04llx", static_cast<long long>(min_time),
+                static_cast<unsigned long long>(clock_.NowUnixMillis()),
+                static_cast<unsigned long long>(++block_seq_ & 0xffff));
+  return options_.dir + "/blocks/" + name;
+}
+
+core::Status Storage::Maintain() {
+  std::lock_guard maintain(maintain_mu_);
+  const int64_t range = options_.block_range_ms;
+  for (;;) {
+    const HeadStats hs = head_->stats();
+    if (hs.series == 0 || hs.max_time - hs.min_time <= range * 3 / 2) break;
+    VIGIL_RETURN_IF_ERROR(CutHead(FloorTo(hs.min_time, range) + range));
+  }
+  VIGIL_RETURN_IF_ERROR(Compact());
+  VIGIL_RETURN_IF_ERROR(ApplyRetention());
+  wal_->Collect();
+  const HeadStats hs = head_->stats();
+  head_series_->Set(static_cast<double>(hs.series));
+  head_chunks_->Set(static_cast<double>(hs.chunks));
+  wal_bytes_->Set(static_cast<double>(wal_->stats().bytes));
+  uint64_t bytes = 0;
+  auto list = blocks();
+  for (const auto& b : list) bytes += b->size_bytes();
+  block_count_->Set(static_cast<double>(list.size()));
+  block_bytes_->Set(static_cast<double>(bytes));
+  return core::OkStatus();
+}
+
+core::Status Storage::CutHead(int64_t before) {
+  std::lock_guard lock(append_mu_);
+  const auto start = std::chrono::steady_clock::now();
+  VIGIL_ASSIGN_OR_RETURN(const uint32_t segment, wal_->Cut());
+  const std::string dir = NewBlockDir(FloorTo(head_->stats().min_time, options_.block_range_ms));
+  const std::string tmp = dir + ".tmp";
+  VIGIL_ASSIGN_OR_RETURN(auto writer, BlockWriter::Create(tmp));
+  for (SeriesId id : head_->SeriesBefore(before)) {
+    VIGIL_RETURN_IF_ERROR(writer->AddSeries(head_->series(id)->labels,
+                                            head_->ChunksBefore(id, before)));
+  }
+  VIGIL_RETURN_IF_ERROR(writer->Finish(1).status());
+  std::error_code ec;
+  std::filesystem::rename(tmp, dir, ec);
+  if (ec) return core::ErrnoError(ec.value(), "rename " + tmp);
+  VIGIL_RETURN_IF_ERROR(core::SyncDir(options_.dir + "/blocks"));
+  VIGIL_ASSIGN_OR_RETURN(auto block, Block::Open(dir));
+  ReplaceBlocks({}, block);
+  VIGIL_RETURN_IF_ERROR(core::WriteFileAtomic(options_.dir + "/" + kCheckpointFile,
+                                              FormatCheckpoint({segment, before})));
+  head_->Truncate(before);
+  // Segments whose samples are all in blocks are no longer the head's to keep.
+  wal::Position keep{segment, wal::kSegmentHeaderSize, 0};
+  for (const auto& [index, max_time] : wal_->SegmentMaxTimes()) {
+    if (index < segment && max_time >= before) {
+      keep = {index, wal::kSegmentHeaderSize, 0};
+      break;
+    }
+  }
+  VIGIL_RETURN_IF_ERROR(head_cursor_->Commit(keep));
+  head_cuts_->Inc();
+  core::LogInfo("head cut into a block", {{"block", dir},
+                                          {"series", block->meta().series},
+                                          {"samples", block->meta().samples},
+                                          {"before", before},
+                                          {"seconds", SecondsSince(start)}});
+  return core::OkStatus();
+}
+
+void Storage::ReplaceBlocks(const std::vector<std::shared_ptr<Block>>& old,
+                            std::shared_ptr<Block> replacement) {
+  std::lock_guard lock(blocks_mu_);
+  std::erase_if(blocks_, [&](const auto& b) {
+    return std::find(old.begin(), old.end(), b) != old.end();
+  });
+  if (replacement) blocks_.push_back(std::move(replacement));
+  std::sort(blocks_.begin(), blocks_.end(),
+            [](const auto& a, const auto& b) { return a->meta().min_time < b->meta().min_time; });
+}
+
+core::Result<std::shared_ptr<Block>> Storage::WriteMerged(
+    const std::vector<std::shared_ptr<Block>>& in) {
+  int64_t min_time = INT64_MAX;
+  int level = 1;
+  for (const auto& b : in) {
+    min_time = std::min(min_time, b->meta().min_time);
+    level = std::max(level, b->meta().level + 1);
+  }
+  const std::string dir = NewBlockDir(min_time);
+  const std::string tmp = dir + ".tmp";
+  VIGIL_ASSIGN_OR_RETURN(auto writer, BlockWriter::Create(tmp));
+  // A k-way merge by labels: every block lists its series in label order.
+  struct Cursor {
+    const Block* block;
+    SeriesId next = 0;
+    core::Labels labels;
+    std::vector<Block::ChunkView> chunks;
+  };
+  std::vector<Cursor> cursors;
+  for (const auto& b : in) {
+    Cursor c{b.get()};
+    if (b->series_count() > 0) {
+      VIGIL_RETURN_IF_ERROR(b->SeriesAt(0, &c.labels, &c.chunks));
+      cursors.push_back(std::move(c));
+    }
+  }
+  std::vector<EncodedChunk> chunks;
+  while (!cursors.empty()) {
+    const core::Labels* smallest = &cursors[0].labels;
+    for (const Cursor& c : cursors) {
+      if (c.labels < *smallest) smallest = &c.labels;
+    }
+    const core::Labels labels = *smallest;
+    std::vector<Block::ChunkView> views;
+    for (Cursor& c : cursors) {
+      if (c.labels == labels) views.insert(views.end(), c.chunks.begin(), c.chunks.end());
+    }
+    std::sort(views.begin(), views.end(),
+              [](const auto& a, const auto& b) { return a.min_time < b.min_time; });
+    bool overlap = false;
+    for (size_t i = 1; i < views.size(); ++i) overlap |= views[i].min_time <= views[i - 1].max_time;
+    chunks.clear();
+    if (!overlap) {
+      for (const auto& v : views) chunks.push_back({v.min_time, v.max_time, std::string(v.bytes)});
+    } else {
+      std::vector<core::Sample> samples;
+      for (const auto& v : views) VIGIL_RETURN_IF_ERROR(DecodeChunk(v.bytes, &samples));
+      std::stable_sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) {
+        return a.timestamp_ms < b.timestamp_ms;
+      });
+      samples.erase(std::unique(samples.begin(), samples.end(),
+                                [](const auto& a, const auto& b) {
+                                  return a.timestamp_ms == b.timestamp_ms;
+                                }),
+                    samples.end());
+      chunks = EncodeChunks(samples);
+    }
+    VIGIL_RETURN_IF_ERROR(writer->AddSeries(labels, chunks));
+    for (size_t i = 0; i < cursors.size();) {
+      Cursor& c = cursors[i];
+      if (c.labels == labels) {
+        if (++c.next == c.block->series_count()) {
+          cursors.erase(cursors.begin() + static_cast<ptrdiff_t>(i));
+          continue;
+        }
+        VIGIL_RETURN_IF_ERROR(c.block->SeriesAt(c.next, &c.labels, &c.chunks));
+      }
+      ++i;
+    }
+  }
+  VIGIL_RETURN_IF_ERROR(writer->Finish(level).status());
+  std::error_code ec;
+  std::filesystem::rename(tmp, dir, ec);
+  if (ec) return core::ErrnoError(ec.value(), "rename " + tmp);
+  VIGIL_RETURN_IF_ERROR(core::SyncDir(options_.dir + "/blocks"));
+  return Block::Open(dir);
+}
+
+core::Status Storage::Compact() {
+  for (;;) {
+    const auto list = blocks();
+    if (list.size() < 2) return core::OkStatus();
+    std::vector<std::shared_ptr<Block>> group;
+    // Overlapping blocks first (a cut that repeated after a crash, late out-of-order data):
+    // queries merge them, but every query pays for it until they are one.
+    for (size_t i = 0; i + 1 < list.size() && group.empty(); ++i) {
+      int64_t end = list[i]->meta().max_time;
+      std::vector<std::shared_ptr<Block>> g{list[i]};
+      for (size_t j = i + 1; j < list.size() && list[j]->meta().min_time <= end; ++j) {
+        g.push_back(list[j]);
+        end = std::max(end, list[j]->meta().max_time);
+      }
+      if (g.size() > 1) group = std::move(g);
+    }
+    // Then ranges of 3x the one below (6h, 18h, ...) up to a tenth of the retention, each
+    // compacted once the newest block has passed its end.
+    const int64_t newest = list.back()->meta().max_time;
+    const int64_t limit = options_.retention_ms > 0
+                              ? std::min<int64_t>(options_.retention_ms / 10, 31ll * 86400000)
+                              : 31ll * 86400000;
+    for (int64_t r = options_.block_range_ms * 3; group.empty() && r <= limit; r *= 3) {
+      std::map<int64_t, std::vector<std::shared_ptr<Block>>> windows;
+      for (const auto& b : list) {
+        const int64_t w = FloorTo(b->meta().min_time, r);
+        if (b->meta().max_time < w + r && w + r <= newest) windows[w].push_back(b);
+      }
+      for (auto& [w, g] : windows) {
+        if (g.size() > 1) {
+          group = std::move(g);
+          break;
+        }
+      }
+    }
+    if (group.empty()) return core::OkStatus();
+    const auto start = std::chrono::steady_clock::now();
+    VIGIL_ASSIGN_OR_RETURN(auto merged, WriteMerged(group));
+    ReplaceBlocks(group, merged);
+    for (const auto& b : group) {
+      std::error_code ec;
+      std::filesystem::remove_all(b->dir(), ec);  // open mappings stay readable
+    }
+    const double seconds = SecondsSince(start);
+    compactions_->Inc();
+    compaction_seconds_->Inc(seconds);
+    core::LogInfo("blocks compacted", {{"blocks", group.size()},
+                                       {"into", merged->dir()},
+                                       {"series", merged->meta().series},
+                                       {"seconds", seconds}});
+  }
+}
+
+core::Status Storage::ApplyRetention() {
+  auto list = blocks();
+  if (list.empty()) return core::OkStatus();
+  int64_t newest = head_->max_time();
+  for (const auto& b : list) newest = std::max(newest, b->meta().max_time);
+  uint64_t total = 0;
+  for (const auto& b : list) total += b->size_bytes();
+  std::vector<std::shared_ptr<Block>> doomed;
+  for (const auto& b : list) {  // oldest first
+    const bool too_old =
+        options_.retention_ms > 0 && b->meta().max_time < newest - options_.retention_ms;
+    const bool too_big = options_.retention_bytes > 0 && total > options_.retention_bytes;
+    if (!too_old && !too_big) break;
+    doomed.push_back(b);
+    total -= b->size_bytes();
+  }
+  if (doomed.empty()) return core::OkStatus();
+  ReplaceBlocks(doomed, nullptr);
+  for (const auto& b : doomed) {
+    core::LogInfo("retention deleted a block", {{"block", b->dir()},
+                                                {"max_time", b->meta().max_time}});
+    std::error_code ec;
+    std::filesystem::remove_all(b->dir(), ec);
+    retention_deleted_->Inc();
+  }
+  return core::OkStatus();
+}
+
+TsdbStatus Storage::Status(size_t top) const {
+  TsdbStatus st;
+  st.head = head_->stats();
+  for (const auto& b : blocks()) {
+    ++st.blocks;
+    st.block_bytes += b->size_bytes();
+  }
+  st.wal_bytes = wal_->stats().bytes;
+  std::vector<std::pair<std::string, uint64_t>> metric, pair, values, memory;
+  {
+    auto lock = head_->ReadLock();
+    for (std::string_view name : head_->LabelNames()) {
+      uint64_t bytes = 0, n = 0;
+      for (std::string_view v : head_->LabelValues(name)) {
+        const uint64_t count = head_->PostingsFor(name, v).size();
+        if (name == core::kMetricNameLabel) metric.emplace_back(std::string(v), count);
+        pair.emplace_back(std::string(name) + "=" + std::string(v), count);
+        bytes += v.size() * count;
+        ++n;
+      }
+      values.emplace_back(std::string(name), n);
+      memory.emplace_back(std::string(name), bytes);
+    }
+  }
+  auto top_of = [top](std::vector<std::pair<std::string, uint64_t>> v) {
+    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+      return a.second > b.second;
+    });
+    if (v.size() > top) v.resize(top);
+    return v;
+  };
+  st.series_by_metric = top_of(std::move(metric));
+  st.series_by_label_pair = top_of(std::move(pair));
+  st.values_by_label_name = top_of(std::move(values));
+  st.memory_by_label_name = top_of(std::move(memory));
+  return st;
+}
+
+}  // namespace vigil::storage
