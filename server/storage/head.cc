@@ -185,33 +185,34 @@ Postings Head::AllPostings() const {
   return out;
 }
 
-std::vector<SeriesId> Head::SeriesBefore(int64_t t) const {
+std::vector<SeriesId> Head::SeriesIn(int64_t from, int64_t to) const {
   std::shared_lock lock(mu_);
   std::vector<SeriesId> ids;
   for (SeriesId id = 0; id < series_.size(); ++id) {
     const MemSeries* s = series_[id].get();
-    if (s != nullptr && s->HasDataIn(INT64_MIN, t - 1)) ids.push_back(id);
+    if (s != nullptr && s->HasDataIn(from, to - 1)) ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end(),
             [this](SeriesId a, SeriesId b) { return series_[a]->labels < series_[b]->labels; });
   return ids;
 }
 
-std::vector<EncodedChunk> Head::ChunksBefore(SeriesId id, int64_t t) const {
+std::vector<EncodedChunk> Head::ChunksIn(SeriesId id, int64_t from, int64_t to) const {
   std::shared_lock lock(mu_);
   const MemSeries& s = *series_[id];
-  const bool has_ooo = !s.out_of_order.empty() && s.out_of_order.front().timestamp_ms < t;
-  if (has_ooo) {
+  auto lo = std::lower_bound(s.out_of_order.begin(), s.out_of_order.end(), from,
+                             [](const core::Sample& x, int64_t t) { return x.timestamp_ms < t; });
+  if (lo != s.out_of_order.end() && lo->timestamp_ms < to) {
     std::vector<core::Sample> samples;
-    s.SamplesIn(INT64_MIN, t - 1, &samples);
+    s.SamplesIn(from, to - 1, &samples);
     return EncodeChunks(samples);
   }
-  // Chunks never cross a chunk-range boundary and `t` is one: whole chunks, copied as they are.
+  // In-order chunks never cross a chunk range: whole chunks, copied as they are.
   std::vector<EncodedChunk> out;
   for (const MemChunk& c : s.chunks) {
-    if (c.max_time < t) out.push_back({c.min_time, c.max_time, c.bytes});
+    if (c.min_time >= from && c.max_time < to) out.push_back({c.min_time, c.max_time, c.bytes});
   }
-  if (s.open.count() > 0 && s.open.max_time() < t)
+  if (s.open.count() > 0 && s.open.min_time() >= from && s.open.max_time() < to)
     out.push_back({s.open.min_time(), s.open.max_time(), std::string(s.open.bytes())});
   return out;
 }
@@ -290,6 +291,8 @@ core::Status HeadAppender::Add(const core::Labels& labels, std::span<const core:
       return core::InvalidArgumentError(std::string(what) + " for series " + labels.ToString() +
                                         " at timestamp " + std::to_string(t));
     };
+    // The window is behind the head's newest sample, whatever the series' own.
+    if (t < min_valid_) return refuse("too old sample");
     if (t > slot.max_time) {
       slot.max_time = t;
       slot.last_value = s.value;
@@ -301,7 +304,6 @@ core::Status HeadAppender::Add(const core::Labels& labels, std::span<const core:
       ++duplicates_;
       continue;
     }
-    if (t < min_valid_) return refuse("too old sample");
     std::optional<double> existing;
     if (auto it = slot.out_of_order.find(t); it != slot.out_of_order.end()) {
       existing = it->second;

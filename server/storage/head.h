@@ -83,10 +83,11 @@ class Head final : public IndexReader {
   std::shared_lock<std::shared_mutex> ReadLock() const { return std::shared_lock(mu_); }
   const MemSeries* series(SeriesId id) const { return id < series_.size() ? series_[id].get() : nullptr; }
 
-  // Block cuts (under the append lock): the series with data before `t`, sorted by labels, and
-  // their chunks before `t` (out-of-order samples merged in); then dropping that data.
-  std::vector<SeriesId> SeriesBefore(int64_t t) const;
-  std::vector<EncodedChunk> ChunksBefore(SeriesId id, int64_t t) const;
+  // Block cuts (under the append lock): the series with data in [from, to), sorted by labels,
+  // and their chunks there (out-of-order samples merged in); then dropping what is before `t`.
+  // [from, to) must be chunk ranges.
+  std::vector<SeriesId> SeriesIn(int64_t from, int64_t to) const;
+  std::vector<EncodedChunk> ChunksIn(SeriesId id, int64_t from, int64_t to) const;
   void Truncate(int64_t t);
 
  private:

@@ -335,20 +335,30 @@ core::Status Storage::CutHead(int64_t before) {
   std::lock_guard lock(append_mu_);
   const auto start = std::chrono::steady_clock::now();
   VIGIL_ASSIGN_OR_RETURN(const uint32_t segment, wal_->Cut());
-  const std::string dir = NewBlockDir(FloorTo(head_->stats().min_time, options_.block_range_ms));
-  const std::string tmp = dir + ".tmp";
-  VIGIL_ASSIGN_OR_RETURN(auto writer, BlockWriter::Create(tmp));
-  for (SeriesId id : head_->SeriesBefore(before)) {
-    VIGIL_RETURN_IF_ERROR(writer->AddSeries(head_->series(id)->labels,
-                                            head_->ChunksBefore(id, before)));
+  // One block per block range with data: late out-of-order samples for a range already cut
+  // make a small block of their own, which compaction folds into that range's block.
+  const int64_t range = options_.block_range_ms;
+  uint64_t series = 0, samples = 0;
+  for (int64_t from = FloorTo(head_->stats().min_time, range); from < before; from += range) {
+    const std::vector<SeriesId> ids = head_->SeriesIn(from, from + range);
+    if (ids.empty()) continue;
+    const std::string dir = NewBlockDir(from);
+    const std::string tmp = dir + ".tmp";
+    VIGIL_ASSIGN_OR_RETURN(auto writer, BlockWriter::Create(tmp));
+    for (SeriesId id : ids) {
+      VIGIL_RETURN_IF_ERROR(
+          writer->AddSeries(head_->series(id)->labels, head_->ChunksIn(id, from, from + range)));
+    }
+    VIGIL_RETURN_IF_ERROR(writer->Finish(1).status());
+    std::error_code ec;
+    std::filesystem::rename(tmp, dir, ec);
+    if (ec) return core::ErrnoError(ec.value(), "rename " + tmp);
+    VIGIL_RETURN_IF_ERROR(core::SyncDir(options_.dir + "/blocks"));
+    VIGIL_ASSIGN_OR_RETURN(auto block, Block::Open(dir));
+    series += block->meta().series;
+    samples += block->meta().samples;
+    ReplaceBlocks({}, std::move(block));
   }
-  VIGIL_RETURN_IF_ERROR(writer->Finish(1).status());
-  std::error_code ec;
-  std::filesystem::rename(tmp, dir, ec);
-  if (ec) return core::ErrnoError(ec.value(), "rename " + tmp);
-  VIGIL_RETURN_IF_ERROR(core::SyncDir(options_.dir + "/blocks"));
-  VIGIL_ASSIGN_OR_RETURN(auto block, Block::Open(dir));
-  ReplaceBlocks({}, block);
   VIGIL_RETURN_IF_ERROR(core::WriteFileAtomic(options_.dir + "/" + kCheckpointFile,
                                               FormatCheckpoint({segment, before})));
   head_->Truncate(before);
@@ -362,11 +372,10 @@ core::Status Storage::CutHead(int64_t before) {
   }
   VIGIL_RETURN_IF_ERROR(head_cursor_->Commit(keep));
   head_cuts_->Inc();
-  core::LogInfo("head cut into a block", {{"block", dir},
-                                          {"series", block->meta().series},
-                                          {"samples", block->meta().samples},
-                                          {"before", before},
-                                          {"seconds", SecondsSince(start)}});
+  core::LogInfo("head cut into blocks", {{"series", series},
+                                         {"samples", samples},
+                                         {"before", before},
+                                         {"seconds", SecondsSince(start)}});
   return core::OkStatus();
 }
 
@@ -476,14 +485,16 @@ core::Status Storage::Compact() {
       if (g.size() > 1) group = std::move(g);
     }
     // Then ranges of 3x the one below (6h, 18h, ...) up to a tenth of the retention, each
-    // compacted once the newest block has passed its end.
-    const int64_t newest = list.back()->meta().max_time;
+    // compacted once a newer block exists. As Prometheus, the newest block is left alone for
+    // a block range, so it can be backed up before it is merged away.
+    const int64_t newest = list.back()->meta().min_time;
     const int64_t limit = options_.retention_ms > 0
                               ? std::min<int64_t>(options_.retention_ms / 10, 31ll * 86400000)
                               : 31ll * 86400000;
     for (int64_t r = options_.block_range_ms * 3; group.empty() && r <= limit; r *= 3) {
       std::map<int64_t, std::vector<std::shared_ptr<Block>>> windows;
-      for (const auto& b : list) {
+      for (size_t i = 0; i + 1 < list.size(); ++i) {
+        const auto& b = list[i];
         const int64_t w = FloorTo(b->meta().min_time, r);
         if (b->meta().max_time < w + r && w + r <= newest) windows[w].push_back(b);
       }

@@ -1,0 +1,157 @@
+#include "server/storage/head.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil::storage {
+namespace {
+
+Matcher M(MatchType type, std::string name, std::string value) {
+  return Matcher::Create(type, std::move(name), std::move(value)).value();
+}
+
+core::Status Append(Head& head, const core::Labels& labels, std::vector<core::Sample> samples) {
+  HeadAppender app(head);
+  VIGIL_RETURN_IF_ERROR(app.Add(labels, samples));
+  app.CreateSeries();
+  app.Commit();
+  return core::OkStatus();
+}
+
+std::vector<core::Sample> All(const Head& head, const core::Labels& labels) {
+  Matchers ms;
+  for (const auto& l : labels) ms.push_back(M(MatchType::kEqual, l.name, l.value));
+  size_t n = 0;
+  auto out = head.Select(ms, INT64_MIN, INT64_MAX, {}, &n);
+  return out.empty() ? std::vector<core::Sample>{} : out[0].samples;
+}
+
+const core::Labels kUp = core::Labels::FromLiteral({{"__name__", "up"}, {"job", "node"}});
+
+TEST(HeadTest, InOrderSamplesAcrossManyChunks) {
+  Head head({});
+  std::vector<core::Sample> in;
+  for (int i = 0; i < 1000; ++i) in.push_back({i * 15'000, static_cast<double>(i)});
+  ASSERT_TRUE(Append(head, kUp, in).ok());
+  auto out = All(head, kUp);
+  ASSERT_EQ(out.size(), in.size());
+  EXPECT_EQ(out[999].value, 999);
+  // 1000 samples, 120 a chunk, and a new chunk at every 2h boundary (480 samples apart).
+  EXPECT_GE(head.stats().chunks, 9u);
+  EXPECT_EQ(head.stats().series, 1u);
+}
+
+TEST(HeadTest, DuplicatesAndOutOfOrder) {
+  Head head({});
+  ASSERT_TRUE(Append(head, kUp, {{1000, 1}, {2000, 2}, {5000, 5}}).ok());
+  // Same timestamp, same value: accepted, nothing added.
+  ASSERT_TRUE(Append(head, kUp, {{5000, 5}, {2000, 2}}).ok());
+  // Older than the newest but inside the window: stored and merged into queries.
+  ASSERT_TRUE(Append(head, kUp, {{3000, 3}, {1500, 1.5}}).ok());
+  auto out = All(head, kUp);
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out[1].timestamp_ms, 1500);
+  EXPECT_EQ(out[3].timestamp_ms, 3000);
+  EXPECT_EQ(head.stats().out_of_order_samples, 2u);
+
+  // Same timestamp, another value: refused, for in-order and out-of-order timestamps alike.
+  core::Status s = Append(head, kUp, {{6000, 6}, {5000, 99}});
+  EXPECT_EQ(s.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("duplicate sample for timestamp"), std::string::npos);
+  EXPECT_EQ(Append(head, kUp, {{3000, 4}}).code(), core::StatusCode::kInvalidArgument);
+  // Nothing of the refused request is kept, not even its valid first sample.
+  EXPECT_EQ(All(head, kUp).size(), 5u);
+}
+
+TEST(HeadTest, TooOldIsRefused) {
+  Head head({.chunk_range_ms = 7'200'000, .out_of_order_window_ms = 60'000});
+  ASSERT_TRUE(Append(head, kUp, {{1'000'000, 1}}).ok());
+  EXPECT_TRUE(Append(head, kUp, {{950'000, 1}}).ok());
+  core::Status s = Append(head, kUp, {{900'000, 1}});
+  EXPECT_EQ(s.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("too old sample"), std::string::npos);
+  // A new series is held to the same window: it is the head's newest that counts.
+  auto other = core::Labels::FromLiteral({{"__name__", "other"}});
+  EXPECT_FALSE(Append(head, other, {{10, 1}}).ok());
+  EXPECT_EQ(head.stats().series, 1u);
+}
+
+TEST(HeadTest, RefusedRequestCreatesNoSeries) {
+  Head head({});
+  ASSERT_TRUE(Append(head, kUp, {{5000, 5}}).ok());
+  HeadAppender app(head);
+  auto fresh = core::Labels::FromLiteral({{"__name__", "fresh"}});
+  ASSERT_TRUE(app.Add(fresh, std::vector<core::Sample>{{1, 1}}).ok());
+  ASSERT_FALSE(app.Add(kUp, std::vector<core::Sample>{{5000, 6}}).ok());
+  // The caller stops here; the head is as it was.
+  EXPECT_EQ(head.stats().series, 1u);
+  EXPECT_TRUE(All(head, fresh).empty());
+}
+
+TEST(HeadTest, SameSeriesTwiceInOneRequest) {
+  Head head({});
+  HeadAppender app(head);
+  ASSERT_TRUE(app.Add(kUp, std::vector<core::Sample>{{1000, 1}, {2000, 2}}).ok());
+  ASSERT_TRUE(app.Add(kUp, std::vector<core::Sample>{{3000, 3}, {1500, 1.5}}).ok());
+  EXPECT_FALSE(app.Add(kUp, std::vector<core::Sample>{{1500, 7}}).ok());
+  EXPECT_EQ(app.CreateSeries().size(), 1u);
+  app.Commit();
+  EXPECT_EQ(All(head, kUp).size(), 4u);
+}
+
+TEST(HeadTest, MatchersSelectAsPrometheus) {
+  Head head({});
+  auto a = core::Labels::FromLiteral({{"__name__", "m"}, {"env", "prod"}, {"i", "a"}});
+  auto b = core::Labels::FromLiteral({{"__name__", "m"}, {"env", "dev"}, {"i", "b"}});
+  auto c = core::Labels::FromLiteral({{"__name__", "m"}, {"i", "c"}});
+  for (const auto& l : {a, b, c}) ASSERT_TRUE(Append(head, l, {{1, 1}}).ok());
+  auto count = [&](Matchers ms) {
+    size_t n = 0;
+    return head.Select(ms, 0, 10, {}, &n).size();
+  };
+  const auto name = M(MatchType::kEqual, "__name__", "m");
+  EXPECT_EQ(count({name}), 3u);
+  EXPECT_EQ(count({name, M(MatchType::kEqual, "env", "prod")}), 1u);
+  EXPECT_EQ(count({name, M(MatchType::kNotEqual, "env", "prod")}), 2u);  // incl. no env
+  EXPECT_EQ(count({name, M(MatchType::kEqual, "env", "")}), 1u);         // only c
+  EXPECT_EQ(count({name, M(MatchType::kRegexMatch, "env", "pro")}), 0u);  // anchored
+  EXPECT_EQ(count({name, M(MatchType::kRegexMatch, "env", "pro.*|dev")}), 2u);
+  EXPECT_EQ(count({name, M(MatchType::kRegexNoMatch, "env", "dev")}), 2u);
+  EXPECT_EQ(count({name, M(MatchType::kRegexMatch, "env", ".*")}), 3u);
+  EXPECT_EQ(count({name, M(MatchType::kRegexMatch, "env", ".+")}), 2u);
+  EXPECT_EQ(count({M(MatchType::kRegexMatch, "i", "a|c")}), 2u);
+  EXPECT_FALSE(Matcher::Create(MatchType::kRegexMatch, "x", "(").ok());
+  // Results come in label order.
+  size_t n = 0;
+  auto all = head.Select({name}, 0, 10, {}, &n);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_TRUE(all[0].labels < all[1].labels && all[1].labels < all[2].labels);
+}
+
+TEST(HeadTest, TruncateDropsDataAndEmptySeries) {
+  Head head({.chunk_range_ms = 1000, .out_of_order_window_ms = 100'000});
+  auto old = core::Labels::FromLiteral({{"__name__", "old"}});
+  ASSERT_TRUE(Append(head, old, {{100, 1}, {200, 2}}).ok());
+  ASSERT_TRUE(Append(head, kUp, {{500, 1}, {1500, 2}, {2500, 3}}).ok());
+  ASSERT_TRUE(Append(head, kUp, {{700, 9}}).ok());  // out of order, before the cut
+  auto ids = head.SeriesIn(0, 1000);
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(head.series(ids[0])->labels, old);  // label order
+  std::vector<core::Sample> first;
+  for (const auto& c : head.ChunksIn(ids[1], 0, 1000)) ASSERT_TRUE(DecodeChunk(c.bytes, &first).ok());
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[1].timestamp_ms, 700);  // the out-of-order sample, merged in
+  EXPECT_EQ(head.SeriesIn(1000, 2000).size(), 1u);
+  EXPECT_EQ(head.ChunksIn(ids[1], 1000, 2000).size(), 1u);
+  head.Truncate(2000);
+  EXPECT_EQ(head.stats().series, 1u);
+  EXPECT_TRUE(All(head, old).empty());
+  auto left = All(head, kUp);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].timestamp_ms, 2500);
+  // The index forgot the dropped series.
+  auto lock = head.ReadLock();
+  EXPECT_TRUE(head.PostingsFor("__name__", "old").empty());
+}
+
+}  // namespace
+}  // namespace vigil::storage

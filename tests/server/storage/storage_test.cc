@@ -1,0 +1,190 @@
+#include "server/storage/storage.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "remote/codec.h"
+#include "tests/core/temp_dir.h"
+
+namespace vigil::storage {
+namespace {
+
+constexpr int64_t kHour = 3'600'000;
+
+class StorageTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = testing::FreshTempDir(); }
+
+  std::unique_ptr<Storage> Open(StorageOptions o = {}) {
+    o.dir = dir_;
+    metrics_ = std::make_unique<core::MetricsRegistry>();
+    auto s = Storage::Open(o, clock_, *metrics_);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+
+  // `series` series "load{i=...}" with one sample each `step` ms in [from, to).
+  static remote::WriteRequest Load(int series, int64_t from, int64_t to, int64_t step,
+                                   double offset = 0) {
+    remote::WriteRequest req;
+    for (int i = 0; i < series; ++i) {
+      remote::SeriesSamples s{core::Labels::FromLiteral(
+                                  {{"__name__", "load"}, {"i", std::to_string(i)}}),
+                              {}};
+      for (int64_t t = from; t < to; t += step) s.samples.push_back({t, t / 1000.0 + i + offset});
+      req.series.push_back(std::move(s));
+    }
+    return req;
+  }
+
+  static size_t CountSamples(const Storage& s, int64_t mint = INT64_MIN, int64_t maxt = INT64_MAX) {
+    auto q = s.OpenQuerier();
+    auto series = q->Select({Matcher::Create(MatchType::kEqual, "__name__", "load").value()},
+                            mint, maxt);
+    EXPECT_TRUE(series.ok());
+    size_t n = 0;
+    for (const auto& x : *series) n += x.samples.size();
+    return n;
+  }
+
+  std::string dir_;
+  core::ManualClock clock_{1'700'000'000'000};
+  std::unique_ptr<core::MetricsRegistry> metrics_;
+};
+
+TEST_F(StorageTest, ReopenReplaysTheWal) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s->Append(Load(10, 0, 600'000, 15'000)).ok());
+    ASSERT_TRUE(s->Append(Load(10, 600'000, 1'200'000, 15'000)).ok());
+  }
+  auto s = Open();
+  EXPECT_EQ(CountSamples(*s), 10u * 80);
+  EXPECT_EQ(s->head().stats().series, 10u);
+  // Appends after the replay go on where the series left off.
+  EXPECT_TRUE(s->Append(Load(10, 1'200'000, 1'215'000, 15'000)).ok());
+  EXPECT_EQ(CountSamples(*s), 10u * 81);
+}
+
+TEST_F(StorageTest, RefusedRequestWritesNothingEvenAfterRestart) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s->Append(Load(2, 0, 60'000, 15'000)).ok());
+    auto bad = Load(3, 60'000, 120'000, 15'000);
+    bad.series[1].samples.push_back({45'000, -1});  // an existing timestamp, another value
+    auto r = s->Append(bad);
+    EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
+    EXPECT_EQ(CountSamples(*s), 8u);
+    EXPECT_EQ(s->head().stats().series, 2u);
+  }
+  auto s = Open();
+  EXPECT_EQ(CountSamples(*s), 8u);
+}
+
+TEST_F(StorageTest, HeadIsCutIntoBlocksAndSurvivesRestart) {
+  {
+    auto s = Open();
+    for (int64_t h = 0; h < 5; ++h) {
+      ASSERT_TRUE(s->Append(Load(5, h * kHour, (h + 1) * kHour, 60'000)).ok());
+    }
+    ASSERT_TRUE(s->Maintain().ok());
+    // 5h of data: the first 2h range went into a block; the head keeps the rest.
+    ASSERT_EQ(s->blocks().size(), 1u);
+    EXPECT_EQ(s->blocks()[0]->meta().min_time, 0);
+    EXPECT_EQ(s->blocks()[0]->meta().max_time, 2 * kHour - 60'000);
+    EXPECT_EQ(s->head().stats().min_time, 2 * kHour);
+    EXPECT_EQ(CountSamples(*s), 5u * 300);
+    EXPECT_EQ(CountSamples(*s, kHour, 3 * kHour - 1), 5u * 120);
+    // Out of order into the range the block already holds: stored, and found.
+    auto late = Load(1, 30'000, 30'001, 1);
+    ASSERT_TRUE(s->Append(late).ok());
+    EXPECT_EQ(CountSamples(*s), 5u * 300 + 1);
+  }
+  auto s = Open();
+  EXPECT_EQ(CountSamples(*s), 5u * 300 + 1);  // none lost, none doubled
+  EXPECT_EQ(s->blocks().size(), 1u);
+}
+
+TEST_F(StorageTest, CompactionMergesBlocksAndOverlaps) {
+  auto s = Open();
+  for (int64_t h = 0; h < 11; ++h) {
+    ASSERT_TRUE(s->Append(Load(3, h * kHour, (h + 1) * kHour, 60'000)).ok());
+    ASSERT_TRUE(s->Maintain().ok());
+  }
+  // Cuts at 2h, 4h, 6h, 8h; the three 2h blocks of [0, 6h) become one once a newer block exists.
+  auto blocks = s->blocks();
+  ASSERT_EQ(blocks.size(), 2u);
+  EXPECT_EQ(blocks[0]->meta().level, 2);
+  EXPECT_EQ(blocks[0]->meta().min_time, 0);
+  EXPECT_EQ(blocks[0]->meta().max_time, 6 * kHour - 60'000);
+  EXPECT_EQ(blocks[1]->meta().min_time, 6 * kHour);
+  EXPECT_EQ(CountSamples(*s), 3u * 660);
+  // A late sample for an hour already compacted makes a small overlapping block at the next
+  // cut; compaction folds it into the block of its range.
+  ASSERT_TRUE(s->Append(Load(1, 90'000, 90'001, 1)).ok());
+  ASSERT_TRUE(s->Append(Load(3, 11 * kHour, 12 * kHour, 60'000)).ok());
+  ASSERT_TRUE(s->Maintain().ok());
+  blocks = s->blocks();
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0]->meta().min_time, 0);
+  EXPECT_EQ(blocks[0]->meta().series, 3u);
+  EXPECT_EQ(blocks[0]->meta().samples, 3u * 360 + 1);
+  for (size_t i = 1; i < blocks.size(); ++i)
+    EXPECT_GT(blocks[i]->meta().min_time, blocks[i - 1]->meta().max_time);
+  EXPECT_EQ(CountSamples(*s), 3u * 720 + 1);
+}
+
+TEST_F(StorageTest, RetentionDeletesOldBlocks) {
+  auto s = Open({.retention_ms = 4 * kHour});
+  for (int64_t h = 0; h < 12; ++h) {
+    ASSERT_TRUE(s->Append(Load(2, h * kHour, (h + 1) * kHour, 60'000)).ok());
+    ASSERT_TRUE(s->Maintain().ok());
+  }
+  for (const auto& b : s->blocks()) EXPECT_GE(b->meta().max_time, 12 * kHour - 4 * kHour - 60'000);
+  EXPECT_LT(CountSamples(*s), 2u * 720);
+  EXPECT_EQ(CountSamples(*s, 0, 4 * kHour), 0u);
+}
+
+TEST_F(StorageTest, DamagedBlockIsSetAsideNotFatal) {
+  {
+    auto s = Open();
+    for (int64_t h = 0; h < 4; ++h) ASSERT_TRUE(s->Append(Load(2, h * kHour, (h + 1) * kHour, 60'000)).ok());
+    ASSERT_TRUE(s->Maintain().ok());
+    ASSERT_EQ(s->blocks().size(), 1u);
+  }
+  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/blocks")) {
+    std::fstream f(e.path() / "index", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('\x55');
+  }
+  auto s = Open();
+  EXPECT_TRUE(s->blocks().empty());
+  // The head's part (from 2h) is still there.
+  EXPECT_EQ(CountSamples(*s), 2u * 120);
+  size_t damaged = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/blocks"))
+    damaged += e.path().extension() == ".damaged";
+  EXPECT_EQ(damaged, 1u);
+}
+
+TEST_F(StorageTest, LabelNamesAndValues) {
+  auto s = Open();
+  ASSERT_TRUE(s->Append(Load(3, 0, 60'000, 15'000)).ok());
+  auto q = s->OpenQuerier();
+  EXPECT_EQ(q->LabelNames({}, INT64_MIN, INT64_MAX), (std::vector<std::string>{"__name__", "i"}));
+  EXPECT_EQ(q->LabelValues("i", {}, INT64_MIN, INT64_MAX),
+            (std::vector<std::string>{"0", "1", "2"}));
+  Matchers only1{Matcher::Create(MatchType::kEqual, "i", "1").value()};
+  EXPECT_EQ(q->LabelValues("i", only1, INT64_MIN, INT64_MAX), (std::vector<std::string>{"1"}));
+  auto series = q->Select(only1, INT64_MIN, INT64_MAX, {.labels_only = true});
+  ASSERT_TRUE(series.ok());
+  ASSERT_EQ(series->size(), 1u);
+  EXPECT_TRUE((*series)[0].samples.empty());
+  auto limited = q->Select({}, INT64_MIN, INT64_MAX, {.max_samples = 5});
+  EXPECT_EQ(limited.status().code(), core::StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace vigil::storage
