@@ -230,6 +230,21 @@ int64_t ConfigSection::Int(std::string_view key, int64_t default_value, int64_t 
   });
 }
 
+std::optional<std::string> ConfigSection::SecretFile(std::string_view key) {
+  const std::string path = String(key);
+  if (path.empty()) return std::nullopt;
+  std::ifstream in(path);
+  if (!in) {
+    Error(key, "cannot read \"" + path + "\"");
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string secret = text.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  return secret;
+}
+
 std::vector<std::string> ConfigSection::List(std::string_view key) {
   return Parsed(key, std::vector<std::string>{}, ParseList);
 }

@@ -79,6 +79,9 @@ class ConfigSection {
   bool Bool(std::string_view key, bool default_value);
   int64_t Int(std::string_view key, int64_t default_value, int64_t min, int64_t max);
   std::vector<std::string> List(std::string_view key);
+  // The contents of the file the key names (a password or token), without the trailing
+  // newline editors leave; nullopt when the key is absent or the file unreadable (an error).
+  std::optional<std::string> SecretFile(std::string_view key);
   std::optional<HostPort> HostPortValue(std::string_view key);
   std::optional<Url> UrlValue(std::string_view key);
   // One of `choices`; anything else is an error listing them.

@@ -10,20 +10,10 @@
 namespace vigil::remote {
 namespace {
 
-// A secret from a file, without the trailing newline editors leave.
 bool ReadSecret(core::ConfigSection& section, std::string_view key, std::string* out) {
-  std::string path = section.String(key);
-  if (path.empty()) return false;
-  std::ifstream in(path);
-  if (!in) {
-    section.Error(key, "cannot read \"" + path + "\"");
-    return false;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  *out = text.str();
-  while (!out->empty() && (out->back() == '\n' || out->back() == '\r')) out->pop_back();
-  return true;
+  std::optional<std::string> secret = section.SecretFile(key);
+  if (secret) *out = std::move(*secret);
+  return !section.String(key).empty();
 }
 
 bool CheckFile(core::ConfigSection& section, std::string_view key, std::string* out) {

@@ -11,6 +11,30 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   if (auto listen = server.HostPortValue("listen")) c.listen = *listen;
   c.data_dir = server.String("data_dir", c.data_dir);
   if (c.data_dir.empty()) server.Error("data_dir", "must not be empty");
+  c.max_request_size = server.Size("max_request_size", c.max_request_size);
+  if (c.max_request_size < 1024) server.Error("max_request_size", "must be at least 1KB");
+  c.tls.cert_file = server.String("tls_cert_file");
+  c.tls.key_file = server.String("tls_key_file");
+  c.tls.client_ca_file = server.String("tls_client_ca_file");
+  if (c.tls.cert_file.empty() != c.tls.key_file.empty())
+    server.Error(c.tls.cert_file.empty() ? "tls_key_file" : "tls_cert_file",
+                 "tls_cert_file and tls_key_file go together");
+  if (!c.tls.client_ca_file.empty() && c.tls.cert_file.empty())
+    server.Error("tls_client_ca_file", "needs tls_cert_file and tls_key_file");
+
+  core::ConfigSection& storage = reader.Section("storage");
+  c.retention = storage.Duration("retention", c.retention);
+  c.retention_size = storage.Size("retention_size", c.retention_size);
+  c.out_of_order_window = storage.Duration("out_of_order_window", c.out_of_order_window);
+
+  core::ConfigSection& auth = reader.Section("auth");
+  c.auth.bearer_token = auth.SecretFile("bearer_token_file").value_or("");
+  c.auth.basic_username = auth.String("basic_auth_username");
+  c.auth.basic_password = auth.SecretFile("basic_auth_password_file").value_or("");
+  if (c.auth.basic_username.empty() != c.auth.basic_password.empty())
+    auth.Error("basic_auth_username", "basic_auth_username and basic_auth_password_file go together");
+  if (auth.Has("bearer_token_file") && c.auth.bearer_token.empty())
+    auth.Error("bearer_token_file", "the token file is empty or unreadable");
 
   core::ConfigSection& rules = reader.Section("rules");
   c.rule_files = rules.List("files");

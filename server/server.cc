@@ -1,29 +1,153 @@
 #include "server/server.h"
 
+#include "core/build_info.h"
 #include "core/log.h"
+#include "server/api/json.h"
 
 namespace vigil::server {
+namespace {
 
-Server::Server(ServerConfig config, const core::Clock& clock) : config_(std::move(config)) {
+// How often appended samples are made durable against a power loss; a crash of the process
+// alone loses nothing that was answered 2xx, as it is in the page cache.
+constexpr std::chrono::seconds kSyncInterval{1};
+constexpr std::chrono::seconds kMaintainInterval{30};
+
+std::string TopListJson(const std::vector<std::pair<std::string, uint64_t>>& list) {
+  std::string out = "[";
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) out += ",";
+    out += "{\"name\":";
+    AppendJsonString(&out, list[i].first);
+    out += ",\"value\":" + std::to_string(list[i].second) + "}";
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+Server::Server(core::Loop& loop, ServerConfig config, const core::Clock& clock)
+    : loop_(loop),
+      config_(std::move(config)),
+      clock_(clock),
+      auth_(config_.auth),
+      sync_timer_(loop, [this] {
+        RunInBackground(&syncing_, [this] {
+          core::Status s = storage_->Sync();
+          if (!s.ok()) core::LogError("WAL sync failed", {{"err", s.message()}});
+        });
+      }),
+      maintain_timer_(loop, [this] {
+        RunInBackground(&maintaining_, [this] {
+          core::Status s = storage_->Maintain();
+          if (!s.ok()) core::LogError("storage maintenance failed", {{"err", s.message()}});
+        });
+      }) {
   core::RegisterBuildMetrics(metrics_, "vigil-server", clock);
 }
+
+Server::~Server() = default;
 
 core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerConfig config,
                                                      const core::Clock& clock) {
   VIGIL_RETURN_IF_ERROR(core::EnsureWritableDir(config.data_dir).WithContext("[server] data_dir"));
-  std::unique_ptr<Server> server(new Server(std::move(config), clock));
+  std::unique_ptr<Server> server(new Server(loop, std::move(config), clock));
   Server* s = server.get();
+  storage::StorageOptions so;
+  so.dir = s->config_.data_dir;
+  so.retention_ms = s->config_.retention.count();
+  so.retention_bytes = s->config_.retention_size;
+  so.out_of_order_window_ms = s->config_.out_of_order_window.count();
+  VIGIL_ASSIGN_OR_RETURN(s->storage_, storage::Storage::Open(so, clock, s->metrics_));
+
   core::HttpServerOptions options;
   options.listen = s->config_.listen;
+  options.limits.max_body_bytes = s->config_.max_request_size;
+  if (!s->config_.tls.cert_file.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(s->tls_, core::TlsConfig::CreateServer(s->config_.tls));
+    options.tls = s->tls_.get();
+  }
   VIGIL_ASSIGN_OR_RETURN(s->http_, core::HttpEndpoint::Create(loop, options, s->metrics_));
   core::AddAdminRoutes(s->http_->router(), s->metrics_, "Vigil Server", [] { return true; });
+  s->receiver_ = std::make_unique<Receiver>(loop, *s->storage_, s->metrics_, ReceiverOptions{});
+  s->AddApiRoutes();
+  s->StartForwarders();
+  s->sync_timer_.Start(kSyncInterval, kSyncInterval);
+  s->maintain_timer_.Start(std::chrono::seconds(1), kMaintainInterval);
   core::LogInfo("listening", {{"addr", s->http_->server().address().ToString()},
-                              {"data_dir", s->config_.data_dir}});
+                              {"data_dir", s->config_.data_dir},
+                              {"tls", s->tls_ != nullptr},
+                              {"forward_to", s->forwarders_.size()}});
   return server;
 }
 
-void Server::Stop() { http_->server().Shutdown(); }
+void Server::RunInBackground(bool* running, std::function<void()> work) {
+  if (*running || stopping_) return;
+  *running = true;
+  core::QueueWork(loop_, std::move(work), [running] { *running = false; });
+}
 
-bool Server::Stopped() const { return http_->server().connection_count() == 0; }
+void Server::AddApiRoutes() {
+  core::HttpRouter& router = http_->router();
+  router.Handle("/api/v1/write", {"POST"},
+                auth_.Guard([this](const core::HttpRequest& r, core::HttpResponder responder) {
+                  receiver_->Handle(r, std::move(responder));
+                }));
+  router.Handle(
+      "/api/v1/status/tsdb", {"GET"},
+      auth_.Guard([this](const core::HttpRequest&, core::HttpResponder responder) {
+        const storage::TsdbStatus st = storage_->Status(10);
+        const bool empty = st.head.series == 0;
+        std::string body = "{\"status\":\"success\",\"data\":{\"headStats\":{\"numSeries\":" +
+                           std::to_string(st.head.series) +
+                           ",\"numLabelPairs\":" + std::to_string(st.series_by_label_pair.size()) +
+                           ",\"chunkCount\":" + std::to_string(st.head.chunks) +
+                           ",\"minTime\":" + std::to_string(empty ? 0 : st.head.min_time) +
+                           ",\"maxTime\":" + std::to_string(empty ? 0 : st.head.max_time) +
+                           "},\"seriesCountByMetricName\":" + TopListJson(st.series_by_metric) +
+                           ",\"labelValueCountByLabelName\":" +
+                           TopListJson(st.values_by_label_name) +
+                           ",\"memoryInBytesByLabelName\":" + TopListJson(st.memory_by_label_name) +
+                           ",\"seriesCountByLabelValuePair\":" +
+                           TopListJson(st.series_by_label_pair) + "}}";
+        core::HttpResponse r;
+        r.headers.Set("Content-Type", "application/json");
+        r.body = std::move(body);
+        responder.Send(std::move(r));
+      }));
+}
+
+void Server::StartForwarders() {
+  for (const remote::DestinationConfig& d : config_.forward_to) {
+    auto cursor = storage_->wal().OpenCursor("forward-" + d.name);
+    if (!cursor.ok()) {
+      core::LogError("cannot open WAL cursor",
+                     {{"destination", d.name}, {"err", cursor.status().message()}});
+      continue;
+    }
+    forwarders_.push_back(std::make_unique<remote::Sender>(
+        loop_, d, *cursor, clock_, metrics_, std::string("vigil-server/") + core::kVersion));
+    forwarders_.back()->SetMetadataSource([this] { return receiver_->Metadata(); });
+    forwarders_.back()->Start();
+  }
+  receiver_->OnStored([this] {
+    for (auto& f : forwarders_) f->Notify();
+  });
+}
+
+void Server::Stop() {
+  stopping_ = true;
+  sync_timer_.Stop();
+  maintain_timer_.Stop();
+  for (auto& f : forwarders_) f->Stop();
+  http_->server().Shutdown();
+}
+
+bool Server::Stopped() const {
+  for (const auto& f : forwarders_) {
+    if (!f->Stopped()) return false;
+  }
+  return http_->server().connection_count() == 0 && receiver_->in_flight() == 0 && !syncing_ &&
+         !maintaining_;
+}
 
 }  // namespace vigil::server

@@ -1,14 +1,21 @@
 #pragma once
-// The central server's work on its loop. Today: its HTTP endpoint with /-/healthy, /-/ready
-// and /metrics; the receiver, storage, PromQL API and rules join it here.
+// The central server's work on its loop: the HTTP endpoint (/-/healthy, /-/ready, /metrics, the
+// remote-write receiver, the API), the storage with its maintenance, and the forwarders that
+// send on what was received. Decoding, appends and maintenance run on the thread pool.
 #include <memory>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/daemon.h"
 #include "core/http_endpoint.h"
 #include "core/metrics.h"
+#include "core/tls.h"
 #include "core/uv.h"
+#include "remote/sender.h"
+#include "server/api/auth.h"
+#include "server/api/receiver.h"
 #include "server/config.h"
+#include "server/storage/storage.h"
 
 namespace vigil::server {
 
@@ -16,17 +23,35 @@ class Server final : public core::Service {
  public:
   static core::Result<std::unique_ptr<Server>> Create(core::Loop& loop, ServerConfig config,
                                                       const core::Clock& clock);
+  ~Server() override;
   void Stop() override;
   bool Stopped() const override;
 
   const core::HostPort& address() const { return http_->server().address(); }
+  storage::Storage& storage() { return *storage_; }
 
  private:
-  Server(ServerConfig config, const core::Clock& clock);
+  Server(core::Loop& loop, ServerConfig config, const core::Clock& clock);
+  void StartForwarders();
+  void AddApiRoutes();
+  // Queues `work` on the thread pool unless the previous one is still running.
+  void RunInBackground(bool* running, std::function<void()> work);
 
+  core::Loop& loop_;
   ServerConfig config_;
+  const core::Clock& clock_;
   core::MetricsRegistry metrics_;
+  Auth auth_;
+  std::unique_ptr<storage::Storage> storage_;
+  std::unique_ptr<core::TlsConfig> tls_;
   std::unique_ptr<core::HttpEndpoint> http_;
+  std::unique_ptr<Receiver> receiver_;
+  std::vector<std::unique_ptr<remote::Sender>> forwarders_;
+  core::Timer sync_timer_;
+  core::Timer maintain_timer_;
+  bool syncing_ = false;
+  bool maintaining_ = false;
+  bool stopping_ = false;
 };
 
 }  // namespace vigil::server

@@ -1,0 +1,24 @@
+#pragma once
+// Credentials for the HTTP API and the receiver: a bearer token or one basic-auth user, as
+// Prometheus's web config offers. Health endpoints stay open so probes need no secret.
+#include <string>
+
+#include "core/http_server.h"
+#include "server/config.h"
+
+namespace vigil::server {
+
+class Auth {
+ public:
+  explicit Auth(const AuthConfig& config);
+  // The handler, answering 401 (with WWW-Authenticate) to requests without the credentials.
+  core::HttpHandler Guard(core::HttpHandler handler) const;
+  bool Allows(const core::HttpRequest& request) const;
+
+ private:
+  std::string bearer_;  // the whole expected Authorization value; empty: not accepted
+  std::string basic_;
+  bool enabled_;
+};
+
+}  // namespace vigil::server

@@ -1,0 +1,113 @@
+#include "server/api/receiver.h"
+
+#include <memory>
+
+#include "core/log.h"
+
+namespace vigil::server {
+namespace {
+
+struct Outcome {
+  int status = 204;
+  std::string body;
+  size_t samples = 0;
+};
+
+int StatusFor(const core::Status& s) {
+  switch (s.code()) {
+    case core::StatusCode::kInvalidArgument:
+    case core::StatusCode::kDataLoss:
+      return 400;
+    case core::StatusCode::kUnavailable:
+    case core::StatusCode::kResourceExhausted:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+}  // namespace
+
+Receiver::Receiver(core::Loop& loop, storage::Storage& storage, core::MetricsRegistry& metrics,
+                   ReceiverOptions options)
+    : loop_(loop),
+      storage_(storage),
+      options_(options),
+      requests_(metrics.Counter("vigil_receiver_requests_total",
+                                "Remote-write requests received, by answer.", {"code"})),
+      samples_received_(metrics.Counter("vigil_receiver_samples_total",
+                                        "Samples in remote-write requests answered 2xx.").Get()) {}
+
+void Receiver::Answer(core::HttpResponder& responder, int status, std::string body) {
+  requests_.With({std::to_string(status)})->Inc();
+  if (status == 204) {
+    core::HttpResponse r;
+    r.status = 204;
+    responder.Send(std::move(r));
+    return;
+  }
+  core::HttpResponse r = core::HttpResponse::Text(status, std::move(body) + "\n");
+  if (status == 503) r.headers.Set("Retry-After", std::to_string(options_.retry_after.count()));
+  responder.Send(std::move(r));
+}
+
+void Receiver::Handle(const core::HttpRequest& request, core::HttpResponder responder) {
+  const std::string_view type = request.headers.Get("Content-Type");
+  const std::string_view encoding = request.headers.Get("Content-Encoding");
+  if (type.substr(0, remote::kContentType.size()) != remote::kContentType) {
+    return Answer(responder, 415,
+                  "Content-Type must be " + std::string(remote::kContentType) + ", not \"" +
+                      std::string(type) + "\"");
+  }
+  if (encoding != remote::kContentEncoding) {
+    return Answer(responder, 415,
+                  "Content-Encoding must be snappy, not \"" + std::string(encoding) + "\"");
+  }
+  if (in_flight_ >= options_.max_in_flight) {
+    return Answer(responder, 503, "too many write requests in progress; retry later");
+  }
+  ++in_flight_;
+  auto outcome = std::make_shared<Outcome>();
+  auto body = std::make_shared<std::string>(request.body);
+  core::QueueWork(
+      loop_,
+      [this, outcome, body] {
+        remote::DecodeLimits limits;
+        limits.max_uncompressed_bytes = options_.max_uncompressed_bytes;
+        core::Result<remote::WriteRequest> decoded = remote::DecodeWriteRequest(*body, limits);
+        if (!decoded.ok()) {
+          *outcome = {400, decoded.status().message(), 0};
+          return;
+        }
+        core::Result<storage::AppendResult> stored = storage_.Append(*decoded);
+        if (!stored.ok()) {
+          *outcome = {StatusFor(stored.status()), stored.status().message(), 0};
+          return;
+        }
+        outcome->samples = stored->samples + stored->duplicates;
+        if (!decoded->metadata.empty()) {
+          std::lock_guard lock(metadata_mu_);
+          for (auto& m : decoded->metadata) metadata_[m.family] = std::move(m);
+        }
+      },
+      [this, outcome, responder]() mutable {
+        --in_flight_;
+        if (outcome->status == 204) {
+          samples_received_->Inc(static_cast<double>(outcome->samples));
+          if (on_stored_) on_stored_();
+        } else if (outcome->status >= 500) {
+          core::LogWarn("write request not stored", {{"code", outcome->status},
+                                                     {"err", outcome->body}});
+        }
+        Answer(responder, outcome->status, std::move(outcome->body));
+      });
+}
+
+std::vector<remote::MetricMetadata> Receiver::Metadata() const {
+  std::lock_guard lock(metadata_mu_);
+  std::vector<remote::MetricMetadata> out;
+  for (const auto& [name, m] : metadata_) out.push_back(m);
+  return out;
+}
+
+}  // namespace vigil::server

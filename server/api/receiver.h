@@ -1,0 +1,53 @@
+#pragma once
+// POST /api/v1/write: remote-write 1.0 into storage. The body is decoded and appended on the
+// thread pool; the answer is 204 once the request is in the WAL, 400 with the reason for a
+// request that is bad (nothing of it kept), 415 for a body that is not snappy protobuf, 503 with
+// Retry-After when too many requests wait, so senders back off and keep their data.
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/http_server.h"
+#include "core/metrics.h"
+#include "core/uv.h"
+#include "remote/codec.h"
+#include "server/storage/storage.h"
+
+namespace vigil::server {
+
+struct ReceiverOptions {
+  // Requests decoding or appending at once; more are answered 503.
+  size_t max_in_flight = 16;
+  std::chrono::seconds retry_after{5};
+  size_t max_uncompressed_bytes = 128u << 20;
+};
+
+class Receiver {
+ public:
+  Receiver(core::Loop& loop, storage::Storage& storage, core::MetricsRegistry& metrics,
+           ReceiverOptions options);
+  void Handle(const core::HttpRequest& request, core::HttpResponder responder);
+  // Called on the loop after each request was stored (forwarders read the WAL then).
+  void OnStored(std::function<void()> callback) { on_stored_ = std::move(callback); }
+  size_t in_flight() const { return in_flight_; }
+  // The metadata agents sent, by metric family, newest kept.
+  std::vector<remote::MetricMetadata> Metadata() const;
+
+ private:
+  void Answer(core::HttpResponder& responder, int status, std::string body);
+
+  core::Loop& loop_;
+  storage::Storage& storage_;
+  ReceiverOptions options_;
+  std::function<void()> on_stored_;
+  size_t in_flight_ = 0;  // loop thread only
+  core::MetricFamilyDef& requests_;
+  core::Metric* samples_received_;
+  mutable std::mutex metadata_mu_;
+  std::map<std::string, remote::MetricMetadata> metadata_;
+};
+
+}  // namespace vigil::server
