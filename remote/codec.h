@@ -40,6 +40,8 @@ std::string EncodeWriteRequest(const WriteRequest& request);
 
 struct DecodeLimits {
   size_t max_uncompressed_bytes = 128u << 20;
+  // Real series have tens of labels; thousands are an attack on the index, refused.
+  int max_labels_per_series = 512;
 };
 // Snappy then protobuf, then the checks: every series has labels with valid, sorted, unique
 // names, non-empty values and a valid __name__. InvalidArgument names the first problem

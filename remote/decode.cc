@@ -74,6 +74,11 @@ core::Result<WriteRequest> DecodeWriteRequest(std::string_view body, DecodeLimit
   WriteRequest out;
   out.series.reserve(static_cast<size_t>(msg.timeseries_size()));
   for (const pb::TimeSeries& ts : msg.timeseries()) {
+    if (ts.labels_size() > limits.max_labels_per_series) {
+      return core::InvalidArgumentError("series with " + std::to_string(ts.labels_size()) +
+                                        " labels, more than the " +
+                                        std::to_string(limits.max_labels_per_series) + " allowed");
+    }
     std::vector<core::Label> labels;
     labels.reserve(static_cast<size_t>(ts.labels_size()));
     VIGIL_RETURN_IF_ERROR(CheckSeries(ts, &labels));
