@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "core/fs.h"
@@ -39,6 +40,14 @@ Checkpoint LoadCheckpoint(const std::string& path) {
 
 int64_t FloorTo(int64_t t, int64_t range) {
   return t >= 0 ? t / range * range : -((-t + range - 1) / range) * range;
+}
+
+// Renamed first, so a crash mid-way never leaves a block without some of its files under a
+// name that looks whole. Open mappings stay readable after the files are gone.
+void DeleteBlockDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::rename(dir, dir + ".deleting", ec);
+  std::filesystem::remove_all(ec ? dir : dir + ".deleting", ec);
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -204,12 +213,15 @@ core::Status Storage::LoadBlocks() {
   const std::string dir = options_.dir + "/blocks";
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const std::string path = entry.path().string();
-    if (entry.path().extension() == ".tmp") {
-      // A cut or compaction that did not finish: its inputs are all still here.
+    const std::string ext = entry.path().extension().string();
+    if (ext == ".tmp" || ext == ".deleting") {
+      // A cut or compaction that did not finish (its inputs are all still here), or a block
+      // whose deletion was cut short.
       std::error_code ec;
       std::filesystem::remove_all(path, ec);
       continue;
     }
+    if (ext == ".damaged") continue;
     auto block = Block::Open(path);
     if (!block.ok()) {
       core::LogError("block unreadable, set aside", {{"block", path}, {"err", block.status().ToString()}});
@@ -301,10 +313,12 @@ std::vector<std::shared_ptr<Block>> Storage::blocks() const {
 }
 
 std::string Storage::NewBlockDir(int64_t min_time) const {
+  // Random bits as a ULID has: a restarted process (or a clock set back) must not meet the
+  // name of a block it made before.
   char name[80];
-  std::snprintf(name, sizeof name, "b%013lld-%016llx-%04llx", static_cast<long long>(min_time),
+  std::snprintf(name, sizeof name, "b%013lld-%012llx-%08x", static_cast<long long>(min_time),
                 static_cast<unsigned long long>(clock_.NowUnixMillis()),
-                static_cast<unsigned long long>(++block_seq_ & 0xffff));
+                static_cast<unsigned>(block_random_()));
   return options_.dir + "/blocks/" + name;
 }
 
@@ -509,10 +523,7 @@ core::Status Storage::Compact() {
     const auto start = std::chrono::steady_clock::now();
     VIGIL_ASSIGN_OR_RETURN(auto merged, WriteMerged(group));
     ReplaceBlocks(group, merged);
-    for (const auto& b : group) {
-      std::error_code ec;
-      std::filesystem::remove_all(b->dir(), ec);  // open mappings stay readable
-    }
+    for (const auto& b : group) DeleteBlockDir(b->dir());
     const double seconds = SecondsSince(start);
     compactions_->Inc();
     compaction_seconds_->Inc(seconds);
@@ -544,8 +555,7 @@ core::Status Storage::ApplyRetention() {
   for (const auto& b : doomed) {
     core::LogInfo("retention deleted a block", {{"block", b->dir()},
                                                 {"max_time", b->meta().max_time}});
-    std::error_code ec;
-    std::filesystem::remove_all(b->dir(), ec);
+    DeleteBlockDir(b->dir());
     retention_deleted_->Inc();
   }
   return core::OkStatus();

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -108,7 +109,7 @@ class Storage final : public Queryable {
   std::vector<std::shared_ptr<Block>> blocks_;  // by min_time
 
   std::mutex maintain_mu_;  // one maintenance pass at a time
-  mutable uint64_t block_seq_ = 0;
+  mutable std::mt19937 block_random_{std::random_device{}()};
 
   core::Metric* samples_appended_;
   core::Metric* out_of_order_;
