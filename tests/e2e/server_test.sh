@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# vigil-agent -> vigil-server -> forward -> the real Prometheus 2.42: the server holds the
+# node's series and forwards the same series on. Then the server is SIGKILLed and restarted
+# (it must come back with every series), and Prometheus goes away for 15 s and comes back (the
+# forward must fill the gap from the server's WAL).
+#   server_test.sh AGENT SERVER
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+agent=$1 server=$2
+query() {  # query BASE PROMQL: the number in the first result, or empty
+  curl -fs "$1/api/v1/query" --data-urlencode "query=$2" |
+    python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'
+}
+head_series() {  # head_series BASE: numSeries of /api/v1/status/tsdb
+  curl -fs "$1/api/v1/status/tsdb" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["headStats"]["numSeries"])'
+}
+
+prom=$(free_port) vs=$(free_port) agent_port=$(free_port)
+printf 'global:\n  scrape_interval: 15s\n' > "$work/prom.yml"
+start_prom() {
+  prometheus --config.file="$work/prom.yml" --storage.tsdb.path="$work/prom" --web.listen-address=127.0.0.1:$prom \
+    --web.enable-remote-write-receiver >> "$work/prom.log" 2>&1 &
+  prom_pid=$!; pids+=($prom_pid)
+}
+start_prom
+cat > "$work/server.ini" <<INI
+[server]
+listen = 127.0.0.1:$vs
+data_dir = $work/server
+[remote_write.prometheus]
+url = http://127.0.0.1:$prom/api/v1/write
+batch_send_deadline = 1s
+max_backoff = 2s
+INI
+cat > "$work/agent.ini" <<INI
+[agent]
+node_name = e2e-node
+interval = 1s
+data_dir = $work/agent
+[http]
+listen = 127.0.0.1:$agent_port
+[remote_write.central]
+url = http://127.0.0.1:$vs/api/v1/write
+batch_send_deadline = 1s
+max_backoff = 2s
+INI
+start_server() { "$server" --config "$work/server.ini" 2>> "$work/server.log" & server_pid=$!; pids+=($server_pid); }
+wait_http "http://127.0.0.1:$prom/-/ready" 30 || { echo "Prometheus did not start"; cat "$work/prom.log"; exit 1; }
+start_server
+check "server ready" wait_http "http://127.0.0.1:$vs/-/ready" 10
+"$agent" --config "$work/agent.ini" 2>> "$work/agent.log" & pids+=($!)
+check "agent ready" wait_http "http://127.0.0.1:$agent_port/-/ready" 10
+
+# The same series in both: every series the server holds reaches Prometheus.
+same_series() {
+  for _ in $(seq 1 60); do
+    local v p
+    v=$(head_series "http://127.0.0.1:$vs") p=$(query "http://127.0.0.1:$prom" 'count({__name__=~".+"})')
+    [ -n "$v" ] && [ -n "$p" ] && [ "$v" -gt 100 ] && [ "$v" = "$p" ] && { echo "  $v series in both"; return 0; }
+    sleep 0.5
+  done
+  echo "  server: $v series, Prometheus: $p"; return 1
+}
+check "agent -> server -> Prometheus: the same series" same_series
+node='node_load1{job="node",instance="e2e-node"}'
+check "node series with job and instance forwarded" test -n "$(query "http://127.0.0.1:$prom" "$node")"
+
+# SIGKILL and restart: the WAL brings every series back.
+before=$(head_series "http://127.0.0.1:$vs")
+kill -KILL "$server_pid"; wait "$server_pid" 2>/dev/null
+start_server
+check "server ready after SIGKILL" wait_http "http://127.0.0.1:$vs/-/ready" 20
+after=$(head_series "http://127.0.0.1:$vs")
+check "every series replayed ($before before, $after after)" test "$after" -ge "$before"
+check "replay time reported" grep -q 'msg="WAL replayed"' "$work/server.log"
+
+# The forward destination goes away for 15 s: nothing is lost, the backlog is sent after.
+sleep 3
+kill -TERM "$prom_pid"; wait "$prom_pid" 2>/dev/null
+outage_start=$(date +%s)
+sleep 15
+start_prom
+wait_http "http://127.0.0.1:$prom/-/ready" 30
+sleep 8
+# One sample a second from the agent; the 30 s window spans the whole outage.
+at=$((outage_start + 22))
+count=$(curl -fs "http://127.0.0.1:$prom/api/v1/query" --data-urlencode "query=count_over_time($node[30s])" \
+  --data-urlencode "time=$at" | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)')
+curl -fs "http://127.0.0.1:$prom/api/v1/query" --data-urlencode "query=$node[30s]" --data-urlencode "time=$at" | python3 -c 'import json,sys; v=[float(x[0]) for x in json.load(sys.stdin)["data"]["result"][0]["values"]]; print("  gaps:", [round(b-a,2) for a,b in zip(v,v[1:]) if b-a>1.5])'
+check "no gap after the forward destination's outage ($count of 30 samples)" test "${count:-0}" -ge 28
+
+echo "passed: $passed failed: $failed"
+[ "$failed" -eq 0 ] || { tail -20 "$work/server.log"; exit 1; }
