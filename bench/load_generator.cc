@@ -1,0 +1,201 @@
+// Fakes N agents x M series pushing by remote-write, as the community's avalanche does:
+// series {__name__="load_metric_K", job="load", instance="agent-A", series_id="S"}, gauges on a
+// random walk. With --backfill it first sends that much history as fast as the receiver takes
+// it (a fleet coming back from an outage), then one round every --interval until --duration.
+//   vigil-loadgen --url http://127.0.0.1:9090/api/v1/write [--agents 10] [--series 1000]
+//                 [--interval 15s] [--backfill 0s] [--duration 60s] [--concurrency 4]
+// Prints what was sent and acknowledged. Exits 1 when any request was refused (4xx).
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/config_values.h"
+#include "core/http_client.h"
+#include "core/uv.h"
+#include "remote/codec.h"
+
+namespace vigil {
+namespace {
+
+struct Options {
+  std::string url;
+  int agents = 10;
+  int series = 1000;
+  int metrics = 100;
+  std::chrono::milliseconds interval{15'000};
+  std::chrono::milliseconds backfill{0};
+  std::chrono::milliseconds duration{60'000};
+  int concurrency = 4;
+  size_t batch = 2000;
+};
+
+class LoadGenerator {
+ public:
+  LoadGenerator(core::Loop& loop, Options o, core::Url url)
+      : loop_(loop), options_(std::move(o)), url_(std::move(url)), client_(loop, {}),
+        timer_(loop, [this] { Round(); }) {
+    for (int a = 0; a < options_.agents; ++a) {
+      for (int s = 0; s < options_.series; ++s) {
+        labels_.push_back(core::Labels::FromLiteral(
+            {{"__name__", "load_metric_" + std::to_string(s % options_.metrics)},
+             {"instance", "agent-" + std::to_string(a)},
+             {"job", "load"},
+             {"series_id", std::to_string(s)}}));
+        values_.push_back(static_cast<double>(rng_() % 1000));
+      }
+    }
+    const int64_t now = core::SystemClock::Get().NowUnixMillis();
+    next_t_ = now - options_.backfill.count();
+    end_ = std::chrono::steady_clock::now() + options_.duration;
+  }
+
+  void Start() { Round(); }
+  bool done() const { return finished_ && in_flight_ == 0 && queue_.empty(); }
+
+  void Report(double seconds) const {
+    std::printf("series %zu  samples sent %llu  acknowledged %llu  requests %llu  refused %llu  "
+                "retried %llu  %.1f s  %.0f samples/s\n",
+                labels_.size(), static_cast<unsigned long long>(queued_samples_),
+                static_cast<unsigned long long>(acked_samples_),
+                static_cast<unsigned long long>(requests_),
+                static_cast<unsigned long long>(refused_),
+                static_cast<unsigned long long>(retried_), seconds, acked_samples_ / seconds);
+  }
+  uint64_t refused() const { return refused_; }
+
+ private:
+  struct Body {
+    std::string bytes;
+    size_t samples;
+  };
+
+  // Queues one round: every series' next sample at next_t_, in requests of `batch` samples.
+  void Round() {
+    if (std::chrono::steady_clock::now() >= end_) {
+      finished_ = true;
+      return;
+    }
+    remote::WriteRequest req;
+    for (size_t i = 0; i < labels_.size(); ++i) {
+      values_[i] += static_cast<double>(static_cast<int>(rng_() % 21) - 10);
+      req.series.push_back({labels_[i], {{next_t_, values_[i]}}});
+      if (req.series.size() == options_.batch || i + 1 == labels_.size()) {
+        queue_.push_back({remote::EncodeWriteRequest(req), req.series.size()});
+        queued_samples_ += req.series.size();
+        req.series.clear();
+      }
+    }
+    next_t_ += options_.interval.count();
+    Pump();
+  }
+
+  void Pump() {
+    while (in_flight_ < options_.concurrency && !queue_.empty()) {
+      Body body = std::move(queue_.front());
+      queue_.pop_front();
+      Send(std::move(body));
+    }
+    if (queue_.empty() && in_flight_ == 0 && !finished_) {
+      // History goes as fast as it is taken; the present at the interval.
+      const int64_t now = core::SystemClock::Get().NowUnixMillis();
+      if (next_t_ < now) {
+        Round();
+      } else {
+        timer_.Start(std::chrono::milliseconds(next_t_ - now));
+      }
+    }
+  }
+
+  void Send(Body body) {
+    ++in_flight_;
+    ++requests_;
+    core::HttpRequest r;
+    r.method = "POST";
+    r.target = url_.target;
+    r.headers.Set("Content-Type", std::string(remote::kContentType));
+    r.headers.Set("Content-Encoding", std::string(remote::kContentEncoding));
+    r.headers.Set("X-Prometheus-Remote-Write-Version", std::string(remote::kProtocolVersion));
+    r.body = body.bytes;
+    auto held = std::make_shared<Body>(std::move(body));
+    client_.Send(url_, std::move(r), [this, held](core::Result<core::HttpResponse> res) {
+      --in_flight_;
+      const int status = res.ok() ? res->status : 0;
+      if (status / 100 == 2) {
+        acked_samples_ += held->samples;
+      } else if (status / 100 == 4 && status != 429) {
+        ++refused_;
+        if (refused_ <= 3)
+          std::fprintf(stderr, "refused %d: %s\n", status, res.ok() ? res->body.c_str() : "");
+      } else {
+        ++retried_;
+        queue_.push_front(std::move(*held));  // order per series is kept: it goes first
+      }
+      Pump();
+    });
+  }
+
+  core::Loop& loop_;
+  Options options_;
+  core::Url url_;
+  core::HttpClient client_;
+  core::Timer timer_;
+  std::mt19937_64 rng_{42};
+  std::vector<core::Labels> labels_;
+  std::vector<double> values_;
+  std::deque<Body> queue_;
+  int64_t next_t_ = 0;
+  std::chrono::steady_clock::time_point end_;
+  bool finished_ = false;
+  int in_flight_ = 0;
+  uint64_t queued_samples_ = 0, acked_samples_ = 0, requests_ = 0, refused_ = 0, retried_ = 0;
+};
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: vigil-loadgen --url URL [--agents N] [--series M] [--metrics K] "
+               "[--interval D] [--backfill D] [--duration D] [--concurrency C]\n");
+  return 2;
+}
+
+}  // namespace
+}  // namespace vigil
+
+int main(int argc, char** argv) {
+  using namespace vigil;
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    auto duration = [&](std::chrono::milliseconds* out) {
+      auto d = core::ParseDuration(value);
+      if (!d.ok()) return false;
+      *out = *d;
+      return true;
+    };
+    bool ok = true;
+    if (flag == "--url") o.url = value;
+    else if (flag == "--agents") o.agents = std::atoi(value.c_str());
+    else if (flag == "--series") o.series = std::atoi(value.c_str());
+    else if (flag == "--metrics") o.metrics = std::atoi(value.c_str());
+    else if (flag == "--concurrency") o.concurrency = std::atoi(value.c_str());
+    else if (flag == "--interval") ok = duration(&o.interval);
+    else if (flag == "--backfill") ok = duration(&o.backfill);
+    else if (flag == "--duration") ok = duration(&o.duration);
+    else ok = false;
+    if (!ok) return Usage();
+  }
+  auto url = core::ParseUrl(o.url);
+  if (!url.ok() || o.agents <= 0 || o.series <= 0 || o.metrics <= 0 || o.concurrency <= 0)
+    return Usage();
+  core::Loop loop;
+  LoadGenerator gen(loop, o, *url);
+  const auto start = std::chrono::steady_clock::now();
+  gen.Start();
+  while (!gen.done()) uv_run(loop.get(), UV_RUN_ONCE);
+  gen.Report(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return gen.refused() == 0 ? 0 : 1;
+}
