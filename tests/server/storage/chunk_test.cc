@@ -75,7 +75,7 @@ TEST(ChunkTest, RandomSeriesRoundTrip) {
       switch (rng() % 3) {
         case 0: break;
         case 1: v += static_cast<double>(rng() % 100); break;
-        default: v = std::bit_cast<double>(rng() & ~(0x7ffull << 52) | (0x3ffull << 52));
+        default: v = std::bit_cast<double>((rng() & ~(0x7ffull << 52)) | (0x3ffull << 52));
       }
       in.push_back({t, v});
     }
