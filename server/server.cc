@@ -95,7 +95,7 @@ void Server::AddApiRoutes() {
   router.Handle(
       "/api/v1/status/tsdb", {"GET"},
       auth_.Guard([this](const core::HttpRequest&, core::HttpResponder responder) {
-        const storage::TsdbStatus st = storage_->Status(10);
+        const storage::TsdbStatus st = storage_->Stats(10);
         const bool empty = st.head.series == 0;
         std::string body = "{\"status\":\"success\",\"data\":{\"headStats\":{\"numSeries\":" +
                            std::to_string(st.head.series) +

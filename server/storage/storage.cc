@@ -561,7 +561,7 @@ core::Status Storage::ApplyRetention() {
   return core::OkStatus();
 }
 
-TsdbStatus Storage::Status(size_t top) const {
+TsdbStatus Storage::Stats(size_t top) const {
   TsdbStatus st;
   st.head = head_->stats();
   for (const auto& b : blocks()) {

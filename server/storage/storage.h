@@ -77,7 +77,7 @@ class Storage final : public Queryable {
 
   // Forwarding destinations read the WAL through their own cursors.
   wal::Wal& wal() { return *wal_; }
-  TsdbStatus Status(size_t top) const;
+  TsdbStatus Stats(size_t top) const;
   std::vector<std::shared_ptr<Block>> blocks() const;
   const Head& head() const { return *head_; }
 

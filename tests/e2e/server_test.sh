@@ -82,12 +82,14 @@ sleep 15
 start_prom
 wait_http "http://127.0.0.1:$prom/-/ready" 30
 sleep 8
-# One sample a second from the agent; the 30 s window spans the whole outage.
+# One sample a second from the agent: over a 30 s window spanning the whole outage, the largest
+# step between forwarded samples must be the agent's own interval (with slack for a loaded CI
+# machine), not the outage's 15 s.
 at=$((outage_start + 22))
-count=$(curl -fs "http://127.0.0.1:$prom/api/v1/query" --data-urlencode "query=count_over_time($node[30s])" \
-  --data-urlencode "time=$at" | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)')
-curl -fs "http://127.0.0.1:$prom/api/v1/query" --data-urlencode "query=$node[30s]" --data-urlencode "time=$at" | python3 -c 'import json,sys; v=[float(x[0]) for x in json.load(sys.stdin)["data"]["result"][0]["values"]]; print("  gaps:", [round(b-a,2) for a,b in zip(v,v[1:]) if b-a>1.5])'
-check "no gap after the forward destination's outage ($count of 30 samples)" test "${count:-0}" -ge 28
+max_gap=$(curl -fs "http://127.0.0.1:$prom/api/v1/query" --data-urlencode "query=$node[30s]" --data-urlencode "time=$at" |
+  python3 -c 'import json,sys; v=[float(x[0]) for x in json.load(sys.stdin)["data"]["result"][0]["values"]]; print(max(b-a for a,b in zip(v,v[1:])) if len(v)>20 else 99)')
+check "no gap after the forward destination's outage (largest step ${max_gap}s)" \
+  python3 -c "import sys; sys.exit(0 if float('${max_gap:-99}') <= 3 else 1)"
 
 echo "passed: $passed failed: $failed"
 [ "$failed" -eq 0 ] || { tail -20 "$work/server.log"; exit 1; }
