@@ -28,6 +28,15 @@ int64_t SignExtend(uint64_t v, int width) {
   return static_cast<int64_t>((v ^ sign) - sign);
 }
 
+// Two's-complement arithmetic without undefined overflow: damaged bytes can decode to any
+// delta, and the encoder's differences of extreme timestamps wrap the same way back.
+int64_t Add(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t Sub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+
 core::Status Damaged(const char* what) {
   return core::DataLossError(std::string("damaged chunk: ") + what);
 }
@@ -88,12 +97,12 @@ void ChunkAppender::Append(int64_t t, double v) {
     value_bits_ = Bits(v);
     min_t_ = t;
   } else if (count_ == 1) {
-    delta_ = t - t_;
+    delta_ = Sub(t, t_);
     WriteVarbits(wal::ZigZag(delta_));
     WriteValue(v);
   } else {
-    const int64_t delta = t - t_;
-    const int64_t dod = delta - delta_;
+    const int64_t delta = Sub(t, t_);
+    const int64_t dod = Sub(delta, delta_);
     delta_ = delta;
     if (dod == 0) {
       WriteBits(0, 1);
@@ -147,16 +156,16 @@ core::Status DecodeChunk(std::string_view chunk, std::vector<core::Sample>* out)
       value = r.ReadBits(64);
     } else if (i == 1) {
       delta = wal::UnZigZag(r.ReadVarbits());
-      t += delta;
+      t = Add(t, delta);
       if (!read_value()) return Damaged("value");
     } else {
       int prefix = 0;
       while (prefix < 4 && r.ReadBit()) ++prefix;
       if (prefix > 0) {
         const int w = prefix == 4 ? 64 : kBuckets[prefix - 1].width;
-        delta += SignExtend(r.ReadBits(w), w);
+        delta = Add(delta, SignExtend(r.ReadBits(w), w));
       }
-      t += delta;
+      t = Add(t, delta);
       if (!read_value()) return Damaged("value");
     }
     if (!r.ok()) return Damaged("truncated");
