@@ -15,3 +15,8 @@ wait_http() {  # wait_http URL SECONDS
   for _ in $(seq 1 $(($2 * 10))); do curl -fs "$1" > /dev/null && return 0; sleep 0.1; done
   return 1
 }
+# An instant PromQL query against a Prometheus-compatible API.
+query() {  # query BASE PROMQL: the number in the first result, or empty
+  curl -fs "$1/api/v1/query" --data-urlencode "query=$2" |
+    python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'
+}

@@ -8,10 +8,6 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 agent=$1
-query() {  # query BASE PROMQL: the number in the first result, or empty
-  curl -fs "$1/api/v1/query" --data-urlencode "query=$2" |
-    python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'
-}
 
 ne=$(free_port) prom=$(free_port) vm=$(free_port) agent_port=$(free_port)
 prometheus-node-exporter --web.listen-address=127.0.0.1:$ne > "$work/ne.log" 2>&1 & pids+=($!)

@@ -7,10 +7,6 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 agent=$1 server=$2
-query() {  # query BASE PROMQL: the number in the first result, or empty
-  curl -fs "$1/api/v1/query" --data-urlencode "query=$2" |
-    python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'
-}
 head_series() {  # head_series BASE: numSeries of /api/v1/status/tsdb
   curl -fs "$1/api/v1/status/tsdb" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["headStats"]["numSeries"])'
 }
