@@ -442,19 +442,7 @@ core::Status Cursor::Persist() {
                 static_cast<unsigned long long>(position.skip));
   char line[128];
   std::snprintf(line, sizeof line, "%s %08x\n", body, core::crc32c::Value(body));
-  const std::string path = wal_.CursorPath(name_);
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return core::ErrnoError(errno, "write cursor " + tmp);
-  size_t len = std::strlen(line);
-  bool ok = ::write(fd, line, len) == static_cast<ssize_t>(len) && ::fdatasync(fd) == 0;
-  int err = errno;
-  ::close(fd);
-  if (!ok) return core::ErrnoError(err == 0 ? ENOSPC : err, "write cursor " + tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    return core::ErrnoError(errno, "rename cursor " + tmp);
-  (void)core::SyncDir(wal_.options_.dir + "/cursors");
-  return core::OkStatus();
+  return core::WriteFileAtomic(wal_.CursorPath(name_), line).WithContext("write cursor");
 }
 
 void Cursor::Rewind() {

@@ -14,6 +14,7 @@
 #include "core/crc32c.h"
 #include "core/fs.h"
 #include "wal/bits.h"
+#include "wal/format.h"
 
 namespace vigil::storage {
 
@@ -59,16 +60,19 @@ class MappedFile {
 
 namespace {
 
+// Little-endian fixed-width integers, with the WAL's 32-bit helpers.
 void PutU32(std::string* out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+  char b[4];
+  wal::PutFixed32(b, v);
+  out->append(b, 4);
 }
 void PutU64(std::string* out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+  PutU32(out, static_cast<uint32_t>(v));
+  PutU32(out, static_cast<uint32_t>(v >> 32));
 }
-uint64_t GetFixed(std::string_view in, size_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= uint64_t{static_cast<uint8_t>(in[at + i])} << (8 * i);
-  return v;
+uint32_t GetU32(std::string_view in, size_t at) { return wal::GetFixed32(in.data() + at); }
+uint64_t GetU64(std::string_view in, size_t at) {
+  return GetU32(in, at) | (uint64_t{GetU32(in, at + 4)} << 32);
 }
 
 core::Status Damaged(const std::string& file, const std::string& what) {
@@ -279,13 +283,13 @@ core::Status Block::Load() {
   if (idx.size() < kIndexMagic.size() + kFooterSize || idx.substr(0, 8) != kIndexMagic)
     return Damaged(index_path, "no index header");
   const size_t footer = idx.size() - kFooterSize;
-  if (GetFixed(idx, footer + 24, 4) != core::crc32c::Value(idx.substr(0, footer + 24)))
+  if (GetU32(idx, footer + 24) != core::crc32c::Value(idx.substr(0, footer + 24)))
     return Damaged(index_path, "checksum mismatch");
   if (chunks_->bytes().substr(0, 8) != kChunksMagic)
     return Damaged(dir_ + "/chunks", "no chunks header");
-  const uint64_t symbols_offset = GetFixed(idx, footer, 8);
-  const uint64_t label_table_offset = GetFixed(idx, footer + 8, 8);
-  const uint64_t series_table_offset = GetFixed(idx, footer + 16, 8);
+  const uint64_t symbols_offset = GetU64(idx, footer);
+  const uint64_t label_table_offset = GetU64(idx, footer + 8);
+  const uint64_t series_table_offset = GetU64(idx, footer + 16);
   if (symbols_offset > footer || label_table_offset > footer || series_table_offset > footer)
     return Damaged(index_path, "section offsets outside the file");
 
@@ -378,7 +382,7 @@ core::Status Block::Select(const Matchers& matchers, int64_t mint, int64_t maxt,
       if (hints.labels_only) break;
       // The checksum follows the chunk's bytes.
       const char* end = c.bytes.data() + c.bytes.size();
-      if (GetFixed(std::string_view(end, 4), 0, 4) != core::crc32c::Value(c.bytes))
+      if (wal::GetFixed32(end) != core::crc32c::Value(c.bytes))
         return Damaged(dir_ + "/chunks", "chunk checksum mismatch");
       const size_t start = s.samples.size();
       VIGIL_RETURN_IF_ERROR(DecodeChunk(c.bytes, &s.samples));

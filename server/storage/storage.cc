@@ -1,12 +1,9 @@
 #include "server/storage/storage.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sstream>
 
 #include "core/fs.h"
 #include "core/log.h"
@@ -54,6 +51,19 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Orders samples by time and keeps the first of each timestamp: what is left when the same
+// series comes from several places (head and blocks, overlapping blocks).
+void SortUniqueByTime(std::vector<core::Sample>* samples) {
+  std::stable_sort(samples->begin(), samples->end(), [](const auto& a, const auto& b) {
+    return a.timestamp_ms < b.timestamp_ms;
+  });
+  samples->erase(std::unique(samples->begin(), samples->end(),
+                             [](const auto& a, const auto& b) {
+                               return a.timestamp_ms == b.timestamp_ms;
+                             }),
+                 samples->end());
+}
+
 // Merges label-sorted series lists from several sources into one: the same series from two
 // sources becomes one, its samples merged with duplicates (same timestamp) dropped.
 std::vector<Series> MergeSeries(std::vector<std::vector<Series>> parts) {
@@ -67,14 +77,7 @@ std::vector<Series> MergeSeries(std::vector<std::vector<Series>> parts) {
     if (!out.empty() && out.back().labels == s.labels) {
       auto& dst = out.back().samples;
       dst.insert(dst.end(), s.samples.begin(), s.samples.end());
-      std::stable_sort(dst.begin(), dst.end(), [](const core::Sample& a, const core::Sample& b) {
-        return a.timestamp_ms < b.timestamp_ms;
-      });
-      dst.erase(std::unique(dst.begin(), dst.end(),
-                            [](const core::Sample& a, const core::Sample& b) {
-                              return a.timestamp_ms == b.timestamp_ms;
-                            }),
-                dst.end());
+      SortUniqueByTime(&dst);
       continue;
     }
     out.push_back(std::move(s));
@@ -451,14 +454,7 @@ core::Result<std::shared_ptr<Block>> Storage::WriteMerged(
     } else {
       std::vector<core::Sample> samples;
       for (const auto& v : views) VIGIL_RETURN_IF_ERROR(DecodeChunk(v.bytes, &samples));
-      std::stable_sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) {
-        return a.timestamp_ms < b.timestamp_ms;
-      });
-      samples.erase(std::unique(samples.begin(), samples.end(),
-                                [](const auto& a, const auto& b) {
-                                  return a.timestamp_ms == b.timestamp_ms;
-                                }),
-                    samples.end());
+      SortUniqueByTime(&samples);
       chunks = EncodeChunks(samples);
     }
     VIGIL_RETURN_IF_ERROR(writer->AddSeries(labels, chunks));

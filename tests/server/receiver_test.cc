@@ -2,7 +2,6 @@
 // client. Every refused request is checked to have left storage as it was.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
 
 #include "core/http_client.h"
@@ -176,8 +175,6 @@ TEST_F(ReceiverTest, StoresAndRefusesAsPrometheus) {
 }
 
 TEST_F(ReceiverTest, AuthGuardsTheApi) {
-  const std::string token_file = dir_ + "/token";
-  std::ofstream(token_file) << "s3cret\n";
   config_.auth.bearer_token = "s3cret";
   Start();
   const std::string body = remote::EncodeWriteRequest(Request(1, 1000));
