@@ -1,0 +1,43 @@
+#include "server/promql/engine.h"
+
+#include "server/promql/evaluator.h"
+
+namespace vigil::promql {
+
+core::Result<QueryResult> Engine::InstantQuery(const Expr& expr, int64_t time_ms) const {
+  std::unique_ptr<storage::Querier> querier = storage_.OpenQuerier();
+  Evaluator ev(*querier, options_, time_ms, time_ms);
+  VIGIL_RETURN_IF_ERROR(ev.Prepare(expr));
+  VIGIL_ASSIGN_OR_RETURN(Value v, ev.Eval(expr, time_ms));
+  QueryResult out;
+  out.type = v.type;
+  out.time = time_ms;
+  switch (v.type) {
+    case ValueType::kScalar: out.scalar = v.scalar; break;
+    case ValueType::kString: out.string = std::move(v.string); break;
+    case ValueType::kVector:
+      out.vector = std::move(v.vector);
+      for (Sample& s : out.vector) s.t = time_ms;
+      break;
+    case ValueType::kMatrix:
+      for (const RangeSeries& s : v.range) out.matrix.push_back({s.metric, {s.points.begin(), s.points.end()}});
+      break;
+  }
+  return out;
+}
+
+core::Result<QueryResult> Engine::RangeQuery(const Expr& expr, int64_t start_ms, int64_t end_ms, int64_t step_ms) const {
+  if (expr.type() != ValueType::kScalar && expr.type() != ValueType::kVector) {
+    return core::InvalidArgumentError(std::string("invalid expression type \"") + ValueTypeDescription(expr.type()) +
+                                      "\" for range query, must be Scalar or instant Vector");
+  }
+  std::unique_ptr<storage::Querier> querier = storage_.OpenQuerier();
+  Evaluator ev(*querier, options_, start_ms, end_ms);
+  VIGIL_RETURN_IF_ERROR(ev.Prepare(expr));
+  QueryResult out;
+  out.type = ValueType::kMatrix;
+  VIGIL_ASSIGN_OR_RETURN(out.matrix, ev.RangeEval(expr, start_ms, end_ms, step_ms, true));
+  return out;
+}
+
+}  // namespace vigil::promql

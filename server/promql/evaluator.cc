@@ -1,0 +1,265 @@
+#include "server/promql/evaluator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+namespace vigil::promql {
+namespace {
+
+bool ByTime(const Point& p, int64_t t) { return p.timestamp_ms < t; }
+
+// Subquery steps are multiples of the step, as Prometheus aligns them (Go's truncating
+// division, so times before 1970 round towards zero as there).
+int64_t AlignUp(int64_t t, int64_t step) { return t % step == 0 ? t : step * (t / step + 1); }
+
+}  // namespace
+
+core::Status CheckUniqueLabels(const Vector& v) {
+  if (v.size() < 2) return core::OkStatus();
+  std::unordered_multimap<uint64_t, const core::Labels*> seen;
+  seen.reserve(v.size());
+  for (const Sample& s : v) {
+    auto [lo, hi] = seen.equal_range(s.metric->Hash());
+    for (auto it = lo; it != hi; ++it) {
+      if (*it->second == *s.metric) return ExecutionError("vector cannot contain metrics with the same labelset");
+    }
+    seen.emplace(s.metric->Hash(), s.metric.get());
+  }
+  return core::OkStatus();
+}
+
+Evaluator::Evaluator(const storage::Querier& querier, const EngineOptions& options, int64_t start, int64_t end)
+    : querier_(querier),
+      options_(options),
+      start_(start),
+      end_(end),
+      deadline_(std::chrono::steady_clock::now() + options.timeout) {}
+
+int64_t Evaluator::ReadTime(const TimeModifiers& time, int64_t ts) const {
+  switch (time.at) {
+    case AtModifier::kTimestamp: ts = time.at_ms; break;
+    case AtModifier::kStart: ts = start_; break;
+    case AtModifier::kEnd: ts = end_; break;
+    case AtModifier::kNone: break;
+  }
+  return ts - time.offset_ms;
+}
+
+core::Status Evaluator::CheckLimits() {
+  if (samples_ > options_.max_samples) {
+    return core::ResourceExhaustedError("query processing would load too many samples into memory in query execution");
+  }
+  if (std::chrono::steady_clock::now() > deadline_) {
+    return core::DeadlineExceededError("query timed out in expression evaluation");
+  }
+  return core::OkStatus();
+}
+
+core::Status Evaluator::Prepare(const Expr& e, int64_t start, int64_t end) {
+  switch (e.kind) {
+    case ExprKind::kNumber:
+    case ExprKind::kString:
+      return core::OkStatus();
+    case ExprKind::kVectorSelector: {
+      const auto& vs = static_cast<const VectorSelector&>(e);
+      return Load(e, vs, ReadTime(vs.time, start) - options_.lookback_ms, ReadTime(vs.time, end), false);
+    }
+    case ExprKind::kMatrixSelector: {
+      const auto& ms = static_cast<const MatrixSelector&>(e);
+      return Load(e, *ms.selector, ReadTime(ms.selector->time, start) - ms.range_ms,
+                  ReadTime(ms.selector->time, end), true);
+    }
+    case ExprKind::kSubquery: {
+      const auto& sq = static_cast<const SubqueryExpr&>(e);
+      SubqueryPlan& plan = subqueries_[&e];
+      plan.step = sq.step_ms > 0 ? sq.step_ms : options_.subquery_step_ms;
+      plan.first_step = AlignUp(ReadTime(sq.time, start) - sq.range_ms, plan.step);
+      plan.last_step = ReadTime(sq.time, end);
+      return Prepare(*sq.expr, plan.first_step, plan.last_step);
+    }
+    case ExprKind::kParen:
+      return Prepare(*static_cast<const ParenExpr&>(e).expr, start, end);
+    case ExprKind::kUnary:
+      return Prepare(*static_cast<const UnaryExpr&>(e).expr, start, end);
+    case ExprKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      VIGIL_RETURN_IF_ERROR(Prepare(*b.lhs, start, end));
+      return Prepare(*b.rhs, start, end);
+    }
+    case ExprKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      if (a.param) VIGIL_RETURN_IF_ERROR(Prepare(*a.param, start, end));
+      return Prepare(*a.expr, start, end);
+    }
+    case ExprKind::kCall:
+      for (const ExprPtr& arg : static_cast<const Call&>(e).args) VIGIL_RETURN_IF_ERROR(Prepare(*arg, start, end));
+      return core::OkStatus();
+  }
+  return core::OkStatus();
+}
+
+core::Status Evaluator::Load(const Expr& node, const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale) {
+  VIGIL_ASSIGN_OR_RETURN(std::vector<storage::Series> selected, querier_.Select(vs.matchers, mint, maxt));
+  std::vector<Series>& out = loaded_[&node];
+  out.reserve(selected.size());
+  for (storage::Series& s : selected) {
+    if (drop_stale) {
+      std::erase_if(s.samples, [](const Point& p) { return core::IsStaleNaN(p.value); });
+    }
+    samples_ += s.samples.size();
+    out.push_back({std::make_shared<const core::Labels>(std::move(s.labels)), std::move(s.samples)});
+  }
+  return CheckLimits();
+}
+
+core::Result<Matrix> Evaluator::RangeEval(const Expr& e, int64_t start, int64_t end, int64_t step, bool sorted) {
+  Matrix out;
+  // Output series by label hash; a hash may be shared by different sets.
+  std::unordered_multimap<uint64_t, size_t> index;
+  const LabelsRef no_labels = std::make_shared<const core::Labels>();
+  auto series_for = [&](const LabelsRef& metric) -> Series& {
+    auto [lo, hi] = index.equal_range(metric->Hash());
+    for (auto it = lo; it != hi; ++it) {
+      if (out[it->second].metric == metric || *out[it->second].metric == *metric) return out[it->second];
+    }
+    index.emplace(metric->Hash(), out.size());
+    out.push_back({metric, {}});
+    return out.back();
+  };
+  for (int64_t ts = start; ts <= end; ts += step) {
+    VIGIL_ASSIGN_OR_RETURN(Value v, Eval(e, ts));
+    if (v.type == ValueType::kScalar) {
+      series_for(no_labels).points.push_back({ts, v.scalar});
+      ++samples_;
+    } else {
+      for (const Sample& s : v.vector) series_for(s.metric).points.push_back({ts, s.v});
+      samples_ += v.vector.size();
+    }
+    VIGIL_RETURN_IF_ERROR(CheckLimits());
+    if (step <= 0) break;
+  }
+  if (sorted) {
+    std::sort(out.begin(), out.end(), [](const Series& a, const Series& b) { return *a.metric < *b.metric; });
+  }
+  return out;
+}
+
+core::Result<Value> Evaluator::Eval(const Expr& e, int64_t ts) {
+  switch (e.kind) {
+    case ExprKind::kNumber:
+      return Value::Scalar(static_cast<const NumberLiteral&>(e).value);
+    case ExprKind::kString: {
+      Value v;
+      v.type = ValueType::kString;
+      v.string = static_cast<const StringLiteral&>(e).value;
+      return v;
+    }
+    case ExprKind::kVectorSelector:
+      return EvalVectorSelector(static_cast<const VectorSelector&>(e), ts, false);
+    case ExprKind::kMatrixSelector: {
+      const auto& ms = static_cast<const MatrixSelector&>(e);
+      const int64_t maxt = ReadTime(ms.selector->time, ts);
+      return Windows(loaded_[&e], maxt - ms.range_ms, maxt);
+    }
+    case ExprKind::kSubquery:
+      return EvalSubquery(static_cast<const SubqueryExpr&>(e), ts);
+    case ExprKind::kParen:
+      return Eval(*static_cast<const ParenExpr&>(e).expr, ts);
+    case ExprKind::kUnary:
+      return EvalUnary(static_cast<const UnaryExpr&>(e), ts);
+    case ExprKind::kBinary:
+      return EvalBinary(static_cast<const BinaryExpr&>(e), ts);
+    case ExprKind::kAggregate:
+      return EvalAggregate(static_cast<const AggregateExpr&>(e), ts);
+    case ExprKind::kCall:
+      return EvalCall(static_cast<const Call&>(e), ts);
+  }
+  return core::InternalError("unknown expression");
+}
+
+Value Evaluator::EvalVectorSelector(const VectorSelector& vs, int64_t ts, bool sample_time) {
+  const int64_t ref = ReadTime(vs.time, ts);
+  Value out;
+  for (const Series& s : loaded_[&vs]) {
+    // The newest sample at or before ref, if within the lookback and not a staleness marker.
+    auto it = std::lower_bound(s.points.begin(), s.points.end(), ref + 1, ByTime);
+    if (it == s.points.begin()) continue;
+    --it;
+    if (it->timestamp_ms < ref - options_.lookback_ms || core::IsStaleNaN(it->value)) continue;
+    out.vector.push_back({s.metric, it->value, sample_time ? it->timestamp_ms : ts});
+  }
+  return out;
+}
+
+Value Evaluator::Windows(const std::vector<Series>& series, int64_t mint, int64_t maxt) {
+  Value out;
+  out.type = ValueType::kMatrix;
+  out.range_start = mint;
+  out.range_end = maxt;
+  for (const Series& s : series) {
+    auto lo = std::lower_bound(s.points.begin(), s.points.end(), mint, ByTime);
+    auto hi = std::lower_bound(lo, s.points.end(), maxt + 1, ByTime);
+    if (lo != hi) out.range.push_back({s.metric, std::span<const Point>(&*lo, static_cast<size_t>(hi - lo))});
+  }
+  return out;
+}
+
+core::Result<Value> Evaluator::EvalSubquery(const SubqueryExpr& sq, int64_t ts) {
+  SubqueryPlan& plan = subqueries_[&sq];
+  if (!plan.evaluated) {
+    VIGIL_ASSIGN_OR_RETURN(plan.result, RangeEval(*sq.expr, plan.first_step, plan.last_step, plan.step, false));
+    plan.evaluated = true;
+  }
+  const int64_t maxt = ReadTime(sq.time, ts);
+  return Windows(plan.result, maxt - sq.range_ms, maxt);
+}
+
+core::Result<Value> Evaluator::EvalUnary(const UnaryExpr& e, int64_t ts) {
+  VIGIL_ASSIGN_OR_RETURN(Value v, Eval(*e.expr, ts));
+  if (!e.negate) return v;
+  if (v.type == ValueType::kScalar) return Value::Scalar(-v.scalar);
+  for (Sample& s : v.vector) {
+    s.metric = names_.Drop(s.metric);
+    s.v = -s.v;
+    s.t = ts;
+  }
+  VIGIL_RETURN_IF_ERROR(CheckUniqueLabels(v.vector));
+  return v;
+}
+
+core::Result<Value> Evaluator::EvalCall(const Call& call, int64_t ts) {
+  std::vector<Value> args;
+  args.reserve(call.args.size());
+  for (const ExprPtr& arg : call.args) {
+    const Expr& inner = Unparen(*arg);
+    // timestamp() of a selector answers the samples' own times, not the evaluation time.
+    if (call.func->name == "timestamp" && inner.kind == ExprKind::kVectorSelector) {
+      args.push_back(EvalVectorSelector(static_cast<const VectorSelector&>(inner), ts, true));
+      continue;
+    }
+    VIGIL_ASSIGN_OR_RETURN(Value v, Eval(*arg, ts));
+    args.push_back(std::move(v));
+  }
+  FunctionCall fc{call, args, ts, names_};
+  VIGIL_ASSIGN_OR_RETURN(Value out, call.func->impl(fc));
+  if (call.func->return_type == ValueType::kVector) {
+    out.type = ValueType::kVector;
+    VIGIL_RETURN_IF_ERROR(CheckUniqueLabels(out.vector));
+  }
+  return out;
+}
+
+core::Result<Value> Evaluator::EvalAggregate(const AggregateExpr& e, int64_t ts) {
+  Value param;
+  if (e.param) {
+    VIGIL_ASSIGN_OR_RETURN(param, Eval(*e.param, ts));
+  }
+  VIGIL_ASSIGN_OR_RETURN(Value in, Eval(*e.expr, ts));
+  VIGIL_ASSIGN_OR_RETURN(Vector out, Aggregate(e, param, std::move(in.vector), ts));
+  Value v;
+  v.vector = std::move(out);
+  return v;
+}
+
+}  // namespace vigil::promql

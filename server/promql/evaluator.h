@@ -1,0 +1,62 @@
+#pragma once
+// The engine's working state for one query: the series each selector loaded, subquery results,
+// and evaluation of any node at one step. Internal to the engine.
+#include <chrono>
+#include <unordered_map>
+
+#include "server/promql/engine.h"
+#include "server/promql/functions.h"
+
+namespace vigil::promql {
+
+class Evaluator {
+ public:
+  Evaluator(const storage::Querier& querier, const EngineOptions& options, int64_t start, int64_t end);
+
+  // Loads what every selector under `e` needs for evaluations from start to end.
+  core::Status Prepare(const Expr& e) { return Prepare(e, start_, end_); }
+  // `e` at every step from start to end: series sorted by labels when `sorted`, else in the
+  // order they first appeared.
+  core::Result<Matrix> RangeEval(const Expr& e, int64_t start, int64_t end, int64_t step, bool sorted);
+  // `e` at one step.
+  core::Result<Value> Eval(const Expr& e, int64_t ts);
+
+ private:
+  struct SubqueryPlan {
+    int64_t first_step = 0, last_step = 0, step = 0;
+    bool evaluated = false;
+    Matrix result;
+  };
+
+  core::Status Prepare(const Expr& e, int64_t start, int64_t end);
+  core::Status Load(const Expr& node, const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale);
+  // The time a node with these modifiers reads at, when evaluated at ts (offset applied).
+  int64_t ReadTime(const TimeModifiers& time, int64_t ts) const;
+  core::Status CheckLimits();
+
+  Value EvalVectorSelector(const VectorSelector& vs, int64_t ts, bool sample_time);
+  Value Windows(const std::vector<Series>& series, int64_t mint, int64_t maxt);
+  core::Result<Value> EvalSubquery(const SubqueryExpr& sq, int64_t ts);
+  core::Result<Value> EvalUnary(const UnaryExpr& e, int64_t ts);
+  core::Result<Value> EvalCall(const Call& call, int64_t ts);
+  core::Result<Value> EvalAggregate(const AggregateExpr& e, int64_t ts);
+  core::Result<Value> EvalBinary(const BinaryExpr& e, int64_t ts);
+  // Binary operations of two instant vectors (binary.cc).
+  core::Result<Vector> VectorBinary(const BinaryExpr& e, Vector lhs, Vector rhs, int64_t ts);
+  // Aggregation of one step's vector (aggregate.cc).
+  core::Result<Vector> Aggregate(const AggregateExpr& e, const Value& param, Vector in, int64_t ts);
+
+  const storage::Querier& querier_;
+  const EngineOptions& options_;
+  const int64_t start_, end_;
+  const std::chrono::steady_clock::time_point deadline_;
+  size_t samples_ = 0;  // loaded and produced, against max_samples
+  std::unordered_map<const Expr*, std::vector<Series>> loaded_;
+  std::unordered_map<const Expr*, SubqueryPlan> subqueries_;
+  NameDropper names_;
+};
+
+// "vector cannot contain metrics with the same labelset" when two elements share labels.
+core::Status CheckUniqueLabels(const Vector& v);
+
+}  // namespace vigil::promql
