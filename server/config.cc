@@ -47,6 +47,10 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   c.alertmanager_url = alertmanager.UrlValue("url");
 
   c.forward_to = remote::ReadDestinations(reader);
+  for (const core::IniSection& section : doc.sections()) {
+    c.text += "[" + section.name + "]\n";
+    for (const core::IniEntry& e : section.entries) c.text += e.key + " = " + e.value + "\n";
+  }
   std::vector<core::ConfigError> found = reader.Finish();
   errors->insert(errors->end(), found.begin(), found.end());
   return c;

@@ -37,6 +37,8 @@ struct ServerConfig {
   std::chrono::milliseconds evaluation_interval{15'000};
   std::optional<core::Url> alertmanager_url;
   std::vector<remote::DestinationConfig> forward_to;
+  // The settings as read, section by section: what /api/v1/status/config shows.
+  std::string text;
 };
 
 // Reads and checks the whole file; the error lists every problem, one per line.

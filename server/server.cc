@@ -69,6 +69,19 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   VIGIL_ASSIGN_OR_RETURN(s->http_, core::HttpEndpoint::Create(loop, options, s->metrics_));
   core::AddAdminRoutes(s->http_->router(), s->metrics_, "Vigil Server", [] { return true; });
   s->receiver_ = std::make_unique<Receiver>(loop, *s->storage_, s->metrics_, ReceiverOptions{});
+  QueryApiOptions qo;
+  // A subquery without a step takes the rule evaluation interval, as in Prometheus.
+  qo.engine.subquery_step_ms = s->config_.evaluation_interval.count();
+  qo.config_text = s->config_.text;
+  qo.storage_retention = promql::FormatDuration(s->config_.retention.count());
+  qo.flags = {{"storage.tsdb.path", s->config_.data_dir},
+              {"storage.tsdb.retention.time", qo.storage_retention},
+              {"web.listen-address", s->config_.listen.ToString()},
+              {"query.lookback-delta", promql::FormatDuration(qo.engine.lookback_ms)},
+              {"query.max-samples", std::to_string(qo.engine.max_samples)},
+              {"query.timeout", promql::FormatDuration(qo.engine.timeout.count())}};
+  s->query_api_ = std::make_unique<QueryApi>(loop, *s->storage_, clock, std::move(qo),
+                                             [s] { return s->receiver_->Metadata(); });
   s->AddApiRoutes();
   s->StartForwarders();
   s->sync_timer_.Start(kSyncInterval, kSyncInterval);
@@ -88,6 +101,7 @@ void Server::RunInBackground(bool* running, std::function<void()> work) {
 
 void Server::AddApiRoutes() {
   core::HttpRouter& router = http_->router();
+  query_api_->AddRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); });
   router.Handle("/api/v1/write", {"POST"},
                 auth_.Guard([this](const core::HttpRequest& r, core::HttpResponder responder) {
                   receiver_->Handle(r, std::move(responder));
@@ -146,7 +160,8 @@ bool Server::Stopped() const {
   for (const auto& f : forwarders_) {
     if (!f->Stopped()) return false;
   }
-  return http_->server().connection_count() == 0 && receiver_->in_flight() == 0 && !syncing_ &&
+  return http_->server().connection_count() == 0 && receiver_->in_flight() == 0 &&
+         query_api_->in_flight() == 0 && !syncing_ &&
          !maintaining_;
 }
 

@@ -13,6 +13,7 @@
 #include "core/uv.h"
 #include "remote/sender.h"
 #include "server/api/auth.h"
+#include "server/api/query_api.h"
 #include "server/api/receiver.h"
 #include "server/config.h"
 #include "server/storage/storage.h"
@@ -46,6 +47,7 @@ class Server final : public core::Service {
   std::unique_ptr<core::TlsConfig> tls_;
   std::unique_ptr<core::HttpEndpoint> http_;
   std::unique_ptr<Receiver> receiver_;
+  std::unique_ptr<QueryApi> query_api_;
   std::vector<std::unique_ptr<remote::Sender>> forwarders_;
   core::Timer sync_timer_;
   core::Timer maintain_timer_;

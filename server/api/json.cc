@@ -63,4 +63,59 @@ void AppendJsonString(std::string* out, std::string_view text) {
   out->push_back('"');
 }
 
+
+
+void AppendJsonLabels(std::string* out, const core::Labels& labels) {
+  out->push_back('{');
+  bool first = true;
+  for (const core::Label& l : labels) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(out, l.name);
+    out->push_back(':');
+    AppendJsonString(out, l.value);
+  }
+  out->push_back('}');
+}
+
+void AppendJsonTimestamp(std::string* out, int64_t ms) {
+  uint64_t t = static_cast<uint64_t>(ms);
+  if (ms < 0) {
+    out->push_back('-');
+    t = 0 - t;
+  }
+  *out += std::to_string(t / 1000);
+  if (const uint64_t fraction = t % 1000; fraction != 0) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, ".%03u", static_cast<unsigned>(fraction));
+    *out += buf;
+  }
+}
+
+core::HttpResponse ApiSuccess(std::string_view data_json) {
+  core::HttpResponse r;
+  r.headers.Set("Content-Type", "application/json");
+  r.body.reserve(data_json.size() + 32);
+  r.body = "{\"status\":\"success\",\"data\":";
+  r.body += data_json;
+  r.body += "}";
+  return r;
+}
+
+core::HttpResponse ApiError(std::string_view type, std::string_view message) {
+  core::HttpResponse r;
+  if (type == "bad_data") r.status = 400;
+  else if (type == "execution") r.status = 422;
+  else if (type == "timeout" || type == "canceled") r.status = 503;
+  else if (type == "not_found") r.status = 404;
+  else r.status = 500;
+  r.headers.Set("Content-Type", "application/json");
+  r.body = "{\"status\":\"error\",\"errorType\":";
+  AppendJsonString(&r.body, type);
+  r.body += ",\"error\":";
+  AppendJsonString(&r.body, message);
+  r.body += "}";
+  return r;
+}
+
 }  // namespace vigil::server

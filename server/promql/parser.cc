@@ -110,6 +110,7 @@ class Parser {
   core::Result<ExprPtr> Parse() {
     LexError lex_error;
     if (!Lex(query_, &tokens_, &lex_error)) return Error(lex_error.pos, lex_error.message);
+    if (Peek().type == Tok::kEnd) return Error(0, "no expression found in input");
     ExprPtr e = ParseBinary(1);
     if (e && Peek().type != Tok::kEnd) Fail(Peek().pos, "unexpected " + DescribeToken(Peek()));
     if (!error_.empty()) return Error(error_pos_, error_);

@@ -1,0 +1,455 @@
+#include "server/api/query_api.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <set>
+
+#include "core/build_info.h"
+#include "core/exposition.h"
+#include "core/number.h"
+#include "server/api/json.h"
+#include "server/promql/lexer.h"
+#include "server/promql/parser.h"
+
+namespace vigil::server {
+namespace {
+
+// Prometheus's resolution limit: a week at 60s steps, a year at 1h.
+constexpr int64_t kMaxPointsPerSeries = 11000;
+constexpr int64_t kMinTime = INT64_MIN / 2;
+constexpr int64_t kMaxTime = INT64_MAX / 2;
+
+using Form = std::vector<std::pair<std::string, std::string>>;
+
+std::string FormValue(const Form& form, std::string_view name) {
+  for (const auto& [k, v] : form) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+std::vector<std::string> FormValues(const Form& form, std::string_view name) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : form) {
+    if (k == name) out.push_back(v);
+  }
+  return out;
+}
+
+bool HasValue(const Form& form, std::string_view name) {
+  return std::any_of(form.begin(), form.end(), [&](const auto& kv) { return kv.first == name; });
+}
+
+// RFC 3339 with optional fractional seconds: 2023-11-14T22:13:20.5Z, ...+01:00.
+std::optional<int64_t> ParseRfc3339(const std::string& s) {
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &consumed) != 6 || consumed != 19) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  int64_t ms = static_cast<int64_t>(timegm(&tm)) * 1000;
+  size_t i = 19;
+  if (i < s.size() && s[i] == '.') {
+    int64_t scale = 100;
+    for (++i; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
+      ms += (s[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size()) return ms;
+  int oh = 0, om = 0;
+  if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && std::sscanf(s.c_str() + i + 1, "%2d:%2d", &oh, &om) == 2) {
+    const int64_t offset = (oh * 60 + om) * 60000LL;
+    return s[i] == '+' ? ms - offset : ms + offset;
+  }
+  return std::nullopt;
+}
+
+// Prometheus's parseTime: Unix seconds with a fraction, or RFC 3339.
+core::Result<int64_t> ParseTime(const std::string& text) {
+  if (std::optional<double> seconds = core::ParseFloat(text)) {
+    if (std::isfinite(*seconds) && std::fabs(*seconds) < 9.2e15) {
+      const double whole = std::trunc(*seconds);
+      return static_cast<int64_t>(whole) * 1000 + static_cast<int64_t>(std::round((*seconds - whole) * 1000));
+    }
+  }
+  if (std::optional<int64_t> t = ParseRfc3339(text)) return *t;
+  return core::InvalidArgumentError("cannot parse \"" + text + "\" to a valid timestamp");
+}
+
+// Prometheus's parseDuration: seconds with a fraction, or a duration such as 5m.
+core::Result<int64_t> ParseDuration(const std::string& text) {
+  if (std::optional<double> seconds = core::ParseFloat(text)) {
+    const double ms = *seconds * 1000;
+    if (!(ms < 9.2e18 && ms > -9.2e18)) {
+      return core::InvalidArgumentError("cannot parse \"" + text + "\" to a valid duration. It overflows int64");
+    }
+    return static_cast<int64_t>(ms);
+  }
+  const int64_t d = promql::ParseDurationText(text);
+  if (d >= 0) return d;
+  return core::InvalidArgumentError("cannot parse \"" + text + "\" to a valid duration");
+}
+
+core::HttpResponse InvalidParam(std::string_view name, const core::Status& s) {
+  return ApiError("bad_data", "invalid parameter \"" + std::string(name) + "\": " + s.message());
+}
+
+core::HttpResponse ErrorFor(const core::Status& s) {
+  switch (s.code()) {
+    case core::StatusCode::kInvalidArgument: return ApiError("bad_data", s.message());
+    case core::StatusCode::kDeadlineExceeded: return ApiError("timeout", s.message());
+    case core::StatusCode::kFailedPrecondition:
+    case core::StatusCode::kResourceExhausted: return ApiError("execution", s.message());
+    default: return ApiError("internal", s.message());
+  }
+}
+
+void AppendPoint(std::string* out, int64_t t, std::string_view value) {
+  out->push_back('[');
+  AppendJsonTimestamp(out, t);
+  *out += ",\"";
+  *out += value;
+  *out += "\"]";
+}
+
+std::string ResultJson(const promql::QueryResult& r) {
+  std::string out = "{\"resultType\":\"";
+  out += promql::ValueTypeName(r.type);
+  out += "\",\"result\":";
+  switch (r.type) {
+    case promql::ValueType::kScalar:
+      AppendPoint(&out, r.time, core::FormatFloatF(r.scalar));
+      break;
+    case promql::ValueType::kString: {
+      std::string quoted;
+      AppendJsonString(&quoted, r.string);
+      out.push_back('[');
+      AppendJsonTimestamp(&out, r.time);
+      out += "," + quoted + "]";
+      break;
+    }
+    case promql::ValueType::kVector:
+      out.push_back('[');
+      for (size_t i = 0; i < r.vector.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        out += "{\"metric\":";
+        AppendJsonLabels(&out, *r.vector[i].metric);
+        out += ",\"value\":";
+        AppendPoint(&out, r.vector[i].t, core::FormatFloatF(r.vector[i].v));
+        out.push_back('}');
+      }
+      out.push_back(']');
+      break;
+    case promql::ValueType::kMatrix:
+      out.push_back('[');
+      for (size_t i = 0; i < r.matrix.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        out += "{\"metric\":";
+        AppendJsonLabels(&out, *r.matrix[i].metric);
+        out += ",\"values\":[";
+        const auto& points = r.matrix[i].points;
+        for (size_t k = 0; k < points.size(); ++k) {
+          if (k > 0) out.push_back(',');
+          AppendPoint(&out, points[k].timestamp_ms, core::FormatFloatF(points[k].value));
+        }
+        out += "]}";
+      }
+      out.push_back(']');
+      break;
+  }
+  return out + "}";
+}
+
+std::string StringListJson(const std::vector<std::string>& list) {
+  std::string out = "[";
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendJsonString(&out, list[i]);
+  }
+  return out + "]";
+}
+
+// match[] selectors; InvalidArgument naming the parameter.
+core::Result<std::vector<storage::Matchers>> MatcherSets(const Form& form) {
+  std::vector<storage::Matchers> sets;
+  for (const std::string& s : FormValues(form, "match[]")) {
+    auto m = promql::ParseMetricSelector(s);
+    if (!m.ok()) return core::InvalidArgumentError("invalid parameter \"match[]\": " + m.status().message());
+    sets.push_back(std::move(*m));
+  }
+  return sets;
+}
+
+// start and end for the metadata endpoints: unbounded when absent.
+core::Result<std::pair<int64_t, int64_t>> TimeRange(const Form& form) {
+  int64_t start = kMinTime, end = kMaxTime;
+  if (HasValue(form, "start")) {
+    auto t = ParseTime(FormValue(form, "start"));
+    if (!t.ok()) return core::InvalidArgumentError("invalid parameter \"start\": " + t.status().message());
+    start = *t;
+  }
+  if (HasValue(form, "end")) {
+    auto t = ParseTime(FormValue(form, "end"));
+    if (!t.ok()) return core::InvalidArgumentError("invalid parameter \"end\": " + t.status().message());
+    end = *t;
+  }
+  return std::make_pair(start, end);
+}
+
+std::string FormatRfc3339(int64_t ms) {
+  const time_t secs = static_cast<time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+}  // namespace
+
+QueryApi::QueryApi(core::Loop& loop, const storage::Queryable& storage, const core::Clock& clock,
+                   QueryApiOptions options, std::function<std::vector<remote::MetricMetadata>()> metadata)
+    : loop_(loop),
+      storage_(storage),
+      clock_(clock),
+      options_(std::move(options)),
+      engine_(storage, options_.engine),
+      metadata_(std::move(metadata)),
+      start_time_ms_(clock.NowUnixMillis()) {}
+
+void QueryApi::RunQuery(core::HttpResponder responder, std::function<void(core::HttpResponse*)> work) {
+  ++in_flight_;
+  auto response = std::make_shared<core::HttpResponse>();
+  core::QueueWork(
+      loop_, [response, work = std::move(work)] { work(response.get()); },
+      [this, response, responder] {
+        --in_flight_;
+        responder.Send(std::move(*response));
+      });
+}
+
+void QueryApi::Query(const core::HttpRequest& request, core::HttpResponder responder) {
+  Form form;
+  if (!core::RequestForm(request, &form)) return responder.Send(ApiError("bad_data", "error parsing form values"));
+  int64_t time = clock_.NowUnixMillis();
+  if (HasValue(form, "time")) {
+    auto t = ParseTime(FormValue(form, "time"));
+    if (!t.ok()) return responder.Send(InvalidParam("time", t.status()));
+    time = *t;
+  }
+  if (HasValue(form, "timeout")) {
+    auto d = ParseDuration(FormValue(form, "timeout"));
+    if (!d.ok()) return responder.Send(InvalidParam("timeout", d.status()));
+  }
+  auto expr = promql::ParseExpr(FormValue(form, "query"));
+  if (!expr.ok()) return responder.Send(InvalidParam("query", expr.status()));
+  RunQuery(responder, [this, expr = std::shared_ptr<promql::Expr>(std::move(*expr)), time](core::HttpResponse* out) {
+    auto result = engine_.InstantQuery(*expr, time);
+    *out = result.ok() ? ApiSuccess(ResultJson(*result)) : ErrorFor(result.status());
+  });
+}
+
+void QueryApi::QueryRange(const core::HttpRequest& request, core::HttpResponder responder) {
+  Form form;
+  if (!core::RequestForm(request, &form)) return responder.Send(ApiError("bad_data", "error parsing form values"));
+  auto start = ParseTime(FormValue(form, "start"));
+  if (!start.ok()) return responder.Send(InvalidParam("start", start.status()));
+  auto end = ParseTime(FormValue(form, "end"));
+  if (!end.ok()) return responder.Send(InvalidParam("end", end.status()));
+  if (*end < *start) {
+    return responder.Send(InvalidParam("end", core::InvalidArgumentError("end timestamp must not be before start time")));
+  }
+  auto step = ParseDuration(FormValue(form, "step"));
+  if (!step.ok()) return responder.Send(InvalidParam("step", step.status()));
+  if (*step <= 0) {
+    return responder.Send(InvalidParam(
+        "step", core::InvalidArgumentError("zero or negative query resolution step widths are not accepted. Try a positive integer")));
+  }
+  if ((*end - *start) / *step > kMaxPointsPerSeries) {
+    return responder.Send(ApiError(
+        "bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"));
+  }
+  if (HasValue(form, "timeout")) {
+    auto d = ParseDuration(FormValue(form, "timeout"));
+    if (!d.ok()) return responder.Send(InvalidParam("timeout", d.status()));
+  }
+  auto expr = promql::ParseExpr(FormValue(form, "query"));
+  if (!expr.ok()) return responder.Send(InvalidParam("query", expr.status()));
+  RunQuery(responder, [this, expr = std::shared_ptr<promql::Expr>(std::move(*expr)), s = *start, e = *end,
+                       st = *step](core::HttpResponse* out) {
+    auto result = engine_.RangeQuery(*expr, s, e, st);
+    *out = result.ok() ? ApiSuccess(ResultJson(*result)) : ErrorFor(result.status());
+  });
+}
+
+void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::HttpHandler(core::HttpHandler)>& guard) {
+  const std::vector<std::string> get_post{"GET", "POST"};
+  router.Handle("/api/v1/query", get_post, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+    Query(r, std::move(w));
+  }));
+  router.Handle("/api/v1/query_range", get_post, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+    QueryRange(r, std::move(w));
+  }));
+  router.Handle("/api/v1/series", {"GET", "POST", "DELETE"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+    if (r.method == "DELETE") return w.Send(ApiError("unavailable", "series deletion is not supported"));
+    Form form;
+    if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
+    if (!HasValue(form, "match[]")) return w.Send(ApiError("bad_data", "no match[] parameter provided"));
+    auto range = TimeRange(form);
+    if (!range.ok()) return w.Send(ErrorFor(range.status()));
+    auto sets = MatcherSets(form);
+    if (!sets.ok()) return w.Send(ErrorFor(sets.status()));
+    RunQuery(w, [this, sets = std::move(*sets), range = *range](core::HttpResponse* out) {
+      auto querier = storage_.OpenQuerier();
+      std::set<core::Labels> found;
+      storage::SelectHints hints;
+      hints.labels_only = true;
+      for (const storage::Matchers& m : sets) {
+        auto series = querier->Select(m, range.first, range.second, hints);
+        if (!series.ok()) return void(*out = ErrorFor(series.status()));
+        for (auto& s : *series) found.insert(std::move(s.labels));
+      }
+      std::string data = "[";
+      for (const core::Labels& l : found) {
+        if (data.size() > 1) data.push_back(',');
+        AppendJsonLabels(&data, l);
+      }
+      *out = ApiSuccess(data + "]");
+    });
+  }));
+  router.Handle("/api/v1/labels", get_post, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+    Form form;
+    if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
+    auto range = TimeRange(form);
+    if (!range.ok()) return w.Send(ErrorFor(range.status()));
+    auto sets = MatcherSets(form);
+    if (!sets.ok()) return w.Send(ErrorFor(sets.status()));
+    RunQuery(w, [this, sets = std::move(*sets), range = *range](core::HttpResponse* out) {
+      auto querier = storage_.OpenQuerier();
+      std::set<std::string> names;
+      if (sets.empty()) {
+        for (auto& n : querier->LabelNames({}, range.first, range.second)) names.insert(std::move(n));
+      }
+      for (const storage::Matchers& m : sets) {
+        for (auto& n : querier->LabelNames(m, range.first, range.second)) names.insert(std::move(n));
+      }
+      *out = ApiSuccess(StringListJson({names.begin(), names.end()}));
+    });
+  }));
+  router.HandlePrefix("/api/v1/label/", {"GET"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+    std::string_view path = r.Path().substr(std::string_view("/api/v1/label/").size());
+    constexpr std::string_view kSuffix = "/values";
+    if (path.size() <= kSuffix.size() || path.substr(path.size() - kSuffix.size()) != kSuffix) {
+      return w.Send(ApiError("not_found", "not found"));
+    }
+    std::vector<std::pair<std::string, std::string>> decoded;
+    std::string name(path.substr(0, path.size() - kSuffix.size()));
+    if (core::ParseFormEncoded("n=" + name, &decoded) && decoded.size() == 1) name = decoded[0].second;
+    if (!core::IsValidLabelName(name)) return w.Send(ApiError("bad_data", "invalid label name: \"" + name + "\""));
+    Form form;
+    if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
+    auto range = TimeRange(form);
+    if (!range.ok()) return w.Send(ErrorFor(range.status()));
+    auto sets = MatcherSets(form);
+    if (!sets.ok()) return w.Send(ErrorFor(sets.status()));
+    RunQuery(w, [this, name, sets = std::move(*sets), range = *range](core::HttpResponse* out) {
+      auto querier = storage_.OpenQuerier();
+      std::set<std::string> values;
+      if (sets.empty()) {
+        for (auto& v : querier->LabelValues(name, {}, range.first, range.second)) values.insert(std::move(v));
+      }
+      for (const storage::Matchers& m : sets) {
+        for (auto& v : querier->LabelValues(name, m, range.first, range.second)) values.insert(std::move(v));
+      }
+      *out = ApiSuccess(StringListJson({values.begin(), values.end()}));
+    });
+  }));
+  router.Handle("/api/v1/metadata", {"GET"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+    Form form;
+    if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
+    int64_t limit = -1;
+    if (HasValue(form, "limit")) {
+      std::optional<int64_t> l = core::ParseInt64(FormValue(form, "limit"));
+      if (!l) return w.Send(ApiError("bad_data", "limit must be a number"));
+      limit = *l;
+    }
+    const std::string metric = FormValue(form, "metric");
+    std::string data = "{";
+    int64_t n = 0;
+    for (const remote::MetricMetadata& m : metadata_()) {
+      if (!metric.empty() && m.family != metric) continue;
+      if (limit >= 0 && n >= limit) break;
+      if (n++ > 0) data.push_back(',');
+      AppendJsonString(&data, m.family);
+      data += ":[{\"type\":";
+      AppendJsonString(&data, m.type == core::MetricType::kUntyped ? "unknown" : core::MetricTypeName(m.type));
+      data += ",\"help\":";
+      AppendJsonString(&data, m.help);
+      data += ",\"unit\":";
+      AppendJsonString(&data, m.unit);
+      data += "}]";
+    }
+    w.Send(ApiSuccess(data + "}"));
+  }));
+  router.Handle("/api/v1/query_exemplars", get_post, guard([](const core::HttpRequest&, core::HttpResponder w) {
+    // Vigil keeps no exemplars; an empty answer is what Prometheus gives when it has none.
+    w.Send(ApiSuccess("[]"));
+  }));
+  router.Handle("/api/v1/format_query", get_post, guard([](const core::HttpRequest& r, core::HttpResponder w) {
+    Form form;
+    if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
+    auto expr = promql::ParseExpr(FormValue(form, "query"));
+    if (!expr.ok()) return w.Send(InvalidParam("query", expr.status()));
+    std::string data;
+    AppendJsonString(&data, (*expr)->String());
+    w.Send(ApiSuccess(data));
+  }));
+  router.Handle("/api/v1/status/buildinfo", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
+    std::string data = "{\"version\":";
+    AppendJsonString(&data, core::kVersion);
+    data += ",\"revision\":";
+    AppendJsonString(&data, core::kRevision);
+    data += ",\"branch\":\"\",\"buildUser\":\"\",\"buildDate\":\"\",\"goVersion\":\"\"}";
+    w.Send(ApiSuccess(data));
+  }));
+  router.Handle("/api/v1/status/runtimeinfo", {"GET"}, guard([this](const core::HttpRequest&, core::HttpResponder w) {
+    char cwd[4096] = "";
+    if (getcwd(cwd, sizeof cwd) == nullptr) cwd[0] = '\0';
+    std::string data = "{\"startTime\":";
+    AppendJsonString(&data, FormatRfc3339(start_time_ms_));
+    data += ",\"CWD\":";
+    AppendJsonString(&data, cwd);
+    data += ",\"reloadConfigSuccess\":true,\"lastConfigTime\":";
+    AppendJsonString(&data, FormatRfc3339(start_time_ms_));
+    data += ",\"corruptionCount\":0,\"goroutineCount\":0,\"GOMAXPROCS\":" +
+            std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + ",\"GOGC\":\"\",\"GODEBUG\":\"\",\"storageRetention\":";
+    AppendJsonString(&data, options_.storage_retention);
+    w.Send(ApiSuccess(data + "}"));
+  }));
+  router.Handle("/api/v1/status/flags", {"GET"}, guard([this](const core::HttpRequest&, core::HttpResponder w) {
+    std::string data = "{";
+    for (const auto& [k, v] : options_.flags) {
+      if (data.size() > 1) data.push_back(',');
+      AppendJsonString(&data, k);
+      data.push_back(':');
+      AppendJsonString(&data, v);
+    }
+    w.Send(ApiSuccess(data + "}"));
+  }));
+  router.Handle("/api/v1/status/config", {"GET"}, guard([this](const core::HttpRequest&, core::HttpResponder w) {
+    // Prometheus answers its YAML under "yaml"; Vigil's configuration is INI, answered there.
+    std::string data = "{\"yaml\":";
+    AppendJsonString(&data, options_.config_text);
+    w.Send(ApiSuccess(data + "}"));
+  }));
+}
+
+}  // namespace vigil::server

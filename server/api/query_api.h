@@ -1,0 +1,54 @@
+#pragma once
+// The Prometheus HTTP API's read side: /api/v1/query, query_range, series, labels, label
+// values, metadata, query_exemplars, format_query and status/*, with Prometheus's JSON shapes,
+// error types and status codes, so Grafana and promtool talk to the server unchanged.
+// Queries run on the thread pool; the loop only parses parameters and writes answers.
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/http_router.h"
+#include "core/uv.h"
+#include "remote/codec.h"
+#include "server/promql/engine.h"
+
+namespace vigil::server {
+
+struct QueryApiOptions {
+  promql::EngineOptions engine;
+  // What /api/v1/status/config and /api/v1/status/flags show.
+  std::string config_text;
+  std::map<std::string, std::string> flags;
+  std::string storage_retention;  // "15d", for runtimeinfo
+};
+
+class QueryApi {
+ public:
+  QueryApi(core::Loop& loop, const storage::Queryable& storage, const core::Clock& clock,
+           QueryApiOptions options, std::function<std::vector<remote::MetricMetadata>()> metadata);
+
+  // Registers the routes, each wrapped by `guard` (authentication).
+  void AddRoutes(core::HttpRouter& router, const std::function<core::HttpHandler(core::HttpHandler)>& guard);
+  // Queries running on the thread pool: the server waits for them at shutdown.
+  size_t in_flight() const { return in_flight_; }
+
+ private:
+  using Form = std::vector<std::pair<std::string, std::string>>;
+  void Query(const core::HttpRequest& request, core::HttpResponder responder);
+  void QueryRange(const core::HttpRequest& request, core::HttpResponder responder);
+  // Runs `work` (which fills the answer) off the loop, then sends what it filled.
+  void RunQuery(core::HttpResponder responder, std::function<void(core::HttpResponse*)> work);
+
+  core::Loop& loop_;
+  const storage::Queryable& storage_;
+  const core::Clock& clock_;
+  const QueryApiOptions options_;
+  const promql::Engine engine_;
+  std::function<std::vector<remote::MetricMetadata>()> metadata_;
+  const int64_t start_time_ms_;
+  size_t in_flight_ = 0;  // loop thread only
+};
+
+}  // namespace vigil::server
