@@ -35,6 +35,27 @@ std::string GroupingKey(const core::Labels& labels, const std::vector<std::strin
   return key;
 }
 
+// The label set of the group `metric` falls in, made once per group.
+const LabelsRef& GroupLabels(GroupingCache& cache, const LabelsRef& metric,
+                             const std::vector<std::string>& grouping, bool without) {
+  auto it = cache.by_input.find(metric.get());
+  if (it != cache.by_input.end()) return it->second.second;
+  auto [group, added] = cache.by_key.try_emplace(GroupingKey(*metric, grouping, without));
+  if (added) {
+    core::LabelsBuilder b(*metric);
+    if (without) {
+      for (const std::string& name : grouping) b.Del(name);
+      b.Del(core::kMetricNameLabel);
+    } else {
+      for (const core::Label& l : *metric) {
+        if (std::find(grouping.begin(), grouping.end(), l.name) == grouping.end()) b.Del(l.name);
+      }
+    }
+    group->second = std::make_shared<const core::Labels>(*b.Build());
+  }
+  return cache.by_input.emplace(metric.get(), std::make_pair(metric, group->second)).first->second.second;
+}
+
 // vectorByValueHeap's order (topk keeps the largest: the smallest is on top); NaN is smallest.
 bool Below(const Sample& a, const Sample& b) {
   if (std::isnan(a.v) && !std::isnan(b.v)) return true;
@@ -64,7 +85,10 @@ core::Result<Vector> Evaluator::Aggregate(const AggregateExpr& e, const Value& p
     if (!core::IsValidLabelName(value_label)) return ExecutionError("invalid label name " + QuoteString(value_label));
     if (!e.without) grouping.push_back(value_label);
   }
-  std::unordered_map<std::string, size_t> index;
+  // count_values makes new label sets every step: its groups are found afresh each time.
+  GroupingCache step_cache;
+  GroupingCache& cache = op == AggregateOp::kCountValues ? step_cache : groupings_[&e];
+  std::unordered_map<const core::Labels*, size_t> index;
   std::vector<Group> groups;
   bool (*heap_less)(const Sample&, const Sample&) = op == AggregateOp::kBottomk ? Above : Below;
   for (Sample& s : in) {
@@ -74,19 +98,11 @@ core::Result<Vector> Evaluator::Aggregate(const AggregateExpr& e, const Value& p
       if (!built.ok()) return ExecutionError(built.status().message());
       metric = std::make_shared<const core::Labels>(std::move(*built));
     }
-    auto [it, first] = index.try_emplace(GroupingKey(*metric, grouping, e.without), groups.size());
+    const LabelsRef& group_labels = GroupLabels(cache, metric, grouping, e.without);
+    auto [it, first] = index.try_emplace(group_labels.get(), groups.size());
     if (first) {
       Group g;
-      core::LabelsBuilder b(*metric);
-      if (e.without) {
-        for (const std::string& name : grouping) b.Del(name);
-        b.Del(core::kMetricNameLabel);
-      } else {
-        for (const core::Label& l : *metric) {
-          if (std::find(grouping.begin(), grouping.end(), l.name) == grouping.end()) b.Del(l.name);
-        }
-      }
-      g.labels = std::make_shared<const core::Labels>(*b.Build());
+      g.labels = group_labels;
       g.value = s.v;
       g.mean = s.v;
       g.count = 1;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
 
 namespace vigil::promql {
 namespace {
@@ -17,14 +16,15 @@ int64_t AlignUp(int64_t t, int64_t step) { return t % step == 0 ? t : step * (t 
 
 core::Status CheckUniqueLabels(const Vector& v) {
   if (v.size() < 2) return core::OkStatus();
-  std::unordered_multimap<uint64_t, const core::Labels*> seen;
-  seen.reserve(v.size());
-  for (const Sample& s : v) {
-    auto [lo, hi] = seen.equal_range(s.metric->Hash());
-    for (auto it = lo; it != hi; ++it) {
-      if (*it->second == *s.metric) return ExecutionError("vector cannot contain metrics with the same labelset");
+  // Sorted hashes: neighbours with one hash are compared in full. No per-step hash table.
+  thread_local std::vector<std::pair<uint64_t, const core::Labels*>> hashes;
+  hashes.clear();
+  for (const Sample& s : v) hashes.emplace_back(s.metric->Hash(), s.metric.get());
+  std::sort(hashes.begin(), hashes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; i < hashes.size(); ++i) {
+    for (size_t k = i; k-- > 0 && hashes[k].first == hashes[i].first;) {
+      if (*hashes[k].second == *hashes[i].second) return ExecutionError("vector cannot contain metrics with the same labelset");
     }
-    seen.emplace(s.metric->Hash(), s.metric.get());
   }
   return core::OkStatus();
 }

@@ -9,6 +9,13 @@
 
 namespace vigil::promql {
 
+// An aggregation's groups, kept across steps: input label set -> the group's label set, one
+// shared set per group so a step finds its group by address.
+struct GroupingCache {
+  std::unordered_map<const core::Labels*, std::pair<LabelsRef, LabelsRef>> by_input;
+  std::unordered_map<std::string, LabelsRef> by_key;
+};
+
 class Evaluator {
  public:
   Evaluator(const storage::Querier& querier, const EngineOptions& options, int64_t start, int64_t end);
@@ -53,6 +60,7 @@ class Evaluator {
   size_t samples_ = 0;  // loaded and produced, against max_samples
   std::unordered_map<const Expr*, std::vector<Series>> loaded_;
   std::unordered_map<const Expr*, SubqueryPlan> subqueries_;
+  std::unordered_map<const Expr*, GroupingCache> groupings_;
   NameDropper names_;
 };
 
