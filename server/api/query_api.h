@@ -35,7 +35,6 @@ class QueryApi {
   size_t in_flight() const { return in_flight_; }
 
  private:
-  using Form = std::vector<std::pair<std::string, std::string>>;
   void Query(const core::HttpRequest& request, core::HttpResponder responder);
   void QueryRange(const core::HttpRequest& request, core::HttpResponder responder);
   // Runs `work` (which fills the answer) off the loop, then sends what it filled.

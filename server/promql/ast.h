@@ -134,7 +134,6 @@ struct VectorMatching {
   bool on = false;                     // on(...) rather than ignoring(...)
   std::vector<std::string> labels;     // of on/ignoring
   std::vector<std::string> include;    // of group_left/group_right
-  bool explicit_matching = false;      // on/ignoring was written (printing only)
 };
 
 struct BinaryExpr final : Expr {

@@ -196,7 +196,6 @@ class Parser {
     }
     if (Peek().type == Tok::kOn || Peek().type == Tok::kIgnoring) {
       e->matching.on = Next().type == Tok::kOn;
-      e->matching.explicit_matching = true;
       if (!ParseLabelList(&e->matching.labels)) return false;
       if (Peek().type == Tok::kGroupLeft || Peek().type == Tok::kGroupRight) {
         e->matching.card = Next().type == Tok::kGroupLeft ? Cardinality::kManyToOne : Cardinality::kOneToMany;
