@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/labels.h"
+
 namespace vigil::collectors {
 namespace {
 
@@ -52,23 +54,6 @@ class Reader {
     return -1;
   }
 
-  static void AppendUtf8(std::string* out, uint32_t cp) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else {
-      out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    }
-  }
 
   bool FourHex(uint32_t* v) {
     if (pos_ + 4 > in_.size()) return false;
@@ -103,7 +88,7 @@ class Reader {
           if (!Eat('\\') || !Eat('u') || !FourHex(&low) || low < 0xdc00 || low > 0xdfff) return false;
           cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
         }
-        if (out) AppendUtf8(out, cp);
+        if (out) core::AppendUtf8(out, cp);
       } else if (e == '"' || e == '\\' || e == '/' || plain != e) {
         if (out) out->push_back(plain);
       } else {

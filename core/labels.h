@@ -18,6 +18,8 @@ bool IsValidLabelName(std::string_view name);
 // [a-zA-Z_:][a-zA-Z0-9_:]*
 bool IsValidMetricName(std::string_view name);
 bool IsValidUtf8(std::string_view text);
+// Appends code point `cp` (at most U+10FFFF) in UTF-8.
+void AppendUtf8(std::string* out, uint32_t cp);
 
 struct Label {
   std::string name;

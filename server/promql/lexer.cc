@@ -1,5 +1,7 @@
 #include "server/promql/lexer.h"
 
+#include "core/labels.h"
+
 #include <cctype>
 #include <map>
 
@@ -68,24 +70,6 @@ size_t ScanEscape(std::string_view s, size_t i, char quote) {
   if (!hex && value > 255) return 0;
   if ((c == 'u' || c == 'U') && (value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))) return 0;
   return first + digits - i;
-}
-
-void AppendUtf8(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
 }
 
 }  // namespace
@@ -259,7 +243,7 @@ std::string Unquote(std::string_view quoted) {
         const size_t n = c == 'x' ? 2 : c == 'u' ? 4 : 8;
         const auto v = static_cast<uint32_t>(std::stoul(std::string(s.substr(i + 1, n)), nullptr, 16));
         if (c == 'x') out.push_back(static_cast<char>(v));
-        else AppendUtf8(&out, v);
+        else core::AppendUtf8(&out, v);
         i += n;
         break;
       }
