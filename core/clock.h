@@ -3,8 +3,12 @@
 // sleeping. Wall time is for sample timestamps; monotonic time is for intervals and deadlines.
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 namespace vigil::core {
+
+// 2023-11-14T22:13:20.000Z: RFC 3339 in UTC with milliseconds (logs, the API's times).
+std::string FormatRfc3339Millis(int64_t unix_millis);
 
 class Clock {
  public:

@@ -3,8 +3,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <mutex>
+
+#include "core/clock.h"
 
 namespace vigil::core {
 namespace {
@@ -101,15 +102,8 @@ std::string FormatLogLine(int64_t unix_millis, LogLevel level, std::string_view 
                           LogFields fields) {
   std::string line;
   line.reserve(128);
-  std::time_t secs = static_cast<std::time_t>(unix_millis / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char ts[64];
-  std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(unix_millis % 1000));
   line += "ts=";
-  line += ts;
+  line += FormatRfc3339Millis(unix_millis);
   line += " level=";
   line += LevelName(level);
   line += " msg=";

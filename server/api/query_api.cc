@@ -176,7 +176,8 @@ std::string StringListJson(const std::vector<std::string>& list) {
   return out + "]";
 }
 
-// match[] selectors; InvalidArgument naming the parameter.
+// match[] selectors; InvalidArgument naming the parameter. None when absent (the series
+// endpoint requires one; the label endpoints then read every series).
 core::Result<std::vector<storage::Matchers>> MatcherSets(const Form& form) {
   std::vector<storage::Matchers> sets;
   for (const std::string& s : FormValues(form, "match[]")) {
@@ -201,16 +202,6 @@ core::Result<std::pair<int64_t, int64_t>> TimeRange(const Form& form) {
     end = *t;
   }
   return std::make_pair(start, end);
-}
-
-std::string FormatRfc3339(int64_t ms) {
-  const time_t secs = static_cast<time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
 }
 
 }  // namespace
@@ -332,12 +323,10 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     if (!range.ok()) return w.Send(ErrorFor(range.status()));
     auto sets = MatcherSets(form);
     if (!sets.ok()) return w.Send(ErrorFor(sets.status()));
+    if (sets->empty()) sets->emplace_back();  // no matchers: every series
     RunQuery(w, [this, sets = std::move(*sets), range = *range](core::HttpResponse* out) {
       auto querier = storage_.OpenQuerier();
       std::set<std::string> names;
-      if (sets.empty()) {
-        for (auto& n : querier->LabelNames({}, range.first, range.second)) names.insert(std::move(n));
-      }
       for (const storage::Matchers& m : sets) {
         for (auto& n : querier->LabelNames(m, range.first, range.second)) names.insert(std::move(n));
       }
@@ -360,12 +349,10 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     if (!range.ok()) return w.Send(ErrorFor(range.status()));
     auto sets = MatcherSets(form);
     if (!sets.ok()) return w.Send(ErrorFor(sets.status()));
+    if (sets->empty()) sets->emplace_back();  // no matchers: every series
     RunQuery(w, [this, name, sets = std::move(*sets), range = *range](core::HttpResponse* out) {
       auto querier = storage_.OpenQuerier();
       std::set<std::string> values;
-      if (sets.empty()) {
-        for (auto& v : querier->LabelValues(name, {}, range.first, range.second)) values.insert(std::move(v));
-      }
       for (const storage::Matchers& m : sets) {
         for (auto& v : querier->LabelValues(name, m, range.first, range.second)) values.insert(std::move(v));
       }
@@ -424,11 +411,11 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     char cwd[4096] = "";
     if (getcwd(cwd, sizeof cwd) == nullptr) cwd[0] = '\0';
     std::string data = "{\"startTime\":";
-    AppendJsonString(&data, FormatRfc3339(start_time_ms_));
+    AppendJsonString(&data, core::FormatRfc3339Millis(start_time_ms_));
     data += ",\"CWD\":";
     AppendJsonString(&data, cwd);
     data += ",\"reloadConfigSuccess\":true,\"lastConfigTime\":";
-    AppendJsonString(&data, FormatRfc3339(start_time_ms_));
+    AppendJsonString(&data, core::FormatRfc3339Millis(start_time_ms_));
     data += ",\"corruptionCount\":0,\"goroutineCount\":0,\"GOMAXPROCS\":" +
             std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + ",\"GOGC\":\"\",\"GODEBUG\":\"\",\"storageRetention\":";
     AppendJsonString(&data, options_.storage_retention);
