@@ -46,7 +46,7 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
   node_labels.insert(node_labels.end(), a->config_.extra_labels.begin(),
                      a->config_.extra_labels.end());
   a->node_ = std::make_unique<NodeCollection>(
-      loop, collectors::NodeCollectors(std::move(enabled), clock), a->config_.interval,
+      loop, collectors::NodeCollectors(std::move(enabled), clock, a->config_.roots.files), a->config_.interval,
       std::move(node_labels), clock,
       [a](std::vector<LabeledSample> batch) { a->log_->Append(std::move(batch)); });
   a->node_->Start();

@@ -25,7 +25,8 @@ namespace {
 
 void BM_FullCollection(benchmark::State& state) {
   Roots roots;
-  NodeCollectors node(DefaultCollectors(roots, core::SystemClock::Get()), core::SystemClock::Get());
+  NodeCollectors node(DefaultCollectors(roots, core::SystemClock::Get()), core::SystemClock::Get(),
+                      roots.files);
   size_t samples = 0;
   const uint64_t before = g_allocations.load();
   for (auto _ : state) {

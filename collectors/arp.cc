@@ -25,7 +25,7 @@ core::Status ParseArp(std::string_view text, MetricSet* out) {
 }
 
 std::unique_ptr<Collector> NewArpCollector(const Roots& roots) {
-  return NewFileCollector("arp", roots.procfs, "net/arp", ParseArp);
+  return NewProcFileCollector("arp", roots, "net/arp", ParseArp);
 }
 
 }  // namespace vigil::collectors

@@ -326,10 +326,12 @@ class CgroupCollector final : public Collector {
       {"blkio", {"blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced"}},
   };
 
-  static CgroupFiles Read(const std::string& dir, const std::vector<std::string>& files) {
+  CgroupFiles Read(const std::string& dir, const std::vector<std::string>& files) const {
     CgroupFiles f;
     for (const std::string& name : files) {
-      if (auto text = ReadFile(dir, name, 1 << 20); text.ok()) f[name] = std::move(text).value();
+      if (auto text = roots_.files->Read(dir, name, 1 << 20); text.ok()) {
+        f[name] = std::move(text).value();
+      }
     }
     return f;
   }

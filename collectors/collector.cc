@@ -10,48 +10,10 @@ namespace vigil::collectors {
 
 core::Result<std::string> ReadFile(const std::string& root, std::string_view relative,
                                    size_t max_bytes) {
-  std::string path = root;
-  if (!path.empty() && path.back() != '/') path += '/';
-  path += relative;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return core::ErrnoError(errno, "open " + path);
-  std::string out;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return core::ErrnoError(err, "read " + path);
-    }
-    if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_bytes) {
-      ::close(fd);
-      return core::InvalidArgumentError(path + " is larger than " + std::to_string(max_bytes) +
-                                        " bytes");
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
-
-core::Result<std::string> ReadAttribute(const std::string& root, std::string_view relative) {
-  std::string path = root;
-  if (!path.empty() && path.back() != '/') path += '/';
-  path += relative;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return core::ErrnoError(errno, "open " + path);
-  char buf[4096];
-  ssize_t n;
-  do {
-    n = ::read(fd, buf, sizeof buf);
-  } while (n < 0 && errno == EINTR);
-  int err = errno;
-  ::close(fd);
-  if (n < 0) return core::ErrnoError(err, "read " + path);
-  return std::string(buf, static_cast<size_t>(n));
+  const std::string path = JoinPath(root, relative);
+  core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return core::ErrnoError(errno, "open " + path);
+  return ReadFrom(fd.get(), path, max_bytes, Reading::kWhole);
 }
 
 core::Result<FsStats> StatFs(const std::string& path) {
@@ -80,30 +42,29 @@ void MetricSet::Add(std::string_view name, std::string_view help, core::MetricTy
 }
 
 namespace {
-class FileCollector final : public Collector {
+class ProcFileCollector final : public Collector {
  public:
-  FileCollector(std::string name, std::string root, std::string relative, Parser parse)
-      : name_(std::move(name)),
-        root_(std::move(root)),
-        relative_(std::move(relative)),
-        parse_(std::move(parse)) {}
+  ProcFileCollector(std::string name, const Roots& roots, std::string relative, Parser parse)
+      : name_(std::move(name)), roots_(roots), relative_(std::move(relative)), parse_(std::move(parse)) {}
   std::string_view name() const override { return name_; }
   core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(root_, relative_);
+    auto text = roots_.files->Read(roots_.procfs, relative_);
     if (!text.ok()) return text.status();
     return parse_(*text, out);
   }
 
  private:
-  std::string name_, root_, relative_;
+  std::string name_;
+  Roots roots_;
+  std::string relative_;
   Parser parse_;
 };
 }  // namespace
 
-std::unique_ptr<Collector> NewFileCollector(std::string name, std::string root,
-                                            std::string relative, Parser parse) {
-  return std::make_unique<FileCollector>(std::move(name), std::move(root), std::move(relative),
-                                         std::move(parse));
+std::unique_ptr<Collector> NewProcFileCollector(std::string name, const Roots& roots,
+                                                std::string relative, Parser parse) {
+  return std::make_unique<ProcFileCollector>(std::move(name), roots, std::move(relative),
+                                             std::move(parse));
 }
 
 std::vector<std::string_view> Fields(std::string_view line) {

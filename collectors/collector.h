@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "collectors/kernel_files.h"
 #include "core/exposition.h"
 #include "core/status.h"
 
@@ -36,18 +37,16 @@ struct Roots {
   std::function<bool(std::string_view device)> exclude_device;
   // The live machine, where system calls (uname, adjtimex) answer for the node.
   bool live() const { return procfs == "/proc"; }
+  // The kernel files read through these roots, kept open between collections. Shared: every
+  // collector holds a copy of the roots, and NodeCollectors closes what no collector read.
+  std::shared_ptr<KernelFiles> files = std::make_shared<KernelFiles>();
 };
 
-// The most a collector reads of one file: /proc files are small, a bigger one is damage.
-inline constexpr size_t kMaxFileBytes = 4u << 20;
-
-// `root` joined with `relative`, read whole (at most max_bytes). NotFound when absent, which
-// collectors treat as "no data here", not as failure.
+// `root` joined with `relative`, opened, read whole (at most max_bytes) and closed. NotFound
+// when absent, which collectors treat as "no data here", not as failure. Kernel files that are
+// read every collection go through Roots::files instead.
 core::Result<std::string> ReadFile(const std::string& root, std::string_view relative,
                                    size_t max_bytes = kMaxFileBytes);
-// A sysfs attribute: the kernel produces it whole, at most a page, in one read, so one read
-// call is enough (a quarter fewer system calls for the many small files of netclass, hwmon).
-core::Result<std::string> ReadAttribute(const std::string& root, std::string_view relative);
 
 // Families in the order first mentioned, samples in the order added.
 class MetricSet {
@@ -70,10 +69,10 @@ class Collector {
   virtual core::Status Collect(MetricSet* out) = 0;
 };
 
-// What most collectors are: read one file under a root and parse it.
+// What most collectors are: read one file under the procfs root and parse it.
 using Parser = std::function<core::Status(std::string_view text, MetricSet* out)>;
-std::unique_ptr<Collector> NewFileCollector(std::string name, std::string root,
-                                            std::string relative, Parser parse);
+std::unique_ptr<Collector> NewProcFileCollector(std::string name, const Roots& roots,
+                                                std::string relative, Parser parse);
 
 // Splits on runs of spaces and tabs.
 std::vector<std::string_view> Fields(std::string_view line);

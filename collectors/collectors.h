@@ -102,8 +102,14 @@ std::unique_ptr<Collector> NewTextfileCollector(const Roots& roots);
 std::unique_ptr<Collector> NewThermalZoneCollector(const Roots& roots);
 std::unique_ptr<Collector> NewHwmonCollector(const Roots& roots);
 std::string CleanHwmonName(std::string_view name);
-// The devices of /sys/class/net, sorted.
-std::vector<std::string> NetDevices(const Roots& roots);
+// A device of /sys/class/net. Its entry's inode tells a device from another that later took
+// its name: a renamed device keeps its inode, a new one has its own.
+struct NetDevice {
+  std::string name;
+  uint64_t inode = 0;
+};
+// The devices of /sys/class/net, sorted by name.
+std::vector<NetDevice> NetDevices(const Roots& roots);
 
 // The collectors node_exporter 1.5 enables by default on Linux that Vigil has, in name order.
 std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots,
@@ -111,11 +117,16 @@ std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots,
 
 // Runs a set of collectors, each timed and reported in node_scrape_collector_duration_seconds
 // and node_scrape_collector_success as node_exporter does. A failure is logged once per change
-// of its message, not every interval.
+// of its message, not every interval. After each collection, the kernel files that no collector
+// read are closed (the collectors' Roots::files).
 class NodeCollectors {
  public:
-  NodeCollectors(std::vector<std::unique_ptr<Collector>> collectors, const core::Clock& clock)
-      : collectors_(std::move(collectors)), clock_(clock), last_errors_(collectors_.size()) {}
+  NodeCollectors(std::vector<std::unique_ptr<Collector>> collectors, const core::Clock& clock,
+                 std::shared_ptr<KernelFiles> files)
+      : collectors_(std::move(collectors)),
+        clock_(clock),
+        files_(std::move(files)),
+        last_errors_(collectors_.size()) {}
   // Every family, sorted like node_exporter's page.
   std::vector<core::MetricFamily> Collect();
   size_t size() const { return collectors_.size(); }
@@ -123,6 +134,7 @@ class NodeCollectors {
  private:
   std::vector<std::unique_ptr<Collector>> collectors_;
   const core::Clock& clock_;
+  std::shared_ptr<KernelFiles> files_;
   std::vector<std::string> last_errors_;
 };
 

@@ -67,9 +67,9 @@ class ConntrackCollector final : public Collector {
   explicit ConntrackCollector(const Roots& roots) : roots_(roots) {}
   std::string_view name() const override { return "conntrack"; }
   core::Status Collect(MetricSet* out) override {
-    auto count = ReadFile(roots_.procfs, "sys/net/netfilter/nf_conntrack_count");
+    auto count = roots_.files->Read(roots_.procfs, "sys/net/netfilter/nf_conntrack_count");
     if (!count.ok()) return count.status();
-    auto max = ReadFile(roots_.procfs, "sys/net/netfilter/nf_conntrack_max");
+    auto max = roots_.files->Read(roots_.procfs, "sys/net/netfilter/nf_conntrack_max");
     if (!max.ok()) return max.status();
     VIGIL_ASSIGN_OR_RETURN(double c, Number(Trim(*count), "nf_conntrack_count"));
     VIGIL_ASSIGN_OR_RETURN(double m, Number(Trim(*max), "nf_conntrack_max"));
@@ -78,7 +78,7 @@ class ConntrackCollector final : public Collector {
              core::MetricType::kGauge, c);
     out->Add("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.",
              core::MetricType::kGauge, m);
-    if (auto stat = ReadFile(roots_.procfs, "net/stat/nf_conntrack"); stat.ok())
+    if (auto stat = roots_.files->Read(roots_.procfs, "net/stat/nf_conntrack"); stat.ok())
       return ParseConntrackStat(*stat, out);
     return core::OkStatus();
   }

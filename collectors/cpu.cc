@@ -44,7 +44,7 @@ core::Status ParseCpu(std::string_view text, MetricSet* out) {
 }
 
 std::unique_ptr<Collector> NewCpuCollector(const Roots& roots) {
-  return NewFileCollector("cpu", roots.procfs, "stat", ParseCpu);
+  return NewProcFileCollector("cpu", roots, "stat", ParseCpu);
 }
 
 }  // namespace vigil::collectors

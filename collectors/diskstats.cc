@@ -117,7 +117,7 @@ class DiskstatsCollector final : public Collector {
   explicit DiskstatsCollector(const Roots& roots) : roots_(roots) {}
   std::string_view name() const override { return "diskstats"; }
   core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.procfs, "diskstats");
+    auto text = roots_.files->Read(roots_.procfs, "diskstats");
     if (!text.ok()) return text.status();
     VIGIL_RETURN_IF_ERROR(ParseDiskstats(*text, out));
     for (std::string_view line : Lines(*text)) {

@@ -19,9 +19,9 @@ class EntropyCollector final : public Collector {
   explicit EntropyCollector(const Roots& roots) : roots_(roots) {}
   std::string_view name() const override { return "entropy"; }
   core::Status Collect(MetricSet* out) override {
-    auto a = ReadFile(roots_.procfs, "sys/kernel/random/entropy_avail");
+    auto a = roots_.files->Read(roots_.procfs, "sys/kernel/random/entropy_avail");
     if (!a.ok()) return a.status();
-    auto p = ReadFile(roots_.procfs, "sys/kernel/random/poolsize");
+    auto p = roots_.files->Read(roots_.procfs, "sys/kernel/random/poolsize");
     if (!p.ok()) return p.status();
     return ParseEntropy(*a, *p, out);
   }

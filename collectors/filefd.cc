@@ -17,7 +17,7 @@ core::Status ParseFilefd(std::string_view text, MetricSet* out) {
 }
 
 std::unique_ptr<Collector> NewFilefdCollector(const Roots& roots) {
-  return NewFileCollector("filefd", roots.procfs, "sys/fs/file-nr", ParseFilefd);
+  return NewProcFileCollector("filefd", roots, "sys/fs/file-nr", ParseFilefd);
 }
 
 }  // namespace vigil::collectors

@@ -18,7 +18,7 @@ core::Status ParseLoadavg(std::string_view text, MetricSet* out) {
 }
 
 std::unique_ptr<Collector> NewLoadavgCollector(const Roots& roots) {
-  return NewFileCollector("loadavg", roots.procfs, "loadavg", ParseLoadavg);
+  return NewProcFileCollector("loadavg", roots, "loadavg", ParseLoadavg);
 }
 
 }  // namespace vigil::collectors

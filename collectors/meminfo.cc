@@ -32,7 +32,7 @@ core::Status ParseMeminfo(std::string_view text, MetricSet* out) {
 }
 
 std::unique_ptr<Collector> NewMeminfoCollector(const Roots& roots) {
-  return NewFileCollector("meminfo", roots.procfs, "meminfo", ParseMeminfo);
+  return NewProcFileCollector("meminfo", roots, "meminfo", ParseMeminfo);
 }
 
 }  // namespace vigil::collectors

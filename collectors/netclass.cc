@@ -10,25 +10,18 @@
 #include "collectors/parse_util.h"
 
 namespace vigil::collectors {
-namespace {
-
-std::vector<std::string> ListDir(const std::string& path) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(path.c_str());
+std::vector<NetDevice> NetDevices(const Roots& roots) {
+  std::vector<NetDevice> out;
+  DIR* d = ::opendir((roots.sysfs + "/class/net").c_str());
   if (!d) return out;
   while (dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") out.push_back(name);
+    std::string_view name = e->d_name;
+    if (name != "." && name != "..") out.push_back({std::string(name), e->d_ino});
   }
   ::closedir(d);
-  std::sort(out.begin(), out.end());
+  std::sort(out.begin(), out.end(),
+            [](const NetDevice& a, const NetDevice& b) { return a.name < b.name; });
   return out;
-}
-
-}  // namespace
-
-std::vector<std::string> NetDevices(const Roots& roots) {
-  return ListDir(roots.sysfs + "/class/net");
 }
 
 namespace {
@@ -38,11 +31,12 @@ class NetclassCollector final : public Collector {
   explicit NetclassCollector(const Roots& roots) : roots_(roots) {}
   std::string_view name() const override { return "netclass"; }
   core::Status Collect(MetricSet* out) override {
-    for (const std::string& device : NetDevices(roots_)) {
+    for (const NetDevice& net : NetDevices(roots_)) {
+      const std::string& device = net.name;
       if (roots_.exclude_device && roots_.exclude_device(device)) continue;
       const std::string dir = "class/net/" + device + "/";
       auto read = [&](const char* attr) -> std::optional<std::string> {
-        auto v = ReadAttribute(roots_.sysfs, dir + attr);
+        auto v = roots_.files->ReadAttribute(roots_.sysfs, dir + attr, net.inode);
         if (!v.ok()) return std::nullopt;
         return std::string(Trim(*v));
       };
@@ -111,7 +105,7 @@ class SelinuxCollector final : public Collector {
   explicit SelinuxCollector(const Roots& roots) : roots_(roots) {}
   std::string_view name() const override { return "selinux"; }
   core::Status Collect(MetricSet* out) override {
-    auto enforce = ReadFile(roots_.sysfs, "fs/selinux/enforce", 64);
+    auto enforce = roots_.files->Read(roots_.sysfs, "fs/selinux/enforce", 64);
     out->Add("node_selinux_enabled", "SELinux is enabled, 1 is true, 0 is false",
              core::MetricType::kGauge, enforce.ok() ? 1 : 0);
     if (!enforce.ok()) return core::OkStatus();

@@ -1,5 +1,7 @@
 // node_exporter's netdev collector: per-device counters from /proc/net/dev, as
 // node_network_{receive,transmit}_<field>_total{device}.
+#include <algorithm>
+
 #include "collectors/collectors.h"
 #include "collectors/parse_util.h"
 
@@ -39,7 +41,7 @@ class NetdevCollector final : public Collector {
   explicit NetdevCollector(const Roots& roots) : roots_(roots) {}
   std::string_view name() const override { return "netdev"; }
   core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.procfs, "net/dev");
+    auto text = roots_.files->Read(roots_.procfs, "net/dev");
     if (!text.ok()) return text.status();
     MetricSet all;
     VIGIL_RETURN_IF_ERROR(ParseNetdev(*text, &all));
@@ -55,16 +57,24 @@ class NetdevCollector final : public Collector {
       if (f.name != "node_network_receive_bytes_total") continue;
       for (const auto& sample : f.samples) devices.push_back(sample.labels[0].value);
     }
+    const std::vector<NetDevice> in_sysfs = NetDevices(roots_);
     for (const std::string& device : devices) {
+      auto net = std::lower_bound(
+          in_sysfs.begin(), in_sysfs.end(), device,
+          [](const NetDevice& d, const std::string& name) { return d.name < name; });
+      if (net == in_sysfs.end() || net->name != device) continue;
       const std::string dir = "class/net/" + device + "/";
-      if (auto v = ReadFile(roots_.sysfs, dir + "statistics/rx_nohandler"); v.ok()) {
+      auto read = [&](const char* attr) {
+        return roots_.files->ReadAttribute(roots_.sysfs, dir + attr, net->inode);
+      };
+      if (auto v = read("statistics/rx_nohandler"); v.ok()) {
         if (auto n = core::ParseFloat(Trim(*v))) {
           out->Add("node_network_receive_nohandler_total",
                    "Network device statistic receive_nohandler.", core::MetricType::kCounter, *n,
                    {{"device", device}});
         }
       }
-      if (auto v = ReadFile(roots_.sysfs, dir + "tx_queue_len"); v.ok()) {
+      if (auto v = read("tx_queue_len"); v.ok()) {
         if (auto n = core::ParseFloat(Trim(*v))) {
           out->Add("node_network_transmit_queue_length",
                    "Network device property: transmit_queue_length", core::MetricType::kGauge, *n,

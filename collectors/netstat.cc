@@ -85,11 +85,11 @@ class NetstatCollector final : public Collector {
   std::string_view name() const override { return "netstat"; }
   core::Status Collect(MetricSet* out) override {
     for (const char* file : {"net/netstat", "net/snmp"}) {
-      auto text = ReadFile(roots_.procfs, file);
+      auto text = roots_.files->Read(roots_.procfs, file);
       if (!text.ok()) return text.status();
       VIGIL_RETURN_IF_ERROR(ParseNetstat(*text, out));
     }
-    if (auto v6 = ReadFile(roots_.procfs, "net/snmp6"); v6.ok()) return ParseSnmp6(*v6, out);
+    if (auto v6 = roots_.files->Read(roots_.procfs, "net/snmp6"); v6.ok()) return ParseSnmp6(*v6, out);
     return core::OkStatus();
   }
 

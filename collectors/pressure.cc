@@ -57,7 +57,7 @@ class PressureCollector final : public Collector {
   std::string_view name() const override { return "pressure"; }
   core::Status Collect(MetricSet* out) override {
     for (std::string_view resource : {"cpu", "io", "memory"}) {
-      auto text = ReadFile(roots_.procfs, "pressure/" + std::string(resource));
+      auto text = roots_.files->Read(roots_.procfs, "pressure/" + std::string(resource));
       if (!text.ok()) return text.status();  // a kernel without PSI: NotFound, silent
       VIGIL_RETURN_IF_ERROR(ParsePressure(resource, *text, out));
     }

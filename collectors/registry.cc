@@ -73,6 +73,7 @@ std::vector<core::MetricFamily> NodeCollectors::Collect() {
     scrape.Add("node_scrape_collector_success", "node_exporter: Whether a collector succeeded.",
                core::MetricType::kGauge, ok ? 1 : 0, label);
   }
+  files_->CloseUnread();
   std::vector<core::MetricFamily> out = std::move(set.families());
   for (auto& f : scrape.families()) out.push_back(std::move(f));
   SortLikeNodeExporter(&out);

@@ -41,10 +41,10 @@ class SockstatCollector final : public Collector {
   std::string_view name() const override { return "sockstat"; }
   core::Status Collect(MetricSet* out) override {
     const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
-    auto v4 = ReadFile(roots_.procfs, "net/sockstat");
+    auto v4 = roots_.files->Read(roots_.procfs, "net/sockstat");
     if (!v4.ok()) return v4.status();
     VIGIL_RETURN_IF_ERROR(ParseSockstat(*v4, false, page, out));
-    if (auto v6 = ReadFile(roots_.procfs, "net/sockstat6"); v6.ok())
+    if (auto v6 = roots_.files->Read(roots_.procfs, "net/sockstat6"); v6.ok())
       return ParseSockstat(*v6, true, page, out);
     return core::OkStatus();
   }

@@ -39,7 +39,7 @@ core::Status ParseSoftnet(std::string_view text, MetricSet* out) {
 }
 
 std::unique_ptr<Collector> NewSoftnetCollector(const Roots& roots) {
-  return NewFileCollector("softnet", roots.procfs, "net/softnet_stat", ParseSoftnet);
+  return NewProcFileCollector("softnet", roots, "net/softnet_stat", ParseSoftnet);
 }
 
 }  // namespace vigil::collectors

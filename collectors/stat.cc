@@ -38,7 +38,7 @@ core::Status ParseStat(std::string_view text, MetricSet* out) {
 }
 
 std::unique_ptr<Collector> NewStatCollector(const Roots& roots) {
-  return NewFileCollector("stat", roots.procfs, "stat", ParseStat);
+  return NewProcFileCollector("stat", roots, "stat", ParseStat);
 }
 
 }  // namespace vigil::collectors

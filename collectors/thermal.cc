@@ -33,8 +33,9 @@ std::vector<std::string> Numbered(const std::string& dir, std::string_view prefi
   return out;
 }
 
-std::optional<std::string> ReadLine(const std::string& root, const std::string& relative) {
-  auto text = ReadAttribute(root, relative);
+std::optional<std::string> ReadLine(KernelFiles& files, const std::string& root,
+                                    const std::string& relative) {
+  auto text = files.ReadAttribute(root, relative);
   if (!text.ok()) return std::nullopt;
   return std::string(Trim(*text));
 }
@@ -46,17 +47,17 @@ class ThermalZoneCollector final : public Collector {
   core::Status Collect(MetricSet* out) override {
     const std::string base = roots_.sysfs + "/class/thermal";
     for (const std::string& dir : Numbered(base, "thermal_zone")) {
-      auto type = ReadLine(base, dir + "/type");
-      auto temp = ReadLine(base, dir + "/temp");  // a zone whose sensor is off refuses: left out
+      auto type = ReadLine(*roots_.files, base, dir + "/type");
+      auto temp = ReadLine(*roots_.files, base, dir + "/temp");  // a zone whose sensor is off refuses: left out
       std::optional<double> v = temp ? core::ParseFloat(*temp) : std::nullopt;
       if (!type || !v) continue;
       out->Add("node_thermal_zone_temp", "Zone temperature in Celsius", core::MetricType::kGauge,
                *v / 1000, {{"type", *type}, {"zone", dir.substr(12)}});
     }
     for (const std::string& dir : Numbered(base, "cooling_device")) {
-      auto type = ReadLine(base, dir + "/type");
-      auto cur = ReadLine(base, dir + "/cur_state");
-      auto max = ReadLine(base, dir + "/max_state");
+      auto type = ReadLine(*roots_.files, base, dir + "/type");
+      auto cur = ReadLine(*roots_.files, base, dir + "/cur_state");
+      auto max = ReadLine(*roots_.files, base, dir + "/max_state");
       if (!type) continue;
       std::vector<core::Label> labels{{"name", dir.substr(14)}, {"type", *type}};
       if (auto v = cur ? core::ParseFloat(*cur) : std::nullopt) {
@@ -93,7 +94,7 @@ namespace {
 
 // A stable chip name: <bus>_<device> from where the device link points, else the name file,
 // else the hwmon directory; sensor numbering alone changes with module load order.
-std::string ChipName(const std::string& dir) {
+std::string ChipName(KernelFiles& files, const std::string& dir) {
   char target[PATH_MAX];
   ssize_t n = ::readlink((dir + "/device").c_str(), target, sizeof target - 1);
   if (n > 0) {
@@ -107,7 +108,7 @@ std::string ChipName(const std::string& dir) {
     if (!bus.empty() && !device.empty()) return bus + "_" + device;
     if (!device.empty()) return device;
   }
-  if (auto name = ReadLine(dir, "name")) {
+  if (auto name = ReadLine(files, dir, "name")) {
     if (std::string clean = CleanHwmonName(*name); !clean.empty()) return clean;
   }
   return CleanHwmonName(dir.substr(dir.rfind('/') + 1));
@@ -133,8 +134,8 @@ class HwmonCollector final : public Collector {
     const std::string base = roots_.sysfs + "/class/hwmon";
     for (const std::string& hwmon : Numbered(base, "hwmon")) {
       const std::string dir = base + "/" + hwmon;
-      const std::string chip = ChipName(dir);
-      if (auto name = ReadLine(dir, "name")) {
+      const std::string chip = ChipName(*roots_.files, dir);
+      if (auto name = ReadLine(*roots_.files, dir, "name")) {
         out->Add("node_hwmon_chip_names", "Annotation metric for human-readable chip names",
                  core::MetricType::kGauge, 1,
                  {{"chip", chip}, {"chip_name", CleanHwmonName(*name)}});
@@ -149,7 +150,7 @@ class HwmonCollector final : public Collector {
           if (us == std::string_view::npos) continue;
           std::string sensor(file.substr(0, us));
           if (sensor.empty() || !std::isdigit(static_cast<unsigned char>(sensor.back()))) continue;
-          if (auto v = ReadLine(dir, std::string(file)))
+          if (auto v = ReadLine(*roots_.files, dir, std::string(file)))
             sensors[sensor][std::string(file.substr(us + 1))] = *v;
         }
         ::closedir(d);

@@ -25,7 +25,7 @@ class TimeCollector final : public Collector {
     for (int device = 0;; ++device) {
       const std::string dir =
           "devices/system/clocksource/clocksource" + std::to_string(device) + "/";
-      auto available = ReadFile(roots_.sysfs, dir + "available_clocksource");
+      auto available = roots_.files->Read(roots_.sysfs, dir + "available_clocksource");
       if (!available.ok()) break;
       for (std::string_view source : Fields(Trim(*available))) {
         out->Add("node_time_clocksource_available_info",
@@ -33,7 +33,7 @@ class TimeCollector final : public Collector {
                  core::MetricType::kGauge, 1,
                  {{"clocksource", std::string(source)}, {"device", std::to_string(device)}});
       }
-      if (auto current = ReadFile(roots_.sysfs, dir + "current_clocksource"); current.ok()) {
+      if (auto current = roots_.files->Read(roots_.sysfs, dir + "current_clocksource"); current.ok()) {
         out->Add(
             "node_time_clocksource_current_info",
             "Current clocksource read from '/sys/devices/system/clocksource'.",

@@ -52,10 +52,10 @@ class UdpQueuesCollector final : public Collector {
   explicit UdpQueuesCollector(const Roots& roots) : roots_(roots) {}
   std::string_view name() const override { return "udp_queues"; }
   core::Status Collect(MetricSet* out) override {
-    auto v4 = ReadFile(roots_.procfs, "net/udp");
+    auto v4 = roots_.files->Read(roots_.procfs, "net/udp");
     if (!v4.ok()) return v4.status();
     VIGIL_RETURN_IF_ERROR(ParseUdpQueues(*v4, "v4", out));
-    if (auto v6 = ReadFile(roots_.procfs, "net/udp6"); v6.ok())
+    if (auto v6 = roots_.files->Read(roots_.procfs, "net/udp6"); v6.ok())
       return ParseUdpQueues(*v6, "v6", out);
     return core::OkStatus();
   }

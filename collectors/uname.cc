@@ -36,7 +36,7 @@ class UnameCollector final : public Collector {
           {&u.release, "sys/kernel/osrelease"}, {&u.version, "sys/kernel/version"},
           {&u.machine, "sys/kernel/arch"},      {&u.domainname, "sys/kernel/domainname"}};
       for (const auto& [field, path] : files) {
-        auto text = ReadFile(roots_.procfs, path);
+        auto text = roots_.files->Read(roots_.procfs, path);
         if (!text.ok()) return text.status();
         *field = std::string(Trim(*text));
       }

@@ -32,7 +32,7 @@ core::Status ParseVmstat(std::string_view text, MetricSet* out) {
 }
 
 std::unique_ptr<Collector> NewVmstatCollector(const Roots& roots) {
-  return NewFileCollector("vmstat", roots.procfs, "vmstat", ParseVmstat);
+  return NewProcFileCollector("vmstat", roots, "vmstat", ParseVmstat);
 }
 
 }  // namespace vigil::collectors

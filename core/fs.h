@@ -1,11 +1,39 @@
 #pragma once
 // Small file-system steps that keep data through a power loss.
+#include <unistd.h>
+
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/status.h"
 
 namespace vigil::core {
+
+// A file descriptor that is closed with its owner.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  ~UniqueFd() { Reset(); }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  void Reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
 
 // fsync of a directory: names created or renamed in it survive a power loss.
 Status SyncDir(const std::string& dir);
