@@ -33,7 +33,7 @@ void NodeCollection::CollectOnce() {
   StalenessTracker::Seen seen;
   for (const core::MetricFamily& f : latest_) {
     for (const core::ExpositionSample& s : f.samples) {
-      const core::Labels* labels = LabelsFor(s);
+      const SharedLabels* labels = LabelsFor(s);
       if (labels == nullptr || !seen.insert(*labels).second) continue;
       batch.push_back({*labels, t, s.value});
     }
@@ -44,7 +44,7 @@ void NodeCollection::CollectOnce() {
   sink_(std::move(batch));
 }
 
-const core::Labels* NodeCollection::LabelsFor(const core::ExpositionSample& s) {
+const SharedLabels* NodeCollection::LabelsFor(const core::ExpositionSample& s) {
   // The sample as written: name and labels, separated by bytes that cannot be in them.
   key_.clear();
   key_ += s.name;
@@ -68,7 +68,7 @@ const core::Labels* NodeCollection::LabelsFor(const core::ExpositionSample& s) {
   auto built = b.Build();
   if (!built.ok()) return nullptr;
   auto& entry = labels_[key_];
-  entry = {std::move(built).value(), generation_};
+  entry = {std::make_shared<const core::Labels>(std::move(built).value()), generation_};
   return &entry.labels;
 }
 

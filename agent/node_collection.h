@@ -44,9 +44,9 @@ class NodeCollection {
 
   // A series' labels built once and reused while it keeps coming back: building and checking
   // them for every sample of every collection was most of the agent's CPU.
-  const core::Labels* LabelsFor(const core::ExpositionSample& s);
+  const SharedLabels* LabelsFor(const core::ExpositionSample& s);
   struct CachedLabels {
-    core::Labels labels;
+    SharedLabels labels;
     uint64_t used = 0;  // the last collection it was in
   };
   std::unordered_map<std::string, CachedLabels> labels_;

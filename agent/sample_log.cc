@@ -61,7 +61,7 @@ void SampleLog::TryOpen() {
 core::Status SampleLog::Write(const std::vector<LabeledSample>& batch) {
   refs_scratch_.clear();
   for (const LabeledSample& s : batch)
-    refs_scratch_.push_back({wal_->Ref(s.labels), s.timestamp_ms, s.value});
+    refs_scratch_.push_back({wal_->Ref(*s.labels), s.timestamp_ms, s.value});
   return wal_->Append(refs_scratch_);
 }
 

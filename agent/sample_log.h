@@ -17,8 +17,12 @@
 
 namespace vigil::agent {
 
+// A series' label set is held at once by the node collection's cache, the staleness tracker
+// and the collections waiting for the log: shared, not copied for every sample of every interval.
+using SharedLabels = std::shared_ptr<const core::Labels>;
+
 struct LabeledSample {
-  core::Labels labels;
+  SharedLabels labels;
   int64_t timestamp_ms = 0;
   double value = 0;
 };

@@ -98,8 +98,8 @@ std::vector<LabeledSample> ScrapeTarget::Samples(const core::Result<core::HttpRe
       up = true;
       if (metadata_sink_ && !page->metadata.empty()) metadata_sink_(page->metadata);
       for (const core::ParsedSample& s : page->samples) {
-        core::Labels labels = TargetLabels(s.labels);
-        if (labels.empty()) continue;
+        auto labels = std::make_shared<const core::Labels>(TargetLabels(s.labels));
+        if (labels->empty()) continue;
         // A series a page lists twice keeps its first sample, as Prometheus's scrape does.
         if (!seen.insert(labels).second) continue;
         out.push_back({std::move(labels), s.timestamp_ms.value_or(start_ms), s.value});
@@ -117,7 +117,7 @@ std::vector<LabeledSample> ScrapeTarget::Samples(const core::Result<core::HttpRe
   auto report = [&](std::string_view name, double value) {
     core::LabelsBuilder b;
     b.Set(core::kMetricNameLabel, name).Set("job", config_.name).Set("instance", instance_);
-    out.push_back({WithExtras(std::move(b)), start_ms, value});
+    out.push_back({std::make_shared<const core::Labels>(WithExtras(std::move(b))), start_ms, value});
   };
   report("up", up ? 1 : 0);
   report("scrape_duration_seconds", duration_seconds);

@@ -7,23 +7,27 @@
 #include <vector>
 
 #include "agent/sample_log.h"
-#include "wal/wal.h"
 
 namespace vigil::agent {
 
 class StalenessTracker {
  public:
+  // Label sets compared by what they hold.
+  struct ByValue {
+    size_t operator()(const SharedLabels& l) const { return l->Hash(); }
+    bool operator()(const SharedLabels& a, const SharedLabels& b) const { return *a == *b; }
+  };
+  using Seen = std::unordered_set<SharedLabels, ByValue, ByValue>;
+
   // Stale markers for what vanished since the last call; `now` becomes the last.
-  using Seen = std::unordered_set<core::Labels, wal::LabelsHash>;
   void Next(Seen now, int64_t timestamp_ms, std::vector<LabeledSample>* out) {
-    std::vector<const core::Labels*> vanished;
-    for (const core::Labels& l : last_) {
-      if (!now.count(l)) vanished.push_back(&l);
+    std::vector<SharedLabels> vanished;
+    for (const SharedLabels& l : last_) {
+      if (!now.count(l)) vanished.push_back(l);
     }
     // In label order, so that what goes into the log does not depend on hashing.
-    std::sort(vanished.begin(), vanished.end(),
-              [](const auto* a, const auto* b) { return *a < *b; });
-    for (const core::Labels* l : vanished) out->push_back({*l, timestamp_ms, core::StaleNaN()});
+    std::sort(vanished.begin(), vanished.end(), [](const auto& a, const auto& b) { return *a < *b; });
+    for (SharedLabels& l : vanished) out->push_back({std::move(l), timestamp_ms, core::StaleNaN()});
     last_ = std::move(now);
   }
   void StaleAll(int64_t timestamp_ms, std::vector<LabeledSample>* out) {

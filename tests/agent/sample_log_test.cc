@@ -43,7 +43,8 @@ class SampleLogTest : public ::testing::Test {
   static std::vector<LabeledSample> Collection(int n, int size = 5) {
     std::vector<LabeledSample> out;
     for (int i = 0; i < size; ++i) {
-      out.push_back({core::Labels::FromLiteral({{"__name__", "m" + std::to_string(i)}}),
+      out.push_back({std::make_shared<const core::Labels>(
+                         core::Labels::FromLiteral({{"__name__", "m" + std::to_string(i)}})),
                      1'700'000'000'000 + n * 15'000LL, n * 10.0 + i});
     }
     return out;

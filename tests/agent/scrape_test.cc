@@ -28,7 +28,7 @@ class ScrapeTest : public ::testing::Test {
     std::vector<std::string> out;
     for (const auto& s : samples) {
       std::string v = core::IsStaleNaN(s.value) ? "stale" : core::FormatFloatG(s.value);
-      out.push_back(s.labels.ToString() + " " + v + " @" + std::to_string(s.timestamp_ms));
+      out.push_back(s.labels->ToString() + " " + v + " @" + std::to_string(s.timestamp_ms));
     }
     return out;
   }
