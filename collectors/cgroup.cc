@@ -275,8 +275,9 @@ class CgroupCollector final : public Collector {
       Walk(root, "", 0, &cgroups);
       for (const std::string& id : cgroups) {
         CgroupFiles f = Read(root + (id == "/" ? "" : id), kV2Files);
-        AddCgroupV2(id, f, namer, out, identities_.Labels(id));
-        Network(id, f, out);
+        std::vector<core::Label> identity = identities_.Labels(id);
+        AddCgroupV2(id, f, namer, out, identity);
+        Network(id, f, identity, out);
       }
       return core::OkStatus();
     }
@@ -304,8 +305,9 @@ class CgroupCollector final : public Collector {
         CgroupFiles part = Read(dir->second + rel, files);
         f.insert(part.begin(), part.end());
       }
-      AddCgroupV1(id, f, namer, out, identities_.Labels(id));
-      Network(id, f, out);
+      std::vector<core::Label> identity = identities_.Labels(id);
+      AddCgroupV1(id, f, namer, out, identity);
+      Network(id, f, identity, out);
     }
     return core::OkStatus();
   }
@@ -348,7 +350,8 @@ class CgroupCollector final : public Collector {
 
   // The network of a cgroup whose processes live in a namespace of their own: read through
   // one of its processes, as the container sees it. The node's own namespace is netdev's.
-  void Network(const std::string& id, const CgroupFiles& f, MetricSet* out) const {
+  void Network(const std::string& id, const CgroupFiles& f,
+               const std::vector<core::Label>& identity, MetricSet* out) const {
     auto procs = f.find("cgroup.procs");
     if (procs == f.end()) return;
     std::string pid(Trim(procs->second.substr(0, procs->second.find('\n'))));
@@ -391,8 +394,10 @@ class CgroupCollector final : public Collector {
       if (it == kNames.end()) continue;
       for (const auto& s : family.samples) {
         if (s.labels[0].value == "lo") continue;
+        std::vector<core::Label> labels{{"id", id}, {"interface", s.labels[0].value}};
+        labels.insert(labels.end(), identity.begin(), identity.end());
         out->Add(it->second.first, it->second.second, core::MetricType::kCounter, s.value,
-                 {{"id", id}, {"interface", s.labels[0].value}});
+                 std::move(labels));
       }
     }
   }

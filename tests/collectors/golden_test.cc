@@ -15,6 +15,15 @@ namespace {
 
 const std::string kFixtures = std::string(VIGIL_SOURCE_DIR) + "/tests/fixtures/node";
 
+void ExpectGolden(const std::string& page, const std::string& golden_path) {
+  if (std::getenv("VIGIL_REGENERATE_FIXTURES") != nullptr) std::ofstream(golden_path) << page;
+  std::ifstream in(golden_path);
+  std::stringstream golden;
+  golden << in.rdbuf();
+  EXPECT_EQ(page, golden.str())
+      << "regenerate with VIGIL_REGENERATE_FIXTURES=1 and review the diff";
+}
+
 TEST(GoldenTest, FixtureTreePrintsTheCheckedInExposition) {
   Roots roots{kFixtures + "/proc", kFixtures + "/sys", kFixtures + "/rootfs",
               kFixtures + "/cgroup"};
@@ -37,14 +46,21 @@ TEST(GoldenTest, FixtureTreePrintsTheCheckedInExposition) {
   for (const core::MetricFamily& f : node.Collect()) core::AppendFamily(&page, f);
   for (size_t at; (at = page.find(kFixtures)) != std::string::npos;)
     page.replace(at, kFixtures.size(), "FIXTURES");
-  const std::string golden_path = kFixtures + "/golden.prom";
-  if (std::getenv("VIGIL_REGENERATE_FIXTURES") != nullptr) std::ofstream(golden_path) << page;
-  std::ifstream in(golden_path);
-  std::stringstream golden;
-  golden << in.rdbuf();
-  EXPECT_EQ(page, golden.str())
-      << "regenerate with VIGIL_REGENERATE_FIXTURES=1 and review the diff";
+  ExpectGolden(page, kFixtures + "/golden.prom");
   EXPECT_EQ(page.find("node_scrape_collector_success{collector=\"cpu\"} 0"), std::string::npos);
+}
+
+// cgroup v1 as Docker and kubelet's cgroupfs driver lay it out: cpu and cpuacct joined (with
+// the usual symlinks), memory, blkio, pids, and the v2 "unified" directory of a hybrid node.
+TEST(GoldenTest, CgroupV1TreePrintsTheCheckedInExposition) {
+  const std::string tree = std::string(VIGIL_SOURCE_DIR) + "/tests/fixtures/cgroup_v1";
+  Roots roots{tree + "/proc", tree + "/sys", tree + "/rootfs", tree + "/cgroup"};
+  MetricSet set;
+  ASSERT_TRUE(NewCgroupCollector(roots)->Collect(&set).ok());
+  SortLikeNodeExporter(&set.families());
+  std::string page;
+  for (const core::MetricFamily& f : set.families()) core::AppendFamily(&page, f);
+  ExpectGolden(page, tree + "/golden.prom");
 }
 
 TEST(GoldenTest, DeviceExcludeLeavesDevicesOut) {
