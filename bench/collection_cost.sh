@@ -2,7 +2,8 @@
 # What one collection of the node costs: vigil's collectors (bench/collect_bench, CPU time per
 # full collection) beside node_exporter 1.5 (its CPU time per scrape over many scrapes), and
 # the agent's RSS with every collector on, collecting every second.
-#   bench/collection_cost.sh [SCRAPES]   (default 200)
+#   bench/collection_cost.sh [SCRAPES]   (default 200; VIGIL_AGENT=build/static/agent/vigil-agent
+#   measures the static build that ships)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scrapes=${1:-200}
@@ -28,6 +29,6 @@ awk -v u=$(( $(cpu $ne_pid) - c0 )) -v t="$tck" -v n="$scrapes" 'BEGIN { printf 
 echo "== vigil-agent RSS, every collector every second, 20 s"
 ap=$(free_port)
 printf '[agent]\ninterval = 1s\ndata_dir = %s\n[http]\nlisten = 127.0.0.1:%s\n' "$work/agent" "$ap" > "$work/agent.ini"
-build/release/agent/vigil-agent --config "$work/agent.ini" 2> /dev/null & agent_pid=$!; pids+=($!)
+"${VIGIL_AGENT:-build/release/agent/vigil-agent}" --config "$work/agent.ini" 2> /dev/null & agent_pid=$!; pids+=($!)
 sleep 20
 echo "vigil-agent: RSS $(awk '/^VmRSS/ {print $2}' /proc/$agent_pid/status) KB, peak $(awk '/^VmHWM/ {print $2}' /proc/$agent_pid/status) KB, anonymous $(awk '/^Anonymous/ {print $2}' /proc/$agent_pid/smaps_rollup) KB"
