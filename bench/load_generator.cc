@@ -2,6 +2,7 @@
 // series {__name__="load_metric_K", job="load", instance="agent-A", series_id="S"}, gauges on a
 // random walk. With --backfill it first sends that much history as fast as the receiver takes
 // it (a fleet coming back from an outage), then one round every --interval until --duration.
+// --duration 0s sends the whole backfill and stops there (data for query benchmarks).
 //   vigil-loadgen --url http://127.0.0.1:9090/api/v1/write [--agents 10] [--series 1000]
 //                 [--interval 15s] [--backfill 0s] [--duration 60s] [--concurrency 4]
 // Prints what was sent and acknowledged. Exits 1 when any request was refused (4xx).
@@ -51,7 +52,9 @@ class LoadGenerator {
     }
     const int64_t now = core::SystemClock::Get().NowUnixMillis();
     next_t_ = now - options_.backfill.count();
-    end_ = std::chrono::steady_clock::now() + options_.duration;
+    // With a duration of 0 the backfill is sent whole, however long that takes.
+    end_ = options_.duration.count() == 0 ? std::chrono::steady_clock::time_point::max()
+                                          : std::chrono::steady_clock::now() + options_.duration;
   }
 
   void Start() { Round(); }
@@ -105,6 +108,8 @@ class LoadGenerator {
       const int64_t now = core::SystemClock::Get().NowUnixMillis();
       if (next_t_ < now) {
         Round();
+      } else if (options_.duration.count() == 0) {
+        finished_ = true;  // the backfill alone
       } else {
         timer_.Start(std::chrono::milliseconds(next_t_ - now));
       }

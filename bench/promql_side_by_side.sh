@@ -24,7 +24,7 @@ for url in "http://127.0.0.1:$prom/-/ready" "http://127.0.0.1:$vs/-/ready"; do
 done
 for port in $prom $vs; do
   "$loadgen" --url "http://127.0.0.1:$port/api/v1/write" --agents 1 --series "$series" \
-    --metrics $(( (series + 999) / 1000 )) --backfill 1h --duration 1s --interval 15s > "$work/$port.load" 2>&1
+    --metrics $(( (series + 999) / 1000 )) --backfill 1h --duration 0s --interval 15s > "$work/$port.load" 2>&1
 done
 
 python3 - "http://127.0.0.1:$prom" "http://127.0.0.1:$vs" "$step" "$repeat" <<'PY'

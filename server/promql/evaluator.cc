@@ -8,6 +8,16 @@ namespace {
 
 bool ByTime(const Point& p, int64_t t) { return p.timestamp_ms < t; }
 
+// The first point at or after t, from a point known to be before it: the next step's points
+// are usually a few further on; farther than that, a binary search finds them.
+size_t SeekForward(const std::vector<Point>& p, size_t from, int64_t t) {
+  for (int k = 0; k < 8; ++k, ++from) {
+    if (from >= p.size() || p[from].timestamp_ms >= t) return from;
+  }
+  return static_cast<size_t>(std::lower_bound(p.begin() + static_cast<ptrdiff_t>(from), p.end(), t, ByTime) -
+                             p.begin());
+}
+
 // Subquery steps are multiples of the step, as Prometheus aligns them (Go's truncating
 // division, so times before 1970 round towards zero as there).
 int64_t AlignUp(int64_t t, int64_t step) { return t % step == 0 ? t : step * (t / step + 1); }
@@ -127,13 +137,29 @@ core::Result<Matrix> Evaluator::RangeEval(const Expr& e, int64_t start, int64_t 
     out.push_back({metric, {}});
     return out.back();
   };
+  // Where the previous step's elements went, by position: a step's vector usually lists the
+  // same label sets in the same order as the one before, so most find their series without a
+  // hash lookup.
+  std::vector<size_t> previous, current;
   for (int64_t ts = start; ts <= end; ts += step) {
     VIGIL_ASSIGN_OR_RETURN(Value v, Eval(e, ts));
     if (v.type == ValueType::kScalar) {
       series_for(no_labels).points.push_back({ts, v.scalar});
       ++samples_;
     } else {
-      for (const Sample& s : v.vector) series_for(s.metric).points.push_back({ts, s.v});
+      current.clear();
+      for (size_t i = 0; i < v.vector.size(); ++i) {
+        const Sample& s = v.vector[i];
+        size_t at;
+        if (i < previous.size() && out[previous[i]].metric == s.metric) {
+          at = previous[i];
+        } else {
+          at = static_cast<size_t>(&series_for(s.metric) - out.data());
+        }
+        out[at].points.push_back({ts, s.v});
+        current.push_back(at);
+      }
+      previous.swap(current);
       samples_ += v.vector.size();
     }
     VIGIL_RETURN_IF_ERROR(CheckLimits());
@@ -160,7 +186,7 @@ core::Result<Value> Evaluator::Eval(const Expr& e, int64_t ts) {
     case ExprKind::kMatrixSelector: {
       const auto& ms = static_cast<const MatrixSelector&>(e);
       const int64_t maxt = ReadTime(ms.selector->time, ts);
-      return Windows(loaded_[&e], maxt - ms.range_ms, maxt);
+      return Windows(loaded_[&e], maxt - ms.range_ms, maxt, cursors_[&e]);
     }
     case ExprKind::kSubquery:
       return EvalSubquery(static_cast<const SubqueryExpr&>(e), ts);
@@ -180,27 +206,42 @@ core::Result<Value> Evaluator::Eval(const Expr& e, int64_t ts) {
 
 Value Evaluator::EvalVectorSelector(const VectorSelector& vs, int64_t ts, bool sample_time) {
   const int64_t ref = ReadTime(vs.time, ts);
+  const std::vector<Series>& series = loaded_[&vs];
+  Cursor& cursor = cursors_[&vs];
+  cursor.MoveTo(series.size(), ref, ref);
   Value out;
-  for (const Series& s : loaded_[&vs]) {
+  for (size_t i = 0; i < series.size(); ++i) {
     // The newest sample at or before ref, if within the lookback and not a staleness marker.
-    auto it = std::lower_bound(s.points.begin(), s.points.end(), ref + 1, ByTime);
-    if (it == s.points.begin()) continue;
-    --it;
-    if (it->timestamp_ms < ref - options_.lookback_ms || core::IsStaleNaN(it->value)) continue;
-    out.vector.push_back({s.metric, it->value, sample_time ? it->timestamp_ms : ts});
+    const std::vector<Point>& points = series[i].points;
+    const size_t after = cursor.hi[i] = SeekForward(points, cursor.hi[i], ref + 1);
+    if (after == 0) continue;
+    const Point& p = points[after - 1];
+    if (p.timestamp_ms < ref - options_.lookback_ms || core::IsStaleNaN(p.value)) continue;
+    out.vector.push_back({series[i].metric, p.value, sample_time ? p.timestamp_ms : ts});
   }
   return out;
 }
 
-Value Evaluator::Windows(const std::vector<Series>& series, int64_t mint, int64_t maxt) {
+void Evaluator::Cursor::MoveTo(size_t series, int64_t to_mint, int64_t to_maxt) {
+  if (lo.size() != series || to_mint < mint || to_maxt < maxt) {
+    lo.assign(series, 0);
+    hi.assign(series, 0);
+  }
+  mint = to_mint;
+  maxt = to_maxt;
+}
+
+Value Evaluator::Windows(const std::vector<Series>& series, int64_t mint, int64_t maxt, Cursor& cursor) {
   Value out;
   out.type = ValueType::kMatrix;
   out.range_start = mint;
   out.range_end = maxt;
-  for (const Series& s : series) {
-    auto lo = std::lower_bound(s.points.begin(), s.points.end(), mint, ByTime);
-    auto hi = std::lower_bound(lo, s.points.end(), maxt + 1, ByTime);
-    if (lo != hi) out.range.push_back({s.metric, std::span<const Point>(&*lo, static_cast<size_t>(hi - lo))});
+  cursor.MoveTo(series.size(), mint, maxt);
+  for (size_t i = 0; i < series.size(); ++i) {
+    const std::vector<Point>& points = series[i].points;
+    const size_t lo = cursor.lo[i] = SeekForward(points, cursor.lo[i], mint);
+    const size_t hi = cursor.hi[i] = SeekForward(points, std::max(cursor.hi[i], lo), maxt + 1);
+    if (lo != hi) out.range.push_back({series[i].metric, std::span<const Point>(points.data() + lo, hi - lo)});
   }
   return out;
 }
@@ -212,7 +253,7 @@ core::Result<Value> Evaluator::EvalSubquery(const SubqueryExpr& sq, int64_t ts) 
     plan.evaluated = true;
   }
   const int64_t maxt = ReadTime(sq.time, ts);
-  return Windows(plan.result, maxt - sq.range_ms, maxt);
+  return Windows(plan.result, maxt - sq.range_ms, maxt, cursors_[&sq]);
 }
 
 core::Result<Value> Evaluator::EvalUnary(const UnaryExpr& e, int64_t ts) {
@@ -245,9 +286,25 @@ core::Result<Value> Evaluator::EvalCall(const Call& call, int64_t ts) {
   VIGIL_ASSIGN_OR_RETURN(Value out, call.func->impl(fc));
   if (call.func->return_type == ValueType::kVector) {
     out.type = ValueType::kVector;
-    VIGIL_RETURN_IF_ERROR(CheckUniqueLabels(out.vector));
+    if (!UniqueAtEveryStep(call)) VIGIL_RETURN_IF_ERROR(CheckUniqueLabels(out.vector));
   }
   return out;
+}
+
+bool Evaluator::UniqueAtEveryStep(const Call& call) {
+  auto [known, inserted] = unique_results_.try_emplace(&call, false);
+  if (!inserted) return known->second;
+  // A function of a range vector selector answers at most one element per series it selected,
+  // labelled as the series with or without its name. When those label sets are unique over
+  // all the series loaded, every step's answer is too.
+  for (const ExprPtr& arg : call.args) {
+    const Expr& inner = Unparen(*arg);
+    if (inner.kind != ExprKind::kMatrixSelector) continue;
+    std::vector<Sample> without_names;
+    for (const Series& s : loaded_[&inner]) without_names.push_back({names_.Drop(s.metric), 0, 0});
+    known->second = CheckUniqueLabels(without_names).ok();
+  }
+  return known->second;
 }
 
 core::Result<Value> Evaluator::EvalAggregate(const AggregateExpr& e, int64_t ts) {

@@ -2,6 +2,7 @@
 // The engine's working state for one query: the series each selector loaded, subquery results,
 // and evaluation of any node at one step. Internal to the engine.
 #include <chrono>
+#include <cstdint>
 #include <unordered_map>
 
 #include "server/promql/engine.h"
@@ -41,11 +42,23 @@ class Evaluator {
   int64_t ReadTime(const TimeModifiers& time, int64_t ts) const;
   core::Status CheckLimits();
 
+  // Where each series of a selector or subquery stood at its last step: steps move forward,
+  // so the next step's points are found by stepping on from there, not by a search from the
+  // start. A step back in time (not seen in practice) starts again from the beginning.
+  struct Cursor {
+    int64_t mint = INT64_MIN, maxt = INT64_MIN;
+    std::vector<size_t> lo, hi;  // per series: first point >= mint, first point > maxt
+    void MoveTo(size_t series, int64_t to_mint, int64_t to_maxt);
+  };
+
   Value EvalVectorSelector(const VectorSelector& vs, int64_t ts, bool sample_time);
-  Value Windows(const std::vector<Series>& series, int64_t mint, int64_t maxt);
+  Value Windows(const std::vector<Series>& series, int64_t mint, int64_t maxt, Cursor& cursor);
   core::Result<Value> EvalSubquery(const SubqueryExpr& sq, int64_t ts);
   core::Result<Value> EvalUnary(const UnaryExpr& e, int64_t ts);
   core::Result<Value> EvalCall(const Call& call, int64_t ts);
+  // Whether a call's answers are known to have unique label sets at every step, so that they
+  // need no check step by step (worked out once per call).
+  bool UniqueAtEveryStep(const Call& call);
   core::Result<Value> EvalAggregate(const AggregateExpr& e, int64_t ts);
   core::Result<Value> EvalBinary(const BinaryExpr& e, int64_t ts);
   // Binary operations of two instant vectors (binary.cc).
@@ -60,6 +73,8 @@ class Evaluator {
   size_t samples_ = 0;  // loaded and produced, against max_samples
   std::unordered_map<const Expr*, std::vector<Series>> loaded_;
   std::unordered_map<const Expr*, SubqueryPlan> subqueries_;
+  std::unordered_map<const Expr*, Cursor> cursors_;
+  std::unordered_map<const Call*, bool> unique_results_;
   std::unordered_map<const Expr*, GroupingCache> groupings_;
   NameDropper names_;
 };

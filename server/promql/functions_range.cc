@@ -3,6 +3,7 @@
 // its window; all but last_over_time drop the metric name.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 #include "server/promql/functions.h"
@@ -260,23 +261,31 @@ core::Result<Value> CountOverTime(FunctionCall& c) {
   return OverTime(c, [](Points p, const Value&) -> std::optional<double> { return p.size(); });
 }
 
+// Prometheus keeps the first value and replaces it by any greater (smaller) one, or by
+// anything while it is NaN: the extreme of the values that are not NaN, NaN when all are, the
+// first of equal extremes (+0 or -0). Written without a branch on the data, which the random
+// values of a window would mispredict: the loop becomes a max (min) instruction per point.
 core::Result<Value> MinOverTime(FunctionCall& c) {
   return OverTime(c, [](Points p, const Value&) -> std::optional<double> {
-    double min = p[0].value;
+    double min = std::numeric_limits<double>::infinity();
+    bool any = false;
     for (const Point& s : p) {
-      if (s.value < min || std::isnan(min)) min = s.value;
+      min = s.value < min ? s.value : min;
+      any |= !std::isnan(s.value);
     }
-    return min;
+    return any ? min : std::numeric_limits<double>::quiet_NaN();
   });
 }
 
 core::Result<Value> MaxOverTime(FunctionCall& c) {
   return OverTime(c, [](Points p, const Value&) -> std::optional<double> {
-    double max = p[0].value;
+    double max = -std::numeric_limits<double>::infinity();
+    bool any = false;
     for (const Point& s : p) {
-      if (s.value > max || std::isnan(max)) max = s.value;
+      max = s.value > max ? s.value : max;
+      any |= !std::isnan(s.value);
     }
-    return max;
+    return any ? max : std::numeric_limits<double>::quiet_NaN();
   });
 }
 
