@@ -128,6 +128,7 @@ core::Result<Matrix> Evaluator::RangeEval(const Expr& e, int64_t start, int64_t 
   // Output series by label hash; a hash may be shared by different sets.
   std::unordered_multimap<uint64_t, size_t> index;
   const LabelsRef no_labels = std::make_shared<const core::Labels>();
+  int64_t ts = start;
   auto series_for = [&](const LabelsRef& metric) -> Series& {
     auto [lo, hi] = index.equal_range(metric->Hash());
     for (auto it = lo; it != hi; ++it) {
@@ -135,13 +136,16 @@ core::Result<Matrix> Evaluator::RangeEval(const Expr& e, int64_t start, int64_t 
     }
     index.emplace(metric->Hash(), out.size());
     out.push_back({metric, {}});
+    // A series found at one step is usually there at every later one: room for all of them
+    // at once rather than growing (and copying) step by step, as Prometheus's rangeEval does.
+    if (step > 0) out.back().points.reserve(static_cast<size_t>((end - ts) / step + 1));
     return out.back();
   };
   // Where the previous step's elements went, by position: a step's vector usually lists the
   // same label sets in the same order as the one before, so most find their series without a
   // hash lookup.
   std::vector<size_t> previous, current;
-  for (int64_t ts = start; ts <= end; ts += step) {
+  for (; ts <= end; ts += step) {
     VIGIL_ASSIGN_OR_RETURN(Value v, Eval(e, ts));
     if (v.type == ValueType::kScalar) {
       series_for(no_labels).points.push_back({ts, v.scalar});

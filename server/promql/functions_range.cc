@@ -34,9 +34,11 @@ std::optional<double> ExtrapolatedRate(Points p, const Value& window, bool count
   const Point& last = p.back();
   double result = last.value - first.value;
   if (counter) {
+    // A reset adds the value before it, in Prometheus's order. Without a branch on the data
+    // (x + -0.0 is x for every x): a counter that resets often would mispredict it.
     double prev = 0;
     for (const Point& s : p) {
-      if (s.value < prev) result += prev;
+      result += s.value < prev ? prev : -0.0;
       prev = s.value;
     }
   }
