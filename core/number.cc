@@ -19,25 +19,27 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 // The shortest decimal digits that round-trip v (> 0, finite), and where the point goes:
-// v = 0.DIGITS x 10^point.
+// v = 0.DIGITS x 10^point. Fixed storage: numbers are formatted by the million in API answers.
 struct Decimal {
-  std::string digits;
+  char digits[24];
+  int size = 0;
   int point = 0;
+  std::string_view view() const { return {digits, static_cast<size_t>(size)}; }
 };
 
 Decimal ShortestDigits(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  (void)ec;  // 64 bytes hold any double in scientific form
-  std::string_view s(buf, static_cast<size_t>(end - buf));
-  size_t e = s.find('e');
+  // to_chars writes the shortest round-trip form as "D[.DDD]e±XX".
+  char buf[40];
+  const char* end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific).ptr;
   Decimal d;
-  for (char c : s.substr(0, e)) {
-    if (c != '.') d.digits.push_back(c);
+  const char* p = buf;
+  for (; p < end && *p != 'e'; ++p) {
+    if (*p != '.') d.digits[d.size++] = *p;
   }
   int exp = 0;
-  std::from_chars(s.data() + e + 1 + (s[e + 1] == '+' ? 1 : 0), s.data() + s.size(), exp);
-  d.point = exp + 1;
+  const bool negative = p + 1 < end && p[1] == '-';
+  for (const char* q = p + 2; q < end; ++q) exp = exp * 10 + (*q - '0');
+  d.point = (negative ? -exp : exp) + 1;
   return d;
 }
 
@@ -53,18 +55,18 @@ bool AppendSpecial(std::string* out, double v, bool plus_inf) {
 }
 
 void AppendFixed(std::string* out, const Decimal& d) {
-  const int nd = static_cast<int>(d.digits.size());
+  const std::string_view digits = d.view();
   if (d.point <= 0) {
     out->append("0.");
     out->append(static_cast<size_t>(-d.point), '0');
-    out->append(d.digits);
-  } else if (d.point >= nd) {
-    out->append(d.digits);
-    out->append(static_cast<size_t>(d.point - nd), '0');
+    out->append(digits);
+  } else if (d.point >= d.size) {
+    out->append(digits);
+    out->append(static_cast<size_t>(d.point - d.size), '0');
   } else {
-    out->append(d.digits, 0, static_cast<size_t>(d.point));
+    out->append(digits.substr(0, static_cast<size_t>(d.point)));
     out->push_back('.');
-    out->append(d.digits, static_cast<size_t>(d.point));
+    out->append(digits.substr(static_cast<size_t>(d.point)));
   }
 }
 
@@ -83,9 +85,9 @@ void AppendFloatG(std::string* out, double v) {
   // 1e-4 and from 1e+06 on.
   if (exp < -4 || exp >= 6) {
     out->push_back(d.digits[0]);
-    if (d.digits.size() > 1) {
+    if (d.size > 1) {
       out->push_back('.');
-      out->append(d.digits, 1);
+      out->append(d.view().substr(1));
     }
     char buf[16];
     int ae = exp < 0 ? -exp : exp;
@@ -102,12 +104,19 @@ std::string FormatFloatG(double v) {
   return s;
 }
 
+void AppendFloatF(std::string* out, double v) {
+  if (AppendSpecial(out, v, true)) return;
+  if (v == 0) {
+    out->append(std::signbit(v) ? "-0" : "0");
+    return;
+  }
+  if (v < 0) out->push_back('-');
+  AppendFixed(out, ShortestDigits(std::fabs(v)));
+}
+
 std::string FormatFloatF(double v) {
   std::string out;
-  if (AppendSpecial(&out, v, true)) return out;
-  if (v == 0) return std::signbit(v) ? "-0" : "0";
-  if (v < 0) out.push_back('-');
-  AppendFixed(&out, ShortestDigits(std::fabs(v)));
+  AppendFloatF(&out, v);
   return out;
 }
 

@@ -15,6 +15,7 @@ std::string FormatFloatG(double v);
 void AppendFloatG(std::string* out, double v);
 // Go's 'f' with shortest precision: the HTTP API's spelling.
 std::string FormatFloatF(double v);
+void AppendFloatF(std::string* out, double v);
 
 // Go's strconv.ParseFloat for base-10 text: an optional sign, digits with an optional point
 // and exponent, or Inf / Infinity / NaN in any case. Nothing else; no surrounding spaces.

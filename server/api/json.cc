@@ -1,5 +1,6 @@
 #include "server/api/json.h"
 
+#include <charconv>
 #include <cstdio>
 
 namespace vigil::server {
@@ -84,20 +85,26 @@ void AppendJsonTimestamp(std::string* out, int64_t ms) {
     out->push_back('-');
     t = 0 - t;
   }
-  *out += std::to_string(t / 1000);
+  char buf[32];
+  char* end = std::to_chars(buf, buf + sizeof buf, t / 1000).ptr;
   if (const uint64_t fraction = t % 1000; fraction != 0) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, ".%03u", static_cast<unsigned>(fraction));
-    *out += buf;
+    *end++ = '.';
+    *end++ = static_cast<char>('0' + fraction / 100);
+    *end++ = static_cast<char>('0' + fraction / 10 % 10);
+    *end++ = static_cast<char>('0' + fraction % 10);
   }
+  out->append(buf, end);
 }
 
 core::HttpResponse ApiSuccess(std::string_view data_json) {
+  return ApiSuccess([data_json](std::string* body) { body->append(data_json); });
+}
+
+core::HttpResponse ApiSuccess(const std::function<void(std::string* body)>& write_data) {
   core::HttpResponse r;
   r.headers.Set("Content-Type", "application/json");
-  r.body.reserve(data_json.size() + 32);
   r.body = "{\"status\":\"success\",\"data\":";
-  r.body += data_json;
+  write_data(&r.body);
   r.body += "}";
   return r;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Just enough JSON writing for the Prometheus API's answers.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,8 @@ void AppendJsonTimestamp(std::string* out, int64_t ms);
 // {"status":"error","errorType":TYPE,"error":MESSAGE} with the status code Prometheus uses for
 // that type (bad_data 400, execution 422, timeout and canceled 503, not_found 404, else 500).
 core::HttpResponse ApiSuccess(std::string_view data_json);
+// The same with the data written straight into the body: answers of megabytes are not copied.
+core::HttpResponse ApiSuccess(const std::function<void(std::string* body)>& write_data);
 core::HttpResponse ApiError(std::string_view type, std::string_view message);
 
 }  // namespace vigil::server

@@ -111,21 +111,25 @@ core::HttpResponse ErrorFor(const core::Status& s) {
   }
 }
 
-void AppendPoint(std::string* out, int64_t t, std::string_view value) {
+void AppendPoint(std::string* out, int64_t t, double value) {
   out->push_back('[');
   AppendJsonTimestamp(out, t);
   *out += ",\"";
-  *out += value;
+  core::AppendFloatF(out, value);
   *out += "\"]";
 }
 
-std::string ResultJson(const promql::QueryResult& r) {
-  std::string out = "{\"resultType\":\"";
+void AppendResultJson(std::string* body, const promql::QueryResult& r) {
+  std::string& out = *body;
+  size_t total_points = 0;
+  for (const promql::Series& s : r.matrix) total_points += s.points.size();
+  out.reserve(out.size() + 64 + 32 * (r.vector.size() + total_points));  // a point is ~25 bytes
+  out += "{\"resultType\":\"";
   out += promql::ValueTypeName(r.type);
   out += "\",\"result\":";
   switch (r.type) {
     case promql::ValueType::kScalar:
-      AppendPoint(&out, r.time, core::FormatFloatF(r.scalar));
+      AppendPoint(&out, r.time, r.scalar);
       break;
     case promql::ValueType::kString: {
       std::string quoted;
@@ -142,7 +146,7 @@ std::string ResultJson(const promql::QueryResult& r) {
         out += "{\"metric\":";
         AppendJsonLabels(&out, *r.vector[i].metric);
         out += ",\"value\":";
-        AppendPoint(&out, r.vector[i].t, core::FormatFloatF(r.vector[i].v));
+        AppendPoint(&out, r.vector[i].t, r.vector[i].v);
         out.push_back('}');
       }
       out.push_back(']');
@@ -157,14 +161,14 @@ std::string ResultJson(const promql::QueryResult& r) {
         const auto& points = r.matrix[i].points;
         for (size_t k = 0; k < points.size(); ++k) {
           if (k > 0) out.push_back(',');
-          AppendPoint(&out, points[k].timestamp_ms, core::FormatFloatF(points[k].value));
+          AppendPoint(&out, points[k].timestamp_ms, points[k].value);
         }
         out += "]}";
       }
       out.push_back(']');
       break;
   }
-  return out + "}";
+  out.push_back('}');
 }
 
 std::string StringListJson(const std::vector<std::string>& list) {
@@ -244,7 +248,8 @@ void QueryApi::Query(const core::HttpRequest& request, core::HttpResponder respo
   if (!expr.ok()) return responder.Send(InvalidParam("query", expr.status()));
   RunQuery(responder, [this, expr = std::shared_ptr<promql::Expr>(std::move(*expr)), time](core::HttpResponse* out) {
     auto result = engine_.InstantQuery(*expr, time);
-    *out = result.ok() ? ApiSuccess(ResultJson(*result)) : ErrorFor(result.status());
+    *out = result.ok() ? ApiSuccess([&](std::string* body) { AppendResultJson(body, *result); })
+                       : ErrorFor(result.status());
   });
 }
 
@@ -277,7 +282,8 @@ void QueryApi::QueryRange(const core::HttpRequest& request, core::HttpResponder 
   RunQuery(responder, [this, expr = std::shared_ptr<promql::Expr>(std::move(*expr)), s = *start, e = *end,
                        st = *step](core::HttpResponse* out) {
     auto result = engine_.RangeQuery(*expr, s, e, st);
-    *out = result.ok() ? ApiSuccess(ResultJson(*result)) : ErrorFor(result.status());
+    *out = result.ok() ? ApiSuccess([&](std::string* body) { AppendResultJson(body, *result); })
+                       : ErrorFor(result.status());
   });
 }
 
