@@ -145,6 +145,8 @@ core::Result<Matrix> Evaluator::RangeEval(const Expr& e, int64_t start, int64_t 
   // same label sets in the same order as the one before, so most find their series without a
   // hash lookup.
   std::vector<size_t> previous, current;
+  const Steps outer = steps_;
+  steps_ = {start, end, step};
   for (; ts <= end; ts += step) {
     VIGIL_ASSIGN_OR_RETURN(Value v, Eval(e, ts));
     if (v.type == ValueType::kScalar) {
@@ -169,6 +171,7 @@ core::Result<Matrix> Evaluator::RangeEval(const Expr& e, int64_t start, int64_t 
     VIGIL_RETURN_IF_ERROR(CheckLimits());
     if (step <= 0) break;
   }
+  steps_ = outer;  // a subquery's steps end with it (an error ends the whole query)
   if (sorted) {
     std::sort(out.begin(), out.end(), [](const Series& a, const Series& b) { return *a.metric < *b.metric; });
   }
@@ -274,6 +277,13 @@ core::Result<Value> Evaluator::EvalUnary(const UnaryExpr& e, int64_t ts) {
 }
 
 core::Result<Value> Evaluator::EvalCall(const Call& call, int64_t ts) {
+  if (call.func->kernel != nullptr && steps_.step > 0) {
+    if (const Expr& range = Unparen(*call.args[0]); range.kind == ExprKind::kMatrixSelector) {
+      VIGIL_ASSIGN_OR_RETURN(Value out, KernelAtStep(call, static_cast<const MatrixSelector&>(range), ts));
+      if (!UniqueAtEveryStep(call)) VIGIL_RETURN_IF_ERROR(CheckUniqueLabels(out.vector));
+      return out;
+    }
+  }
   std::vector<Value> args;
   args.reserve(call.args.size());
   for (const ExprPtr& arg : call.args) {
@@ -291,6 +301,51 @@ core::Result<Value> Evaluator::EvalCall(const Call& call, int64_t ts) {
   if (call.func->return_type == ValueType::kVector) {
     out.type = ValueType::kVector;
     if (!UniqueAtEveryStep(call)) VIGIL_RETURN_IF_ERROR(CheckUniqueLabels(out.vector));
+  }
+  return out;
+}
+
+core::Result<Value> Evaluator::KernelAtStep(const Call& call, const MatrixSelector& range, int64_t ts) {
+  KernelAnswers& a = kernel_answers_[&call];
+  if (a.steps == 0) {
+    const std::vector<Series>& series = loaded_[&range];
+    const size_t n = series.size();
+    a.start = steps_.start;
+    a.step = steps_.step;
+    a.steps = static_cast<size_t>((steps_.end - steps_.start) / steps_.step) + 1;
+    a.values.assign(a.steps * n, 0);
+    a.present.assign(a.steps * n, 0);
+    Value window;
+    window.type = ValueType::kMatrix;
+    for (size_t i = 0; i < n; ++i) {
+      a.metrics.push_back(call.func->keeps_name ? series[i].metric : names_.Drop(series[i].metric));
+      const std::vector<Point>& points = series[i].points;
+      size_t lo = 0, hi = 0;
+      for (size_t k = 0; k < a.steps; ++k) {
+        const int64_t maxt = ReadTime(range.selector->time, a.start + static_cast<int64_t>(k) * a.step);
+        window.range_start = maxt - range.range_ms;
+        window.range_end = maxt;
+        lo = SeekForward(points, lo, window.range_start);
+        hi = SeekForward(points, std::max(hi, lo), maxt + 1);
+        if (lo == hi) continue;
+        if (const std::optional<double> v = call.func->kernel({points.data() + lo, hi - lo}, window)) {
+          a.values[k * n + i] = *v;
+          a.present[k * n + i] = 1;
+          ++samples_;
+        }
+      }
+    }
+    VIGIL_RETURN_IF_ERROR(CheckLimits());
+  }
+  const int64_t offset = ts - a.start;
+  if (offset < 0 || offset % a.step != 0 || static_cast<size_t>(offset / a.step) >= a.steps) {
+    return core::InternalError("a range function was evaluated off its query's steps");
+  }
+  const size_t n = a.metrics.size();
+  const size_t first = static_cast<size_t>(offset / a.step) * n;
+  Value out;
+  for (size_t i = 0; i < n; ++i) {
+    if (a.present[first + i]) out.vector.push_back({a.metrics[i], a.values[first + i], ts});
   }
   return out;
 }

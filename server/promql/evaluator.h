@@ -56,6 +56,10 @@ class Evaluator {
   core::Result<Value> EvalSubquery(const SubqueryExpr& sq, int64_t ts);
   core::Result<Value> EvalUnary(const UnaryExpr& e, int64_t ts);
   core::Result<Value> EvalCall(const Call& call, int64_t ts);
+  // A range function without parameters of a range selector, at one step of a range query:
+  // worked out for every step at the first, series by series, as Prometheus does, so that a
+  // series' points stay in cache from one step's window to the next.
+  core::Result<Value> KernelAtStep(const Call& call, const MatrixSelector& range, int64_t ts);
   // Whether a call's answers are known to have unique label sets at every step, so that they
   // need no check step by step (worked out once per call).
   bool UniqueAtEveryStep(const Call& call);
@@ -75,6 +79,20 @@ class Evaluator {
   std::unordered_map<const Expr*, SubqueryPlan> subqueries_;
   std::unordered_map<const Expr*, Cursor> cursors_;
   std::unordered_map<const Call*, bool> unique_results_;
+  // The steps of the range evaluation under way (step 0: an instant query).
+  struct Steps {
+    int64_t start = 0, end = 0, step = 0;
+  };
+  Steps steps_;
+  // A kernel's answers at every step, step-major: [step * series + i].
+  struct KernelAnswers {
+    int64_t start = 0, step = 0;
+    size_t steps = 0;
+    std::vector<LabelsRef> metrics;
+    std::vector<double> values;
+    std::vector<uint8_t> present;
+  };
+  std::unordered_map<const Call*, KernelAnswers> kernel_answers_;
   std::unordered_map<const Expr*, GroupingCache> groupings_;
   NameDropper names_;
 };

@@ -155,16 +155,10 @@ const std::map<std::string_view, Function>& Table() {
              {"histogram_count", NativeHistogramOnly}, {"histogram_sum", NativeHistogramOnly}}) {
       add({name, vec, 0, V::kVector, impl});
     }
-    for (auto [name, impl] : std::initializer_list<std::pair<std::string_view, FunctionImpl>>{
-             {"rate", Rate}, {"increase", Increase}, {"delta", Delta}, {"irate", Irate},
-             {"idelta", Idelta}, {"deriv", Deriv}, {"resets", Resets}, {"changes", Changes},
-             {"avg_over_time", AvgOverTime}, {"sum_over_time", SumOverTime},
-             {"count_over_time", CountOverTime}, {"min_over_time", MinOverTime},
-             {"max_over_time", MaxOverTime}, {"last_over_time", LastOverTime},
-             {"present_over_time", PresentOverTime}, {"stddev_over_time", StddevOverTime},
-             {"stdvar_over_time", StdvarOverTime}, {"absent_over_time", AbsentOverTime}}) {
-      add({name, mat, 0, V::kVector, impl});
+    for (const RangeFunction& f : RangeFunctions()) {
+      add({f.name, mat, 0, V::kVector, ApplyRangeKernel, f.kernel, f.keeps_name});
     }
+    add({"absent_over_time", mat, 0, V::kVector, AbsentOverTime});
     for (auto [name, impl] : std::initializer_list<std::pair<std::string_view, FunctionImpl>>{
              {"day_of_month", Date<DayOfMonth>}, {"day_of_week", Date<DayOfWeek>},
              {"day_of_year", Date<DayOfYear>}, {"days_in_month", Date<DaysInMonth>},

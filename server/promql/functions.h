@@ -2,6 +2,8 @@
 // PromQL's functions for float samples, as Prometheus 2.42 defines them: signatures for the
 // parser, implementations for the evaluator. An implementation sees its arguments already
 // evaluated at one step.
+#include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +38,10 @@ struct FunctionCall {
 };
 
 using FunctionImpl = core::Result<Value> (*)(FunctionCall& c);
+// A range function without parameters (rate, the *_over_time family, ...) on one series'
+// window, whose bounds are window.range_start and range_end. The evaluator can apply it series
+// by series across all the steps of a range query, where each series' points stay in cache.
+using RangeKernel = std::optional<double> (*)(std::span<const Point> points, const Value& window);
 
 struct Function {
   std::string_view name;
@@ -44,31 +50,26 @@ struct Function {
   int variadic = 0;
   ValueType return_type = ValueType::kVector;
   FunctionImpl impl = nullptr;
+  RangeKernel kernel = nullptr;  // for the range functions without parameters
+  bool keeps_name = false;       // the kernel's answers keep the series' name (last_over_time)
 };
+
+struct RangeFunction {
+  std::string_view name;
+  RangeKernel kernel;
+  bool keeps_name;
+};
+// The range functions without parameters, but absent_over_time (which answers for no series).
+std::span<const RangeFunction> RangeFunctions();
+// Their implementation: the function's kernel on every series of the range argument.
+core::Result<Value> ApplyRangeKernel(FunctionCall& c);
 
 // nullptr for a name that is not a function.
 const Function* FindFunction(std::string_view name);
 
 // Implementations, by family (functions_*.cc).
-core::Result<Value> Rate(FunctionCall& c);
-core::Result<Value> Increase(FunctionCall& c);
-core::Result<Value> Delta(FunctionCall& c);
-core::Result<Value> Irate(FunctionCall& c);
-core::Result<Value> Idelta(FunctionCall& c);
-core::Result<Value> Deriv(FunctionCall& c);
 core::Result<Value> PredictLinear(FunctionCall& c);
 core::Result<Value> HoltWinters(FunctionCall& c);
-core::Result<Value> Resets(FunctionCall& c);
-core::Result<Value> Changes(FunctionCall& c);
-core::Result<Value> AvgOverTime(FunctionCall& c);
-core::Result<Value> SumOverTime(FunctionCall& c);
-core::Result<Value> CountOverTime(FunctionCall& c);
-core::Result<Value> MinOverTime(FunctionCall& c);
-core::Result<Value> MaxOverTime(FunctionCall& c);
-core::Result<Value> LastOverTime(FunctionCall& c);
-core::Result<Value> PresentOverTime(FunctionCall& c);
-core::Result<Value> StddevOverTime(FunctionCall& c);
-core::Result<Value> StdvarOverTime(FunctionCall& c);
 core::Result<Value> QuantileOverTime(FunctionCall& c);
 core::Result<Value> AbsentOverTime(FunctionCall& c);
 

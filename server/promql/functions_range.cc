@@ -2,6 +2,7 @@
 // and the *_over_time aggregations. Each is applied to every series with at least one point in
 // its window; all but last_over_time drop the metric name.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -34,11 +35,14 @@ std::optional<double> ExtrapolatedRate(Points p, const Value& window, bool count
   const Point& last = p.back();
   double result = last.value - first.value;
   if (counter) {
-    // A reset adds the value before it, in Prometheus's order. Without a branch on the data
-    // (x + -0.0 is x for every x): a counter that resets often would mispredict it.
+    // A reset adds the value before it, in Prometheus's order; no reset adds -0.0, which
+    // leaves every sum as it is. Chosen by a bit mask, not a branch (which GCC makes of a
+    // ternary here): a counter that resets often would mispredict it.
+    constexpr uint64_t kMinusZero = 0x8000000000000000ULL;
     double prev = 0;
     for (const Point& s : p) {
-      result += s.value < prev ? prev : -0.0;
+      const uint64_t reset = 0 - static_cast<uint64_t>(s.value < prev);
+      result += std::bit_cast<double>((std::bit_cast<uint64_t>(prev) & reset) | (kMinusZero & ~reset));
       prev = s.value;
     }
   }
@@ -158,28 +162,16 @@ double Quantile(double q, std::vector<double>* values) {
          (*values)[static_cast<size_t>(upper)] * weight;
 }
 
-core::Result<Value> Rate(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value& w) { return ExtrapolatedRate(p, w, true, true); });
-}
-core::Result<Value> Increase(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value& w) { return ExtrapolatedRate(p, w, true, false); });
-}
-core::Result<Value> Delta(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value& w) { return ExtrapolatedRate(p, w, false, false); });
-}
-core::Result<Value> Irate(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) { return InstantValue(p, true); });
-}
-core::Result<Value> Idelta(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) { return InstantValue(p, false); });
-}
+static std::optional<double> RateKernel(Points p, const Value& w) { return ExtrapolatedRate(p, w, true, true); }
+static std::optional<double> IncreaseKernel(Points p, const Value& w) { return ExtrapolatedRate(p, w, true, false); }
+static std::optional<double> DeltaKernel(Points p, const Value& w) { return ExtrapolatedRate(p, w, false, false); }
+static std::optional<double> IrateKernel(Points p, const Value&) { return InstantValue(p, true); }
+static std::optional<double> IdeltaKernel(Points p, const Value&) { return InstantValue(p, false); }
 
-core::Result<Value> Deriv(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) -> std::optional<double> {
+static std::optional<double> DerivKernel(Points p, const Value&) {
     if (p.size() < 2) return std::nullopt;
     return LinearRegression(p, p[0].timestamp_ms).first;
-  });
-}
+  }
 
 core::Result<Value> PredictLinear(FunctionCall& c) {
   const double duration = ScalarArg(c, 1);
@@ -216,27 +208,22 @@ core::Result<Value> HoltWinters(FunctionCall& c) {
   });
 }
 
-core::Result<Value> Resets(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) -> std::optional<double> {
+static std::optional<double> ResetsKernel(Points p, const Value&) {
     int resets = 0;
     for (size_t i = 1; i < p.size(); ++i) resets += p[i].value < p[i - 1].value;
     return resets;
-  });
-}
+  }
 
-core::Result<Value> Changes(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) -> std::optional<double> {
+static std::optional<double> ChangesKernel(Points p, const Value&) {
     int changes = 0;
     for (size_t i = 1; i < p.size(); ++i) {
       const double cur = p[i].value, prev = p[i - 1].value;
       changes += cur != prev && !(std::isnan(cur) && std::isnan(prev));
     }
     return changes;
-  });
-}
+  }
 
-core::Result<Value> AvgOverTime(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) -> std::optional<double> {
+static std::optional<double> AvgOverTimeKernel(Points p, const Value&) {
     double mean = 0, count = 0, comp = 0;
     for (const Point& s : p) {
       count++;
@@ -248,27 +235,21 @@ core::Result<Value> AvgOverTime(FunctionCall& c) {
       KahanAdd(s.value / count - mean / count, &mean, &comp);
     }
     return std::isinf(mean) ? mean : mean + comp;
-  });
-}
+  }
 
-core::Result<Value> SumOverTime(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) -> std::optional<double> {
+static std::optional<double> SumOverTimeKernel(Points p, const Value&) {
     double sum = 0, comp = 0;
     for (const Point& s : p) KahanAdd(s.value, &sum, &comp);
     return std::isinf(sum) ? sum : sum + comp;
-  });
-}
+  }
 
-core::Result<Value> CountOverTime(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) -> std::optional<double> { return p.size(); });
-}
+static std::optional<double> CountOverTimeKernel(Points p, const Value&) { return p.size(); }
 
 // Prometheus keeps the first value and replaces it by any greater (smaller) one, or by
 // anything while it is NaN: the extreme of the values that are not NaN, NaN when all are, the
 // first of equal extremes (+0 or -0). Written without a branch on the data, which the random
 // values of a window would mispredict: the loop becomes a max (min) instruction per point.
-core::Result<Value> MinOverTime(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) -> std::optional<double> {
+static std::optional<double> MinOverTimeKernel(Points p, const Value&) {
     double min = std::numeric_limits<double>::infinity();
     bool any = false;
     for (const Point& s : p) {
@@ -276,11 +257,9 @@ core::Result<Value> MinOverTime(FunctionCall& c) {
       any |= !std::isnan(s.value);
     }
     return any ? min : std::numeric_limits<double>::quiet_NaN();
-  });
-}
+  }
 
-core::Result<Value> MaxOverTime(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) -> std::optional<double> {
+static std::optional<double> MaxOverTimeKernel(Points p, const Value&) {
     double max = -std::numeric_limits<double>::infinity();
     bool any = false;
     for (const Point& s : p) {
@@ -288,26 +267,43 @@ core::Result<Value> MaxOverTime(FunctionCall& c) {
       any |= !std::isnan(s.value);
     }
     return any ? max : std::numeric_limits<double>::quiet_NaN();
-  });
-}
+  }
 
-core::Result<Value> LastOverTime(FunctionCall& c) {
-  return OverTime(
-      c, [](Points p, const Value&) -> std::optional<double> { return p.back().value; }, true);
-}
+static std::optional<double> LastOverTimeKernel(Points p, const Value&) { return p.back().value; }
 
-core::Result<Value> PresentOverTime(FunctionCall& c) {
-  return OverTime(c, [](Points, const Value&) -> std::optional<double> { return 1; });
-}
+static std::optional<double> PresentOverTimeKernel(Points, const Value&) { return 1; }
 
-core::Result<Value> StddevOverTime(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) -> std::optional<double> {
+static std::optional<double> StddevOverTimeKernel(Points p, const Value&) {
     return std::sqrt(Variance(p));
-  });
+  }
+
+static std::optional<double> StdvarOverTimeKernel(Points p, const Value&) { return Variance(p); }
+
+std::span<const RangeFunction> RangeFunctions() {
+  static constexpr RangeFunction kFunctions[] = {
+      {"rate", RateKernel, false},
+      {"increase", IncreaseKernel, false},
+      {"delta", DeltaKernel, false},
+      {"irate", IrateKernel, false},
+      {"idelta", IdeltaKernel, false},
+      {"deriv", DerivKernel, false},
+      {"resets", ResetsKernel, false},
+      {"changes", ChangesKernel, false},
+      {"avg_over_time", AvgOverTimeKernel, false},
+      {"sum_over_time", SumOverTimeKernel, false},
+      {"count_over_time", CountOverTimeKernel, false},
+      {"min_over_time", MinOverTimeKernel, false},
+      {"max_over_time", MaxOverTimeKernel, false},
+      {"last_over_time", LastOverTimeKernel, true},
+      {"present_over_time", PresentOverTimeKernel, false},
+      {"stddev_over_time", StddevOverTimeKernel, false},
+      {"stdvar_over_time", StdvarOverTimeKernel, false},
+  };
+  return kFunctions;
 }
 
-core::Result<Value> StdvarOverTime(FunctionCall& c) {
-  return OverTime(c, [](Points p, const Value&) -> std::optional<double> { return Variance(p); });
+core::Result<Value> ApplyRangeKernel(FunctionCall& c) {
+  return OverTime(c, c.call.func->kernel, c.call.func->keeps_name);
 }
 
 core::Result<Value> QuantileOverTime(FunctionCall& c) {
