@@ -18,7 +18,8 @@
 namespace vigil::agent {
 
 // A series' label set is held at once by the node collection's cache, the staleness tracker
-// and the collections waiting for the log: shared, not copied for every sample of every interval.
+// and the collections waiting for the log: shared, not copied for every sample of every
+// interval.
 using SharedLabels = std::shared_ptr<const core::Labels>;
 
 struct LabeledSample {

@@ -117,7 +117,8 @@ std::vector<LabeledSample> ScrapeTarget::Samples(const core::Result<core::HttpRe
   auto report = [&](std::string_view name, double value) {
     core::LabelsBuilder b;
     b.Set(core::kMetricNameLabel, name).Set("job", config_.name).Set("instance", instance_);
-    out.push_back({std::make_shared<const core::Labels>(WithExtras(std::move(b))), start_ms, value});
+    out.push_back(
+        {std::make_shared<const core::Labels>(WithExtras(std::move(b))), start_ms, value});
   };
   report("up", up ? 1 : 0);
   report("scrape_duration_seconds", duration_seconds);

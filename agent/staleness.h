@@ -26,7 +26,8 @@ class StalenessTracker {
       if (!now.count(l)) vanished.push_back(l);
     }
     // In label order, so that what goes into the log does not depend on hashing.
-    std::sort(vanished.begin(), vanished.end(), [](const auto& a, const auto& b) { return *a < *b; });
+    std::sort(vanished.begin(), vanished.end(),
+              [](const auto& a, const auto& b) { return *a < *b; });
     for (SharedLabels& l : vanished) out->push_back({std::move(l), timestamp_ms, core::StaleNaN()});
     last_ = std::move(now);
   }

@@ -45,7 +45,10 @@ namespace {
 class ProcFileCollector final : public Collector {
  public:
   ProcFileCollector(std::string name, const Roots& roots, std::string relative, Parser parse)
-      : name_(std::move(name)), roots_(roots), relative_(std::move(relative)), parse_(std::move(parse)) {}
+      : name_(std::move(name)),
+        roots_(roots),
+        relative_(std::move(relative)),
+        parse_(std::move(parse)) {}
   std::string_view name() const override { return name_; }
   core::Status Collect(MetricSet* out) override {
     auto text = roots_.files->Read(roots_.procfs, relative_);

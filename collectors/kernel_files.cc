@@ -59,8 +59,7 @@ std::string JoinPath(const std::string& root, std::string_view relative) {
   return path;
 }
 
-core::Result<std::string> ReadFrom(int fd, const std::string& path, size_t max_bytes,
-                                   Reading how) {
+core::Result<std::string> ReadFrom(int fd, const std::string& path, size_t max_bytes, Reading how) {
   std::string out;
   if (int err = ReadAt0(fd, max_bytes, how, &out); err != 0) {
     return ReadError(err, path, max_bytes);
@@ -74,8 +73,7 @@ core::Result<std::string> KernelFiles::Read(const std::string& root, std::string
 }
 
 core::Result<std::string> KernelFiles::ReadAttribute(const std::string& root,
-                                                     std::string_view relative,
-                                                     uint64_t identity) {
+                                                     std::string_view relative, uint64_t identity) {
   return Get(JoinPath(root, relative), kMaxFileBytes, Reading::kOneRead, identity);
 }
 

@@ -28,8 +28,7 @@ enum class Reading { kWhole, kOneRead };
 std::string JoinPath(const std::string& root, std::string_view relative);
 
 // An open file read from offset 0; more than max_bytes is an error. `path` is for messages.
-core::Result<std::string> ReadFrom(int fd, const std::string& path, size_t max_bytes,
-                                   Reading how);
+core::Result<std::string> ReadFrom(int fd, const std::string& path, size_t max_bytes, Reading how);
 
 // Not thread-safe: the collectors of a node run one after another.
 class KernelFiles {
@@ -58,8 +57,7 @@ class KernelFiles {
   size_t open_files() const { return open_.size(); }
 
  private:
-  core::Result<std::string> Get(std::string path, size_t max_bytes, Reading how,
-                                uint64_t identity);
+  core::Result<std::string> Get(std::string path, size_t max_bytes, Reading how, uint64_t identity);
 
   struct OpenFile {
     core::UniqueFd fd;

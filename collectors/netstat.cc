@@ -89,7 +89,8 @@ class NetstatCollector final : public Collector {
       if (!text.ok()) return text.status();
       VIGIL_RETURN_IF_ERROR(ParseNetstat(*text, out));
     }
-    if (auto v6 = roots_.files->Read(roots_.procfs, "net/snmp6"); v6.ok()) return ParseSnmp6(*v6, out);
+    if (auto v6 = roots_.files->Read(roots_.procfs, "net/snmp6"); v6.ok())
+      return ParseSnmp6(*v6, out);
     return core::OkStatus();
   }
 

@@ -48,7 +48,8 @@ class ThermalZoneCollector final : public Collector {
     const std::string base = roots_.sysfs + "/class/thermal";
     for (const std::string& dir : Numbered(base, "thermal_zone")) {
       auto type = ReadLine(*roots_.files, base, dir + "/type");
-      auto temp = ReadLine(*roots_.files, base, dir + "/temp");  // a zone whose sensor is off refuses: left out
+      auto temp = ReadLine(*roots_.files, base,
+                           dir + "/temp");  // a zone whose sensor is off refuses: left out
       std::optional<double> v = temp ? core::ParseFloat(*temp) : std::nullopt;
       if (!type || !v) continue;
       out->Add("node_thermal_zone_temp", "Zone temperature in Celsius", core::MetricType::kGauge,

@@ -33,7 +33,8 @@ class TimeCollector final : public Collector {
                  core::MetricType::kGauge, 1,
                  {{"clocksource", std::string(source)}, {"device", std::to_string(device)}});
       }
-      if (auto current = roots_.files->Read(roots_.sysfs, dir + "current_clocksource"); current.ok()) {
+      if (auto current = roots_.files->Read(roots_.sysfs, dir + "current_clocksource");
+          current.ok()) {
         out->Add(
             "node_time_clocksource_current_info",
             "Current clocksource read from '/sys/devices/system/clocksource'.",
