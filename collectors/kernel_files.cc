@@ -96,6 +96,7 @@ core::Result<std::string> KernelFiles::Get(std::string path, size_t max_bytes, R
   }
   core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return core::ErrnoError(errno, "open " + path);
+  ++opens_;
   const int err = ReadAt0(fd.get(), max_bytes, how, &out);
   core::Result<std::string> result = std::move(out);
   if (err != 0) result = ReadError(err, path, max_bytes);

@@ -55,6 +55,8 @@ class KernelFiles {
   // let go of one collection later.
   void CloseUnread();
   size_t open_files() const { return open_.size(); }
+  // Files opened so far, kept or not: what keeping them open saves.
+  uint64_t opens() const { return opens_; }
 
  private:
   core::Result<std::string> Get(std::string path, size_t max_bytes, Reading how, uint64_t identity);
@@ -66,6 +68,7 @@ class KernelFiles {
   };
   const size_t max_open_;
   std::unordered_map<std::string, OpenFile> open_;
+  uint64_t opens_ = 0;
 };
 
 }  // namespace vigil::collectors

@@ -22,6 +22,7 @@ TEST(KernelFilesTest, KeepsKernelFilesOpenAndReadsThemAfresh) {
   ASSERT_TRUE(second.ok()) << second.status().message();
   EXPECT_NE(*first, *second);
   EXPECT_EQ(files.open_files(), 1u);
+  EXPECT_EQ(files.opens(), 1u);
 }
 
 TEST(KernelFilesTest, OpensFilesElsewhereOnEveryRead) {
@@ -37,6 +38,7 @@ TEST(KernelFilesTest, OpensFilesElsewhereOnEveryRead) {
   write("2\n");
   EXPECT_EQ(files.Read(dir, "value").value(), "2\n");
   EXPECT_EQ(files.open_files(), 0u);
+  EXPECT_EQ(files.opens(), 2u);
   std::filesystem::remove_all(dir);
 }
 
@@ -72,13 +74,17 @@ TEST(KernelFilesTest, AnAttributesRefusalIsItsAnswerEachTime) {
         << speed.status().message();
   }
   EXPECT_EQ(files.open_files(), 1u);
+  EXPECT_EQ(files.opens(), 1u);  // the refusal came from the file kept open
   EXPECT_EQ(files.ReadAttribute("/sys", "class/net/lo/mtu").value(), "65536\n");
 }
 
 TEST(KernelFilesTest, AChangedIdentityOpensThePathAgain) {
   KernelFiles files;
   EXPECT_EQ(files.ReadAttribute("/sys", "class/net/lo/ifindex", 7).value(), "1\n");
+  EXPECT_EQ(files.ReadAttribute("/sys", "class/net/lo/ifindex", 7).value(), "1\n");
+  EXPECT_EQ(files.opens(), 1u);
   EXPECT_EQ(files.ReadAttribute("/sys", "class/net/lo/ifindex", 8).value(), "1\n");
+  EXPECT_EQ(files.opens(), 2u);
   EXPECT_EQ(files.open_files(), 1u);
 }
 
