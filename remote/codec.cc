@@ -138,7 +138,7 @@ std::string SnappyCompress(std::string_view raw) {
   return out;
 }
 
-core::Result<std::string> SnappyUncompress(std::string_view compressed, size_t max_bytes) {
+core::Status SnappyUncompress(std::string_view compressed, size_t max_bytes, std::string* out) {
   size_t length = 0;
   if (!snappy::GetUncompressedLength(compressed.data(), compressed.size(), &length)) {
     return core::InvalidArgumentError("snappy: corrupt input (bad length header)");
@@ -147,11 +147,12 @@ core::Result<std::string> SnappyUncompress(std::string_view compressed, size_t m
     return core::InvalidArgumentError("snappy: uncompressed size " + std::to_string(length) +
                                       " bytes is over the limit of " + std::to_string(max_bytes));
   }
-  std::string out(length, '\0');
-  if (!snappy::RawUncompress(compressed.data(), compressed.size(), out.data())) {
+  out->resize(length);
+  if (!snappy::RawUncompress(compressed.data(), compressed.size(), out->data())) {
+    out->clear();
     return core::InvalidArgumentError("snappy: corrupt input");
   }
-  return out;
+  return core::OkStatus();
 }
 
 std::string EncodeWriteRequest(const WriteRequest& request) {

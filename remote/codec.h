@@ -1,7 +1,7 @@
 #pragma once
 // The remote-write body: a protobuf WriteRequest compressed with snappy's block format. The
-// encoder writes wire bytes directly (it is the agent's hot path); the decoder parses with the
-// generated classes and refuses what Prometheus refuses, each with a clear reason.
+// encoder writes wire bytes directly (it is the agent's hot path); so does the decoder
+// (write_view.h), which refuses what Prometheus refuses, each with a clear reason.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +49,7 @@ struct DecodeLimits {
 core::Result<WriteRequest> DecodeWriteRequest(std::string_view body, DecodeLimits limits = {});
 
 std::string SnappyCompress(std::string_view raw);
-core::Result<std::string> SnappyUncompress(std::string_view compressed, size_t max_bytes);
+// Into *out, whose capacity is reused: the receiver decompresses every request.
+core::Status SnappyUncompress(std::string_view compressed, size_t max_bytes, std::string* out);
 
 }  // namespace vigil::remote
