@@ -170,17 +170,24 @@ void AppendEscaped(std::string* out, std::string_view text, bool quote_escape) {
   }
 }
 
-std::string Labels::ToString() const {
+std::string ToString(std::span<const LabelView> labels) {
   std::string out = "{";
-  for (size_t i = 0; i < labels_.size(); ++i) {
+  for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out += ", ";
-    out += labels_[i].name;
+    out += labels[i].name;
     out += "=\"";
-    AppendEscaped(&out, labels_[i].value, true);
+    AppendEscaped(&out, labels[i].value, true);
     out += '"';
   }
   out += '}';
   return out;
+}
+
+std::string Labels::ToString() const {
+  std::vector<LabelView> views;
+  views.reserve(labels_.size());
+  for (const Label& l : labels_) views.push_back({l.name, l.value});
+  return core::ToString(views);
 }
 
 std::string Labels::ToSeriesString() const {

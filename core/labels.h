@@ -3,6 +3,7 @@
 // names unique); a sample is a millisecond timestamp and a float64 value.
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,12 @@ struct Label {
   std::string name;
   std::string value;
   bool operator==(const Label&) const = default;
+};
+
+// A label pair borrowed from bytes someone else holds (a request being decoded).
+struct LabelView {
+  std::string_view name;
+  std::string_view value;
 };
 
 // An immutable label set, sorted by name, names unique and valid, values valid UTF-8 and
@@ -69,6 +76,9 @@ class Labels {
   uint64_t hash_ = kEmptyHash;
   static constexpr uint64_t kEmptyHash = 0xcbf29ce484222325ULL;
 };
+
+// {a="b", c="d"}, as Labels::ToString, for pairs not held as Labels.
+std::string ToString(std::span<const LabelView> labels);
 
 // Edits a label set: Set with an empty value deletes, as Prometheus's labels.Builder.
 class LabelsBuilder {

@@ -13,7 +13,7 @@ core::Result<WriteRequest> DecodeWriteRequest(std::string_view body, DecodeLimit
   for (size_t i = 0; i < view.size(); ++i) {
     std::vector<core::Label> pairs;
     pairs.reserve(view.labels(i).size());
-    for (const LabelView& l : view.labels(i))
+    for (const core::LabelView& l : view.labels(i))
       pairs.push_back({std::string(l.name), std::string(l.value)});
     VIGIL_ASSIGN_OR_RETURN(core::Labels labels, core::Labels::Create(std::move(pairs)));
     const auto samples = view.samples(i);

@@ -106,7 +106,7 @@ std::string WireTypeError(const char* message, uint32_t field, WireType type) {
          std::to_string(type);
 }
 
-std::string Describe(std::span<const LabelView> labels) {
+std::string Describe(std::span<const core::LabelView> labels) {
   std::string out = "{";
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out += ", ";
@@ -117,10 +117,10 @@ std::string Describe(std::span<const LabelView> labels) {
 }
 
 // What Prometheus refuses in a series' labels, with the first problem named.
-core::Status CheckLabels(std::span<const LabelView> labels) {
+core::Status CheckLabels(std::span<const core::LabelView> labels) {
   bool has_name = false;
   for (size_t i = 0; i < labels.size(); ++i) {
-    const LabelView& l = labels[i];
+    const core::LabelView& l = labels[i];
     auto refuse = [&](std::string what) {
       return core::InvalidArgumentError(std::move(what) + " in series " + Describe(labels));
     };
@@ -161,7 +161,7 @@ core::MetricType FromWireType(uint64_t t) {
   }
 }
 
-core::Status ParseLabel(std::string_view bytes, LabelView* out) {
+core::Status ParseLabel(std::string_view bytes, core::LabelView* out) {
   WireReader r(bytes);
   while (!r.done()) {
     uint32_t field = 0;

@@ -15,11 +15,6 @@
 
 namespace vigil::remote {
 
-struct LabelView {
-  std::string_view name;
-  std::string_view value;
-};
-
 class WriteRequestView {
  public:
   // Snappy, then Parse. The view keeps the uncompressed bytes.
@@ -32,7 +27,7 @@ class WriteRequestView {
 
   size_t size() const { return series_.size(); }
   // Sorted by name, names valid and unique, values non-empty UTF-8, __name__ valid.
-  std::span<const LabelView> labels(size_t i) const {
+  std::span<const core::LabelView> labels(size_t i) const {
     const Range& r = series_[i];
     return std::span(labels_.data() + r.labels_begin, r.labels_end - r.labels_begin);
   }
@@ -54,7 +49,7 @@ class WriteRequestView {
   core::Status ParseMetadata(std::string_view bytes);
 
   std::string raw_;
-  std::vector<LabelView> labels_;
+  std::vector<core::LabelView> labels_;
   std::vector<core::Sample> samples_;
   std::vector<Range> series_;
   std::vector<MetricMetadata> metadata_;

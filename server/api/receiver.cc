@@ -74,20 +74,21 @@ void Receiver::Handle(const core::HttpRequest& request, core::HttpResponder resp
       [this, outcome, body] {
         remote::DecodeLimits limits;
         limits.max_uncompressed_bytes = options_.max_uncompressed_bytes;
-        core::Result<remote::WriteRequest> decoded = remote::DecodeWriteRequest(*body, limits);
-        if (!decoded.ok()) {
-          *outcome = {400, decoded.status().message(), 0};
+        // One per worker thread, reused: its buffers grow to the largest request and stay.
+        thread_local remote::WriteRequestView write;
+        if (core::Status st = write.Decode(*body, limits); !st.ok()) {
+          *outcome = {400, st.message(), 0};
           return;
         }
-        core::Result<storage::AppendResult> stored = storage_.Append(*decoded);
+        core::Result<storage::AppendResult> stored = storage_.Append(write);
         if (!stored.ok()) {
           *outcome = {StatusFor(stored.status()), stored.status().message(), 0};
           return;
         }
         outcome->samples = stored->samples + stored->duplicates;
-        if (!decoded->metadata.empty()) {
+        if (!write.metadata().empty()) {
           std::lock_guard lock(metadata_mu_);
-          for (auto& m : decoded->metadata) metadata_[m.family] = std::move(m);
+          for (auto& m : write.metadata()) metadata_[m.family] = std::move(m);
         }
       },
       [this, outcome, responder]() mutable {

@@ -82,19 +82,36 @@ HeadStats Head::stats() const {
   return {live_series_, chunk_count_, ooo_count_, min_time_, max_time()};
 }
 
-std::optional<SeriesId> Head::Find(const core::Labels& labels) const {
-  auto [lo, hi] = by_hash_.equal_range(labels.Hash());
-  for (auto it = lo; it != hi; ++it) {
-    if (series_[it->second]->labels == labels) return it->second;
+namespace {
+
+bool SameLabels(const core::Labels& a, const core::Labels& b) { return a == b; }
+
+bool SameLabels(const core::Labels& a, std::span<const core::LabelView> b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (a[i].value != b[i].value || a[i].name != b[i].name) return false;
   }
-  return std::nullopt;
+  return true;
 }
 
-SeriesId Head::Create(core::Labels labels) {
+bool SameLabels(std::span<const core::LabelView> a, std::span<const core::LabelView> b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.name == y.name && x.value == y.value;
+  });
+}
+
+}  // namespace
+
+template <class LabelRange>
+std::optional<SeriesId> Head::Find(uint64_t hash, const LabelRange& labels) const {
+  return by_hash_.Find(hash, [&](SeriesId id) { return SameLabels(series_[id]->labels, labels); });
+}
+
+SeriesId Head::Create(core::Labels labels, uint64_t hash) {
   const auto id = static_cast<SeriesId>(series_.size());
-  by_hash_.emplace(labels.Hash(), id);
+  by_hash_.Insert(hash, id);
   AddPostings(id, labels);
-  series_.push_back(std::make_unique<MemSeries>(std::move(labels)));
+  series_.push_back(std::make_unique<MemSeries>(std::move(labels), hash));
   ++live_series_;
   return id;
 }
@@ -230,13 +247,6 @@ void Head::Truncate(int64_t t) {
     if (s->open.count() > 0 && s->open.max_time() < t) s->open = ChunkAppender();
     std::erase_if(s->out_of_order, [t](const core::Sample& x) { return x.timestamp_ms < t; });
     if (s->Empty()) {
-      auto [lo, hi] = by_hash_.equal_range(s->labels.Hash());
-      for (auto it = lo; it != hi; ++it) {
-        if (it->second == id) {
-          by_hash_.erase(it);
-          break;
-        }
-      }
       series_[id].reset();
       --live_series_;
       dropped_series = true;
@@ -252,51 +262,92 @@ void Head::Truncate(int64_t t) {
   min_time_ = min_time;
   if (dropped_series) {
     postings_.clear();
+    by_hash_.Clear();
     for (SeriesId id = 0; id < series_.size(); ++id) {
-      if (series_[id]) AddPostings(id, series_[id]->labels);
+      if (!series_[id]) continue;
+      AddPostings(id, series_[id]->labels);
+      by_hash_.Insert(series_[id]->hash, id);
     }
   }
 }
 
 // ---- HeadAppender ----
 
-int64_t HeadAppender::MinValid(const Head& head) {
-  const int64_t newest = head.max_time();
-  if (newest == INT64_MIN) return INT64_MIN;
-  return newest - head.options().out_of_order_window_ms;
+void HeadAppender::Reset() {
+  const int64_t newest = head_.max_time();
+  // The window is behind the head's newest sample, whatever the series' own.
+  min_valid_ = newest == INT64_MIN ? INT64_MIN : newest - head_.options().out_of_order_window_ms;
+  slots_.clear();
+  new_slots_.clear();
+  pending_.clear();
+  out_of_order_ = 0;
+  duplicates_ = 0;
+}
+
+template <class LabelRange>
+size_t HeadAppender::SlotFor(const LabelRange& labels) {
+  const uint64_t hash = SeriesHash(labels);
+  const size_t next = slots_.size();
+  if (auto id = head_.Find(hash, labels)) {
+    MemSeries* series = head_.series_[*id].get();
+    const size_t mine = series->appender_slot;
+    if (mine < next && slots_[mine].series == series) return mine;  // sent twice
+    series->appender_slot = static_cast<uint32_t>(next);
+    Slot& slot = slots_.emplace_back();
+    slot.series = series;
+    slot.id = *id;
+    slot.max_time = series->max_time;
+    slot.last_value = series->last_value;
+    return next;
+  }
+  auto [lo, hi] = new_slots_.equal_range(hash);
+  for (auto it = lo; it != hi; ++it) {
+    const Slot& slot = slots_[it->second];
+    if (slot.labels != nullptr ? SameLabels(*slot.labels, labels)
+                               : SameLabels(labels, slot.views))
+      return it->second;
+  }
+  Slot& slot = slots_.emplace_back();
+  if constexpr (std::is_same_v<LabelRange, core::Labels>) {
+    slot.labels = &labels;
+  } else {
+    slot.views = labels;
+  }
+  slot.hash = hash;
+  new_slots_.emplace(hash, next);
+  return next;
+}
+
+core::Status HeadAppender::Add(std::span<const core::LabelView> labels,
+                               std::span<const core::Sample> samples) {
+  if (samples.empty()) return core::OkStatus();  // nothing to store, no series to make
+  return AddSamples(SlotFor(labels), samples);
 }
 
 core::Status HeadAppender::Add(const core::Labels& labels, std::span<const core::Sample> samples) {
-  size_t slot_index = slots_.size();
-  auto [lo, hi] = slot_by_hash_.equal_range(labels.Hash());
-  for (auto it = lo; it != hi; ++it) {
-    if (*slots_[it->second].labels == labels) slot_index = it->second;
-  }
-  if (slot_index == slots_.size()) {
-    Slot slot;
-    slot.labels = &labels;
-    if (auto id = head_.Find(labels)) {
-      slot.series = head_.series_[*id].get();
-      slot.id = *id;
-      slot.max_time = slot.series->max_time;
-      slot.last_value = slot.series->last_value;
-    }
-    slots_.push_back(std::move(slot));
-    slot_by_hash_.emplace(labels.Hash(), slot_index);
-  }
+  if (samples.empty()) return core::OkStatus();
+  return AddSamples(SlotFor(labels), samples);
+}
+
+std::string HeadAppender::SeriesString(const Slot& slot) const {
+  if (slot.series != nullptr) return slot.series->labels.ToString();
+  if (slot.labels != nullptr) return slot.labels->ToString();
+  return core::ToString(slot.views);
+}
+
+core::Status HeadAppender::AddSamples(size_t slot_index, std::span<const core::Sample> samples) {
   Slot& slot = slots_[slot_index];
   for (const core::Sample& s : samples) {
     const int64_t t = s.timestamp_ms;
     auto refuse = [&](const char* what) {
-      return core::InvalidArgumentError(std::string(what) + " for series " + labels.ToString() +
+      return core::InvalidArgumentError(std::string(what) + " for series " + SeriesString(slot) +
                                         " at timestamp " + std::to_string(t));
     };
-    // The window is behind the head's newest sample, whatever the series' own.
     if (t < min_valid_) return refuse("too old sample");
     if (t > slot.max_time) {
       slot.max_time = t;
       slot.last_value = s.value;
-      staged_.push_back({slot_index, {0, t, s.value, true}});
+      pending_.push_back({static_cast<SeriesId>(slot_index), true, t, s.value});
       continue;
     }
     if (t == slot.max_time) {
@@ -316,7 +367,7 @@ core::Status HeadAppender::Add(const core::Labels& labels, std::span<const core:
       continue;
     }
     slot.out_of_order.emplace(t, s.value);
-    staged_.push_back({slot_index, {0, t, s.value, false}});
+    pending_.push_back({static_cast<SeriesId>(slot_index), false, t, s.value});
     ++out_of_order_;
   }
   return core::OkStatus();
@@ -324,20 +375,27 @@ core::Status HeadAppender::Add(const core::Labels& labels, std::span<const core:
 
 std::vector<std::pair<SeriesId, const core::Labels*>> HeadAppender::CreateSeries() {
   std::vector<std::pair<SeriesId, const core::Labels*>> created;
-  {
+  if (!new_slots_.empty()) {
     std::unique_lock lock(head_.mu_);
     for (Slot& slot : slots_) {
       if (slot.series != nullptr) continue;
-      slot.id = head_.Create(*slot.labels);
+      core::Labels labels;
+      if (slot.labels != nullptr) {
+        labels = *slot.labels;
+      } else {
+        std::vector<core::Label> pairs;
+        pairs.reserve(slot.views.size());
+        for (const core::LabelView& l : slot.views)
+          pairs.push_back({std::string(l.name), std::string(l.value)});
+        // Valid already (the caller's promise); Create only sorts what is sorted.
+        labels = core::Labels::Create(std::move(pairs)).value();
+      }
+      slot.id = head_.Create(std::move(labels), slot.hash);
       slot.series = head_.series_[slot.id].get();
       created.emplace_back(slot.id, &slot.series->labels);
     }
   }
-  pending_.reserve(staged_.size());
-  for (auto& [slot, p] : staged_) {
-    p.id = slots_[slot].id;
-    pending_.push_back(p);
-  }
+  for (Pending& p : pending_) p.id = slots_[p.id].id;
   return created;
 }
 

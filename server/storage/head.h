@@ -19,6 +19,7 @@
 #include "server/storage/chunk.h"
 #include "server/storage/index.h"
 #include "server/storage/querier.h"
+#include "server/storage/series_table.h"
 
 namespace vigil::storage {
 
@@ -36,14 +37,19 @@ struct MemChunk {
 };
 
 struct MemSeries {
-  explicit MemSeries(core::Labels l) : labels(std::move(l)) {}
+  MemSeries(core::Labels l, uint64_t h) : labels(std::move(l)), hash(h) {}
   core::Labels labels;
+  uint64_t hash;  // SeriesHash(labels)
   std::vector<MemChunk> chunks;  // closed in-order chunks, oldest first
   ChunkAppender open;            // the chunk being appended to; none while count() == 0
   int64_t open_limit = 0;        // the first timestamp that belongs in the next chunk
   int64_t max_time = INT64_MIN;  // of in-order samples
   double last_value = 0;
   std::vector<core::Sample> out_of_order;  // sorted, one per timestamp
+  // The appender's slot for this series in the request being added, if it is one (the
+  // appender checks): how a series sent twice in a request is found without a map. Only the
+  // appender touches it, under the append lock.
+  uint32_t appender_slot = 0;
 
   bool Empty() const { return chunks.empty() && open.count() == 0 && out_of_order.empty(); }
   // The value at `t`, if the series has a sample there.
@@ -92,8 +98,9 @@ class Head final : public IndexReader {
 
  private:
   friend class HeadAppender;
-  std::optional<SeriesId> Find(const core::Labels& labels) const;
-  SeriesId Create(core::Labels labels);  // caller holds mu_ exclusively
+  template <class LabelRange>
+  std::optional<SeriesId> Find(uint64_t hash, const LabelRange& labels) const;
+  SeriesId Create(core::Labels labels, uint64_t hash);  // caller holds mu_ exclusively
   void AddPostings(SeriesId id, const core::Labels& labels);
   void AppendInOrder(MemSeries& s, int64_t t, double v);
   static void InsertOutOfOrder(MemSeries& s, int64_t t, double v);
@@ -101,7 +108,7 @@ class Head final : public IndexReader {
   const HeadOptions options_;
   mutable std::shared_mutex mu_;  // writers: the appender's commit and truncation
   std::vector<std::unique_ptr<MemSeries>> series_;  // by id; null once dropped
-  std::unordered_multimap<uint64_t, SeriesId> by_hash_;
+  SeriesTable by_hash_;
   using ValuePostings = std::map<std::string, Postings, std::less<>>;
   std::map<std::string, ValuePostings, std::less<>> postings_;
   std::atomic<int64_t> max_time_{INT64_MIN};
@@ -113,13 +120,19 @@ class Head final : public IndexReader {
 
 // One request's samples against the head. Add checks each series' samples against what the
 // head holds and what the request added before; nothing changes until Commit, so a refused
-// request leaves no trace. Used under the storage's append lock.
+// request leaves no trace. Used under the storage's append lock, one request at a time; Reset
+// starts the next request and keeps the buffers.
 class HeadAppender {
  public:
-  explicit HeadAppender(Head& head) : head_(head), min_valid_(MinValid(head)) {}
+  explicit HeadAppender(Head& head) : head_(head) { Reset(); }
+  HeadAppender(const HeadAppender&) = delete;
+  HeadAppender& operator=(const HeadAppender&) = delete;
+  void Reset();
 
   // InvalidArgument, as Prometheus words it, for a sample older than the window, or at a
-  // timestamp the series already has with another value.
+  // timestamp the series already has with another value. The labels must be valid and stay
+  // where they are until CreateSeries.
+  core::Status Add(std::span<const core::LabelView> labels, std::span<const core::Sample> samples);
   core::Status Add(const core::Labels& labels, std::span<const core::Sample> samples);
 
   // Makes the request's new series (empty until Commit) and returns them with their ids,
@@ -127,10 +140,10 @@ class HeadAppender {
   std::vector<std::pair<SeriesId, const core::Labels*>> CreateSeries();
   // The samples to log: all but idempotent duplicates. Valid after CreateSeries.
   struct Pending {
-    SeriesId id;
+    SeriesId id;  // the slot's index until CreateSeries
+    bool in_order;
     int64_t t;
     double v;
-    bool in_order;
   };
   const std::vector<Pending>& pending() const { return pending_; }
   void Commit();
@@ -140,20 +153,26 @@ class HeadAppender {
   size_t duplicates() const { return duplicates_; }
 
  private:
-  static int64_t MinValid(const Head& head);
   struct Slot {
-    const MemSeries* series = nullptr;  // null: new in this request
+    MemSeries* series = nullptr;  // null: new in this request
+    // A new series' labels, as the caller holds them: one of the two.
+    std::span<const core::LabelView> views;
     const core::Labels* labels = nullptr;
+    uint64_t hash = 0;
     SeriesId id = 0;
     int64_t max_time = INT64_MIN;
     double last_value = 0;
     std::map<int64_t, double> out_of_order;  // this request's, for duplicate checks
   };
+  template <class LabelRange>
+  size_t SlotFor(const LabelRange& labels);
+  core::Status AddSamples(size_t slot_index, std::span<const core::Sample> samples);
+  std::string SeriesString(const Slot& slot) const;
+
   Head& head_;
-  const int64_t min_valid_;
+  int64_t min_valid_ = INT64_MIN;
   std::vector<Slot> slots_;
-  std::unordered_multimap<uint64_t, size_t> slot_by_hash_;
-  std::vector<std::pair<size_t, Pending>> staged_;  // slot, sample (id filled later)
+  std::unordered_multimap<uint64_t, size_t> new_slots_;  // by hash, the series new here
   std::vector<Pending> pending_;
   size_t out_of_order_ = 0;
   size_t duplicates_ = 0;

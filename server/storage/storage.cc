@@ -208,6 +208,7 @@ core::Result<std::unique_ptr<Storage>> Storage::Open(StorageOptions options,
   VIGIL_ASSIGN_OR_RETURN(s->head_cursor_, s->wal_->OpenCursor(kHeadCursor));
   s->head_ = std::make_unique<Head>(
       HeadOptions{s->options_.block_range_ms, s->options_.out_of_order_window_ms});
+  s->appender_ = std::make_unique<HeadAppender>(*s->head_);
   VIGIL_RETURN_IF_ERROR(s->Replay());
   return s;
 }
@@ -250,7 +251,8 @@ core::Status Storage::Replay() {
     if (batch.empty()) break;
     // A batch comes from one segment, the one the read position is in.
     const bool before_checkpoint = head_cursor_->read_position().segment < checkpoint.segment;
-    HeadAppender app(*head_);
+    HeadAppender& app = *appender_;
+    app.Reset();
     for (const wal::Cursor::Sample& s : batch) {
       if (before_checkpoint && s.timestamp_ms < checkpoint.before) {
         ++skipped;
@@ -276,10 +278,17 @@ core::Status Storage::Replay() {
 }
 
 core::Result<AppendResult> Storage::Append(const remote::WriteRequest& request) {
+  remote::WriteRequestView view;
+  view.Assign(request);
+  return Append(view);
+}
+
+core::Result<AppendResult> Storage::Append(const remote::WriteRequestView& request) {
   std::lock_guard lock(append_mu_);
-  HeadAppender app(*head_);
-  for (const remote::SeriesSamples& s : request.series) {
-    core::Status st = app.Add(s.labels, s.samples);
+  HeadAppender& app = *appender_;
+  app.Reset();
+  for (size_t i = 0; i < request.size(); ++i) {
+    core::Status st = app.Add(request.labels(i), request.samples(i));
     if (!st.ok()) {
       rejected_->Inc();
       return st;

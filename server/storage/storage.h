@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/exposition.h"
+#include "remote/write_view.h"
 #include "core/metrics.h"
 #include "core/status.h"
 #include "server/storage/block.h"
@@ -64,6 +65,7 @@ class Storage final : public Queryable {
   // Checks the whole request against what is stored, then logs and stores it; on any error
   // nothing of it is kept. InvalidArgument: the request is bad (400); Unavailable or
   // ResourceExhausted: try again later.
+  core::Result<AppendResult> Append(const remote::WriteRequestView& request);
   core::Result<AppendResult> Append(const remote::WriteRequest& request);
 
   std::unique_ptr<Querier> OpenQuerier() const override;
@@ -101,7 +103,8 @@ class Storage final : public Queryable {
 
   // Serializes what changes the head and the WAL: appends and block cuts.
   std::mutex append_mu_;
-  std::vector<wal::RefSample> refs_;  // scratch, under append_mu_
+  std::unique_ptr<HeadAppender> appender_;  // under append_mu_, reset for every request
+  std::vector<wal::RefSample> refs_;         // scratch, under append_mu_
 
   // Guards the list, not the blocks (immutable). Shared pointers: a query in flight keeps
   // the blocks it started with after compaction or retention replaced them.

@@ -17,7 +17,7 @@ pb::WriteRequest AsMessage(WriteRequestView& view) {
   pb::WriteRequest out;
   for (size_t i = 0; i < view.size(); ++i) {
     pb::TimeSeries* ts = out.add_timeseries();
-    for (const LabelView& l : view.labels(i)) {
+    for (const core::LabelView& l : view.labels(i)) {
       pb::Label* pl = ts->add_labels();
       pl->set_name(std::string(l.name));
       pl->set_value(std::string(l.value));
