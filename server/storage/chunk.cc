@@ -44,18 +44,24 @@ core::Status Damaged(const char* what) {
 }  // namespace
 
 void ChunkAppender::WriteBits(uint64_t value, int count) {
-  while (count > 0) {
-    if (free_bits_ == 0) {
-      bytes_.push_back('\0');
-      free_bits_ = 8;
-    }
-    const int take = count < free_bits_ ? count : free_bits_;
-    const uint64_t part = (value >> (count - take)) & ((uint64_t{1} << take) - 1);
-    bytes_.back() = static_cast<char>(static_cast<uint8_t>(bytes_.back()) |
-                                      static_cast<uint8_t>(part << (free_bits_ - take)));
-    free_bits_ -= take;
-    count -= take;
+  if (count < 64) value &= (uint64_t{1} << count) - 1;
+  if (count <= free_bits_) {
+    free_bits_ -= count;
+    bytes_.back() = static_cast<char>(static_cast<uint8_t>(bytes_.back()) | (value << free_bits_));
+    return;
   }
+  // Top up the last byte, then append whole bytes at once, the bits high-aligned in them.
+  if (free_bits_ > 0) {
+    count -= free_bits_;
+    bytes_.back() = static_cast<char>(static_cast<uint8_t>(bytes_.back()) | (value >> count));
+    if (count < 64) value &= (uint64_t{1} << count) - 1;
+  }
+  const int n = (count + 7) / 8;
+  free_bits_ = n * 8 - count;
+  const uint64_t aligned = value << free_bits_;  // n * 8 bits: no overflow
+  char out[8];
+  for (int i = 0; i < n; ++i) out[i] = static_cast<char>(aligned >> (8 * (n - 1 - i)));
+  bytes_.append(out, static_cast<size_t>(n));
 }
 
 void ChunkAppender::WriteVarbits(uint64_t value) {
