@@ -135,7 +135,7 @@ core::Status BlockWriter::AddSeries(const core::Labels& labels,
     PutU32(&buffer_, core::crc32c::Value(c.bytes));
     meta_.min_time = std::min(meta_.min_time, c.min_time);
     meta_.max_time = std::max(meta_.max_time, c.max_time);
-    meta_.samples += static_cast<uint8_t>(c.bytes[0]) | (static_cast<uint8_t>(c.bytes[1]) << 8);
+    meta_.samples += ChunkSamples(c.bytes);
     ++meta_.chunks;
   }
   series_.push_back(std::move(entry));

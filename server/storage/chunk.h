@@ -1,8 +1,11 @@
 #pragma once
-// Gorilla-compressed chunks of one series' samples, as Prometheus's XOR chunks: timestamps as
-// delta-of-delta in variable-width buckets, values XORed with the previous one inside a window
-// of meaningful bits. About 1.3 bytes a sample for regular scrapes. The bytes are the chunk:
-// the same bytes live in the head, in a block's chunks file and are what a reader decodes.
+// Compressed chunks of one series' samples, in two encodings told apart by the top bit of the
+// sample count. The bytes are the chunk: the same bytes live in the head, in a block's chunks
+// file and are what a reader decodes.
+//
+// The XOR encoding is Prometheus's (Gorilla): timestamps as delta-of-delta in variable-width
+// buckets, values XORed with the previous one inside a window of meaningful bits. It can be
+// appended to sample by sample, so the head's open chunk uses it.
 //
 //   chunk   := count:u16le  first  second?  rest*          (bit stream, high bit first)
 //   first   := zigzag(t):varbits  value:64
@@ -10,7 +13,24 @@
 //   rest    := dod  xor
 //   dod     := '0' | '10' 14b | '110' 17b | '1110' 20b | '1111' 64b     (two's complement)
 //   xor     := '0' (same value) | '10' bits (previous window) | '11' leading:5 width:6 bits
+//
+// The packed encoding is written once a chunk is closed, when it is the smaller. Values that
+// are decimals (integers, or what a text exposition's "0.52" parses to) are stored as integer
+// mantissas m with one power of ten for the chunk, v = m / 10^e, exactly; their differences and
+// the timestamps' delta-of-deltas are Rice-coded with a parameter chosen for the chunk, so
+// scrape jitter of a few milliseconds costs a few bits, not Gorilla's 16. Other values keep
+// the XOR coding.
+//
+//   packed  := (count | 0x8000):u16le  zigzag(t0):varbits  [zigzag(t1 - t0):varbits
+//              [kt:5  rice(zigzag(dod), kt){count - 2}]]  values
+//   values  := '0' e:4 zigzag(m0):varbits [kv:6 rice(zigzag(m[i] - m[i-1]), kv){count - 1}]
+//            | '1' value:64  xor{count - 1}
+//   rice(x, k) := q '1's '0' (x & (2^k - 1)):k     where q = x >> k < 24
+//               | 24 '1's  x:64
+#include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +43,40 @@ namespace vigil::storage {
 // Prometheus cuts a chunk at 120 samples: past it compression barely improves and every
 // query that touches the chunk decodes more than it needs.
 inline constexpr uint16_t kSamplesPerChunk = 120;
+
+namespace chunk_internal {
+// Gorilla's value coding, shared by both encodings: the XOR with the previous value, inside
+// the previous window of meaningful bits when it fits, else in a new one.
+struct XorWriter {
+  uint64_t bits = 0;
+  uint8_t leading = 0xff;  // 0xff: no window yet
+  uint8_t trailing = 0;
+
+  template <class WriteBits>
+  void Write(uint64_t next, WriteBits write) {
+    const uint64_t x = next ^ bits;
+    bits = next;
+    if (x == 0) {
+      write(0, 1);
+      return;
+    }
+    const int lead = std::min(std::countl_zero(x), 31);
+    const int trail = std::countr_zero(x);
+    if (leading != 0xff && lead >= leading && trail >= trailing) {
+      write(0b10, 2);
+      write(x >> trailing, 64 - leading - trailing);
+      return;
+    }
+    leading = static_cast<uint8_t>(lead);
+    trailing = static_cast<uint8_t>(trail);
+    const int width = 64 - lead - trail;  // 1..64; 64 is written as 0
+    write(0b11, 2);
+    write(static_cast<uint64_t>(lead), 5);
+    write(static_cast<uint64_t>(width & 63), 6);
+    write(x >> trail, width);
+  }
+};
+}  // namespace chunk_internal
 
 class ChunkAppender {
  public:
@@ -49,15 +103,25 @@ class ChunkAppender {
   int64_t min_t_ = 0;
   int64_t t_ = 0;
   int64_t delta_ = 0;
-  uint64_t value_bits_ = 0;
-  uint8_t leading_ = 0xff;  // 0xff: no window yet
-  uint8_t trailing_ = 0;
+  chunk_internal::XorWriter xor_;
 };
 
 // Decodes every sample of `chunk` into *out (appending). DataLoss on bytes no appender made.
 core::Status DecodeChunk(std::string_view chunk, std::vector<core::Sample>* out);
+// How many samples the chunk holds (its header), either encoding.
+inline unsigned ChunkSamples(std::string_view chunk) {
+  return (static_cast<uint8_t>(chunk[0]) | (static_cast<uint8_t>(chunk[1]) << 8)) & 0x7fff;
+}
 
-// Encodes sorted samples into chunks of up to kSamplesPerChunk.
+// A closed chunk of these samples (sorted, at most kSamplesPerChunk) in the smaller encoding.
+std::string EncodeClosedChunk(std::span<const core::Sample> samples);
+// The packed encoding whatever its size (samples not empty).
+std::string EncodePackedChunk(std::span<const core::Sample> samples);
+// EncodeClosedChunk for a chunk already encoded (an XOR chunk being closed); its bytes must be
+// whole.
+std::string CloseChunk(std::string_view chunk);
+
+// Encodes sorted samples into closed chunks of up to kSamplesPerChunk.
 struct EncodedChunk {
   int64_t min_time = 0;
   int64_t max_time = 0;

@@ -7,26 +7,28 @@
 namespace vigil::storage {
 namespace {
 
-bool SameBits(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
+bool SameBits(double a, double b) {
+  return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
+}
 
 // Merges sorted `extra` into sorted `*out`; `extra` wins nothing: timestamps are unique.
 void MergeSorted(std::vector<core::Sample>* out, size_t from, std::span<const core::Sample> extra) {
   if (extra.empty()) return;
   const size_t mid = out->size();
   out->insert(out->end(), extra.begin(), extra.end());
-  std::inplace_merge(out->begin() + static_cast<ptrdiff_t>(from),
-                     out->begin() + static_cast<ptrdiff_t>(mid), out->end(),
-                     [](const core::Sample& a, const core::Sample& b) {
-                       return a.timestamp_ms < b.timestamp_ms;
-                     });
+  std::inplace_merge(
+      out->begin() + static_cast<ptrdiff_t>(from), out->begin() + static_cast<ptrdiff_t>(mid),
+      out->end(),
+      [](const core::Sample& a, const core::Sample& b) { return a.timestamp_ms < b.timestamp_ms; });
 }
 
 void DecodeInRange(std::string_view bytes, int64_t mint, int64_t maxt,
                    std::vector<core::Sample>* out) {
   const size_t start = out->size();
   (void)DecodeChunk(bytes, out);  // head chunks are ours and whole
-  auto first = std::lower_bound(out->begin() + static_cast<ptrdiff_t>(start), out->end(), mint,
-                                [](const core::Sample& s, int64_t t) { return s.timestamp_ms < t; });
+  auto first =
+      std::lower_bound(out->begin() + static_cast<ptrdiff_t>(start), out->end(), mint,
+                       [](const core::Sample& s, int64_t t) { return s.timestamp_ms < t; });
   out->erase(out->begin() + static_cast<ptrdiff_t>(start), first);
   auto last = std::upper_bound(out->begin() + static_cast<ptrdiff_t>(start), out->end(), maxt,
                                [](int64_t t, const core::Sample& s) { return t < s.timestamp_ms; });
@@ -128,7 +130,8 @@ void Head::AddPostings(SeriesId id, const core::Labels& labels) {
 
 void Head::AppendInOrder(MemSeries& s, int64_t t, double v) {
   if (s.open.count() > 0 && (s.open.count() >= kSamplesPerChunk || t >= s.open_limit)) {
-    s.chunks.push_back({s.open.min_time(), s.open.max_time(), s.open.Release()});
+    // Closed for good: stored in the smaller encoding, and without the append slack.
+    s.chunks.push_back({s.open.min_time(), s.open.max_time(), CloseChunk(s.open.bytes())});
     s.chunks.back().bytes.shrink_to_fit();
     s.open = ChunkAppender();
   }
@@ -230,7 +233,7 @@ std::vector<EncodedChunk> Head::ChunksIn(SeriesId id, int64_t from, int64_t to) 
     if (c.min_time >= from && c.max_time < to) out.push_back({c.min_time, c.max_time, c.bytes});
   }
   if (s.open.count() > 0 && s.open.min_time() >= from && s.open.max_time() < to)
-    out.push_back({s.open.min_time(), s.open.max_time(), std::string(s.open.bytes())});
+    out.push_back({s.open.min_time(), s.open.max_time(), CloseChunk(s.open.bytes())});
   return out;
 }
 
@@ -303,8 +306,7 @@ size_t HeadAppender::SlotFor(const LabelRange& labels) {
   auto [lo, hi] = new_slots_.equal_range(hash);
   for (auto it = lo; it != hi; ++it) {
     const Slot& slot = slots_[it->second];
-    if (slot.labels != nullptr ? SameLabels(*slot.labels, labels)
-                               : SameLabels(labels, slot.views))
+    if (slot.labels != nullptr ? SameLabels(*slot.labels, labels) : SameLabels(labels, slot.views))
       return it->second;
   }
   Slot& slot = slots_.emplace_back();

@@ -39,7 +39,7 @@ struct MemChunk {
 struct MemSeries {
   MemSeries(core::Labels l, uint64_t h) : labels(std::move(l)), hash(h) {}
   core::Labels labels;
-  uint64_t hash;  // SeriesHash(labels)
+  uint64_t hash;                 // SeriesHash(labels)
   std::vector<MemChunk> chunks;  // closed in-order chunks, oldest first
   ChunkAppender open;            // the chunk being appended to; none while count() == 0
   int64_t open_limit = 0;        // the first timestamp that belongs in the next chunk
@@ -87,7 +87,9 @@ class Head final : public IndexReader {
   Postings AllPostings() const override;
   // Shared lock for callers that use the IndexReader methods and series() together.
   std::shared_lock<std::shared_mutex> ReadLock() const { return std::shared_lock(mu_); }
-  const MemSeries* series(SeriesId id) const { return id < series_.size() ? series_[id].get() : nullptr; }
+  const MemSeries* series(SeriesId id) const {
+    return id < series_.size() ? series_[id].get() : nullptr;
+  }
 
   // Block cuts (under the append lock): the series with data in [from, to), sorted by labels,
   // and their chunks there (out-of-order samples merged in); then dropping what is before `t`.
@@ -106,7 +108,7 @@ class Head final : public IndexReader {
   static void InsertOutOfOrder(MemSeries& s, int64_t t, double v);
 
   const HeadOptions options_;
-  mutable std::shared_mutex mu_;  // writers: the appender's commit and truncation
+  mutable std::shared_mutex mu_;                    // writers: the appender's commit and truncation
   std::vector<std::unique_ptr<MemSeries>> series_;  // by id; null once dropped
   SeriesTable by_hash_;
   using ValuePostings = std::map<std::string, Postings, std::less<>>;

@@ -10,7 +10,8 @@
 namespace vigil::storage {
 namespace {
 
-void ExpectSameSamples(const std::vector<core::Sample>& want, const std::vector<core::Sample>& got) {
+void ExpectSameSamples(const std::vector<core::Sample>& want,
+                       const std::vector<core::Sample>& got) {
   ASSERT_EQ(want.size(), got.size());
   for (size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(want[i].timestamp_ms, got[i].timestamp_ms) << i;
@@ -18,12 +19,22 @@ void ExpectSameSamples(const std::vector<core::Sample>& want, const std::vector<
   }
 }
 
+std::vector<core::Sample> Decode(std::string_view chunk) {
+  std::vector<core::Sample> out;
+  EXPECT_TRUE(DecodeChunk(chunk, &out).ok());
+  EXPECT_EQ(ChunkSamples(chunk), out.size());
+  return out;
+}
+
+// Through both encodings: the samples come back from each, and from what closing picks.
 std::vector<core::Sample> RoundTrip(const std::vector<core::Sample>& in) {
   ChunkAppender app;
   for (const auto& s : in) app.Append(s.timestamp_ms, s.value);
   EXPECT_EQ(app.count(), in.size());
-  std::vector<core::Sample> out;
-  EXPECT_TRUE(DecodeChunk(app.bytes(), &out).ok());
+  std::vector<core::Sample> out = Decode(app.bytes());
+  ExpectSameSamples(out, Decode(EncodePackedChunk(in)));
+  ExpectSameSamples(out, Decode(CloseChunk(app.bytes())));
+  ExpectSameSamples(out, Decode(EncodeClosedChunk(in)));
   return out;
 }
 
@@ -47,10 +58,18 @@ TEST(ChunkTest, RegularScrapesRoundTripCompactly) {
 TEST(ChunkTest, SpecialValuesAndExtremeTimestamps) {
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<core::Sample> in = {
-      {-9'000'000'000'000, 0.0},      {-1, -0.0},         {0, std::nan("")},
-      {1, core::StaleNaN()},          {2, inf},           {3, -inf},
-      {4, 1e-308},                    {5, -1.5},          {1'000'000, 42},
-      {1'000'001, 42},                {INT64_MAX / 4, 7}, {INT64_MAX / 2, std::numeric_limits<double>::max()},
+      {-9'000'000'000'000, 0.0},
+      {-1, -0.0},
+      {0, std::nan("")},
+      {1, core::StaleNaN()},
+      {2, inf},
+      {3, -inf},
+      {4, 1e-308},
+      {5, -1.5},
+      {1'000'000, 42},
+      {1'000'001, 42},
+      {INT64_MAX / 4, 7},
+      {INT64_MAX / 2, std::numeric_limits<double>::max()},
   };
   ExpectSameSamples(in, RoundTrip(in));
   std::vector<core::Sample> out = RoundTrip(in);
@@ -67,15 +86,26 @@ TEST(ChunkTest, RandomSeriesRoundTrip) {
     const int n = 1 + static_cast<int>(rng() % kSamplesPerChunk);
     for (int i = 0; i < n; ++i) {
       switch (rng() % 4) {
-        case 0: t += 15'000; break;
-        case 1: t += 1 + static_cast<int64_t>(rng() % 100'000); break;
-        case 2: t += 1 + static_cast<int64_t>(rng() % 10'000'000'000); break;
-        default: t += 15'000 + static_cast<int64_t>(rng() % 5) - 2;
+        case 0:
+          t += 15'000;
+          break;
+        case 1:
+          t += 1 + static_cast<int64_t>(rng() % 100'000);
+          break;
+        case 2:
+          t += 1 + static_cast<int64_t>(rng() % 10'000'000'000);
+          break;
+        default:
+          t += 15'000 + static_cast<int64_t>(rng() % 5) - 2;
       }
       switch (rng() % 3) {
-        case 0: break;
-        case 1: v += static_cast<double>(rng() % 100); break;
-        default: v = std::bit_cast<double>((rng() & ~(0x7ffull << 52)) | (0x3ffull << 52));
+        case 0:
+          break;
+        case 1:
+          v += static_cast<double>(rng() % 100);
+          break;
+        default:
+          v = std::bit_cast<double>((rng() & ~(0x7ffull << 52)) | (0x3ffull << 52));
       }
       in.push_back({t, v});
     }
@@ -85,15 +115,23 @@ TEST(ChunkTest, RandomSeriesRoundTrip) {
 
 TEST(ChunkTest, DamagedBytesAreRefusedNotCrashedOn) {
   ChunkAppender app;
-  for (int i = 0; i < 50; ++i) app.Append(i * 1000, i * 0.5);
-  const std::string good(app.bytes());
-  std::vector<core::Sample> out;
-  for (size_t cut = 0; cut < good.size(); ++cut) {
-    out.clear();
-    core::Status s = DecodeChunk(std::string_view(good).substr(0, cut), &out);
-    EXPECT_FALSE(s.ok()) << "cut at " << cut;
-    EXPECT_EQ(s.code(), core::StatusCode::kDataLoss);
+  std::vector<core::Sample> in;
+  for (int i = 0; i < 50; ++i) {
+    app.Append(i * 1000, i * 0.5);
+    in.push_back({i * 1000 + i % 3, i * 0.5});
   }
+  in.push_back({60'000, std::nan("")});  // the packed chunk of `in` codes values by XOR
+  for (const std::string& good : {std::string(app.bytes()), EncodePackedChunk(in),
+                                  EncodePackedChunk(std::span(in).first(50))}) {
+    std::vector<core::Sample> out;
+    for (size_t cut = 0; cut < good.size(); ++cut) {
+      out.clear();
+      core::Status s = DecodeChunk(std::string_view(good).substr(0, cut), &out);
+      EXPECT_FALSE(s.ok()) << "cut at " << cut;
+      EXPECT_EQ(s.code(), core::StatusCode::kDataLoss);
+    }
+  }
+  std::vector<core::Sample> out;
   std::mt19937 rng(3);
   for (int i = 0; i < 2000; ++i) {
     std::string junk(rng() % 64, '\0');
@@ -101,6 +139,54 @@ TEST(ChunkTest, DamagedBytesAreRefusedNotCrashedOn) {
     out.clear();
     (void)DecodeChunk(junk, &out);  // any result but a crash; count bounds the output
     EXPECT_LE(out.size(), 65535u);
+  }
+}
+
+// What node_exporter-like series look like: scrape timestamps a few milliseconds off the
+// interval, and values that are decimals of a text exposition.
+TEST(ChunkTest, DecimalValuesAndJitteredScrapesArePacked) {
+  std::mt19937_64 rng(1);
+  std::vector<core::Sample> load, bytes, seconds;
+  int64_t t = 1'700'000'000'000;
+  double counter = 123456789;
+  double cpu = 81234.56;
+  for (int i = 0; i < kSamplesPerChunk; ++i) {
+    t += 15'000 + static_cast<int64_t>(rng() % 7) - 3;
+    counter += static_cast<double>(rng() % 40'000);
+    cpu += static_cast<double>(rng() % 3000) / 100;  // two decimals, as /proc's ticks print
+    load.push_back({t, static_cast<double>(rng() % 300) / 100});
+    bytes.push_back({t, counter});
+    seconds.push_back({t, cpu});
+  }
+  for (const auto* in : {&load, &bytes, &seconds}) {
+    ChunkAppender app;
+    for (const auto& s : *in) app.Append(s.timestamp_ms, s.value);
+    const std::string closed = EncodeClosedChunk(*in);
+    EXPECT_NE(closed[1] & 0x80, 0) << "packed chosen";
+    // Measured: 205, 320 and 716 bytes against XOR's 1194, 580 and 950.
+    EXPECT_LT(closed.size() * 5, app.bytes().size() * 4) << "at least 20% under XOR";
+    ExpectSameSamples(*in, Decode(closed));
+  }
+}
+
+TEST(ChunkTest, OnlyExactDecimalsAreStoredAsDecimals) {
+  // Each packed and read back bit for bit: the first two need 17 digits, the rest sit at the
+  // edges of what a 53-bit mantissa holds.
+  const std::vector<core::Sample> in = {
+      {1, 0.1 + 0.2},
+      {2, 1.0 / 3},
+      {3, 9007199254740992.0},
+      {4, -9007199254740991.0},
+      {5, 1e15},
+      {6, 0.000000000000001},
+      {7, 123.456},
+      {8, -0.0},
+  };
+  for (size_t i = 0; i < in.size(); ++i) {
+    ExpectSameSamples({in[i]}, Decode(EncodePackedChunk(std::span(in).subspan(i, 1))));
+    ExpectSameSamples(
+        std::vector(in.begin(), in.begin() + static_cast<ptrdiff_t>(i) + 1),
+        RoundTrip(std::vector(in.begin(), in.begin() + static_cast<ptrdiff_t>(i) + 1)));
   }
 }
 
