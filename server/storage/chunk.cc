@@ -138,12 +138,31 @@ uint64_t ReadRice(wal::BitReader& r, int k) {
   return (q << k) | r.ReadBits(k);
 }
 
-// Zigzagged differences, Rice-coded with the best parameter, written after it.
+// A run of zigzagged differences: the Rice parameter in k_bits, then the codes. The
+// parameter's largest value says that every difference is zero and none follows, which is
+// common (a constant series, scrapes exactly on the interval) and costs no bit per sample.
 void WriteRiceRun(wal::BitWriter& w, const std::vector<uint64_t>& xs, int k_bits) {
-  const int k = BestRiceParameter(xs, (1 << k_bits) - 1);
+  const int all_zero = (1 << k_bits) - 1;
+  if (std::all_of(xs.begin(), xs.end(), [](uint64_t x) { return x == 0; })) {
+    w.WriteBits(static_cast<uint64_t>(all_zero), k_bits);
+    return;
+  }
+  const int k = BestRiceParameter(xs, all_zero - 1);
   w.WriteBits(static_cast<uint64_t>(k), k_bits);
   for (uint64_t x : xs) WriteRice(w, x, k);
 }
+
+class RiceRunReader {
+ public:
+  RiceRunReader(wal::BitReader& r, int k_bits)
+      : r_(r), k_(static_cast<int>(r.ReadBits(k_bits))), all_zero_(k_ == (1 << k_bits) - 1) {}
+  int64_t Next() { return all_zero_ ? 0 : wal::UnZigZag(ReadRice(r_, k_)); }
+
+ private:
+  wal::BitReader& r_;
+  const int k_;
+  const bool all_zero_;
+};
 
 }  // namespace
 
@@ -206,9 +225,9 @@ core::Status DecodePacked(std::string_view chunk, unsigned count, std::vector<co
     s[1].timestamp_ms = t;
   }
   if (count >= 3) {
-    const int k = static_cast<int>(r.ReadBits(5));
+    RiceRunReader dods(r, 5);
     for (unsigned i = 2; i < count; ++i) {
-      delta = Add(delta, wal::UnZigZag(ReadRice(r, k)));
+      delta = Add(delta, dods.Next());
       t = Add(t, delta);
       s[i].timestamp_ms = t;
     }
@@ -219,10 +238,12 @@ core::Status DecodePacked(std::string_view chunk, unsigned count, std::vector<co
     if (e > kMaxDecimalExponent) return fail("decimal exponent");
     int64_t m = wal::UnZigZag(r.ReadVarbits());
     s[0].value = static_cast<double>(m) / kPow10[e];
-    const int k = count >= 2 ? static_cast<int>(r.ReadBits(6)) : 0;
-    for (unsigned i = 1; i < count; ++i) {
-      m = Add(m, wal::UnZigZag(ReadRice(r, k)));
-      s[i].value = static_cast<double>(m) / kPow10[e];
+    if (count >= 2) {
+      RiceRunReader differences(r, 6);
+      for (unsigned i = 1; i < count; ++i) {
+        m = Add(m, differences.Next());
+        s[i].value = static_cast<double>(m) / kPow10[e];
+      }
     }
   } else {
     XorReader x{.bits = r.ReadBits(64)};

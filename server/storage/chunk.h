@@ -27,6 +27,7 @@
 //            | '1' value:64  xor{count - 1}
 //   rice(x, k) := q '1's '0' (x & (2^k - 1)):k     where q = x >> k < 24
 //               | 24 '1's  x:64
+//   A parameter of all '1's (kt = 31, kv = 63) says every difference is 0: no rice follows.
 #include <algorithm>
 #include <bit>
 #include <cstdint>

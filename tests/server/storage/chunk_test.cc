@@ -169,6 +169,18 @@ TEST(ChunkTest, DecimalValuesAndJitteredScrapesArePacked) {
   }
 }
 
+TEST(ChunkTest, AConstantSeriesOnExactIntervalsCostsItsHeaderOnly) {
+  std::vector<core::Sample> in;
+  for (int i = 0; i < kSamplesPerChunk; ++i) in.push_back({1'700'000'000'000 + i * 30'000, 1});
+  const std::string closed = EncodeClosedChunk(in);
+  // count 2, t0 6, t1 - t0 3, two all-zero parameters, the value's kind and exponent, m0.
+  EXPECT_LE(closed.size(), 14u);
+  ExpectSameSamples(in, Decode(closed));
+  in.back().value = 2;  // one change: the rest still costs a bit or so each
+  EXPECT_LE(EncodeClosedChunk(in).size(), 14u + kSamplesPerChunk / 8 + 2);
+  ExpectSameSamples(in, Decode(EncodeClosedChunk(in)));
+}
+
 TEST(ChunkTest, OnlyExactDecimalsAreStoredAsDecimals) {
   // Each packed and read back bit for bit: the first two need 17 digits, the rest sit at the
   // edges of what a 53-bit mantissa holds.
