@@ -44,6 +44,9 @@ namespace vigil::storage {
 // Prometheus cuts a chunk at 120 samples: past it compression barely improves and every
 // query that touches the chunk decodes more than it needs.
 inline constexpr uint16_t kSamplesPerChunk = 120;
+// A block's chunks are written once and read whole: there, a series' range (2 h at a 15 s
+// interval) goes in one chunk, with one header and one index entry instead of four.
+inline constexpr uint16_t kSamplesPerBlockChunk = 480;
 
 namespace chunk_internal {
 // Gorilla's value coding, shared by both encodings: the XOR with the previous value, inside
@@ -114,7 +117,7 @@ inline unsigned ChunkSamples(std::string_view chunk) {
   return (static_cast<uint8_t>(chunk[0]) | (static_cast<uint8_t>(chunk[1]) << 8)) & 0x7fff;
 }
 
-// A closed chunk of these samples (sorted, at most kSamplesPerChunk) in the smaller encoding.
+// A closed chunk of these samples (sorted, at most 0x7fff) in the smaller encoding.
 std::string EncodeClosedChunk(std::span<const core::Sample> samples);
 // The packed encoding whatever its size (samples not empty).
 std::string EncodePackedChunk(std::span<const core::Sample> samples);
@@ -122,12 +125,13 @@ std::string EncodePackedChunk(std::span<const core::Sample> samples);
 // whole.
 std::string CloseChunk(std::string_view chunk);
 
-// Encodes sorted samples into closed chunks of up to kSamplesPerChunk.
+// Encodes sorted samples into closed chunks of up to `per_chunk` samples.
 struct EncodedChunk {
   int64_t min_time = 0;
   int64_t max_time = 0;
   std::string bytes;
 };
-std::vector<EncodedChunk> EncodeChunks(const std::vector<core::Sample>& samples);
+std::vector<EncodedChunk> EncodeChunks(const std::vector<core::Sample>& samples,
+                                       size_t per_chunk = kSamplesPerChunk);
 
 }  // namespace vigil::storage

@@ -219,22 +219,9 @@ std::vector<SeriesId> Head::SeriesIn(int64_t from, int64_t to) const {
 
 std::vector<EncodedChunk> Head::ChunksIn(SeriesId id, int64_t from, int64_t to) const {
   std::shared_lock lock(mu_);
-  const MemSeries& s = *series_[id];
-  auto lo = std::lower_bound(s.out_of_order.begin(), s.out_of_order.end(), from,
-                             [](const core::Sample& x, int64_t t) { return x.timestamp_ms < t; });
-  if (lo != s.out_of_order.end() && lo->timestamp_ms < to) {
-    std::vector<core::Sample> samples;
-    s.SamplesIn(from, to - 1, &samples);
-    return EncodeChunks(samples);
-  }
-  // In-order chunks never cross a chunk range: whole chunks, copied as they are.
-  std::vector<EncodedChunk> out;
-  for (const MemChunk& c : s.chunks) {
-    if (c.min_time >= from && c.max_time < to) out.push_back({c.min_time, c.max_time, c.bytes});
-  }
-  if (s.open.count() > 0 && s.open.min_time() >= from && s.open.max_time() < to)
-    out.push_back({s.open.min_time(), s.open.max_time(), CloseChunk(s.open.bytes())});
-  return out;
+  std::vector<core::Sample> samples;
+  series_[id]->SamplesIn(from, to - 1, &samples);
+  return EncodeChunks(samples, kSamplesPerBlockChunk);
 }
 
 void Head::Truncate(int64_t t) {

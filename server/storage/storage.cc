@@ -464,7 +464,7 @@ core::Result<std::shared_ptr<Block>> Storage::WriteMerged(
       std::vector<core::Sample> samples;
       for (const auto& v : views) VIGIL_RETURN_IF_ERROR(DecodeChunk(v.bytes, &samples));
       SortUniqueByTime(&samples);
-      chunks = EncodeChunks(samples);
+      chunks = EncodeChunks(samples, kSamplesPerBlockChunk);
     }
     VIGIL_RETURN_IF_ERROR(writer->AddSeries(labels, chunks));
     for (size_t i = 0; i < cursors.size();) {

@@ -94,6 +94,8 @@ TEST_F(StorageTest, HeadIsCutIntoBlocksAndSurvivesRestart) {
     ASSERT_EQ(s->blocks().size(), 1u);
     EXPECT_EQ(s->blocks()[0]->meta().min_time, 0);
     EXPECT_EQ(s->blocks()[0]->meta().max_time, 2 * kHour - 60'000);
+    // Each series' 120 samples of the range in one chunk, whatever the head's chunks were.
+    EXPECT_EQ(s->blocks()[0]->meta().chunks, 5u);
     EXPECT_EQ(s->head().stats().min_time, 2 * kHour);
     EXPECT_EQ(CountSamples(*s), 5u * 300);
     EXPECT_EQ(CountSamples(*s, kHour, 3 * kHour - 1), 5u * 120);
