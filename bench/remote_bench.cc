@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include "remote/codec.h"
+#include "remote/write_view.h"
 
 namespace vigil::remote {
 namespace {
@@ -51,6 +52,19 @@ void BM_DecodeWriteRequest(benchmark::State& state) {
                                                    benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_DecodeWriteRequest);
+
+// What the receiver does: one view, reused request after request.
+void BM_WriteRequestViewDecode(benchmark::State& state) {
+  const std::string body = EncodeWriteRequest(NodeRequest(2000, 1));
+  WriteRequestView view;
+  for (auto _ : state) {
+    core::Status st = view.Decode(body, {});
+    benchmark::DoNotOptimize(st);
+  }
+  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(state.iterations() * 2000),
+                                                   benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_WriteRequestViewDecode);
 
 }  // namespace
 }  // namespace vigil::remote
