@@ -87,6 +87,36 @@ TEST(HeadTest, RefusedRequestCreatesNoSeries) {
   EXPECT_TRUE(All(head, fresh).empty());
 }
 
+TEST(HeadTest, ASeriesSentWithoutSamplesIsNotMade) {
+  Head head({});
+  HeadAppender app(head);
+  ASSERT_TRUE(app.Add(kUp, std::vector<core::Sample>{}).ok());
+  EXPECT_TRUE(app.CreateSeries().empty());
+  app.Commit();
+  EXPECT_EQ(head.stats().series, 0u);
+}
+
+// The appender is reused request after request: what one request staged is gone at Reset,
+// and a series sent twice is still found as one.
+TEST(HeadTest, AReusedAppenderStartsEachRequestAfresh) {
+  Head head({});
+  HeadAppender app(head);
+  ASSERT_TRUE(app.Add(kUp, std::vector<core::Sample>{{1000, 1}}).ok());
+  app.CreateSeries();
+  app.Commit();
+  const std::vector<core::LabelView> views = {{"__name__", "up"}, {"job", "node"}};
+  for (int64_t t = 2000; t <= 4000; t += 1000) {
+    app.Reset();
+    ASSERT_TRUE(app.Add(views, std::vector<core::Sample>{{t, 2}}).ok());
+    ASSERT_TRUE(app.Add(kUp, std::vector<core::Sample>{{t + 500, 3}}).ok());
+    EXPECT_TRUE(app.CreateSeries().empty());
+    EXPECT_EQ(app.appended(), 2u);
+    app.Commit();
+  }
+  EXPECT_EQ(All(head, kUp).size(), 7u);
+  EXPECT_EQ(head.stats().series, 1u);
+}
+
 TEST(HeadTest, SameSeriesTwiceInOneRequest) {
   Head head({});
   HeadAppender app(head);
@@ -111,8 +141,8 @@ TEST(HeadTest, MatchersSelectAsPrometheus) {
   const auto name = M(MatchType::kEqual, "__name__", "m");
   EXPECT_EQ(count({name}), 3u);
   EXPECT_EQ(count({name, M(MatchType::kEqual, "env", "prod")}), 1u);
-  EXPECT_EQ(count({name, M(MatchType::kNotEqual, "env", "prod")}), 2u);  // incl. no env
-  EXPECT_EQ(count({name, M(MatchType::kEqual, "env", "")}), 1u);         // only c
+  EXPECT_EQ(count({name, M(MatchType::kNotEqual, "env", "prod")}), 2u);   // incl. no env
+  EXPECT_EQ(count({name, M(MatchType::kEqual, "env", "")}), 1u);          // only c
   EXPECT_EQ(count({name, M(MatchType::kRegexMatch, "env", "pro")}), 0u);  // anchored
   EXPECT_EQ(count({name, M(MatchType::kRegexMatch, "env", "pro.*|dev")}), 2u);
   EXPECT_EQ(count({name, M(MatchType::kRegexNoMatch, "env", "dev")}), 2u);
@@ -137,7 +167,8 @@ TEST(HeadTest, TruncateDropsDataAndEmptySeries) {
   ASSERT_EQ(ids.size(), 2u);
   EXPECT_EQ(head.series(ids[0])->labels, old);  // label order
   std::vector<core::Sample> first;
-  for (const auto& c : head.ChunksIn(ids[1], 0, 1000)) ASSERT_TRUE(DecodeChunk(c.bytes, &first).ok());
+  for (const auto& c : head.ChunksIn(ids[1], 0, 1000))
+    ASSERT_TRUE(DecodeChunk(c.bytes, &first).ok());
   ASSERT_EQ(first.size(), 2u);
   EXPECT_EQ(first[1].timestamp_ms, 700);  // the out-of-order sample, merged in
   EXPECT_EQ(head.SeriesIn(1000, 2000).size(), 1u);
