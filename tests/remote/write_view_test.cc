@@ -154,7 +154,9 @@ TEST(WriteRequestViewTest, EveryTruncationIsReadOrRefusedNeverOverrun) {
     std::unique_ptr<char[]> prefix(new char[n + 1]);
     std::memcpy(prefix.get(), raw.data(), n);
     core::Status st = view.Parse(std::string_view(prefix.get(), n), {});
-    if (!st.ok()) EXPECT_EQ(view.size(), 0u);
+    if (!st.ok()) {
+      EXPECT_EQ(view.size(), 0u);
+    }
   }
 }
 
