@@ -86,19 +86,11 @@ HeadStats Head::stats() const {
 
 namespace {
 
-bool SameLabels(const core::Labels& a, const core::Labels& b) { return a == b; }
-
-bool SameLabels(const core::Labels& a, std::span<const core::LabelView> b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < b.size(); ++i) {
-    if (a[i].value != b[i].value || a[i].name != b[i].name) return false;
-  }
-  return true;
-}
-
-bool SameLabels(std::span<const core::LabelView> a, std::span<const core::LabelView> b) {
+// Label sets held as core::Labels or as views, compared pair by pair.
+template <class A, class B>
+bool SameLabels(const A& a, const B& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
-    return x.name == y.name && x.value == y.value;
+    return x.value == y.value && x.name == y.name;
   });
 }
 
@@ -218,6 +210,8 @@ std::vector<SeriesId> Head::SeriesIn(int64_t from, int64_t to) const {
 }
 
 std::vector<EncodedChunk> Head::ChunksIn(SeriesId id, int64_t from, int64_t to) const {
+  // Encoded again rather than copied: a block's chunks are bigger than the head's, and the
+  // out-of-order samples of the range merge in.
   std::shared_lock lock(mu_);
   std::vector<core::Sample> samples;
   series_[id]->SamplesIn(from, to - 1, &samples);
