@@ -38,6 +38,12 @@ class WriteRequestView {
   }
   std::vector<MetricMetadata>& metadata() { return metadata_; }
   size_t sample_count() const { return samples_.size(); }
+  // The bytes its buffers hold, for a caller that keeps a view between requests and lets go
+  // of one that an unusually large request grew.
+  size_t memory() const {
+    return raw_.capacity() + labels_.capacity() * sizeof(core::LabelView) +
+           samples_.capacity() * sizeof(core::Sample) + series_.capacity() * sizeof(Range);
+  }
 
  private:
   struct Range {  // series i's part of labels_ and of samples_

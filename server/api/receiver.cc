@@ -7,11 +7,7 @@
 namespace vigil::server {
 namespace {
 
-struct Outcome {
-  int status = 204;
-  std::string body;
-  size_t samples = 0;
-};
+constexpr size_t kKeptViewBytes = 8u << 20;
 
 int StatusFor(const core::Status& s) {
   switch (s.code()) {
@@ -51,6 +47,19 @@ void Receiver::Answer(core::HttpResponder& responder, int status, std::string bo
   responder.Send(std::move(r));
 }
 
+Receiver::Outcome Receiver::Store(remote::WriteRequestView& write, std::string_view body) {
+  remote::DecodeLimits limits;
+  limits.max_uncompressed_bytes = options_.max_uncompressed_bytes;
+  if (core::Status st = write.Decode(body, limits); !st.ok()) return {400, st.message(), 0};
+  core::Result<storage::AppendResult> stored = storage_.Append(write);
+  if (!stored.ok()) return {StatusFor(stored.status()), stored.status().message(), 0};
+  if (!write.metadata().empty()) {
+    std::lock_guard lock(metadata_mu_);
+    for (auto& m : write.metadata()) metadata_[m.family] = std::move(m);
+  }
+  return {204, "", stored->samples + stored->duplicates};
+}
+
 void Receiver::Handle(const core::HttpRequest& request, core::HttpResponder responder) {
   const std::string_view type = request.headers.Get("Content-Type");
   const std::string_view encoding = request.headers.Get("Content-Encoding");
@@ -72,24 +81,11 @@ void Receiver::Handle(const core::HttpRequest& request, core::HttpResponder resp
   core::QueueWork(
       loop_,
       [this, outcome, body] {
-        remote::DecodeLimits limits;
-        limits.max_uncompressed_bytes = options_.max_uncompressed_bytes;
-        // One per worker thread, reused: its buffers grow to the largest request and stay.
+        // One per worker thread, reused: its buffers grow to the requests agents send and
+        // stay; one grown by an unusually large request (up to 100 MB) is let go.
         thread_local remote::WriteRequestView write;
-        if (core::Status st = write.Decode(*body, limits); !st.ok()) {
-          *outcome = {400, st.message(), 0};
-          return;
-        }
-        core::Result<storage::AppendResult> stored = storage_.Append(write);
-        if (!stored.ok()) {
-          *outcome = {StatusFor(stored.status()), stored.status().message(), 0};
-          return;
-        }
-        outcome->samples = stored->samples + stored->duplicates;
-        if (!write.metadata().empty()) {
-          std::lock_guard lock(metadata_mu_);
-          for (auto& m : write.metadata()) metadata_[m.family] = std::move(m);
-        }
+        *outcome = Store(write, *body);
+        if (write.memory() > kKeptViewBytes) write = remote::WriteRequestView();
       },
       [this, outcome, responder]() mutable {
         --in_flight_;

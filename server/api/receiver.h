@@ -14,6 +14,7 @@
 #include "core/metrics.h"
 #include "core/uv.h"
 #include "remote/codec.h"
+#include "remote/write_view.h"
 #include "server/storage/storage.h"
 
 namespace vigil::server {
@@ -37,6 +38,13 @@ class Receiver {
   std::vector<remote::MetricMetadata> Metadata() const;
 
  private:
+  struct Outcome {
+    int status = 204;
+    std::string body;
+    size_t samples = 0;
+  };
+  // Decodes and stores one request (on a worker thread).
+  Outcome Store(remote::WriteRequestView& write, std::string_view body);
   void Answer(core::HttpResponder& responder, int status, std::string body);
 
   core::Loop& loop_;
