@@ -37,7 +37,6 @@ class WriteRequestView {
     return std::span(samples_.data() + r.samples_begin, r.samples_end - r.samples_begin);
   }
   std::vector<MetricMetadata>& metadata() { return metadata_; }
-  size_t sample_count() const { return samples_.size(); }
   // The bytes its buffers hold, for a caller that keeps a view between requests and lets go
   // of one that an unusually large request grew.
   size_t memory() const {
