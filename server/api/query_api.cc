@@ -131,14 +131,13 @@ void AppendResultJson(std::string* body, const promql::QueryResult& r) {
     case promql::ValueType::kScalar:
       AppendPoint(&out, r.time, r.scalar);
       break;
-    case promql::ValueType::kString: {
-      std::string quoted;
-      AppendJsonString(&quoted, r.string);
+    case promql::ValueType::kString:
       out.push_back('[');
       AppendJsonTimestamp(&out, r.time);
-      out += "," + quoted + "]";
+      out.push_back(',');
+      AppendJsonString(&out, r.string);
+      out.push_back(']');
       break;
-    }
     case promql::ValueType::kVector:
       out.push_back('[');
       for (size_t i = 0; i < r.vector.size(); ++i) {

@@ -377,9 +377,7 @@ std::string EncodeClosedChunk(std::span<const core::Sample> samples) {
 
 std::string CloseChunk(std::string_view chunk) {
   std::vector<core::Sample> samples;
-  if (chunk.size() < 2 || (chunk[1] & 0x80) != 0 || !DecodeChunk(chunk, &samples).ok() ||
-      samples.empty())
-    return std::string(chunk);
+  if (!DecodeChunk(chunk, &samples).ok() || samples.empty()) return std::string(chunk);
   std::string packed = EncodePackedChunk(samples);
   return packed.size() < chunk.size() ? std::move(packed) : std::string(chunk);
 }

@@ -60,6 +60,18 @@ same_series() {
 check "agent -> server -> Prometheus: the same series" same_series
 node='node_load1{job="node",instance="e2e-node"}'
 check "node series with job and instance forwarded" test -n "$(query "http://127.0.0.1:$prom" "$node")"
+# A string literal's answer, escapes and timestamp included, parsed the same from both.
+string_answer() {
+  curl -fs "$1/api/v1/query" --data-urlencode 'query="a\"b"' --data-urlencode time=1700000000.5 |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["data"])'
+}
+same_string_answer() {
+  local v p
+  v=$(string_answer "http://127.0.0.1:$vs") p=$(string_answer "http://127.0.0.1:$prom")
+  echo "  server: $v, Prometheus: $p"
+  [ -n "$v" ] && [ "$v" = "$p" ]
+}
+check "a string query answers as Prometheus does" same_string_answer
 
 # SIGKILL and restart: the WAL brings every series back.
 before=$(head_series "http://127.0.0.1:$vs")
