@@ -8,11 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scrapes=${1:-200}
 [ -x build/release/bench/collect_bench ] || scripts/build.sh release > /dev/null
-work=$(mktemp -d)
-pids=()
-trap 'exec 2>/dev/null; kill -TERM "${pids[@]}"; wait; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+source bench/lib.sh
 tck=$(getconf CLK_TCK)
 
 echo "== vigil collectors, one full collection"

@@ -9,19 +9,14 @@ cd "$(dirname "$0")/.."
 series=${1:-10000} step=${2:-15} repeat=${3:-5}
 server=$(pwd)/build/release/server/vigil-server loadgen=$(pwd)/build/release/bench/vigil-loadgen
 [ -x "$server" ] && [ -x "$loadgen" ] || scripts/build.sh release > /dev/null
-work=$(mktemp -d)
-pids=()
-trap '{ kill -TERM "${pids[@]}"; wait; } 2>/dev/null; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source bench/lib.sh
 prom=$(free_port) vs=$(free_port)
 
 prometheus --config.file=/dev/null --storage.tsdb.path="$work/prom" --web.listen-address=127.0.0.1:$prom \
   --web.enable-remote-write-receiver > "$work/prom.log" 2>&1 & pids+=($!)
 printf '[server]\nlisten = 127.0.0.1:%s\ndata_dir = %s\n' "$vs" "$work/vigil" > "$work/server.ini"
 "$server" --config "$work/server.ini" 2> "$work/server.log" & pids+=($!)
-for url in "http://127.0.0.1:$prom/-/ready" "http://127.0.0.1:$vs/-/ready"; do
-  for _ in $(seq 1 100); do curl -fs "$url" > /dev/null && break; sleep 0.2; done
-done
+for url in "http://127.0.0.1:$prom/-/ready" "http://127.0.0.1:$vs/-/ready"; do wait_http "$url" 20 || true; done
 for port in $prom $vs; do
   "$loadgen" --url "http://127.0.0.1:$port/api/v1/write" --agents 1 --series "$series" \
     --metrics $(( (series + 999) / 1000 )) --backfill 1h --duration 0s --interval 15s > "$work/$port.load" 2>&1

@@ -8,14 +8,12 @@ cd "$(dirname "$0")/.."
 agents=${1:-20} series=${2:-10000} backfill=${3:-2h} interval=${4:-30s}
 server=$(pwd)/build/release/server/vigil-server loadgen=$(pwd)/build/release/bench/vigil-loadgen
 [ -x "$server" ] && [ -x "$loadgen" ] || scripts/build.sh release > /dev/null
-work=$(mktemp -d)
-pid=
-trap '{ [ -n "$pid" ] && kill -KILL $pid; wait; } 2>/dev/null; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+source bench/lib.sh
+port=$(free_port)
 printf '[server]\nlisten = 127.0.0.1:%s\ndata_dir = %s\n' "$port" "$work/data" > "$work/server.ini"
 start() {
-  "$server" --config "$work/server.ini" 2>> "$work/server.log" & pid=$!
-  for _ in $(seq 1 3000); do curl -fs "http://127.0.0.1:$port/-/ready" > /dev/null && return; sleep 0.1; done
+  "$server" --config "$work/server.ini" 2>> "$work/server.log" & pid=$!; pids+=($!)
+  wait_http "http://127.0.0.1:$port/-/ready" 300 && return
   echo "server not ready" >&2; cat "$work/server.log" >&2; exit 1
 }
 start
@@ -24,7 +22,7 @@ start
 kill -KILL $pid; wait $pid 2> /dev/null || true
 wal=$(du -sb "$work/data/wal" | cut -f1)
 start
-rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+rss=$(rss $pid)
 line=$(grep 'WAL replayed' "$work/server.log" | tail -1)
 echo "$line"
 echo "$line" | sed -n 's/.*samples=\([0-9]*\).*series=\([0-9]*\).*seconds=\([0-9.]*\).*/\1 \2 \3/p' |

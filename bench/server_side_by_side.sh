@@ -12,10 +12,7 @@ cd "$(dirname "$0")/.."
 agents=${1:-5} series=${2:-10000} backfill=${3:-4h} duration=${4:-90s} interval=${5:-30s}
 server=$(pwd)/build/release/server/vigil-server loadgen=$(pwd)/build/release/bench/vigil-loadgen
 [ -x "$server" ] && [ -x "$loadgen" ] || scripts/build.sh release > /dev/null
-work=$(mktemp -d)
-pids=()
-trap '{ kill -TERM "${pids[@]}"; wait; } 2>/dev/null; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source bench/lib.sh
 prom=$(free_port) vm=$(free_port) vs=$(free_port)
 
 printf 'global:\n  scrape_interval: 15s\n' > "$work/prom.yml"
@@ -25,12 +22,8 @@ victoria-metrics -httpListenAddr=127.0.0.1:$vm -storageDataPath="$work/vm" -rete
   > "$work/vm.log" 2>&1 & vm_pid=$!; pids+=($!)
 printf '[server]\nlisten = 127.0.0.1:%s\ndata_dir = %s\n' "$vs" "$work/vigil" > "$work/server.ini"
 "$server" --config "$work/server.ini" 2> "$work/server.log" & vs_pid=$!; pids+=($!)
-for url in "http://127.0.0.1:$prom/-/ready" "http://127.0.0.1:$vm/health" "http://127.0.0.1:$vs/-/ready"; do
-  for _ in $(seq 1 100); do curl -fs "$url" > /dev/null && break; sleep 0.2; done
-done
+for url in "http://127.0.0.1:$prom/-/ready" "http://127.0.0.1:$vm/health" "http://127.0.0.1:$vs/-/ready"; do wait_http "$url" 20 || true; done
 
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, in clock ticks
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 declare -A c0
 for p in $prom_pid $vm_pid $vs_pid; do c0[$p]=$(cpu $p); done
 load() { "$loadgen" --url "$1" --agents "$agents" --series "$series" --backfill "$backfill" \

@@ -9,10 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 agent=${VIGIL_AGENT:-$(pwd)/build/release/agent/vigil-agent}
 [ -x "$agent" ] || scripts/build.sh release > /dev/null
-work=$(mktemp -d)
-pids=()
-trap '{ kill -TERM "${pids[@]}"; wait; } 2>/dev/null; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source bench/lib.sh
 ne=$(free_port) prom=$(free_port) ap=$(free_port) vp=$(free_port)
 
 prometheus-node-exporter --web.listen-address=127.0.0.1:$ne > "$work/ne.log" 2>&1 & ne_pid=$!; pids+=($!)
@@ -42,8 +39,6 @@ YML
 vmagent -promscrape.config="$work/vmagent.yml" -remoteWrite.url=http://127.0.0.1:$prom/api/v1/write \
   -remoteWrite.tmpDataPath="$work/vmagent" -httpListenAddr=127.0.0.1:$vp > "$work/vmagent.log" 2>&1 & vm_pid=$!; pids+=($!)
 
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime, in clock ticks
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 sleep 5  # warm up: first scrapes, connections, WAL segment
 declare -A c0
