@@ -106,8 +106,8 @@ const Expr& Unparen(const Expr& e) {
   return *cur;
 }
 
-std::string NumberLiteral::String() const { return core::FormatFloatF(value); }
-std::string StringLiteral::String() const { return QuoteString(value); }
+void NumberLiteral::AppendTo(std::string* out) const { *out += core::FormatFloatF(value); }
+void StringLiteral::AppendTo(std::string* out) const { *out += QuoteString(value); }
 
 std::string TimeModifiers::String() const {
   std::string out;
@@ -138,55 +138,89 @@ std::string VectorSelector::SelectorString() const {
   return out + "}";
 }
 
-std::string VectorSelector::String() const { return SelectorString() + time.String(); }
+void VectorSelector::AppendTo(std::string* out) const { *out += SelectorString() + time.String(); }
 
-std::string MatrixSelector::String() const {
-  return selector->SelectorString() + "[" + FormatDuration(range_ms) + "]" + selector->time.String();
+void MatrixSelector::AppendTo(std::string* out) const {
+  *out += selector->SelectorString() + "[" + FormatDuration(range_ms) + "]" + selector->time.String();
 }
 
-std::string SubqueryExpr::String() const {
-  return expr->String() + "[" + FormatDuration(range_ms) + ":" + (step_ms ? FormatDuration(step_ms) : "") + "]" +
-         time.String();
+void SubqueryExpr::AppendTo(std::string* out) const {
+  expr->AppendTo(out);
+  *out += "[" + FormatDuration(range_ms) + ":" + (step_ms ? FormatDuration(step_ms) : "") + "]" + time.String();
 }
 
-std::string UnaryExpr::String() const { return (negate ? "-" : "+") + expr->String(); }
-
-ValueType BinaryExpr::type() const {
-  return lhs->type() == ValueType::kScalar && rhs->type() == ValueType::kScalar ? ValueType::kScalar
-                                                                                  : ValueType::kVector;
+ParenExpr::ParenExpr(ExprPtr inner) : Expr(ExprKind::kParen), expr(std::move(inner)), type_(expr->type()) {
+  height = expr->height + 1;
 }
 
-std::string BinaryExpr::String() const {
-  std::string out = lhs->String() + " " + BinaryOpName(op);
-  if (return_bool) out += " bool";
+void ParenExpr::AppendTo(std::string* out) const {
+  out->push_back('(');
+  expr->AppendTo(out);
+  out->push_back(')');
+}
+
+UnaryExpr::UnaryExpr(bool negative, ExprPtr operand)
+    : Expr(ExprKind::kUnary), negate(negative), expr(std::move(operand)), type_(expr->type()) {
+  height = expr->height + 1;
+}
+
+void UnaryExpr::AppendTo(std::string* out) const {
+  out->push_back(negate ? '-' : '+');
+  expr->AppendTo(out);
+}
+
+BinaryExpr::BinaryExpr(BinaryOp operation, ExprPtr left, ExprPtr right)
+    : Expr(ExprKind::kBinary),
+      op(operation),
+      lhs(std::move(left)),
+      rhs(std::move(right)),
+      type_(lhs->type() == ValueType::kScalar && rhs->type() == ValueType::kScalar ? ValueType::kScalar
+                                                                                    : ValueType::kVector) {
+  height = std::max(lhs->height, rhs->height) + 1;
+}
+
+void BinaryExpr::AppendTo(std::string* out) const {
+  lhs->AppendTo(out);
+  *out += " ";
+  *out += BinaryOpName(op);
+  if (return_bool) *out += " bool";
   if (!matching.labels.empty() || matching.on) {
-    out += std::string(matching.on ? " on" : " ignoring") + " (" + JoinLabels(matching.labels) + ")";
+    *out += std::string(matching.on ? " on" : " ignoring") + " (" + JoinLabels(matching.labels) + ")";
     if (matching.card == Cardinality::kManyToOne || matching.card == Cardinality::kOneToMany) {
-      out += std::string(matching.card == Cardinality::kManyToOne ? " group_left" : " group_right") + " (" +
-             JoinLabels(matching.include) + ")";
+      *out += std::string(matching.card == Cardinality::kManyToOne ? " group_left" : " group_right") + " (" +
+              JoinLabels(matching.include) + ")";
     }
   }
-  return out + " " + rhs->String();
+  *out += " ";
+  rhs->AppendTo(out);
 }
 
-std::string AggregateExpr::String() const {
-  std::string out = AggregateOpName(op);
+void AggregateExpr::AppendTo(std::string* out) const {
+  *out += AggregateOpName(op);
   if (without) {
-    out += " without (" + JoinLabels(grouping) + ") ";
+    *out += " without (" + JoinLabels(grouping) + ") ";
   } else if (!grouping.empty()) {
-    out += " by (" + JoinLabels(grouping) + ") ";
+    *out += " by (" + JoinLabels(grouping) + ") ";
   }
-  out += "(";
-  if (param) out += param->String() + ", ";
-  return out + expr->String() + ")";
+  out->push_back('(');
+  if (param) {
+    param->AppendTo(out);
+    *out += ", ";
+  }
+  expr->AppendTo(out);
+  out->push_back(')');
 }
 
 ValueType Call::type() const { return func->return_type; }
 
-std::string Call::String() const {
-  std::string out = std::string(func->name) + "(";
-  for (size_t i = 0; i < args.size(); ++i) out += (i > 0 ? ", " : "") + args[i]->String();
-  return out + ")";
+void Call::AppendTo(std::string* out) const {
+  *out += func->name;
+  out->push_back('(');
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i > 0) *out += ", ";
+    args[i]->AppendTo(out);
+  }
+  out->push_back(')');
 }
 
 }  // namespace vigil::promql

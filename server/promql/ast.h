@@ -1,7 +1,9 @@
 #pragma once
 // The syntax tree of a PromQL expression, as Prometheus's parser builds it: one node type per
 // construct, each knowing the type of value it evaluates to and how Prometheus prints it
-// (String() is what /api/v1/format_query answers).
+// (String() is what /api/v1/format_query answers). Every walk over a tree recurses once per
+// level, so the parser refuses trees deeper than kMaxExprHeight; a node's type is worked out
+// once, when it is built, so that asking for it costs the same at any depth.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -47,27 +49,39 @@ enum class ExprKind {
   kAggregate, kCall,
 };
 
+// The most levels a tree may have. Parsing, evaluating, printing and freeing a tree each recurse
+// once per level; at this height the deepest of them (evaluation, under AddressSanitizer) stays
+// well inside the 8 MB stack of a pool thread. Written queries nest a few dozen levels.
+inline constexpr int kMaxExprHeight = 1000;
+
 struct Expr {
   explicit Expr(ExprKind k) : kind(k) {}
   virtual ~Expr() = default;
   virtual ValueType type() const = 0;
-  virtual std::string String() const = 0;
+  // Appends the expression as Prometheus prints it: one pass, linear in the output.
+  virtual void AppendTo(std::string* out) const = 0;
+  std::string String() const {
+    std::string out;
+    AppendTo(&out);
+    return out;
+  }
   const ExprKind kind;
   PosRange pos;
+  int height = 1;  // levels from this node down to its deepest leaf, itself included
 };
 using ExprPtr = std::unique_ptr<Expr>;
 
 struct NumberLiteral final : Expr {
   NumberLiteral() : Expr(ExprKind::kNumber) {}
   ValueType type() const override { return ValueType::kScalar; }
-  std::string String() const override;
+  void AppendTo(std::string* out) const override;
   double value = 0;
 };
 
 struct StringLiteral final : Expr {
   StringLiteral() : Expr(ExprKind::kString) {}
   ValueType type() const override { return ValueType::kString; }
-  std::string String() const override;
+  void AppendTo(std::string* out) const override;
   std::string value;
 };
 
@@ -86,7 +100,7 @@ struct TimeModifiers {
 struct VectorSelector final : Expr {
   VectorSelector() : Expr(ExprKind::kVectorSelector) {}
   ValueType type() const override { return ValueType::kVector; }
-  std::string String() const override;
+  void AppendTo(std::string* out) const override;
   // name{matchers} without the time modifiers.
   std::string SelectorString() const;
   std::string name;            // "" when the selector has only braces
@@ -97,7 +111,7 @@ struct VectorSelector final : Expr {
 struct MatrixSelector final : Expr {
   MatrixSelector() : Expr(ExprKind::kMatrixSelector) {}
   ValueType type() const override { return ValueType::kMatrix; }
-  std::string String() const override;
+  void AppendTo(std::string* out) const override;
   std::unique_ptr<VectorSelector> selector;  // its time modifiers apply to the range
   int64_t range_ms = 0;
 };
@@ -105,7 +119,7 @@ struct MatrixSelector final : Expr {
 struct SubqueryExpr final : Expr {
   SubqueryExpr() : Expr(ExprKind::kSubquery) {}
   ValueType type() const override { return ValueType::kMatrix; }
-  std::string String() const override;
+  void AppendTo(std::string* out) const override;
   ExprPtr expr;
   int64_t range_ms = 0;
   int64_t step_ms = 0;  // 0: the engine's default subquery step
@@ -114,17 +128,24 @@ struct SubqueryExpr final : Expr {
 
 struct ParenExpr final : Expr {
   ParenExpr() : Expr(ExprKind::kParen) {}
-  ValueType type() const override { return expr->type(); }
-  std::string String() const override { return "(" + expr->String() + ")"; }
+  explicit ParenExpr(ExprPtr inner);
+  ValueType type() const override { return type_; }
+  void AppendTo(std::string* out) const override;
   ExprPtr expr;
+
+ private:
+  ValueType type_;
 };
 
 struct UnaryExpr final : Expr {
-  UnaryExpr() : Expr(ExprKind::kUnary) {}
-  ValueType type() const override { return expr->type(); }
-  std::string String() const override;
+  UnaryExpr(bool negative, ExprPtr operand);
+  ValueType type() const override { return type_; }
+  void AppendTo(std::string* out) const override;
   bool negate = false;  // '-' (a '+' is kept only for printing)
   ExprPtr expr;
+
+ private:
+  ValueType type_;
 };
 
 enum class Cardinality { kOneToOne, kManyToOne, kOneToMany, kManyToMany };
@@ -137,19 +158,22 @@ struct VectorMatching {
 };
 
 struct BinaryExpr final : Expr {
-  BinaryExpr() : Expr(ExprKind::kBinary) {}
-  ValueType type() const override;
-  std::string String() const override;
+  BinaryExpr(BinaryOp operation, ExprPtr left, ExprPtr right);
+  ValueType type() const override { return type_; }
+  void AppendTo(std::string* out) const override;
   BinaryOp op = BinaryOp::kAdd;
   ExprPtr lhs, rhs;
   bool return_bool = false;
   VectorMatching matching;  // meaningful when both sides are vectors
+
+ private:
+  ValueType type_;
 };
 
 struct AggregateExpr final : Expr {
   AggregateExpr() : Expr(ExprKind::kAggregate) {}
   ValueType type() const override { return ValueType::kVector; }
-  std::string String() const override;
+  void AppendTo(std::string* out) const override;
   AggregateOp op = AggregateOp::kSum;
   ExprPtr expr;
   ExprPtr param;  // topk's k, quantile's q, count_values' label
@@ -160,7 +184,7 @@ struct AggregateExpr final : Expr {
 struct Call final : Expr {
   Call() : Expr(ExprKind::kCall) {}
   ValueType type() const override;
-  std::string String() const override;
+  void AppendTo(std::string* out) const override;
   const Function* func = nullptr;
   std::vector<ExprPtr> args;
 };

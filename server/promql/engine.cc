@@ -4,9 +4,13 @@
 
 namespace vigil::promql {
 
-core::Result<QueryResult> Engine::InstantQuery(const Expr& expr, int64_t time_ms) const {
+Deadline Engine::DeadlineFromNow(std::optional<std::chrono::milliseconds> timeout) const {
+  return std::chrono::steady_clock::now() + (timeout ? std::min(*timeout, options_.timeout) : options_.timeout);
+}
+
+core::Result<QueryResult> Engine::InstantQuery(const Expr& expr, int64_t time_ms, Deadline deadline) const {
   std::unique_ptr<storage::Querier> querier = storage_.OpenQuerier();
-  Evaluator ev(*querier, options_, time_ms, time_ms);
+  Evaluator ev(*querier, options_, time_ms, time_ms, deadline);
   VIGIL_RETURN_IF_ERROR(ev.Prepare(expr));
   VIGIL_ASSIGN_OR_RETURN(Value v, ev.Eval(expr, time_ms));
   QueryResult out;
@@ -26,13 +30,14 @@ core::Result<QueryResult> Engine::InstantQuery(const Expr& expr, int64_t time_ms
   return out;
 }
 
-core::Result<QueryResult> Engine::RangeQuery(const Expr& expr, int64_t start_ms, int64_t end_ms, int64_t step_ms) const {
+core::Result<QueryResult> Engine::RangeQuery(const Expr& expr, int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                                             Deadline deadline) const {
   if (expr.type() != ValueType::kScalar && expr.type() != ValueType::kVector) {
     return core::InvalidArgumentError(std::string("invalid expression type \"") + ValueTypeDescription(expr.type()) +
                                       "\" for range query, must be Scalar or instant Vector");
   }
   std::unique_ptr<storage::Querier> querier = storage_.OpenQuerier();
-  Evaluator ev(*querier, options_, start_ms, end_ms);
+  Evaluator ev(*querier, options_, start_ms, end_ms, deadline);
   VIGIL_RETURN_IF_ERROR(ev.Prepare(expr));
   QueryResult out;
   out.type = ValueType::kMatrix;

@@ -5,6 +5,7 @@
 // ResourceExhausted (execution), DeadlineExceeded (timeout).
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 #include "core/status.h"
 #include "server/promql/ast.h"
@@ -23,15 +24,29 @@ struct EngineOptions {
   int64_t subquery_step_ms = 60 * 1000;
 };
 
+// When a query must have finished (DeadlineExceeded past it).
+using Deadline = std::chrono::steady_clock::time_point;
+
 class Engine {
  public:
   Engine(const storage::Queryable& storage, EngineOptions options)
       : storage_(storage), options_(options) {}
 
-  core::Result<QueryResult> InstantQuery(const Expr& expr, int64_t time_ms) const;
+  // A query started now: its deadline is the configured timeout away, or `timeout` when that
+  // is shorter (the API's timeout parameter, as Prometheus takes it).
+  Deadline DeadlineFromNow(std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
+
+  core::Result<QueryResult> InstantQuery(const Expr& expr, int64_t time_ms, Deadline deadline) const;
+  core::Result<QueryResult> InstantQuery(const Expr& expr, int64_t time_ms) const {
+    return InstantQuery(expr, time_ms, DeadlineFromNow());
+  }
   // Refuses (InvalidArgument) an expression that is not a scalar or instant vector.
   core::Result<QueryResult> RangeQuery(const Expr& expr, int64_t start_ms, int64_t end_ms,
-                                       int64_t step_ms) const;
+                                       int64_t step_ms, Deadline deadline) const;
+  core::Result<QueryResult> RangeQuery(const Expr& expr, int64_t start_ms, int64_t end_ms,
+                                       int64_t step_ms) const {
+    return RangeQuery(expr, start_ms, end_ms, step_ms, DeadlineFromNow());
+  }
   const EngineOptions& options() const { return options_; }
 
  private:

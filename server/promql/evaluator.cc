@@ -39,12 +39,9 @@ core::Status CheckUniqueLabels(const Vector& v) {
   return core::OkStatus();
 }
 
-Evaluator::Evaluator(const storage::Querier& querier, const EngineOptions& options, int64_t start, int64_t end)
-    : querier_(querier),
-      options_(options),
-      start_(start),
-      end_(end),
-      deadline_(std::chrono::steady_clock::now() + options.timeout) {}
+Evaluator::Evaluator(const storage::Querier& querier, const EngineOptions& options, int64_t start, int64_t end,
+                     Deadline deadline)
+    : querier_(querier), options_(options), start_(start), end_(end), deadline_(deadline) {}
 
 int64_t Evaluator::ReadTime(const TimeModifiers& time, int64_t ts) const {
   switch (time.at) {

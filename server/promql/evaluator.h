@@ -19,10 +19,15 @@ struct GroupingCache {
 
 class Evaluator {
  public:
-  Evaluator(const storage::Querier& querier, const EngineOptions& options, int64_t start, int64_t end);
+  Evaluator(const storage::Querier& querier, const EngineOptions& options, int64_t start, int64_t end,
+            Deadline deadline);
 
-  // Loads what every selector under `e` needs for evaluations from start to end.
-  core::Status Prepare(const Expr& e) { return Prepare(e, start_, end_); }
+  // Loads what every selector under `e` needs for evaluations from start to end; a query whose
+  // deadline passed before it began (parsing, waiting for a thread) ends here.
+  core::Status Prepare(const Expr& e) {
+    VIGIL_RETURN_IF_ERROR(CheckLimits());
+    return Prepare(e, start_, end_);
+  }
   // `e` at every step from start to end: series sorted by labels when `sorted`, else in the
   // order they first appeared.
   core::Result<Matrix> RangeEval(const Expr& e, int64_t start, int64_t end, int64_t step, bool sorted);
@@ -73,7 +78,7 @@ class Evaluator {
   const storage::Querier& querier_;
   const EngineOptions& options_;
   const int64_t start_, end_;
-  const std::chrono::steady_clock::time_point deadline_;
+  const Deadline deadline_;
   size_t samples_ = 0;  // loaded and produced, against max_samples
   std::unordered_map<const Expr*, std::vector<Series>> loaded_;
   std::unordered_map<const Expr*, SubqueryPlan> subqueries_;

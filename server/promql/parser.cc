@@ -167,39 +167,59 @@ class Parser {
     return false;
   }
 
+  // A built node that is not too high; else the error, and nullptr.
+  ExprPtr WithinHeight(ExprPtr e) {
+    if (e->height <= kMaxExprHeight) return e;
+    return Fail(e->pos.start, "expression nests more than " + std::to_string(kMaxExprHeight) + " levels deep");
+  }
+
+  // Every recursion of the parser passes through here, so this bounds its stack: a tree is
+  // never deeper than the parser's nesting, and the parser never deeper than a tree may be.
   ExprPtr ParseBinary(int min_precedence) {
+    if (nesting_ >= kMaxExprHeight) {
+      return Fail(Peek().pos, "expression nests more than " + std::to_string(kMaxExprHeight) + " levels deep");
+    }
+    ++nesting_;
+    ExprPtr e = ParseBinaryNested(min_precedence);
+    --nesting_;
+    return e;
+  }
+
+  ExprPtr ParseBinaryNested(int min_precedence) {
     ExprPtr lhs = ParseUnary();
     while (lhs) {
       const Tok op = Peek().type;
       const int precedence = Precedence(op);
       if (precedence == 0 || precedence < min_precedence) break;
       const int op_pos = Next().pos;
-      auto node = std::make_unique<BinaryExpr>();
-      node->op = ToBinaryOp(op);
-      if (!ParseBinaryModifiers(node.get())) return nullptr;
+      bool return_bool = false;
+      VectorMatching matching;
+      if (!ParseBinaryModifiers(&return_bool, &matching)) return nullptr;
       // ^ is right associative: its right side may hold another ^.
       ExprPtr rhs = ParseBinary(op == Tok::kPow ? precedence : precedence + 1);
       if (!rhs) return nullptr;
-      node->pos = {lhs->pos.start, rhs->pos.end};
-      node->lhs = std::move(lhs);
-      node->rhs = std::move(rhs);
+      auto node = std::make_unique<BinaryExpr>(ToBinaryOp(op), std::move(lhs), std::move(rhs));
+      node->pos = {node->lhs->pos.start, node->rhs->pos.end};
+      node->return_bool = return_bool;
+      node->matching = std::move(matching);
       if (!CheckBinary(node.get(), op_pos)) return nullptr;
-      lhs = std::move(node);
+      // The loop builds a left-leaning tree without recursing: its height is checked here.
+      lhs = WithinHeight(std::move(node));
     }
     return lhs;
   }
 
-  bool ParseBinaryModifiers(BinaryExpr* e) {
+  bool ParseBinaryModifiers(bool* return_bool, VectorMatching* matching) {
     if (Peek().type == Tok::kBool) {
       Next();
-      e->return_bool = true;
+      *return_bool = true;
     }
     if (Peek().type == Tok::kOn || Peek().type == Tok::kIgnoring) {
-      e->matching.on = Next().type == Tok::kOn;
-      if (!ParseLabelList(&e->matching.labels)) return false;
+      matching->on = Next().type == Tok::kOn;
+      if (!ParseLabelList(&matching->labels)) return false;
       if (Peek().type == Tok::kGroupLeft || Peek().type == Tok::kGroupRight) {
-        e->matching.card = Next().type == Tok::kGroupLeft ? Cardinality::kManyToOne : Cardinality::kOneToMany;
-        if (Peek().type == Tok::kLeftParen && !ParseLabelList(&e->matching.include)) return false;
+        matching->card = Next().type == Tok::kGroupLeft ? Cardinality::kManyToOne : Cardinality::kOneToMany;
+        if (Peek().type == Tok::kLeftParen && !ParseLabelList(&matching->include)) return false;
       }
     }
     return true;
@@ -255,10 +275,9 @@ class Parser {
       return Fail(start, std::string("unary expression only allowed on expressions of type scalar or instant vector, got \"") +
                              ValueTypeDescription(operand->type()) + "\"");
     }
-    auto node = Make<UnaryExpr>(start);
-    node->negate = negate;
-    node->expr = std::move(operand);
-    return node;
+    auto node = std::make_unique<UnaryExpr>(negate, std::move(operand));
+    node->pos = {start, last_end_};
+    return WithinHeight(std::move(node));
   }
 
   ExprPtr ParsePrimary() {
@@ -282,9 +301,9 @@ class Parser {
         Next();
         ExprPtr inner = ParseBinary(1);
         if (!inner || !Expect(Tok::kRightParen, "in paren expression")) return nullptr;
-        auto p = Make<ParenExpr>(t.pos);
-        p->expr = std::move(inner);
-        return p;
+        auto p = std::make_unique<ParenExpr>(std::move(inner));
+        p->pos = {t.pos, last_end_};
+        return WithinHeight(std::move(p));
       }
       case Tok::kLeftBrace:
         return ParseSelector(t.pos, "");
@@ -423,8 +442,9 @@ class Parser {
     for (size_t i = 0; i < got; ++i) {
       const ValueType want = f.arg_types[std::min(i, nargs - 1)];
       if (!ExpectType(*call->args[i], want, "call to function " + quoted)) return nullptr;
+      call->height = std::max(call->height, call->args[i]->height + 1);
     }
-    return call;
+    return WithinHeight(std::move(call));
   }
 
   ExprPtr ParseAggregate() {
@@ -455,11 +475,13 @@ class Parser {
     if (want == 2) agg->param = std::move(args[0]);
     agg->expr = std::move(args.back());
     if (!ExpectType(*agg->expr, ValueType::kVector, "aggregation expression")) return nullptr;
+    agg->height = agg->expr->height + 1;
     if (agg->param) {
       const ValueType pt = agg->op == AggregateOp::kCountValues ? ValueType::kString : ValueType::kScalar;
       if (!ExpectType(*agg->param, pt, "aggregation parameter")) return nullptr;
+      agg->height = std::max(agg->height, agg->param->height + 1);
     }
-    return agg;
+    return WithinHeight(std::move(agg));
   }
 
   // A duration token, or with allow_negative a '-' before it.
@@ -556,8 +578,10 @@ class Parser {
                                       ValueTypeDescription(e->type()) + " instead");
       }
       sq->pos = {e->pos.start, last_end_};
+      sq->height = e->height + 1;
       sq->expr = std::move(e);
-      return sq;
+      // A subquery of a subquery is built by ParsePostfix's loop: its height is checked here.
+      return WithinHeight(std::move(sq));
     }
     if (!Expect(Tok::kRightBracket, "in range selector, expected \"]\"")) return nullptr;
     if (e->kind != ExprKind::kVectorSelector) return Fail(bracket, "ranges only allowed for vector selectors");
@@ -566,6 +590,7 @@ class Parser {
     auto ms = std::make_unique<MatrixSelector>();
     ms->pos = {e->pos.start, last_end_};
     ms->range_ms = range;
+    ms->height = e->height + 1;
     ms->selector.reset(static_cast<VectorSelector*>(e.release()));
     return ms;
   }
@@ -576,6 +601,7 @@ class Parser {
   int last_end_ = 0;
   std::string error_;
   int error_pos_ = 0;
+  int nesting_ = 0;  // ParseBinary calls under way
   // Which nodes had offset / @ written, so a second one is refused even when it is zero.
   std::unordered_map<const Expr*, bool> offset_set_, at_set_;
 };
