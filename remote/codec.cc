@@ -132,6 +132,10 @@ void MarshalWriteRequest(const WriteRequest& request, std::string* out) {
   }
 }
 
+// Snappy's largest expansion: a copy element of three bytes (its tag and a two-byte offset)
+// writes at most 64 bytes, and no element writes more per byte it takes.
+constexpr size_t kSnappyMaxCopy = 64;
+
 std::string SnappyCompress(std::string_view raw) {
   std::string out;
   snappy::Compress(raw.data(), raw.size(), &out);
@@ -146,6 +150,13 @@ core::Status SnappyUncompress(std::string_view compressed, size_t max_bytes, std
   if (length > max_bytes) {
     return core::InvalidArgumentError("snappy: uncompressed size " + std::to_string(length) +
                                       " bytes is over the limit of " + std::to_string(max_bytes));
+  }
+  // The length is the sender's word: a claim no input of this size can honour is refused
+  // before the memory is taken, not after.
+  if (length > compressed.size() / 3 * kSnappyMaxCopy + kSnappyMaxCopy) {
+    return core::InvalidArgumentError("snappy: corrupt input (claims " + std::to_string(length) +
+                                      " bytes, more than " + std::to_string(compressed.size()) +
+                                      " compressed bytes can hold)");
   }
   out->resize(length);
   if (!snappy::RawUncompress(compressed.data(), compressed.size(), out->data())) {

@@ -209,6 +209,14 @@ void WriteRequestView::Clear() {
   metadata_.clear();
 }
 
+void WriteRequestView::Release() {
+  std::string().swap(raw_);
+  std::vector<core::LabelView>().swap(labels_);
+  std::vector<core::Sample>().swap(samples_);
+  std::vector<Range>().swap(series_);
+  std::vector<MetricMetadata>().swap(metadata_);
+}
+
 core::Status WriteRequestView::Decode(std::string_view body, const DecodeLimits& limits) {
   Clear();
   VIGIL_RETURN_IF_ERROR(SnappyUncompress(body, limits.max_uncompressed_bytes, &raw_));

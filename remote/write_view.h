@@ -41,8 +41,12 @@ class WriteRequestView {
   // of one that an unusually large request grew.
   size_t memory() const {
     return raw_.capacity() + labels_.capacity() * sizeof(core::LabelView) +
-           samples_.capacity() * sizeof(core::Sample) + series_.capacity() * sizeof(Range);
+           samples_.capacity() * sizeof(core::Sample) + series_.capacity() * sizeof(Range) +
+           metadata_.capacity() * sizeof(MetricMetadata);
   }
+  // Empties the view and gives its buffers back (assigning an empty view would not: a string
+  // moved from a short one keeps its own buffer).
+  void Release();
 
  private:
   struct Range {  // series i's part of labels_ and of samples_

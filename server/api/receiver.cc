@@ -85,7 +85,7 @@ void Receiver::Handle(const core::HttpRequest& request, core::HttpResponder resp
         // stay; one grown by an unusually large request (up to 100 MB) is let go.
         thread_local remote::WriteRequestView write;
         *outcome = Store(write, *body);
-        if (write.memory() > kKeptViewBytes) write = remote::WriteRequestView();
+        if (write.memory() > kKeptViewBytes) write.Release();
       },
       [this, outcome, responder]() mutable {
         --in_flight_;

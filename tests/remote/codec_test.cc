@@ -130,6 +130,35 @@ TEST(RemoteCodecTest, TheUncompressedSizeIsBoundedBeforeDecompressing) {
             "snappy: uncompressed size 10000 bytes is over the limit of 1000");
 }
 
+// A varint length header and little else: the claim alone must not allocate it.
+std::string SnappyHeaderClaiming(uint64_t length, size_t body_bytes) {
+  std::string out;
+  for (; length >= 0x80; length >>= 7) out.push_back(static_cast<char>(length | 0x80));
+  out.push_back(static_cast<char>(length));
+  return out + std::string(body_bytes, '\0');
+}
+
+TEST(RemoteCodecTest, ALengthTheInputCannotHoldIsRefusedBeforeTheMemoryIsTaken) {
+  std::string out;
+  core::Status s = SnappyUncompress(SnappyHeaderClaiming(120'000'000, 17), 128u << 20, &out);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "snappy: corrupt input (claims 120000000 bytes, more than 21 compressed bytes can hold)");
+  EXPECT_LT(out.capacity(), 1024u);
+
+  // The bound is snappy's own: the most compressible input there is stays within it, and
+  // decompresses whole.
+  for (size_t size : {0, 1, 100, 4096, 1 << 20, 10 << 20}) {
+    const std::string raw(size, '\0');
+    const std::string compressed = SnappyCompress(raw);
+    EXPECT_LE(raw.size(), compressed.size() / 3 * 64 + 64) << size;
+    std::string back;
+    ASSERT_TRUE(SnappyUncompress(compressed, 128u << 20, &back).ok()) << size;
+    EXPECT_EQ(back, raw);
+  }
+}
+
 TEST(RemoteCodecTest, RandomBytesNeverCrashTheDecoder) {
   std::mt19937 rng(11);
   std::string good = EncodeWriteRequest(Sample());
