@@ -11,8 +11,23 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   if (auto listen = server.HostPortValue("listen")) c.listen = *listen;
   c.data_dir = server.String("data_dir", c.data_dir);
   if (c.data_dir.empty()) server.Error("data_dir", "must not be empty");
-  c.max_request_size = server.Size("max_request_size", c.max_request_size);
-  if (c.max_request_size < 1024) server.Error("max_request_size", "must be at least 1KB");
+  ServerLimits& limits = c.limits;
+  limits.max_request_size = server.Size("max_request_size", limits.max_request_size);
+  if (limits.max_request_size < 1024) server.Error("max_request_size", "must be at least 1KB");
+  limits.max_decompressed_request_size =
+      server.Size("max_decompressed_request_size", limits.DecompressedRequestSize());
+  if (limits.max_decompressed_request_size < 1024) {
+    server.Error("max_decompressed_request_size", "must be at least 1KB");
+  }
+  limits.max_header_size = server.Size("max_header_size", limits.max_header_size);
+  if (limits.max_header_size < 1024) server.Error("max_header_size", "must be at least 1KB");
+  limits.max_header_count = server.Int("max_header_count", limits.max_header_count, 1, 10'000);
+  limits.max_connections = server.Int("max_connections", limits.max_connections, 1, 1'000'000);
+  limits.read_timeout = server.Duration("read_timeout", limits.read_timeout);
+  if (limits.read_timeout <= std::chrono::milliseconds(0)) server.Error("read_timeout", "must be positive");
+  limits.idle_timeout = server.Duration("idle_timeout", limits.idle_timeout);
+  if (limits.idle_timeout <= std::chrono::milliseconds(0)) server.Error("idle_timeout", "must be positive");
+  limits.max_concurrent_writes = server.Int("max_concurrent_writes", limits.max_concurrent_writes, 1, 1024);
   c.tls.cert_file = server.String("tls_cert_file");
   c.tls.key_file = server.String("tls_key_file");
   c.tls.client_ca_file = server.String("tls_client_ca_file");
@@ -21,6 +36,14 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
                  "tls_cert_file and tls_key_file go together");
   if (!c.tls.client_ca_file.empty() && c.tls.cert_file.empty())
     server.Error("tls_client_ca_file", "needs tls_cert_file and tls_key_file");
+
+  core::ConfigSection& query = reader.Section("query");
+  c.query.timeout = query.Duration("timeout", c.query.timeout);
+  if (c.query.timeout <= std::chrono::milliseconds(0)) query.Error("timeout", "must be positive");
+  c.query.max_samples = query.Int("max_samples", c.query.max_samples, 1, INT64_MAX);
+  c.query.max_points_per_series = query.Int("max_points_per_series", c.query.max_points_per_series, 1, INT64_MAX);
+  c.query.lookback_delta = query.Duration("lookback_delta", c.query.lookback_delta);
+  if (c.query.lookback_delta <= std::chrono::milliseconds(0)) query.Error("lookback_delta", "must be positive");
 
   core::ConfigSection& storage = reader.Section("storage");
   c.retention = storage.Duration("retention", c.retention);

@@ -23,10 +23,37 @@ struct AuthConfig {
   bool enabled() const { return !bearer_token.empty() || !basic_username.empty(); }
 };
 
+// What one client may ask of the server: every bound on outside input that an operator may need
+// to move, each with its default here and in conf/server.ini.
+struct ServerLimits {
+  uint64_t max_request_size = 32u << 20;  // a request's body as sent (413 past it)
+  // A remote-write body once snappy has expanded it: 400 past it, checked before the memory is
+  // taken. Unset (0), four times max_request_size.
+  uint64_t max_decompressed_request_size = 0;
+  uint64_t max_header_size = 64u << 10;  // start line and headers together (431 past it)
+  int64_t max_header_count = 100;
+  int64_t max_connections = 1024;  // more are closed as they come
+  std::chrono::milliseconds read_timeout{30'000};  // a request's first byte to its last (408)
+  std::chrono::milliseconds idle_timeout{120'000};  // a kept-alive connection's wait
+  int64_t max_concurrent_writes = 16;  // remote-write requests decoding at once; more get 503
+  uint64_t DecompressedRequestSize() const {
+    return max_decompressed_request_size != 0 ? max_decompressed_request_size : 4 * max_request_size;
+  }
+};
+
+// [query]: Prometheus's --query.* flags.
+struct QueryConfig {
+  std::chrono::milliseconds timeout{120'000};
+  int64_t max_samples = 50'000'000;
+  int64_t max_points_per_series = 11'000;  // of a range query: (end - start) / step
+  std::chrono::milliseconds lookback_delta{300'000};
+};
+
 struct ServerConfig {
   core::HostPort listen{"127.0.0.1", 9090};
   std::string data_dir = "/var/lib/vigil-server";
-  uint64_t max_request_size = 32u << 20;
+  ServerLimits limits;
+  QueryConfig query;
   core::TlsServerOptions tls;  // off unless tls_cert_file is set
   AuthConfig auth;
   // [storage]

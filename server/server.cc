@@ -59,17 +59,30 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   so.out_of_order_window_ms = s->config_.out_of_order_window.count();
   VIGIL_ASSIGN_OR_RETURN(s->storage_, storage::Storage::Open(so, clock, s->metrics_));
 
+  const ServerLimits& limits = s->config_.limits;
   core::HttpServerOptions options;
   options.listen = s->config_.listen;
-  options.limits.max_body_bytes = s->config_.max_request_size;
+  options.limits.max_body_bytes = limits.max_request_size;
+  options.limits.max_header_bytes = limits.max_header_size;
+  options.limits.max_header_count = static_cast<size_t>(limits.max_header_count);
+  options.max_connections = static_cast<size_t>(limits.max_connections);
+  options.read_timeout = limits.read_timeout;
+  options.idle_timeout = limits.idle_timeout;
   if (!s->config_.tls.cert_file.empty()) {
     VIGIL_ASSIGN_OR_RETURN(s->tls_, core::TlsConfig::CreateServer(s->config_.tls));
     options.tls = s->tls_.get();
   }
   VIGIL_ASSIGN_OR_RETURN(s->http_, core::HttpEndpoint::Create(loop, options, s->metrics_));
   core::AddAdminRoutes(s->http_->router(), s->metrics_, "Vigil Server", [] { return true; });
-  s->receiver_ = std::make_unique<Receiver>(loop, *s->storage_, s->metrics_, ReceiverOptions{});
+  ReceiverOptions ro;
+  ro.max_in_flight = static_cast<size_t>(limits.max_concurrent_writes);
+  ro.max_uncompressed_bytes = limits.DecompressedRequestSize();
+  s->receiver_ = std::make_unique<Receiver>(loop, *s->storage_, s->metrics_, ro);
   QueryApiOptions qo;
+  qo.engine.timeout = s->config_.query.timeout;
+  qo.engine.max_samples = static_cast<size_t>(s->config_.query.max_samples);
+  qo.engine.lookback_ms = s->config_.query.lookback_delta.count();
+  qo.max_points_per_series = s->config_.query.max_points_per_series;
   // A subquery without a step takes the rule evaluation interval, as in Prometheus.
   qo.engine.subquery_step_ms = s->config_.evaluation_interval.count();
   qo.config_text = s->config_.text;

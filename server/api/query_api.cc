@@ -17,8 +17,6 @@
 namespace vigil::server {
 namespace {
 
-// Prometheus's resolution limit: a week at 60s steps, a year at 1h.
-constexpr int64_t kMaxPointsPerSeries = 11000;
 constexpr int64_t kMinTime = INT64_MIN / 2;
 constexpr int64_t kMaxTime = INT64_MAX / 2;
 
@@ -95,6 +93,16 @@ core::Result<int64_t> ParseDuration(const std::string& text) {
   const int64_t d = promql::ParseDurationText(text);
   if (d >= 0) return d;
   return core::InvalidArgumentError("cannot parse \"" + text + "\" to a valid duration");
+}
+
+// 11000 as "11,000", as Prometheus writes its resolution limit.
+std::string WithThousands(int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
 }
 
 core::HttpResponse InvalidParam(std::string_view name, const core::Status& s) {
@@ -230,6 +238,15 @@ void QueryApi::RunQuery(core::HttpResponder responder, std::function<void(core::
       });
 }
 
+core::Result<promql::Deadline> QueryApi::RequestDeadline(const Form& form) const {
+  std::optional<std::chrono::milliseconds> timeout;
+  if (HasValue(form, "timeout")) {
+    VIGIL_ASSIGN_OR_RETURN(int64_t ms, ParseDuration(FormValue(form, "timeout")));
+    timeout = std::chrono::milliseconds(ms);
+  }
+  return engine_.DeadlineFromNow(timeout);
+}
+
 void QueryApi::Query(const core::HttpRequest& request, core::HttpResponder responder) {
   Form form;
   if (!core::RequestForm(request, &form)) return responder.Send(ApiError("bad_data", "error parsing form values"));
@@ -239,14 +256,12 @@ void QueryApi::Query(const core::HttpRequest& request, core::HttpResponder respo
     if (!t.ok()) return responder.Send(InvalidParam("time", t.status()));
     time = *t;
   }
-  if (HasValue(form, "timeout")) {
-    auto d = ParseDuration(FormValue(form, "timeout"));
-    if (!d.ok()) return responder.Send(InvalidParam("timeout", d.status()));
-  }
-  auto expr = promql::ParseExpr(FormValue(form, "query"));
-  if (!expr.ok()) return responder.Send(InvalidParam("query", expr.status()));
-  RunQuery(responder, [this, expr = std::shared_ptr<promql::Expr>(std::move(*expr)), time](core::HttpResponse* out) {
-    auto result = engine_.InstantQuery(*expr, time);
+  auto deadline = RequestDeadline(form);
+  if (!deadline.ok()) return responder.Send(InvalidParam("timeout", deadline.status()));
+  RunQuery(responder, [this, query = FormValue(form, "query"), time, deadline = *deadline](core::HttpResponse* out) {
+    auto expr = promql::ParseExpr(query);
+    if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
+    auto result = engine_.InstantQuery(**expr, time, deadline);
     *out = result.ok() ? ApiSuccess([&](std::string* body) { AppendResultJson(body, *result); })
                        : ErrorFor(result.status());
   });
@@ -268,19 +283,18 @@ void QueryApi::QueryRange(const core::HttpRequest& request, core::HttpResponder 
     return responder.Send(InvalidParam(
         "step", core::InvalidArgumentError("zero or negative query resolution step widths are not accepted. Try a positive integer")));
   }
-  if ((*end - *start) / *step > kMaxPointsPerSeries) {
-    return responder.Send(ApiError(
-        "bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"));
+  if ((*end - *start) / *step > options_.max_points_per_series) {
+    return responder.Send(ApiError("bad_data", "exceeded maximum resolution of " +
+                                                   WithThousands(options_.max_points_per_series) +
+                                                   " points per timeseries. Try decreasing the query resolution (?step=XX)"));
   }
-  if (HasValue(form, "timeout")) {
-    auto d = ParseDuration(FormValue(form, "timeout"));
-    if (!d.ok()) return responder.Send(InvalidParam("timeout", d.status()));
-  }
-  auto expr = promql::ParseExpr(FormValue(form, "query"));
-  if (!expr.ok()) return responder.Send(InvalidParam("query", expr.status()));
-  RunQuery(responder, [this, expr = std::shared_ptr<promql::Expr>(std::move(*expr)), s = *start, e = *end,
-                       st = *step](core::HttpResponse* out) {
-    auto result = engine_.RangeQuery(*expr, s, e, st);
+  auto deadline = RequestDeadline(form);
+  if (!deadline.ok()) return responder.Send(InvalidParam("timeout", deadline.status()));
+  RunQuery(responder, [this, query = FormValue(form, "query"), s = *start, e = *end, st = *step,
+                       deadline = *deadline](core::HttpResponse* out) {
+    auto expr = promql::ParseExpr(query);
+    if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
+    auto result = engine_.RangeQuery(**expr, s, e, st, deadline);
     *out = result.ok() ? ApiSuccess([&](std::string* body) { AppendResultJson(body, *result); })
                        : ErrorFor(result.status());
   });
@@ -301,14 +315,14 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     if (!HasValue(form, "match[]")) return w.Send(ApiError("bad_data", "no match[] parameter provided"));
     auto range = TimeRange(form);
     if (!range.ok()) return w.Send(ErrorFor(range.status()));
-    auto sets = MatcherSets(form);
-    if (!sets.ok()) return w.Send(ErrorFor(sets.status()));
-    RunQuery(w, [this, sets = std::move(*sets), range = *range](core::HttpResponse* out) {
+    RunQuery(w, [this, form = std::move(form), range = *range](core::HttpResponse* out) {
+      auto sets = MatcherSets(form);
+      if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
       auto querier = storage_.OpenQuerier();
       std::set<core::Labels> found;
       storage::SelectHints hints;
       hints.labels_only = true;
-      for (const storage::Matchers& m : sets) {
+      for (const storage::Matchers& m : *sets) {
         auto series = querier->Select(m, range.first, range.second, hints);
         if (!series.ok()) return void(*out = ErrorFor(series.status()));
         for (auto& s : *series) found.insert(std::move(s.labels));
@@ -326,13 +340,13 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
     auto range = TimeRange(form);
     if (!range.ok()) return w.Send(ErrorFor(range.status()));
-    auto sets = MatcherSets(form);
-    if (!sets.ok()) return w.Send(ErrorFor(sets.status()));
-    if (sets->empty()) sets->emplace_back();  // no matchers: every series
-    RunQuery(w, [this, sets = std::move(*sets), range = *range](core::HttpResponse* out) {
+    RunQuery(w, [this, form = std::move(form), range = *range](core::HttpResponse* out) {
+      auto sets = MatcherSets(form);
+      if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
+      if (sets->empty()) sets->emplace_back();  // no matchers: every series
       auto querier = storage_.OpenQuerier();
       std::set<std::string> names;
-      for (const storage::Matchers& m : sets) {
+      for (const storage::Matchers& m : *sets) {
         for (auto& n : querier->LabelNames(m, range.first, range.second)) names.insert(std::move(n));
       }
       *out = ApiSuccess(StringListJson({names.begin(), names.end()}));
@@ -352,13 +366,13 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
     auto range = TimeRange(form);
     if (!range.ok()) return w.Send(ErrorFor(range.status()));
-    auto sets = MatcherSets(form);
-    if (!sets.ok()) return w.Send(ErrorFor(sets.status()));
-    if (sets->empty()) sets->emplace_back();  // no matchers: every series
-    RunQuery(w, [this, name, sets = std::move(*sets), range = *range](core::HttpResponse* out) {
+    RunQuery(w, [this, name, form = std::move(form), range = *range](core::HttpResponse* out) {
+      auto sets = MatcherSets(form);
+      if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
+      if (sets->empty()) sets->emplace_back();  // no matchers: every series
       auto querier = storage_.OpenQuerier();
       std::set<std::string> values;
-      for (const storage::Matchers& m : sets) {
+      for (const storage::Matchers& m : *sets) {
         for (auto& v : querier->LabelValues(name, m, range.first, range.second)) values.insert(std::move(v));
       }
       *out = ApiSuccess(StringListJson({values.begin(), values.end()}));
@@ -395,14 +409,16 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     // Vigil keeps no exemplars; an empty answer is what Prometheus gives when it has none.
     w.Send(ApiSuccess("[]"));
   }));
-  router.Handle("/api/v1/format_query", get_post, guard([](const core::HttpRequest& r, core::HttpResponder w) {
+  router.Handle("/api/v1/format_query", get_post, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
     Form form;
     if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
-    auto expr = promql::ParseExpr(FormValue(form, "query"));
-    if (!expr.ok()) return w.Send(InvalidParam("query", expr.status()));
-    std::string data;
-    AppendJsonString(&data, (*expr)->String());
-    w.Send(ApiSuccess(data));
+    RunQuery(w, [query = FormValue(form, "query")](core::HttpResponse* out) {
+      auto expr = promql::ParseExpr(query);
+      if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
+      std::string data;
+      AppendJsonString(&data, (*expr)->String());
+      *out = ApiSuccess(data);
+    });
   }));
   router.Handle("/api/v1/status/buildinfo", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
     std::string data = "{\"version\":";

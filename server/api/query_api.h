@@ -2,7 +2,9 @@
 // The Prometheus HTTP API's read side: /api/v1/query, query_range, series, labels, label
 // values, metadata, query_exemplars, format_query and status/*, with Prometheus's JSON shapes,
 // error types and status codes, so Grafana and promtool talk to the server unchanged.
-// Queries run on the thread pool; the loop only parses parameters and writes answers.
+// Queries run on the thread pool, their parsing included (a query's size is bounded only by
+// the request's, and the loop must stay free for everyone else); the loop only reads the other
+// parameters and writes answers.
 #include <functional>
 #include <map>
 #include <string>
@@ -22,6 +24,8 @@ struct QueryApiOptions {
   std::string config_text;
   std::map<std::string, std::string> flags;
   std::string storage_retention;  // "15d", for runtimeinfo
+  // A range query's (end - start) / step at most, as Prometheus's fixed 11,000.
+  int64_t max_points_per_series = 11'000;
 };
 
 class QueryApi {
@@ -37,6 +41,8 @@ class QueryApi {
  private:
   void Query(const core::HttpRequest& request, core::HttpResponder responder);
   void QueryRange(const core::HttpRequest& request, core::HttpResponder responder);
+  // From now, with the request's timeout parameter when it has one.
+  core::Result<promql::Deadline> RequestDeadline(const std::vector<std::pair<std::string, std::string>>& form) const;
   // Runs `work` (which fills the answer) off the loop, then sends what it filled.
   void RunQuery(core::HttpResponder responder, std::function<void(core::HttpResponse*)> work);
 

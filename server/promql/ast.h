@@ -50,8 +50,10 @@ enum class ExprKind {
 };
 
 // The most levels a tree may have. Parsing, evaluating, printing and freeing a tree each recurse
-// once per level; at this height the deepest of them (evaluation, under AddressSanitizer) stays
-// well inside the 8 MB stack of a pool thread. Written queries nest a few dozen levels.
+// once per level; at this height the deepest of them needs 1-2 MB of stack in a release build
+// (4-6 MB under AddressSanitizer), inside the 8 MB libuv gives the pool threads that parse and
+// evaluate queries (depth_test runs them there). Written queries nest a few dozen levels; a
+// chain of binary operators nests a level a term, so `a or b or ...` takes 1000 terms at most.
 inline constexpr int kMaxExprHeight = 1000;
 
 struct Expr {

@@ -63,5 +63,69 @@ TEST(ServerConfigTest, RefusesBadValuesWithTheirLines) {
             }));
 }
 
+TEST(ServerConfigTest, EveryLimitIsAKeyWithTodaysDefault) {
+  ServerConfig c;
+  EXPECT_TRUE(Problems("", &c).empty());
+  EXPECT_EQ(c.limits.max_request_size, 32u << 20);
+  EXPECT_EQ(c.limits.DecompressedRequestSize(), 128u << 20);
+  EXPECT_EQ(c.limits.max_header_size, 64u << 10);
+  EXPECT_EQ(c.limits.max_header_count, 100);
+  EXPECT_EQ(c.limits.max_connections, 1024);
+  EXPECT_EQ(c.limits.read_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(c.limits.idle_timeout, std::chrono::minutes(2));
+  EXPECT_EQ(c.limits.max_concurrent_writes, 16);
+  EXPECT_EQ(c.query.timeout, std::chrono::minutes(2));
+  EXPECT_EQ(c.query.max_samples, 50'000'000);
+  EXPECT_EQ(c.query.max_points_per_series, 11'000);
+  EXPECT_EQ(c.query.lookback_delta, std::chrono::minutes(5));
+
+  // The decompressed bound follows max_request_size unless it is set itself.
+  EXPECT_TRUE(Problems("[server]\nmax_request_size = 2MB\n", &c).empty());
+  EXPECT_EQ(c.limits.DecompressedRequestSize(), 8u << 20);
+
+  EXPECT_TRUE(Problems(R"([server]
+max_request_size = 1MB
+max_decompressed_request_size = 3MB
+max_header_size = 8KB
+max_header_count = 20
+max_connections = 50
+read_timeout = 5s
+idle_timeout = 10s
+max_concurrent_writes = 4
+[query]
+timeout = 20s
+max_samples = 1000
+max_points_per_series = 500
+lookback_delta = 1m
+)",
+                       &c)
+                  .empty());
+  EXPECT_EQ(c.limits.max_request_size, 1u << 20);
+  EXPECT_EQ(c.limits.DecompressedRequestSize(), 3u << 20);
+  EXPECT_EQ(c.limits.max_header_size, 8u << 10);
+  EXPECT_EQ(c.limits.max_header_count, 20);
+  EXPECT_EQ(c.limits.max_connections, 50);
+  EXPECT_EQ(c.limits.read_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(c.limits.idle_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(c.limits.max_concurrent_writes, 4);
+  EXPECT_EQ(c.query.timeout, std::chrono::seconds(20));
+  EXPECT_EQ(c.query.max_samples, 1000);
+  EXPECT_EQ(c.query.max_points_per_series, 500);
+  EXPECT_EQ(c.query.lookback_delta, std::chrono::minutes(1));
+
+  const std::vector<std::string> problems =
+      Problems("[server]\nmax_header_count = 0\nmax_connections = -1\nread_timeout = 0s\n"
+               "max_decompressed_request_size = 10\n[query]\ntimeout = 0s\nmax_samples = 0\n");
+  ASSERT_EQ(problems.size(), 6u);
+  EXPECT_NE(problems[0].find("server.ini:2: [server] max_header_count"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[1].find("server.ini:3: [server] max_connections"), std::string::npos) << problems[1];
+  EXPECT_NE(problems[2].find("server.ini:4: [server] read_timeout: must be positive"), std::string::npos)
+      << problems[2];
+  EXPECT_NE(problems[3].find("server.ini:5: [server] max_decompressed_request_size"), std::string::npos)
+      << problems[3];
+  EXPECT_NE(problems[4].find("server.ini:7: [query] timeout: must be positive"), std::string::npos) << problems[4];
+  EXPECT_NE(problems[5].find("server.ini:8: [query] max_samples"), std::string::npos) << problems[5];
+}
+
 }  // namespace
 }  // namespace vigil::server

@@ -19,7 +19,7 @@ class ReceiverTest : public ::testing::Test {
     dir_ = testing::FreshTempDir();
     config_.listen = {"127.0.0.1", 0};
     config_.data_dir = dir_ + "/data";
-    config_.max_request_size = 4u << 20;
+    config_.limits.max_request_size = 4u << 20;
   }
   void TearDown() override {
     if (server_) {
