@@ -41,14 +41,18 @@ def free_port():
 
 class Server:
     def __init__(self, binary, work, name, extra=""):
+        self.binary = binary
         self.port = free_port()
         self.dir = os.path.join(work, name)
         os.makedirs(self.dir)
-        conf = os.path.join(self.dir, "server.ini")
-        with open(conf, "w") as f:
+        self.conf = os.path.join(self.dir, "server.ini")
+        with open(self.conf, "w") as f:
             f.write("[server]\nlisten = 127.0.0.1:%d\ndata_dir = %s/data\n%s" % (self.port, self.dir, extra))
-        self.log = open(os.path.join(self.dir, "server.log"), "w")
-        self.proc = subprocess.Popen([binary, "--config", conf], stderr=self.log)
+        self.log = open(os.path.join(self.dir, "server.log"), "a")
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen([self.binary, "--config", self.conf], stderr=self.log)
         for _ in range(100):
             if self.ready(1.0):
                 return
@@ -56,11 +60,14 @@ class Server:
         raise RuntimeError("vigil-server did not start")
 
     def request(self, method, path, body=None, headers=None, timeout=60):
+        """(status, body); status 0 and the error when no answer came (the server died)."""
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             c.request(method, path, body=body, headers=headers or {})
             r = c.getresponse()
             return r.status, r.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException) as e:
+            return 0, "no answer: %r" % e
         finally:
             c.close()
 
@@ -82,8 +89,11 @@ class Server:
         return -1
 
     def alive_and_ready(self, name):
-        check(name + ": the server is running and answers /-/ready within 1 s",
-              self.proc.poll() is None and self.ready(1.0))
+        alive = self.proc.poll() is None
+        check(name + ": the server is running and answers /-/ready within 1 s", alive and self.ready(1.0),
+              "" if alive else "it exited with %s" % self.proc.returncode)
+        if not alive:  # so that the next case is tried on its own
+            self.start()
 
     def stop(self):
         if self.proc.poll() is None:
