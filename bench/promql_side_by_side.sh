@@ -15,13 +15,15 @@ prom=$(free_port) vs=$(free_port)
 prometheus --config.file=/dev/null --storage.tsdb.path="$work/prom" --web.listen-address=127.0.0.1:$prom \
   --web.enable-remote-write-receiver > "$work/prom.log" 2>&1 & pids+=($!)
 printf '[server]\nlisten = 127.0.0.1:%s\ndata_dir = %s\n' "$vs" "$work/vigil" > "$work/server.ini"
-"$server" --config "$work/server.ini" 2> "$work/server.log" & pids+=($!)
+"$server" --config "$work/server.ini" 2> "$work/server.log" & vigil_pid=$!; pids+=($vigil_pid)
 for url in "http://127.0.0.1:$prom/-/ready" "http://127.0.0.1:$vs/-/ready"; do wait_http "$url" 20 || true; done
 for port in $prom $vs; do
   "$loadgen" --url "http://127.0.0.1:$port/api/v1/write" --agents 1 --series "$series" \
     --metrics $(( (series + 999) / 1000 )) --backfill 1h --duration 0s --interval 15s > "$work/$port.load" 2>&1
 done
 
+rss_loaded=$(rss $vigil_pid)
+echo 5 > "/proc/$vigil_pid/clear_refs" 2>/dev/null || true  # peak RSS from here on (owner or root)
 python3 - "http://127.0.0.1:$prom" "http://127.0.0.1:$vs" "$step" "$repeat" <<'PY'
 import json, statistics, sys, time, urllib.parse, urllib.request
 prom, vigil, step, repeat = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -55,3 +57,6 @@ for q in queries:
     print(f"{q[:60]:60} {v[0][1]:>7} {pm*1000:>9.1f}ms {vm*1000:>7.1f}ms {vm/pm:>6.2f}")
 print(f"geometric mean of vigil/prometheus: {statistics.geometric_mean(ratios):.2f}")
 PY
+# What the queries cost vigil in memory: its peak beyond what holding the data took.
+peak=$(awk '/^VmHWM/ {print $2}' "/proc/$vigil_pid/status")
+echo "vigil-server RSS with the data loaded: $((rss_loaded / 1024)) MB; peak while querying: $((peak / 1024)) MB"

@@ -11,6 +11,7 @@
 #include "core/metrics.h"
 #include "remote/codec.h"
 #include "remote/write_view.h"
+#include "server/api/receiver.h"
 #include "server/storage/storage.h"
 
 namespace vigil {
@@ -45,7 +46,7 @@ struct Bench {
   }
   core::Status Receive(const std::string& body) {
     VIGIL_RETURN_IF_ERROR(view.Decode(body, {}));
-    return storage->Append(view).status();
+    return server::StoreWriteRequest(view, *storage).status();
   }
   std::filesystem::path dir;
   core::ManualClock clock{0};

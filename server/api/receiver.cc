@@ -24,7 +24,16 @@ int StatusFor(const core::Status& s) {
 
 }  // namespace
 
-Receiver::Receiver(core::Loop& loop, storage::Storage& storage, core::MetricsRegistry& metrics,
+core::Result<storage::AppendResult> StoreWriteRequest(const remote::WriteRequestView& request,
+                                                      storage::Appendable& storage) {
+  std::unique_ptr<storage::Appender> batch = storage.OpenAppender();
+  for (size_t i = 0; i < request.size(); ++i) {
+    VIGIL_RETURN_IF_ERROR(batch->Add(request.labels(i), request.samples(i)));
+  }
+  return batch->Commit();
+}
+
+Receiver::Receiver(core::Loop& loop, storage::Appendable& storage, core::MetricsRegistry& metrics,
                    ReceiverOptions options)
     : loop_(loop),
       storage_(storage),
@@ -51,7 +60,7 @@ Receiver::Outcome Receiver::Store(remote::WriteRequestView& write, std::string_v
   remote::DecodeLimits limits;
   limits.max_uncompressed_bytes = options_.max_uncompressed_bytes;
   if (core::Status st = write.Decode(body, limits); !st.ok()) return {400, st.message(), 0};
-  core::Result<storage::AppendResult> stored = storage_.Append(write);
+  core::Result<storage::AppendResult> stored = StoreWriteRequest(write, storage_);
   if (!stored.ok()) return {StatusFor(stored.status()), stored.status().message(), 0};
   if (!write.metadata().empty()) {
     std::lock_guard lock(metadata_mu_);

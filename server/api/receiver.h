@@ -15,7 +15,7 @@
 #include "core/uv.h"
 #include "remote/codec.h"
 #include "remote/write_view.h"
-#include "server/storage/storage.h"
+#include "server/storage/appender.h"
 
 namespace vigil::server {
 
@@ -26,9 +26,14 @@ struct ReceiverOptions {
   size_t max_uncompressed_bytes = 128u << 20;
 };
 
+// Stores a decoded request whole or, at its first refused series, not at all: the receiver's
+// path from the wire format to storage's appender.
+core::Result<storage::AppendResult> StoreWriteRequest(const remote::WriteRequestView& request,
+                                                      storage::Appendable& storage);
+
 class Receiver {
  public:
-  Receiver(core::Loop& loop, storage::Storage& storage, core::MetricsRegistry& metrics,
+  Receiver(core::Loop& loop, storage::Appendable& storage, core::MetricsRegistry& metrics,
            ReceiverOptions options);
   void Handle(const core::HttpRequest& request, core::HttpResponder responder);
   // Called on the loop after each request was stored (forwarders read the WAL then).
@@ -48,7 +53,7 @@ class Receiver {
   void Answer(core::HttpResponder& responder, int status, std::string body);
 
   core::Loop& loop_;
-  storage::Storage& storage_;
+  storage::Appendable& storage_;
   ReceiverOptions options_;
   std::function<void()> on_stored_;
   size_t in_flight_ = 0;  // loop thread only

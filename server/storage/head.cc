@@ -303,13 +303,54 @@ size_t HeadAppender::SlotFor(const LabelRange& labels) {
 
 core::Status HeadAppender::Add(std::span<const core::LabelView> labels,
                                std::span<const core::Sample> samples) {
-  if (samples.empty()) return core::OkStatus();  // nothing to store, no series to make
-  return AddSamples(SlotFor(labels), samples);
+  return AddSeries(labels, samples);
 }
 
 core::Status HeadAppender::Add(const core::Labels& labels, std::span<const core::Sample> samples) {
-  if (samples.empty()) return core::OkStatus();
-  return AddSamples(SlotFor(labels), samples);
+  return AddSeries(labels, samples);
+}
+
+template <class LabelRange>
+core::Status HeadAppender::AddSeries(const LabelRange& labels, std::span<const core::Sample> samples) {
+  if (samples.empty()) return core::OkStatus();  // nothing to store, no series to make
+  const size_t slots_before = slots_.size();
+  const size_t index = SlotFor(labels);
+  const Slot& slot = slots_[index];
+  const Undo undo{slots_before, pending_.size(), out_of_order_, duplicates_,
+                  slot.max_time, slot.first_in_order, slot.last_value};
+  core::Status st = AddSamples(index, samples);
+  if (!st.ok()) Rollback(index, undo);
+  return st;
+}
+
+void HeadAppender::Rollback(size_t index, const Undo& undo) {
+  Slot& slot = slots_[index];
+  for (size_t i = undo.pending; i < pending_.size(); ++i) {
+    if (!pending_[i].in_order) {
+      slot.out_of_order.erase(pending_[i].t);
+    } else if (slot.in_order_indexed) {
+      slot.in_order.erase(pending_[i].t);
+    }
+  }
+  slot.first_in_order = undo.first_in_order;
+  pending_.resize(undo.pending);
+  out_of_order_ = undo.out_of_order;
+  duplicates_ = undo.duplicates;
+  slot.max_time = undo.max_time;
+  slot.last_value = undo.last_value;
+  if (slots_.size() == undo.slots) return;
+  // The slot was made for this call: it goes, so no empty series is made for it. A stale
+  // appender_slot in an existing series points past the end and is not believed.
+  if (slot.series == nullptr) {
+    auto [lo, hi] = new_slots_.equal_range(slot.hash);
+    for (auto it = lo; it != hi; ++it) {
+      if (it->second == index) {
+        new_slots_.erase(it);
+        break;
+      }
+    }
+  }
+  slots_.pop_back();
 }
 
 std::string HeadAppender::SeriesString(const Slot& slot) const {
@@ -330,6 +371,8 @@ core::Status HeadAppender::AddSamples(size_t slot_index, std::span<const core::S
     if (t > slot.max_time) {
       slot.max_time = t;
       slot.last_value = s.value;
+      slot.first_in_order = std::min(slot.first_in_order, t);
+      if (slot.in_order_indexed) slot.in_order.emplace(t, s.value);
       pending_.push_back({static_cast<SeriesId>(slot_index), true, t, s.value});
       continue;
     }
@@ -341,6 +384,9 @@ core::Status HeadAppender::AddSamples(size_t slot_index, std::span<const core::S
     std::optional<double> existing;
     if (auto it = slot.out_of_order.find(t); it != slot.out_of_order.end()) {
       existing = it->second;
+    } else if (t >= slot.first_in_order) {  // among this batch's in-order samples
+      if (!slot.in_order_indexed) IndexInOrder(slot_index);
+      if (auto in = slot.in_order.find(t); in != slot.in_order.end()) existing = in->second;
     } else if (slot.series != nullptr) {
       existing = slot.series->ValueAt(t);
     }
@@ -354,6 +400,14 @@ core::Status HeadAppender::AddSamples(size_t slot_index, std::span<const core::S
     ++out_of_order_;
   }
   return core::OkStatus();
+}
+
+void HeadAppender::IndexInOrder(size_t slot_index) {
+  Slot& slot = slots_[slot_index];
+  for (const Pending& p : pending_) {
+    if (p.in_order && p.id == slot_index) slot.in_order.emplace(p.t, p.v);
+  }
+  slot.in_order_indexed = true;
 }
 
 std::vector<std::pair<SeriesId, const core::Labels*>> HeadAppender::CreateSeries() {

@@ -120,10 +120,10 @@ class Head final : public IndexReader {
   uint64_t live_series_ = 0;
 };
 
-// One request's samples against the head. Add checks each series' samples against what the
-// head holds and what the request added before; nothing changes until Commit, so a refused
-// request leaves no trace. Used under the storage's append lock, one request at a time; Reset
-// starts the next request and keeps the buffers.
+// One batch's samples against the head. Add checks each series' samples against what the head
+// holds and what the batch added before; a refused Add leaves no trace of itself, and nothing
+// changes in the head until Commit. Used under the storage's append lock, one batch at a time;
+// Reset starts the next batch and keeps the buffers.
 class HeadAppender {
  public:
   explicit HeadAppender(Head& head) : head_(head) { Reset(); }
@@ -164,8 +164,25 @@ class HeadAppender {
     SeriesId id = 0;
     int64_t max_time = INT64_MIN;
     double last_value = 0;
-    std::map<int64_t, double> out_of_order;  // this request's, for duplicate checks
+    std::map<int64_t, double> out_of_order;  // this batch's, for duplicate checks
+    // The first sample this batch appended in order: a later sample before it is checked
+    // against the series, one after it against the batch's own in-order samples. Those are
+    // indexed only once a sample goes back among them, so the common path indexes nothing.
+    int64_t first_in_order = INT64_MAX;
+    bool in_order_indexed = false;
+    std::map<int64_t, double> in_order;
   };
+  // What an Add changes before it may be refused, to put back if it is.
+  struct Undo {
+    size_t slots, pending, out_of_order, duplicates;
+    int64_t max_time, first_in_order;
+    double last_value;
+  };
+  // Indexes the in-order samples the batch holds for the slot (see Slot::in_order).
+  void IndexInOrder(size_t slot_index);
+  template <class LabelRange>
+  core::Status AddSeries(const LabelRange& labels, std::span<const core::Sample> samples);
+  void Rollback(size_t index, const Undo& undo);
   template <class LabelRange>
   size_t SlotFor(const LabelRange& labels);
   core::Status AddSamples(size_t slot_index, std::span<const core::Sample> samples);

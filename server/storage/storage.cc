@@ -11,7 +11,6 @@
 
 #include "core/fs.h"
 #include "core/log.h"
-#include "remote/codec.h"
 #include "wal/format.h"
 
 namespace vigil::storage {
@@ -177,7 +176,7 @@ Storage::Storage(StorageOptions options, const core::Clock& clock, core::Metrics
   duplicates_ = m.Counter("vigil_tsdb_duplicate_samples_total",
                           "Samples ignored: same timestamp and value as already stored.").Get();
   rejected_ = m.Counter("vigil_tsdb_rejected_requests_total",
-                        "Write requests refused by storage (nothing of them kept).").Get();
+                        "Write batches (remote-write requests) refused by storage, nothing of them kept.").Get();
   head_series_ = m.Gauge("vigil_tsdb_head_series", "Series in the head.").Get();
   head_chunks_ = m.Gauge("vigil_tsdb_head_chunks", "Chunks in the head.").Get();
   wal_bytes_ = m.Gauge("vigil_tsdb_wal_size_bytes", "Size of the server's WAL.").Get();
@@ -281,43 +280,65 @@ core::Status Storage::Replay() {
   return core::OkStatus();
 }
 
-core::Result<AppendResult> Storage::Append(const remote::WriteRequest& request) {
-  remote::WriteRequestView view;
-  view.Assign(request);
-  return Append(view);
-}
+// The storage's Appender: the head's appender under the append lock, and on Commit the
+// WAL first, then the head.
+class Storage::Batch final : public Appender {
+ public:
+  explicit Batch(Storage& storage) : storage_(storage), lock_(storage.append_mu_), app_(*storage.appender_) {
+    app_.Reset();
+  }
+  ~Batch() override {
+    if (!ended_ && refused_) storage_.rejected_->Inc();
+  }
 
-core::Result<AppendResult> Storage::Append(const remote::WriteRequestView& request) {
-  std::lock_guard lock(append_mu_);
-  HeadAppender& app = *appender_;
-  app.Reset();
-  for (size_t i = 0; i < request.size(); ++i) {
-    core::Status st = app.Add(request.labels(i), request.samples(i));
-    if (!st.ok()) {
-      rejected_->Inc();
-      return st;
+  core::Status Add(std::span<const core::LabelView> labels, std::span<const core::Sample> samples) override {
+    return Refused(ended_ ? Ended() : app_.Add(labels, samples));
+  }
+  core::Status Add(const core::Labels& labels, std::span<const core::Sample> samples) override {
+    return Refused(ended_ ? Ended() : app_.Add(labels, samples));
+  }
+
+  core::Result<AppendResult> Commit() override {
+    if (ended_) return Ended();
+    ended_ = true;
+    auto created = app_.CreateSeries();
+    if (!created.empty() && created.back().first + 1 > wal::kMaxSeriesRef) {
+      storage_.rejected_->Inc();
+      return core::ResourceExhaustedError("the head holds the most series it can number");
     }
+    wal::Wal& wal = *storage_.wal_;
+    for (auto [id, labels] : created) wal.SetSeries(id + 1, labels);
+    std::vector<wal::RefSample>& refs = storage_.refs_;
+    refs.clear();
+    for (const HeadAppender::Pending& p : app_.pending()) refs.push_back({p.id + 1, p.t, p.v});
+    core::Status logged = wal.Append(refs);
+    if (!logged.ok()) {
+      storage_.rejected_->Inc();
+      return core::UnavailableError("cannot write the WAL: " + logged.message());
+    }
+    app_.Commit();
+    storage_.samples_appended_->Inc(static_cast<double>(app_.appended()));
+    storage_.out_of_order_->Inc(static_cast<double>(app_.out_of_order()));
+    storage_.duplicates_->Inc(static_cast<double>(app_.duplicates()));
+    if (!created.empty()) storage_.head_series_->Inc(static_cast<double>(created.size()));
+    return AppendResult{app_.appended(), app_.out_of_order(), app_.duplicates()};
   }
-  auto created = app.CreateSeries();
-  if (!created.empty() && created.back().first + 1 > wal::kMaxSeriesRef) {
-    rejected_->Inc();
-    return core::ResourceExhaustedError("the head holds the most series it can number");
+
+ private:
+  static core::Status Ended() { return core::FailedPreconditionError("the batch was committed already"); }
+  core::Status Refused(core::Status s) {
+    refused_ |= !s.ok();
+    return s;
   }
-  for (auto [id, labels] : created) wal_->SetSeries(id + 1, labels);
-  refs_.clear();
-  for (const HeadAppender::Pending& p : app.pending()) refs_.push_back({p.id + 1, p.t, p.v});
-  core::Status logged = wal_->Append(refs_);
-  if (!logged.ok()) {
-    rejected_->Inc();
-    return core::UnavailableError("cannot write the WAL: " + logged.message());
-  }
-  app.Commit();
-  samples_appended_->Inc(static_cast<double>(app.appended()));
-  out_of_order_->Inc(static_cast<double>(app.out_of_order()));
-  duplicates_->Inc(static_cast<double>(app.duplicates()));
-  if (!created.empty()) head_series_->Inc(static_cast<double>(created.size()));
-  return AppendResult{app.appended(), app.out_of_order(), app.duplicates()};
-}
+
+  Storage& storage_;
+  std::lock_guard<std::mutex> lock_;
+  HeadAppender& app_;
+  bool ended_ = false;    // committed, or failed to
+  bool refused_ = false;  // an Add was refused: a batch dropped after one counts as rejected
+};
+
+std::unique_ptr<Appender> Storage::OpenAppender() { return std::make_unique<Batch>(*this); }
 
 std::unique_ptr<Querier> Storage::OpenQuerier() const {
   return std::make_unique<StorageQuerier>(*head_, blocks());

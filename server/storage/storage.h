@@ -16,18 +16,13 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "core/exposition.h"
-#include "remote/write_view.h"
 #include "core/metrics.h"
 #include "core/status.h"
+#include "server/storage/appender.h"
 #include "server/storage/block.h"
 #include "server/storage/head.h"
 #include "server/storage/querier.h"
 #include "wal/wal.h"
-
-namespace vigil::remote {
-struct WriteRequest;
-}
 
 namespace vigil::storage {
 
@@ -37,12 +32,6 @@ struct StorageOptions {
   int64_t out_of_order_window_ms = 24 * 3600 * 1000;
   int64_t retention_ms = 15ll * 24 * 3600 * 1000;  // 0: keep by time forever
   uint64_t retention_bytes = 0;                     // blocks together; 0: no size cap
-};
-
-struct AppendResult {
-  size_t samples = 0;       // new samples stored
-  size_t out_of_order = 0;  // of which older than their series' newest
-  size_t duplicates = 0;    // same timestamp and value as already stored: ignored
 };
 
 struct TsdbStatus {
@@ -55,18 +44,15 @@ struct TsdbStatus {
       values_by_label_name, memory_by_label_name;
 };
 
-class Storage final : public Queryable {
+class Storage final : public Queryable, public Appendable {
  public:
   static core::Result<std::unique_ptr<Storage>> Open(StorageOptions options,
                                                      const core::Clock& clock,
                                                      core::MetricsRegistry& metrics);
   ~Storage() override;
 
-  // Checks the whole request against what is stored, then logs and stores it; on any error
-  // nothing of it is kept. InvalidArgument: the request is bad (400); Unavailable or
-  // ResourceExhausted: try again later.
-  core::Result<AppendResult> Append(const remote::WriteRequestView& request);
-  core::Result<AppendResult> Append(const remote::WriteRequest& request);
+  // A batch of writes (see Appender), which holds the append lock until it commits or ends.
+  std::unique_ptr<Appender> OpenAppender() override;
 
   std::unique_ptr<Querier> OpenQuerier() const override;
 
@@ -84,6 +70,7 @@ class Storage final : public Queryable {
   const Head& head() const { return *head_; }
 
  private:
+  class Batch;
   Storage(StorageOptions options, const core::Clock& clock, core::MetricsRegistry& metrics);
   core::Status LoadBlocks();
   core::Status Replay();
@@ -103,7 +90,7 @@ class Storage final : public Queryable {
 
   // Serializes what changes the head and the WAL: appends and block cuts.
   std::mutex append_mu_;
-  std::unique_ptr<HeadAppender> appender_;  // under append_mu_, reset for every request
+  std::unique_ptr<HeadAppender> appender_;  // under append_mu_, reset for every batch
   std::vector<wal::RefSample> refs_;         // scratch, under append_mu_
 
   // Guards the list, not the blocks (immutable). Shared pointers: a query in flight keeps

@@ -28,6 +28,7 @@
 #include "server/promql/lexer.h"
 #include "server/promql/parser.h"
 #include "server/storage/storage.h"
+#include "tests/server/storage/append_request.h"
 #include "tests/core/temp_dir.h"
 
 namespace vigil::promql {
@@ -152,7 +153,7 @@ class Script {
       }
       req.series.push_back(std::move(s));
     }
-    auto r = storage_->Append(req);
+    auto r = testing::AppendRequest(*storage_, req);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
 

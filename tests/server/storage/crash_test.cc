@@ -12,6 +12,7 @@
 
 #include "remote/codec.h"
 #include "server/storage/storage.h"
+#include "tests/server/storage/append_request.h"
 #include "tests/core/temp_dir.h"
 
 namespace vigil::storage {
@@ -38,7 +39,7 @@ remote::WriteRequest Request(uint32_t id) {
   auto storage = Storage::Open({.dir = dir, .retention_ms = 0}, clock, metrics);
   if (!storage.ok()) _exit(3);
   for (uint32_t id = first_id;; ++id) {
-    if (!(*storage)->Append(Request(id)).ok()) _exit(4);
+    if (!testing::AppendRequest(**storage, Request(id)).ok()) _exit(4);
     if (write(ack_fd, &id, sizeof id) != sizeof id) _exit(5);
     if (id % 60 == 0) {
       core::Status s = (*storage)->Maintain();

@@ -7,6 +7,7 @@
 
 #include "remote/codec.h"
 #include "tests/core/temp_dir.h"
+#include "tests/server/storage/append_request.h"
 
 namespace vigil::storage {
 namespace {
@@ -57,24 +58,82 @@ class StorageTest : public ::testing::Test {
 TEST_F(StorageTest, ReopenReplaysTheWal) {
   {
     auto s = Open();
-    ASSERT_TRUE(s->Append(Load(10, 0, 600'000, 15'000)).ok());
-    ASSERT_TRUE(s->Append(Load(10, 600'000, 1'200'000, 15'000)).ok());
+    ASSERT_TRUE(testing::AppendRequest(*s, Load(10, 0, 600'000, 15'000)).ok());
+    ASSERT_TRUE(testing::AppendRequest(*s, Load(10, 600'000, 1'200'000, 15'000)).ok());
   }
   auto s = Open();
   EXPECT_EQ(CountSamples(*s), 10u * 80);
   EXPECT_EQ(s->head().stats().series, 10u);
   // Appends after the replay go on where the series left off.
-  EXPECT_TRUE(s->Append(Load(10, 1'200'000, 1'215'000, 15'000)).ok());
+  EXPECT_TRUE(testing::AppendRequest(*s, Load(10, 1'200'000, 1'215'000, 15'000)).ok());
   EXPECT_EQ(CountSamples(*s), 10u * 81);
+}
+
+// The shape recording rules write in: a batch whose refused series leave nothing of
+// themselves, while the rest of the batch is stored (and survives a restart).
+TEST_F(StorageTest, ARefusedAddLeavesNothingOfItselfAndTheRestOfTheBatchCommits) {
+  const core::Labels a = core::Labels::FromLiteral({{"__name__", "load"}, {"i", "a"}});
+  const core::Labels b = core::Labels::FromLiteral({{"__name__", "load"}, {"i", "b"}});
+  const core::Labels fresh = core::Labels::FromLiteral({{"__name__", "load"}, {"i", "fresh"}});
+  const std::vector<core::Sample> first{{10'000, 1}, {20'000, 2}};
+  {
+    auto s = Open();
+    ASSERT_TRUE(testing::AppendRequest(*s, Load(1, 0, 60'000, 15'000)).ok());  // i="0"
+    auto batch = s->OpenAppender();
+    ASSERT_TRUE(batch->Add(a, first).ok());
+    // b: two good samples, then one at a timestamp b has (in this batch) with another value.
+    const std::vector<core::Sample> bad{{10'000, 5}, {30'000, 6}, {10'000, 7}};
+    EXPECT_EQ(batch->Add(b, bad).code(), core::StatusCode::kInvalidArgument);
+    // a again: its good samples are kept, the out-of-order one that clashes is refused alone.
+    EXPECT_TRUE(batch->Add(a, std::vector<core::Sample>{{30'000, 3}}).ok());
+    EXPECT_EQ(batch->Add(a, std::vector<core::Sample>{{5'000, 0.5}, {20'000, 9}}).code(),
+              core::StatusCode::kInvalidArgument);
+    // A new series refused at its first sample (older than the out-of-order window) is not made.
+    const std::vector<core::Sample> ancient{{-100 * kHour, 1}};
+    EXPECT_EQ(batch->Add(fresh, ancient).code(), core::StatusCode::kInvalidArgument);
+    auto stored = batch->Commit();
+    ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+    EXPECT_EQ(stored->samples, 3u);
+    EXPECT_EQ(stored->out_of_order, 0u);
+    EXPECT_EQ(batch->Commit().status().code(), core::StatusCode::kFailedPrecondition);
+    EXPECT_EQ(batch->Add(b, first).code(), core::StatusCode::kFailedPrecondition);
+    EXPECT_EQ(s->head().stats().series, 2u);  // i="0" and a: neither b nor fresh
+  }
+  auto s = Open();
+  EXPECT_EQ(s->head().stats().series, 2u);
+  auto q = s->OpenQuerier();
+  auto series = q->Select({Matcher::Create(MatchType::kEqual, "i", "a").value()}, INT64_MIN, INT64_MAX);
+  ASSERT_TRUE(series.ok());
+  ASSERT_EQ(series->size(), 1u);
+  const std::vector<core::Sample> want{{10'000, 1}, {20'000, 2}, {30'000, 3}};
+  ASSERT_EQ((*series)[0].samples.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ((*series)[0].samples[i].timestamp_ms, want[i].timestamp_ms);
+    EXPECT_EQ((*series)[0].samples[i].value, want[i].value);
+  }
+}
+
+TEST_F(StorageTest, ABatchDroppedWithoutCommitStoresNothingAndFreesTheLock) {
+  auto s = Open();
+  {
+    auto batch = s->OpenAppender();
+    auto req = Load(3, 0, 60'000, 15'000);
+    for (const auto& series : req.series) ASSERT_TRUE(batch->Add(series.labels, series.samples).ok());
+  }
+  EXPECT_EQ(CountSamples(*s), 0u);
+  EXPECT_EQ(s->head().stats().series, 0u);
+  // The next batch gets the lock and starts afresh.
+  ASSERT_TRUE(testing::AppendRequest(*s, Load(1, 0, 30'000, 15'000)).ok());
+  EXPECT_EQ(CountSamples(*s), 2u);
 }
 
 TEST_F(StorageTest, RefusedRequestWritesNothingEvenAfterRestart) {
   {
     auto s = Open();
-    ASSERT_TRUE(s->Append(Load(2, 0, 60'000, 15'000)).ok());
+    ASSERT_TRUE(testing::AppendRequest(*s, Load(2, 0, 60'000, 15'000)).ok());
     auto bad = Load(3, 60'000, 120'000, 15'000);
     bad.series[1].samples.push_back({45'000, -1});  // an existing timestamp, another value
-    auto r = s->Append(bad);
+    auto r = testing::AppendRequest(*s, bad);
     EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
     EXPECT_EQ(CountSamples(*s), 8u);
     EXPECT_EQ(s->head().stats().series, 2u);
@@ -87,7 +146,7 @@ TEST_F(StorageTest, HeadIsCutIntoBlocksAndSurvivesRestart) {
   {
     auto s = Open();
     for (int64_t h = 0; h < 5; ++h) {
-      ASSERT_TRUE(s->Append(Load(5, h * kHour, (h + 1) * kHour, 60'000)).ok());
+      ASSERT_TRUE(testing::AppendRequest(*s, Load(5, h * kHour, (h + 1) * kHour, 60'000)).ok());
     }
     ASSERT_TRUE(s->Maintain().ok());
     // 5h of data: the first 2h range went into a block; the head keeps the rest.
@@ -101,7 +160,7 @@ TEST_F(StorageTest, HeadIsCutIntoBlocksAndSurvivesRestart) {
     EXPECT_EQ(CountSamples(*s, kHour, 3 * kHour - 1), 5u * 120);
     // Out of order into the range the block already holds: stored, and found.
     auto late = Load(1, 30'000, 30'001, 1);
-    ASSERT_TRUE(s->Append(late).ok());
+    ASSERT_TRUE(testing::AppendRequest(*s, late).ok());
     EXPECT_EQ(CountSamples(*s), 5u * 300 + 1);
   }
   auto s = Open();
@@ -112,7 +171,7 @@ TEST_F(StorageTest, HeadIsCutIntoBlocksAndSurvivesRestart) {
 TEST_F(StorageTest, CompactionMergesBlocksAndOverlaps) {
   auto s = Open();
   for (int64_t h = 0; h < 11; ++h) {
-    ASSERT_TRUE(s->Append(Load(3, h * kHour, (h + 1) * kHour, 60'000)).ok());
+    ASSERT_TRUE(testing::AppendRequest(*s, Load(3, h * kHour, (h + 1) * kHour, 60'000)).ok());
     ASSERT_TRUE(s->Maintain().ok());
   }
   // Cuts at 2h, 4h, 6h, 8h; the three 2h blocks of [0, 6h) become one once a newer block exists.
@@ -125,8 +184,8 @@ TEST_F(StorageTest, CompactionMergesBlocksAndOverlaps) {
   EXPECT_EQ(CountSamples(*s), 3u * 660);
   // A late sample for an hour already compacted makes a small overlapping block at the next
   // cut; compaction folds it into the block of its range.
-  ASSERT_TRUE(s->Append(Load(1, 90'000, 90'001, 1)).ok());
-  ASSERT_TRUE(s->Append(Load(3, 11 * kHour, 12 * kHour, 60'000)).ok());
+  ASSERT_TRUE(testing::AppendRequest(*s, Load(1, 90'000, 90'001, 1)).ok());
+  ASSERT_TRUE(testing::AppendRequest(*s, Load(3, 11 * kHour, 12 * kHour, 60'000)).ok());
   ASSERT_TRUE(s->Maintain().ok());
   blocks = s->blocks();
   ASSERT_EQ(blocks.size(), 3u);
@@ -141,7 +200,7 @@ TEST_F(StorageTest, CompactionMergesBlocksAndOverlaps) {
 TEST_F(StorageTest, RetentionDeletesOldBlocks) {
   auto s = Open({.retention_ms = 4 * kHour});
   for (int64_t h = 0; h < 12; ++h) {
-    ASSERT_TRUE(s->Append(Load(2, h * kHour, (h + 1) * kHour, 60'000)).ok());
+    ASSERT_TRUE(testing::AppendRequest(*s, Load(2, h * kHour, (h + 1) * kHour, 60'000)).ok());
     ASSERT_TRUE(s->Maintain().ok());
   }
   for (const auto& b : s->blocks()) EXPECT_GE(b->meta().max_time, 12 * kHour - 4 * kHour - 60'000);
@@ -152,7 +211,7 @@ TEST_F(StorageTest, RetentionDeletesOldBlocks) {
 TEST_F(StorageTest, DamagedBlockIsSetAsideNotFatal) {
   {
     auto s = Open();
-    for (int64_t h = 0; h < 4; ++h) ASSERT_TRUE(s->Append(Load(2, h * kHour, (h + 1) * kHour, 60'000)).ok());
+    for (int64_t h = 0; h < 4; ++h) ASSERT_TRUE(testing::AppendRequest(*s, Load(2, h * kHour, (h + 1) * kHour, 60'000)).ok());
     ASSERT_TRUE(s->Maintain().ok());
     ASSERT_EQ(s->blocks().size(), 1u);
   }
@@ -173,7 +232,7 @@ TEST_F(StorageTest, DamagedBlockIsSetAsideNotFatal) {
 
 TEST_F(StorageTest, LabelNamesAndValues) {
   auto s = Open();
-  ASSERT_TRUE(s->Append(Load(3, 0, 60'000, 15'000)).ok());
+  ASSERT_TRUE(testing::AppendRequest(*s, Load(3, 0, 60'000, 15'000)).ok());
   auto q = s->OpenQuerier();
   EXPECT_EQ(q->LabelNames({}, INT64_MIN, INT64_MAX), (std::vector<std::string>{"__name__", "i"}));
   EXPECT_EQ(q->LabelValues("i", {}, INT64_MIN, INT64_MAX),
