@@ -10,18 +10,11 @@
 #include "core/ini.h"
 #include "core/tls.h"
 #include "remote/destination_config.h"
+#include "server/api/auth.h"
 
 namespace vigil::server {
 
 inline constexpr char kDefaultConfigPath[] = "/etc/vigil/server.ini";
-
-// Who may use the HTTP API and the receiver: nobody needs credentials when both are unset.
-struct AuthConfig {
-  std::string bearer_token;
-  std::string basic_username;
-  std::string basic_password;
-  bool enabled() const { return !bearer_token.empty() || !basic_username.empty(); }
-};
 
 // What one client may ask of the server: every bound on outside input that an operator may need
 // to move, each with its default here and in conf/server.ini.

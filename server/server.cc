@@ -2,7 +2,7 @@
 
 #include "core/build_info.h"
 #include "core/log.h"
-#include "server/api/json.h"
+#include "server/api/tsdb_status.h"
 
 namespace vigil::server {
 namespace {
@@ -11,17 +11,6 @@ namespace {
 // alone loses nothing that was answered 2xx, as it is in the page cache.
 constexpr std::chrono::seconds kSyncInterval{1};
 constexpr std::chrono::seconds kMaintainInterval{30};
-
-std::string TopListJson(const std::vector<std::pair<std::string, uint64_t>>& list) {
-  std::string out = "[";
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (i > 0) out += ",";
-    out += "{\"name\":";
-    AppendJsonString(&out, list[i].first);
-    out += ",\"value\":" + std::to_string(list[i].second) + "}";
-  }
-  return out + "]";
-}
 
 }  // namespace
 
@@ -119,28 +108,10 @@ void Server::AddApiRoutes() {
                 auth_.Guard([this](const core::HttpRequest& r, core::HttpResponder responder) {
                   receiver_->Handle(r, std::move(responder));
                 }));
-  router.Handle(
-      "/api/v1/status/tsdb", {"GET"},
-      auth_.Guard([this](const core::HttpRequest&, core::HttpResponder responder) {
-        const storage::TsdbStatus st = storage_->Stats(10);
-        const bool empty = st.head.series == 0;
-        std::string body = "{\"status\":\"success\",\"data\":{\"headStats\":{\"numSeries\":" +
-                           std::to_string(st.head.series) +
-                           ",\"numLabelPairs\":" + std::to_string(st.series_by_label_pair.size()) +
-                           ",\"chunkCount\":" + std::to_string(st.head.chunks) +
-                           ",\"minTime\":" + std::to_string(empty ? 0 : st.head.min_time) +
-                           ",\"maxTime\":" + std::to_string(empty ? 0 : st.head.max_time) +
-                           "},\"seriesCountByMetricName\":" + TopListJson(st.series_by_metric) +
-                           ",\"labelValueCountByLabelName\":" +
-                           TopListJson(st.values_by_label_name) +
-                           ",\"memoryInBytesByLabelName\":" + TopListJson(st.memory_by_label_name) +
-                           ",\"seriesCountByLabelValuePair\":" +
-                           TopListJson(st.series_by_label_pair) + "}}";
-        core::HttpResponse r;
-        r.headers.Set("Content-Type", "application/json");
-        r.body = std::move(body);
-        responder.Send(std::move(r));
-      }));
+  router.Handle("/api/v1/status/tsdb", {"GET"},
+                auth_.Guard([this](const core::HttpRequest&, core::HttpResponder responder) {
+                  responder.Send(TsdbStatusResponse(storage_->Stats(10)));
+                }));
 }
 
 void Server::StartForwarders() {

@@ -4,9 +4,16 @@
 #include <string>
 
 #include "core/http_server.h"
-#include "server/config.h"
 
 namespace vigil::server {
+
+// Who may use the HTTP API and the receiver: nobody needs credentials when both are unset.
+struct AuthConfig {
+  std::string bearer_token;
+  std::string basic_username;
+  std::string basic_password;
+  bool enabled() const { return !bearer_token.empty() || !basic_username.empty(); }
+};
 
 class Auth {
  public:
