@@ -97,12 +97,4 @@ AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::Conf
   return c;
 }
 
-core::Result<AgentConfig> LoadAgentConfig(const std::string& path) {
-  VIGIL_ASSIGN_OR_RETURN(core::IniDocument doc, core::IniDocument::Load(path));
-  std::vector<core::ConfigError> errors;
-  AgentConfig config = ReadAgentConfig(doc, &errors);
-  if (!errors.empty()) return core::InvalidArgumentError(core::JoinConfigErrors(errors));
-  return config;
-}
-
 }  // namespace vigil::agent

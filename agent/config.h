@@ -31,9 +31,8 @@ struct AgentConfig {
   std::vector<std::string> disabled_collectors;  // [collectors] NAME = false
 };
 
-// Reads and checks the whole file; the error lists every problem, one per line.
-core::Result<AgentConfig> LoadAgentConfig(const std::string& path);
-// The same for a parsed document: every problem is appended to *errors.
+// Reads and checks a parsed document, appending every problem to *errors (the whole file:
+// core::LoadConfig(path, ReadAgentConfig)).
 AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::ConfigError>* errors);
 
 }  // namespace vigil::agent

@@ -137,4 +137,16 @@ class ConfigReader {
 // All errors one per line, for a Status message and for --check-config.
 std::string JoinConfigErrors(const std::vector<ConfigError>& errors);
 
+// Loads the file at `path` and reads it with `read`, which records every problem it finds: the
+// configuration, or InvalidArgument listing every problem, one a line.
+template <class Config>
+Result<Config> LoadConfig(const std::string& path,
+                          Config (*read)(const IniDocument&, std::vector<ConfigError>*)) {
+  VIGIL_ASSIGN_OR_RETURN(IniDocument doc, IniDocument::Load(path));
+  std::vector<ConfigError> errors;
+  Config config = read(doc, &errors);
+  if (!errors.empty()) return InvalidArgumentError(JoinConfigErrors(errors));
+  return config;
+}
+
 }  // namespace vigil::core

@@ -79,12 +79,4 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   return c;
 }
 
-core::Result<ServerConfig> LoadServerConfig(const std::string& path) {
-  VIGIL_ASSIGN_OR_RETURN(core::IniDocument doc, core::IniDocument::Load(path));
-  std::vector<core::ConfigError> errors;
-  ServerConfig config = ReadServerConfig(doc, &errors);
-  if (!errors.empty()) return core::InvalidArgumentError(core::JoinConfigErrors(errors));
-  return config;
-}
-
 }  // namespace vigil::server

@@ -61,8 +61,8 @@ struct ServerConfig {
   std::string text;
 };
 
-// Reads and checks the whole file; the error lists every problem, one per line.
-core::Result<ServerConfig> LoadServerConfig(const std::string& path);
+// Reads and checks a parsed document, appending every problem to *errors (the whole file:
+// core::LoadConfig(path, ReadServerConfig)).
 ServerConfig ReadServerConfig(const core::IniDocument& doc, std::vector<core::ConfigError>* errors);
 
 }  // namespace vigil::server

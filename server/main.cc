@@ -8,11 +8,11 @@ int main(int argc, char** argv) {
   spec.program = "vigil-server";
   spec.default_config = server::kDefaultConfigPath;
   spec.check_config = [](const std::string& path) {
-    return server::LoadServerConfig(path).status();
+    return core::LoadConfig(path, server::ReadServerConfig).status();
   };
   spec.start = [](core::Loop& loop,
                   const std::string& path) -> core::Result<std::unique_ptr<core::Service>> {
-    VIGIL_ASSIGN_OR_RETURN(server::ServerConfig config, server::LoadServerConfig(path));
+    VIGIL_ASSIGN_OR_RETURN(server::ServerConfig config, core::LoadConfig(path, server::ReadServerConfig));
     VIGIL_ASSIGN_OR_RETURN(
         std::unique_ptr<server::Server> s,
         server::Server::Create(loop, std::move(config), core::SystemClock::Get()));

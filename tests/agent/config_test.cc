@@ -79,7 +79,7 @@ TEST(AgentConfigTest, RefusesBadValuesWithTheirLines) {
 TEST(AgentConfigTest, LoadReportsEveryProblemInOneError) {
   std::string path = testing::FreshTempDir() + "/agent.ini";
   std::ofstream(path) << "[agent]\ninterval = x\n[remote_write.c]\n";
-  auto r = LoadAgentConfig(path);
+  auto r = core::LoadConfig(path, ReadAgentConfig);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().message(),
