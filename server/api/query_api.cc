@@ -323,9 +323,9 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
       storage::SelectHints hints;
       hints.labels_only = true;
       for (const storage::Matchers& m : *sets) {
-        auto series = querier->Select(m, range.first, range.second, hints);
-        if (!series.ok()) return void(*out = ErrorFor(series.status()));
-        for (auto& s : *series) found.insert(std::move(s.labels));
+        auto set = querier->Select(m, range.first, range.second, hints);
+        while (set->Next()) found.insert(set->labels());
+        if (!set->status().ok()) return void(*out = ErrorFor(set->status()));
       }
       std::string data = "[";
       for (const core::Labels& l : found) {

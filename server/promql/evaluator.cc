@@ -107,16 +107,19 @@ core::Status Evaluator::Prepare(const Expr& e, int64_t start, int64_t end) {
 }
 
 core::Status Evaluator::Load(const Expr& node, const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale) {
-  VIGIL_ASSIGN_OR_RETURN(std::vector<storage::Series> selected, querier_.Select(vs.matchers, mint, maxt));
+  std::unique_ptr<storage::SeriesSet> set = querier_.Select(vs.matchers, mint, maxt);
   std::vector<Series>& out = loaded_[&node];
-  out.reserve(selected.size());
-  for (storage::Series& s : selected) {
+  while (set->Next()) {
+    std::vector<core::Sample>& samples = set->samples();
     if (drop_stale) {
-      std::erase_if(s.samples, [](const Point& p) { return core::IsStaleNaN(p.value); });
+      std::erase_if(samples, [](const Point& p) { return core::IsStaleNaN(p.value); });
     }
-    samples_ += s.samples.size();
-    out.push_back({std::make_shared<const core::Labels>(std::move(s.labels)), std::move(s.samples)});
+    samples_ += samples.size();
+    out.push_back({std::make_shared<const core::Labels>(set->labels()), std::move(samples)});
+    // Checked as it reads: a selector over too many samples stops before it has read them all.
+    VIGIL_RETURN_IF_ERROR(CheckLimits());
   }
+  VIGIL_RETURN_IF_ERROR(set->status());
   return CheckLimits();
 }
 

@@ -14,6 +14,7 @@
 #include "core/crc32c.h"
 #include "core/fs.h"
 #include "wal/bits.h"
+#include "server/storage/series_set.h"
 #include "wal/format.h"
 
 namespace vigil::storage {
@@ -367,35 +368,65 @@ core::Status Block::SeriesAt(SeriesId index, core::Labels* labels,
   return core::OkStatus();
 }
 
-core::Status Block::Select(const Matchers& matchers, int64_t mint, int64_t maxt,
-                           SelectHints hints, std::vector<Series>* out, size_t* samples) const {
-  if (meta_.max_time < mint || meta_.min_time > maxt) return core::OkStatus();
-  core::Labels labels;
-  std::vector<ChunkView> chunks;
-  for (SeriesId id : PostingsForMatchers(*this, matchers)) {
-    VIGIL_RETURN_IF_ERROR(SeriesAt(id, &labels, &chunks));
-    Series s{labels, {}};
-    bool any = false;
-    for (const ChunkView& c : chunks) {
-      if (c.max_time < mint || c.min_time > maxt) continue;
-      any = true;
-      if (hints.labels_only) break;
-      // The checksum follows the chunk's bytes.
-      const char* end = c.bytes.data() + c.bytes.size();
-      if (wal::GetFixed32(end) != core::crc32c::Value(c.bytes))
-        return Damaged(dir_ + "/chunks", "chunk checksum mismatch");
-      const size_t start = s.samples.size();
-      VIGIL_RETURN_IF_ERROR(DecodeChunk(c.bytes, &s.samples));
-      std::erase_if(s.samples, [&, i = size_t{0}](const core::Sample& x) mutable {
-        return i++ >= start && (x.timestamp_ms < mint || x.timestamp_ms > maxt);
-      });
+namespace {
+
+// A block's series in label order (the order the writer was given them, so the order of
+// their ids), each decoded from its chunks when Next reaches it.
+class BlockSeriesSet final : public SeriesSet {
+ public:
+  BlockSeriesSet(const Block& block, Postings ids, int64_t mint, int64_t maxt, bool labels_only)
+      : block_(block), ids_(std::move(ids)), mint_(mint), maxt_(maxt), labels_only_(labels_only) {}
+
+  bool Next() override {
+    while (status_.ok() && next_ < ids_.size()) {
+      samples_.clear();
+      status_ = block_.SeriesAt(ids_[next_++], &labels_, &chunks_);
+      if (!status_.ok()) return false;
+      bool any = false;
+      for (const Block::ChunkView& c : chunks_) {
+        if (c.max_time < mint_ || c.min_time > maxt_) continue;
+        any = true;
+        if (labels_only_) break;
+        // The checksum follows the chunk's bytes.
+        const char* end = c.bytes.data() + c.bytes.size();
+        if (wal::GetFixed32(end) != core::crc32c::Value(c.bytes)) {
+          status_ = Damaged(block_.dir() + "/chunks", "chunk checksum mismatch");
+          return false;
+        }
+        const size_t start = samples_.size();
+        status_ = DecodeChunk(c.bytes, &samples_);
+        if (!status_.ok()) return false;
+        std::erase_if(samples_, [&, i = size_t{0}](const core::Sample& x) mutable {
+          return i++ >= start && (x.timestamp_ms < mint_ || x.timestamp_ms > maxt_);
+        });
+      }
+      if (any && (labels_only_ || !samples_.empty())) return true;
     }
-    if (!any || (!hints.labels_only && s.samples.empty())) continue;
-    *samples += s.samples.size();
-    out->push_back(std::move(s));
-    if (hints.max_samples != 0 && *samples > hints.max_samples) break;
+    return false;
   }
-  return core::OkStatus();
+  const core::Labels& labels() const override { return labels_; }
+  std::vector<core::Sample>& samples() override { return samples_; }
+  core::Status status() const override { return status_; }
+
+ private:
+  const Block& block_;
+  const Postings ids_;
+  const int64_t mint_, maxt_;
+  const bool labels_only_;
+  size_t next_ = 0;
+  core::Status status_;
+  core::Labels labels_;
+  std::vector<Block::ChunkView> chunks_;
+  std::vector<core::Sample> samples_;
+};
+
+}  // namespace
+
+std::unique_ptr<SeriesSet> Block::Select(const Matchers& matchers, int64_t mint, int64_t maxt,
+                                         bool labels_only) const {
+  if (meta_.max_time < mint || meta_.min_time > maxt) return EmptySeriesSet();
+  return std::make_unique<BlockSeriesSet>(*this, PostingsForMatchers(*this, matchers), mint, maxt,
+                                          labels_only);
 }
 
 std::vector<std::string_view> Block::LabelNames() const {

@@ -78,8 +78,9 @@ class Block final : public IndexReader {
   // The labels and chunks of the `index`th series (label order).
   core::Status SeriesAt(SeriesId index, core::Labels* labels, std::vector<ChunkView>* chunks) const;
 
-  core::Status Select(const Matchers& matchers, int64_t mint, int64_t maxt, SelectHints hints,
-                      std::vector<Series>* out, size_t* samples) const;
+  // The series passing the matchers with data in [mint, maxt], decoded series by series.
+  std::unique_ptr<SeriesSet> Select(const Matchers& matchers, int64_t mint, int64_t maxt,
+                                    bool labels_only) const;
 
   std::vector<std::string_view> LabelNames() const override;
   std::vector<std::string_view> LabelValues(std::string_view name) const override;

@@ -144,27 +144,68 @@ void Head::InsertOutOfOrder(MemSeries& s, int64_t t, double v) {
   s.out_of_order.insert(it, {t, v});
 }
 
-std::vector<Series> Head::Select(const Matchers& matchers, int64_t mint, int64_t maxt,
-                                 SelectHints hints, size_t* samples) const {
-  std::shared_lock lock(mu_);
-  std::vector<Series> out;
-  for (SeriesId id : PostingsForMatchers(*this, matchers)) {
-    const MemSeries* s = series_[id].get();
-    if (s == nullptr) continue;
-    if (hints.labels_only) {
-      if (s->HasDataIn(mint, maxt)) out.push_back({s->labels, {}});
-      continue;
+namespace {
+
+// The head's series, in label order: which series was settled at Select (under the lock), their
+// samples are read one series at a time, each under the shared lock, so appends go on between.
+class HeadSeriesSet final : public SeriesSet {
+ public:
+  struct Entry {
+    SeriesId id;
+    uint64_t hash;  // a series truncated away meanwhile is not read
+    core::Labels labels;
+  };
+  HeadSeriesSet(const Head& head, std::vector<Entry> entries, int64_t mint, int64_t maxt,
+                bool labels_only)
+      : head_(head), entries_(std::move(entries)), mint_(mint), maxt_(maxt), labels_only_(labels_only) {}
+
+  bool Next() override {
+    while (next_ < entries_.size()) {
+      Entry& e = entries_[next_++];
+      samples_.clear();
+      auto lock = head_.ReadLock();
+      const MemSeries* s = head_.series(e.id);
+      if (s == nullptr || s->hash != e.hash) continue;
+      if (labels_only_) {
+        if (!s->HasDataIn(mint_, maxt_)) continue;
+      } else {
+        s->SamplesIn(mint_, maxt_, &samples_);
+        if (samples_.empty()) continue;
+      }
+      labels_ = std::move(e.labels);
+      return true;
     }
-    Series result{s->labels, {}};
-    s->SamplesIn(mint, maxt, &result.samples);
-    if (result.samples.empty()) continue;
-    *samples += result.samples.size();
-    out.push_back(std::move(result));
-    if (hints.max_samples != 0 && *samples > hints.max_samples) break;
+    return false;
   }
-  std::sort(out.begin(), out.end(),
-            [](const Series& a, const Series& b) { return a.labels < b.labels; });
-  return out;
+  const core::Labels& labels() const override { return labels_; }
+  std::vector<core::Sample>& samples() override { return samples_; }
+  core::Status status() const override { return core::OkStatus(); }
+
+ private:
+  const Head& head_;
+  std::vector<Entry> entries_;
+  const int64_t mint_, maxt_;
+  const bool labels_only_;
+  size_t next_ = 0;
+  core::Labels labels_;
+  std::vector<core::Sample> samples_;
+};
+
+}  // namespace
+
+std::unique_ptr<SeriesSet> Head::Select(const Matchers& matchers, int64_t mint, int64_t maxt,
+                                        bool labels_only) const {
+  std::vector<HeadSeriesSet::Entry> entries;
+  {
+    std::shared_lock lock(mu_);
+    for (SeriesId id : PostingsForMatchers(*this, matchers)) {
+      const MemSeries* s = series_[id].get();
+      if (s != nullptr) entries.push_back({id, s->hash, s->labels});
+    }
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.labels < b.labels; });
+  return std::make_unique<HeadSeriesSet>(*this, std::move(entries), mint, maxt, labels_only);
 }
 
 std::vector<std::string_view> Head::LabelNames() const {

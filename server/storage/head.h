@@ -79,8 +79,9 @@ class Head final : public IndexReader {
   HeadStats stats() const;
 
   // Queries.
-  std::vector<Series> Select(const Matchers& matchers, int64_t mint, int64_t maxt,
-                             SelectHints hints, size_t* samples) const;
+  // The series passing the matchers with data in [mint, maxt], read series by series.
+  std::unique_ptr<SeriesSet> Select(const Matchers& matchers, int64_t mint, int64_t maxt,
+                                    bool labels_only) const;
   std::vector<std::string_view> LabelNames() const override;
   std::vector<std::string_view> LabelValues(std::string_view name) const override;
   Postings PostingsFor(std::string_view name, std::string_view value) const override;

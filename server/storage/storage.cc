@@ -11,6 +11,7 @@
 
 #include "core/fs.h"
 #include "core/log.h"
+#include "server/storage/series_set.h"
 #include "wal/format.h"
 
 namespace vigil::storage {
@@ -54,58 +55,21 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Orders samples by time and keeps the first of each timestamp: what is left when the same
-// series comes from several places (head and blocks, overlapping blocks).
-void SortUniqueByTime(std::vector<core::Sample>* samples) {
-  std::stable_sort(samples->begin(), samples->end(), [](const auto& a, const auto& b) {
-    return a.timestamp_ms < b.timestamp_ms;
-  });
-  samples->erase(std::unique(samples->begin(), samples->end(),
-                             [](const auto& a, const auto& b) {
-                               return a.timestamp_ms == b.timestamp_ms;
-                             }),
-                 samples->end());
-}
-
-// Merges label-sorted series lists from several sources into one: the same series from two
-// sources becomes one, its samples merged with duplicates (same timestamp) dropped.
-std::vector<Series> MergeSeries(std::vector<std::vector<Series>> parts) {
-  if (parts.size() == 1) return std::move(parts[0]);
-  std::vector<Series> all;
-  for (auto& p : parts) std::move(p.begin(), p.end(), std::back_inserter(all));
-  std::stable_sort(all.begin(), all.end(),
-                   [](const Series& a, const Series& b) { return a.labels < b.labels; });
-  std::vector<Series> out;
-  for (Series& s : all) {
-    if (!out.empty() && out.back().labels == s.labels) {
-      auto& dst = out.back().samples;
-      dst.insert(dst.end(), s.samples.begin(), s.samples.end());
-      SortUniqueByTime(&dst);
-      continue;
-    }
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
 class StorageQuerier final : public Querier {
  public:
   StorageQuerier(const Head& head, std::vector<std::shared_ptr<Block>> blocks)
       : head_(head), blocks_(std::move(blocks)) {}
 
-  core::Result<std::vector<Series>> Select(const Matchers& matchers, int64_t mint, int64_t maxt,
-                                           SelectHints hints) const override {
-    std::vector<std::vector<Series>> parts;
-    size_t samples = 0;
+  std::unique_ptr<SeriesSet> Select(const Matchers& matchers, int64_t mint, int64_t maxt,
+                                    SelectHints hints) const override {
+    // Oldest blocks first, the head last: where they overlap, the earlier source's sample wins.
+    std::vector<std::unique_ptr<SeriesSet>> sources;
     for (const auto& b : blocks_) {
       if (b->meta().max_time < mint || b->meta().min_time > maxt) continue;
-      parts.emplace_back();
-      VIGIL_RETURN_IF_ERROR(b->Select(matchers, mint, maxt, hints, &parts.back(), &samples));
-      if (hints.max_samples != 0 && samples > hints.max_samples) return TooMany(hints);
+      sources.push_back(b->Select(matchers, mint, maxt, hints.labels_only));
     }
-    parts.push_back(head_.Select(matchers, mint, maxt, hints, &samples));
-    if (hints.max_samples != 0 && samples > hints.max_samples) return TooMany(hints);
-    return MergeSeries(std::move(parts));
+    sources.push_back(head_.Select(matchers, mint, maxt, hints.labels_only));
+    return MergeSeriesSets(std::move(sources), hints);
   }
 
   std::vector<std::string> LabelNames(const Matchers& matchers, int64_t mint,
@@ -119,11 +83,9 @@ class StorageQuerier final : public Querier {
       auto lock = head_.ReadLock();
       for (std::string_view n : head_.LabelNames()) out.emplace_back(n);
     } else {
-      auto series = Select(matchers, mint, maxt, {.labels_only = true});
-      if (series.ok()) {
-        for (const Series& s : *series) {
-          for (const core::Label& l : s.labels) out.push_back(l.name);
-        }
+      auto set = Select(matchers, mint, maxt, {.labels_only = true});
+      while (set->Next()) {
+        for (const core::Label& l : set->labels()) out.push_back(l.name);
       }
     }
     return SortedUnique(std::move(out));
@@ -140,22 +102,16 @@ class StorageQuerier final : public Querier {
       auto lock = head_.ReadLock();
       for (std::string_view v : head_.LabelValues(name)) out.emplace_back(v);
     } else {
-      auto series = Select(matchers, mint, maxt, {.labels_only = true});
-      if (series.ok()) {
-        for (const Series& s : *series) {
-          std::string_view v = s.labels.Get(name);
-          if (!v.empty()) out.emplace_back(v);
-        }
+      auto set = Select(matchers, mint, maxt, {.labels_only = true});
+      while (set->Next()) {
+        std::string_view v = set->labels().Get(name);
+        if (!v.empty()) out.emplace_back(v);
       }
     }
     return SortedUnique(std::move(out));
   }
 
  private:
-  static core::Status TooMany(const SelectHints& hints) {
-    return core::ResourceExhaustedError("query would load more than " +
-                                        std::to_string(hints.max_samples) + " samples");
-  }
   static std::vector<std::string> SortedUnique(std::vector<std::string> v) {
     std::sort(v.begin(), v.end());
     v.erase(std::unique(v.begin(), v.end()), v.end());

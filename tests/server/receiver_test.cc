@@ -9,6 +9,7 @@
 #include "server/server.h"
 #include "tests/core/loop_helpers.h"
 #include "tests/core/temp_dir.h"
+#include "tests/server/storage/read_all.h"
 
 namespace vigil::server {
 namespace {
@@ -198,8 +199,8 @@ TEST_F(ReceiverTest, AcknowledgedSamplesSurviveRestart) {
   server_.reset();
   Start();
   auto q = server_->storage().OpenQuerier();
-  auto series = q->Select({storage::Matcher::Create(storage::MatchType::kEqual, "job", "node").value()},
-                          INT64_MIN, INT64_MAX);
+  auto series = testing::ReadAll(q->Select(
+      {storage::Matcher::Create(storage::MatchType::kEqual, "job", "node").value()}, INT64_MIN, INT64_MAX));
   ASSERT_TRUE(series.ok());
   ASSERT_EQ(series->size(), 10u);
   for (const auto& s : *series) {

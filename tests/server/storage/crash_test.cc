@@ -13,6 +13,7 @@
 #include "remote/codec.h"
 #include "server/storage/storage.h"
 #include "tests/server/storage/append_request.h"
+#include "tests/server/storage/read_all.h"
 #include "tests/core/temp_dir.h"
 
 namespace vigil::storage {
@@ -85,8 +86,8 @@ TEST(StorageCrashTest, EveryAcknowledgedRequestSurvivesSigkill) {
   auto storage = Storage::Open({.dir = dir, .retention_ms = 0}, clock, metrics);
   ASSERT_TRUE(storage.ok()) << storage.status().ToString();
   EXPECT_FALSE((*storage)->blocks().empty());
-  auto series = (*storage)->OpenQuerier()->Select(
-      {Matcher::Create(MatchType::kEqual, "__name__", "crash").value()}, INT64_MIN, INT64_MAX);
+  auto series = testing::ReadAll((*storage)->OpenQuerier()->Select(
+      {Matcher::Create(MatchType::kEqual, "__name__", "crash").value()}, INT64_MIN, INT64_MAX));
   ASSERT_TRUE(series.ok()) << series.status().ToString();
   ASSERT_EQ(series->size(), static_cast<size_t>(kSeries));
   size_t missing = 0;

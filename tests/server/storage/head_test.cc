@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/server/storage/read_all.h"
+
 namespace vigil::storage {
 namespace {
 
@@ -20,8 +22,7 @@ core::Status Append(Head& head, const core::Labels& labels, std::vector<core::Sa
 std::vector<core::Sample> All(const Head& head, const core::Labels& labels) {
   Matchers ms;
   for (const auto& l : labels) ms.push_back(M(MatchType::kEqual, l.name, l.value));
-  size_t n = 0;
-  auto out = head.Select(ms, INT64_MIN, INT64_MAX, {}, &n);
+  auto out = testing::ReadAll(head.Select(ms, INT64_MIN, INT64_MAX, false)).value();
   return out.empty() ? std::vector<core::Sample>{} : out[0].samples;
 }
 
@@ -160,8 +161,7 @@ TEST(HeadTest, MatchersSelectAsPrometheus) {
   auto c = core::Labels::FromLiteral({{"__name__", "m"}, {"i", "c"}});
   for (const auto& l : {a, b, c}) ASSERT_TRUE(Append(head, l, {{1, 1}}).ok());
   auto count = [&](Matchers ms) {
-    size_t n = 0;
-    return head.Select(ms, 0, 10, {}, &n).size();
+    return testing::ReadAll(head.Select(ms, 0, 10, false)).value().size();
   };
   const auto name = M(MatchType::kEqual, "__name__", "m");
   EXPECT_EQ(count({name}), 3u);
@@ -176,8 +176,7 @@ TEST(HeadTest, MatchersSelectAsPrometheus) {
   EXPECT_EQ(count({M(MatchType::kRegexMatch, "i", "a|c")}), 2u);
   EXPECT_FALSE(Matcher::Create(MatchType::kRegexMatch, "x", "(").ok());
   // Results come in label order.
-  size_t n = 0;
-  auto all = head.Select({name}, 0, 10, {}, &n);
+  auto all = testing::ReadAll(head.Select({name}, 0, 10, false)).value();
   ASSERT_EQ(all.size(), 3u);
   EXPECT_TRUE(all[0].labels < all[1].labels && all[1].labels < all[2].labels);
 }

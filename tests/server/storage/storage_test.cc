@@ -8,6 +8,7 @@
 #include "remote/codec.h"
 #include "tests/core/temp_dir.h"
 #include "tests/server/storage/append_request.h"
+#include "tests/server/storage/read_all.h"
 
 namespace vigil::storage {
 namespace {
@@ -42,8 +43,8 @@ class StorageTest : public ::testing::Test {
 
   static size_t CountSamples(const Storage& s, int64_t mint = INT64_MIN, int64_t maxt = INT64_MAX) {
     auto q = s.OpenQuerier();
-    auto series = q->Select({Matcher::Create(MatchType::kEqual, "__name__", "load").value()},
-                            mint, maxt);
+    auto series = testing::ReadAll(q->Select(
+        {Matcher::Create(MatchType::kEqual, "__name__", "load").value()}, mint, maxt));
     EXPECT_TRUE(series.ok());
     size_t n = 0;
     for (const auto& x : *series) n += x.samples.size();
@@ -102,7 +103,8 @@ TEST_F(StorageTest, ARefusedAddLeavesNothingOfItselfAndTheRestOfTheBatchCommits)
   auto s = Open();
   EXPECT_EQ(s->head().stats().series, 2u);
   auto q = s->OpenQuerier();
-  auto series = q->Select({Matcher::Create(MatchType::kEqual, "i", "a").value()}, INT64_MIN, INT64_MAX);
+  auto series = testing::ReadAll(
+      q->Select({Matcher::Create(MatchType::kEqual, "i", "a").value()}, INT64_MIN, INT64_MAX));
   ASSERT_TRUE(series.ok());
   ASSERT_EQ(series->size(), 1u);
   const std::vector<core::Sample> want{{10'000, 1}, {20'000, 2}, {30'000, 3}};
@@ -239,11 +241,11 @@ TEST_F(StorageTest, LabelNamesAndValues) {
             (std::vector<std::string>{"0", "1", "2"}));
   Matchers only1{Matcher::Create(MatchType::kEqual, "i", "1").value()};
   EXPECT_EQ(q->LabelValues("i", only1, INT64_MIN, INT64_MAX), (std::vector<std::string>{"1"}));
-  auto series = q->Select(only1, INT64_MIN, INT64_MAX, {.labels_only = true});
+  auto series = testing::ReadAll(q->Select(only1, INT64_MIN, INT64_MAX, {.labels_only = true}));
   ASSERT_TRUE(series.ok());
   ASSERT_EQ(series->size(), 1u);
   EXPECT_TRUE((*series)[0].samples.empty());
-  auto limited = q->Select({}, INT64_MIN, INT64_MAX, {.max_samples = 5});
+  auto limited = testing::ReadAll(q->Select({}, INT64_MIN, INT64_MAX, {.max_samples = 5}));
   EXPECT_EQ(limited.status().code(), core::StatusCode::kResourceExhausted);
 }
 
