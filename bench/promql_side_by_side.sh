@@ -4,10 +4,12 @@
 # remote-write to both; then every query below as a range query over that hour at STEP,
 # REPEAT times each. Prints the median latency per query and system, and vigil/Prometheus.
 #   bench/promql_side_by_side.sh [SERIES STEP REPEAT]   (default 10000 15 5; release build)
+# It also prints vigil-server's RSS once the data is in and its peak while the queries ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 series=${1:-10000} step=${2:-15} repeat=${3:-5}
-server=$(pwd)/build/release/server/vigil-server loadgen=$(pwd)/build/release/bench/vigil-loadgen
+# VIGIL_SERVER picks another build of the server (an older one, to compare).
+server=${VIGIL_SERVER:-$(pwd)/build/release/server/vigil-server} loadgen=$(pwd)/build/release/bench/vigil-loadgen
 [ -x "$server" ] && [ -x "$loadgen" ] || scripts/build.sh release > /dev/null
 source bench/lib.sh
 prom=$(free_port) vs=$(free_port)
