@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # vigil-agent's /metrics beside the real node_exporter 1.5 on this machine: for the
 # collectors Vigil has, every node_* family node_exporter exposes here must be in Vigil's
-# output with the same label names and type; MemTotal, boot time and filefd maximum agree.
+# output with the same label names and type, and so must the process_* families of the
+# exporter's own process; MemTotal, boot time and filefd maximum agree.
 #   node_exporter_test.sh AGENT
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,7 +23,8 @@ PREFIXES = ('node_cpu_', 'node_load', 'node_memory_', 'node_filefd_', 'node_entr
             'node_network_transmit_', 'node_os_', 'node_boot_time', 'node_context_switches', 'node_forks',
             'node_intr', 'node_procs_', 'node_uname_', 'node_vmstat_', 'node_arp_', 'node_nf_conntrack_',
             'node_disk_', 'node_filesystem_', 'node_netstat_', 'node_pressure_', 'node_sockstat_', 'node_softnet_',
-            'node_time_', 'node_timex_', 'node_udp_', 'node_network_', 'node_selinux_', 'node_textfile_')
+            'node_time_', 'node_timex_', 'node_udp_', 'node_network_', 'node_selinux_', 'node_textfile_',
+            'process_')  # the exporter's own process, as every client library exposes it
 def families(path):
     labels, types, values = {}, {}, {}
     for line in open(path):
