@@ -3,6 +3,7 @@
 #include "core/build_info.h"
 #include "core/log.h"
 #include "server/api/tsdb_status.h"
+#include "server/rules/rule_file.h"
 
 namespace vigil::server {
 namespace {
@@ -39,6 +40,15 @@ Server::~Server() = default;
 core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerConfig config,
                                                      const core::Clock& clock) {
   VIGIL_RETURN_IF_ERROR(core::EnsureWritableDir(config.data_dir).WithContext("[server] data_dir"));
+  // Rule files are read and checked at start, as Prometheus does: a bad one stops the start.
+  VIGIL_ASSIGN_OR_RETURN(std::vector<rules::GroupSpec> groups,
+                         rules::LoadRuleFiles(rules::ExpandRuleFilePatterns(config.rule_files)));
+  if (!groups.empty()) {
+    size_t count = 0;
+    for (const rules::GroupSpec& g : groups) count += g.rules.size();
+    core::LogWarn("rule files loaded and checked, but rules are not evaluated yet",
+                  {{"groups", groups.size()}, {"rules", count}});
+  }
   std::unique_ptr<Server> server(new Server(loop, std::move(config), clock));
   Server* s = server.get();
   storage::StorageOptions so;

@@ -23,9 +23,11 @@ ALLOWED = {
     "storage-interface": {"core", "storage-interface"},
     "server/storage": {"core", "wal", "storage-interface", "server/storage"},
     "server/promql": {"core", "storage-interface", "server/promql"},
-    "server/api": {"core", "remote", "storage-interface", "server/storage", "server/promql", "server/api"},
-    "server": {"core", "remote", "storage-interface", "server/storage", "server/promql", "server/api",
-               "server"},
+    "server/rules": {"core", "storage-interface", "server/promql", "server/rules"},
+    "server/api": {"core", "remote", "storage-interface", "server/storage", "server/promql", "server/rules",
+                   "server/api"},
+    "server": {"core", "remote", "storage-interface", "server/storage", "server/promql", "server/rules",
+               "server/api", "server"},
 }
 
 # CMake target -> the vigil:: libraries it may link.
@@ -38,7 +40,8 @@ LINKS = {
     "vigil_storage_interface": {"core"},
     "vigil_storage": {"core", "wal", "storage_interface"},
     "vigil_promql": {"core", "storage_interface"},
-    "vigil_server_lib": {"core", "remote", "storage_interface", "storage", "promql"},
+    "vigil_rules": {"core", "promql", "storage_interface"},
+    "vigil_server_lib": {"core", "remote", "storage_interface", "storage", "promql", "rules"},
 }
 
 
