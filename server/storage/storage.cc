@@ -5,12 +5,10 @@
 #include <fstream>
 #include <random>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "core/fs.h"
 #include "core/log.h"
+#include "core/memory.h"
 #include "server/storage/series_set.h"
 #include "wal/format.h"
 
@@ -325,12 +323,9 @@ core::Status Storage::Maintain() {
   }
   VIGIL_RETURN_IF_ERROR(Compact());
   VIGIL_RETURN_IF_ERROR(ApplyRetention());
-#ifdef __GLIBC__
   // A cut or compaction frees what it built (the block's series, samples decoded and encoded
-  // again) and the head's truncated chunks; glibc keeps freed memory in each thread's arena
-  // unless asked to give it back. Once a pass (30 s) costs little.
-  malloc_trim(0);
-#endif
+  // again) and the head's truncated chunks. Once a pass (30 s) costs little.
+  core::GiveBackFreeMemory();
   wal_->Collect();
   const HeadStats hs = head_->stats();
   head_series_->Set(static_cast<double>(hs.series));

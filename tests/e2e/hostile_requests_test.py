@@ -153,6 +153,7 @@ DEEP = "expression nests more than 1000 levels deep"
 
 
 def deep_queries(s):
+    before = s.rss_mb()
     # GET, as the attacker sent it: parentheses need no escaping in a query string.
     status, body = s.request("GET", "/api/v1/query?query=" + "(" * 20000 + "1" + ")" * 20000)
     check("20,000 nested parentheses (GET): 400 parse error", status == 400 and DEEP in body, body[:200])
@@ -183,6 +184,9 @@ def deep_queries(s):
     # The deepest accepted evaluates (a worker's stack holds it).
     status, body = s.query({"query": "1" + "+1" * 999})
     check("1 followed by +1 999 times evaluates to 1000", status == 200 and '"1000"' in body, body[:200])
+    after = s.rss_mb()
+    check("RSS after the deep queries %.1f MB, within 32 MB of before (%.1f MB)" % (after, before),
+          after < before + 32)
 
 
 def wide_query_keeps_the_loop_free(s):
