@@ -1,15 +1,13 @@
 // A child process appends as fast as it can and is killed with SIGKILL at random moments,
 // 50 times over the same log; every batch it acknowledged before a kill must read back.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <random>
 #include <set>
-#include <thread>
 
+#include "tests/core/crash_child.h"
 #include "tests/core/temp_dir.h"
 #include "wal/wal.h"
 
@@ -39,7 +37,7 @@ core::Labels SeriesLabels(int i) {
     for (int i = 0; i < kSeries; ++i) batch.push_back({refs[i], kBase + id, id * 100.0 + i});
     if (!(*wal)->Append(batch).ok()) _exit(4);
     // The acknowledgement: from here on the batch must survive a crash of this process.
-    if (write(ack_fd, &id, sizeof id) != sizeof id) _exit(5);
+    testing::Acknowledge(ack_fd, id);
   }
 }
 
@@ -49,26 +47,14 @@ TEST(WalCrashTest, EveryAcknowledgedBatchSurvivesSigkill) {
   std::set<uint32_t> acknowledged;
   uint32_t next_id = 0;
   for (int round = 0; round < 50; ++round) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      close(fds[0]);
-      AppendUntilKilled(dir, next_id, fds[1]);
-    }
-    close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::microseconds(2000 + rng() % 30000));
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the child failed by itself, status " << status;
-    uint32_t id;
-    while (read(fds[0], &id, sizeof id) == sizeof id) {
+    std::vector<uint32_t> acks;
+    ASSERT_NO_FATAL_FAILURE(
+        testing::RunUntilSigkill([&](int ack_fd) { AppendUntilKilled(dir, next_id, ack_fd); },
+                                 std::chrono::microseconds(2000 + rng() % 30000), &acks));
+    for (uint32_t id : acks) {
       acknowledged.insert(id);
       next_id = id + 1;
     }
-    close(fds[0]);
     next_id += 1000;  // ids of a batch written but not acknowledged are never reused
   }
   ASSERT_GT(acknowledged.size(), 50u);

@@ -2,19 +2,17 @@
 // and is killed with SIGKILL at random moments; every request Append acknowledged before a kill
 // (the moment the receiver answers 2xx) must be queryable after the next open.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <random>
 #include <set>
-#include <thread>
 
 #include "remote/codec.h"
 #include "server/storage/storage.h"
+#include "tests/core/crash_child.h"
+#include "tests/core/temp_dir.h"
 #include "tests/server/storage/append_request.h"
 #include "tests/server/storage/read_all.h"
-#include "tests/core/temp_dir.h"
 
 namespace vigil::storage {
 namespace {
@@ -41,7 +39,7 @@ remote::WriteRequest Request(uint32_t id) {
   if (!storage.ok()) _exit(3);
   for (uint32_t id = first_id;; ++id) {
     if (!testing::AppendRequest(**storage, Request(id)).ok()) _exit(4);
-    if (write(ack_fd, &id, sizeof id) != sizeof id) _exit(5);
+    testing::Acknowledge(ack_fd, id);
     if (id % 60 == 0) {
       core::Status s = (*storage)->Maintain();
       if (!s.ok()) {
@@ -58,26 +56,14 @@ TEST(StorageCrashTest, EveryAcknowledgedRequestSurvivesSigkill) {
   std::set<uint32_t> acknowledged;
   uint32_t next_id = 1;
   for (int round = 0; round < 30; ++round) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      close(fds[0]);
-      StoreUntilKilled(dir, next_id, fds[1]);
-    }
-    close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::microseconds(5000 + rng() % 60000));
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the child failed by itself, status " << status;
-    uint32_t id;
-    while (read(fds[0], &id, sizeof id) == sizeof id) {
+    std::vector<uint32_t> acks;
+    ASSERT_NO_FATAL_FAILURE(
+        testing::RunUntilSigkill([&](int ack_fd) { StoreUntilKilled(dir, next_id, ack_fd); },
+                                 std::chrono::microseconds(5000 + rng() % 60000), &acks));
+    for (uint32_t id : acks) {
       acknowledged.insert(id);
       next_id = id + 1;
     }
-    close(fds[0]);
   }
   ASSERT_GT(acknowledged.size(), 300u);  // enough to have cut blocks along the way
 
