@@ -8,13 +8,7 @@ check() {  # check NAME COMMAND...
   local name=$1; shift
   if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAIL: $name"; fi
 }
-# A free TCP port on loopback.
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# Waits until URL answers 2xx, at most SECONDS.
-wait_http() {  # wait_http URL SECONDS
-  for _ in $(seq 1 $(($2 * 10))); do curl -fs "$1" > /dev/null && return 0; sleep 0.1; done
-  return 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/loopback.sh"
 # An instant PromQL query against a Prometheus-compatible API.
 query() {  # query BASE PROMQL: the number in the first result, or empty
   curl -fs "$1/api/v1/query" --data-urlencode "query=$2" |
