@@ -14,7 +14,7 @@ SampleLog::SampleLog(core::Loop& loop, SampleLogOptions options, const core::Clo
         if (!wal_) TryOpen();
         Flush();
       }) {
-  metrics.AddCollector([this](std::vector<core::MetricFamily>* out) { Collect(out); });
+  metrics.AddCollector([this](std::vector<core::MetricFamily>* out) { AppendSelfMetrics(out); });
 }
 
 SampleLog::~SampleLog() { *alive_ = false; }
@@ -136,7 +136,7 @@ void SampleLog::Stop() {
   Sync();
 }
 
-void SampleLog::Collect(std::vector<core::MetricFamily>* out) const {
+void SampleLog::AppendSelfMetrics(std::vector<core::MetricFamily>* out) const {
   using core::MetricType;
   auto one = [out](std::string name, std::string help, MetricType type, double v) {
     out->push_back({name, std::move(help), type, {{name, {}, v, std::nullopt}}});

@@ -66,7 +66,8 @@ class SampleLog {
   void Flush();
   core::Status Write(const std::vector<LabeledSample>& batch);
   void Sync();
-  void Collect(std::vector<core::MetricFamily>* out) const;
+  // The vigil_wal_* self-metrics, when /metrics is served.
+  void AppendSelfMetrics(std::vector<core::MetricFamily>* out) const;
 
   core::Loop& loop_;
   SampleLogOptions options_;
