@@ -14,7 +14,7 @@
 
 #include "collectors/collectors.h"
 #include "collectors/container_identity.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 namespace {

@@ -74,9 +74,4 @@ using Parser = std::function<core::Status(std::string_view text, MetricSet* out)
 std::unique_ptr<Collector> NewProcFileCollector(std::string name, const Roots& roots,
                                                 std::string relative, Parser parse);
 
-// Splits on runs of spaces and tabs.
-std::vector<std::string_view> Fields(std::string_view line);
-// Lines without their newlines; a last line without one counts.
-std::vector<std::string_view> Lines(std::string_view text);
-
 }  // namespace vigil::collectors

@@ -1,7 +1,7 @@
 // node_exporter's conntrack collector: table size and limit from /proc/sys/net/netfilter, and
 // the per-CPU statistics of /proc/net/stat/nf_conntrack summed. Without the module: silent.
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 

@@ -1,7 +1,7 @@
 // node_exporter's cpu collector: seconds per CPU and mode from the "cpuN" lines of
 // /proc/stat, in USER_HZ ticks (100 per second on every Linux architecture).
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 namespace {

@@ -1,6 +1,6 @@
 // node_exporter's entropy collector: /proc/sys/kernel/random/{entropy_avail,poolsize}.
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 

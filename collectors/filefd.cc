@@ -1,6 +1,6 @@
 // node_exporter's filefd collector: allocated and maximum file handles, /proc/sys/fs/file-nr.
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 

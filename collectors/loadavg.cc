@@ -1,6 +1,6 @@
 // node_exporter's loadavg collector: node_load1, node_load5, node_load15 from /proc/loadavg.
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 

@@ -1,6 +1,6 @@
 // node_exporter's meminfo collector: every field of /proc/meminfo, "kB" ones in bytes.
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 

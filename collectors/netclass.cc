@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 std::vector<NetDevice> NetDevices(const Roots& roots) {

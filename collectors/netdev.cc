@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 

@@ -1,7 +1,7 @@
 // node_exporter's netstat collector with its default field set: /proc/net/netstat and
 // /proc/net/snmp (pairs of header and value lines) and /proc/net/snmp6 (name value lines).
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 namespace {

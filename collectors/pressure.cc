@@ -1,6 +1,6 @@
 // node_exporter's pressure collector: pressure stall information, /proc/pressure/{cpu,io,memory}.
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 

@@ -3,7 +3,7 @@
 #include <unistd.h>
 
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 

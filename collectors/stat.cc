@@ -1,6 +1,6 @@
 // node_exporter's stat collector: kernel and process counters from /proc/stat.
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 

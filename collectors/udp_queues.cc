@@ -1,7 +1,7 @@
 // node_exporter's udp_queues collector: the bytes queued for UDP sockets, summed from the
 // tx_queue:rx_queue column of /proc/net/udp and udp6.
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 namespace {

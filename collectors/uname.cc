@@ -4,7 +4,7 @@
 #include <sys/utsname.h>
 
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 

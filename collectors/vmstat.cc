@@ -1,7 +1,7 @@
 // node_exporter's vmstat collector with its default field set: oom_kill, pgpg*, pswp* and
 // pg*fault* from /proc/vmstat, untyped as node_exporter reports them.
 #include "collectors/collectors.h"
-#include "collectors/parse_util.h"
+#include "collectors/text_fields.h"
 
 namespace vigil::collectors {
 namespace {
