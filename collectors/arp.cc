@@ -24,8 +24,4 @@ core::Status ParseArp(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-std::unique_ptr<Collector> NewArpCollector(const Roots& roots) {
-  return NewProcFileCollector("arp", roots, "net/arp", ParseArp);
-}
-
 }  // namespace vigil::collectors

@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 
 namespace vigil::collectors {
@@ -41,33 +42,84 @@ void MetricSet::Add(std::string_view name, std::string_view help, core::MetricTy
   family->samples.push_back({std::string(name), std::move(labels), value, std::nullopt});
 }
 
+FileSource::FileSource(NodeFile file, Parser one, Presence if_missing)
+    : files{std::move(file)},
+      parse([one = std::move(one)](std::span<const std::string> texts, MetricSet* out) {
+        return one(texts[0], out);
+      }),
+      presence(if_missing) {}
+
+FileSource::FileSource(NodeFile first, NodeFile second, PairParser pair)
+    : files{std::move(first), std::move(second)},
+      parse([pair = std::move(pair)](std::span<const std::string> texts, MetricSet* out) {
+        return pair(texts[0], texts[1], out);
+      }) {}
+
 namespace {
-class ProcFileCollector final : public Collector {
+
+class FileCollector final : public Collector {
  public:
-  ProcFileCollector(std::string name, const Roots& roots, std::string relative, Parser parse)
-      : name_(std::move(name)),
-        roots_(roots),
-        relative_(std::move(relative)),
-        parse_(std::move(parse)) {}
+  FileCollector(std::string name, const Roots& roots, std::vector<FileSource> sources)
+      : name_(std::move(name)), roots_(roots), sources_(std::move(sources)) {}
   std::string_view name() const override { return name_; }
   core::Status Collect(MetricSet* out) override {
-    auto text = roots_.files->Read(roots_.procfs, relative_);
-    if (!text.ok()) return text.status();
-    return parse_(*text, out);
+    for (const FileSource& source : sources_) {
+      std::array<std::string, 2> texts;  // a source has one file or two
+      bool read = true;
+      for (size_t i = 0; i < source.files.size() && read; ++i) {
+        auto text = Read(source.files[i]);
+        if (text.ok()) {
+          texts[i] = std::move(text).value();
+        } else if (source.presence == Presence::kRequired) {
+          return text.status();
+        } else {
+          read = false;
+        }
+      }
+      if (read) VIGIL_RETURN_IF_ERROR(source.parse({texts.data(), source.files.size()}, out));
+    }
+    return core::OkStatus();
   }
+
+ private:
+  core::Result<std::string> Read(const NodeFile& file) const {
+    auto read = [this, &file](const std::string& path) {
+      return file.root == Root::kProcfs ? roots_.files->Read(roots_.procfs, path)
+                                        : ReadFile(roots_.rootfs, path);
+    };
+    auto text = read(file.path);
+    if (!text.ok() && !file.or_else.empty()) text = read(file.or_else);
+    return text;
+  }
+
+  std::string name_;
+  Roots roots_;
+  std::vector<FileSource> sources_;
+};
+
+class FunctionCollector final : public Collector {
+ public:
+  FunctionCollector(std::string name, const Roots& roots, CollectFunction collect)
+      : name_(std::move(name)), roots_(roots), collect_(std::move(collect)) {}
+  std::string_view name() const override { return name_; }
+  core::Status Collect(MetricSet* out) override { return collect_(roots_, out); }
 
  private:
   std::string name_;
   Roots roots_;
-  std::string relative_;
-  Parser parse_;
+  CollectFunction collect_;
 };
+
 }  // namespace
 
-std::unique_ptr<Collector> NewProcFileCollector(std::string name, const Roots& roots,
-                                                std::string relative, Parser parse) {
-  return std::make_unique<ProcFileCollector>(std::move(name), roots, std::move(relative),
-                                             std::move(parse));
+std::unique_ptr<Collector> NewFileCollector(std::string name, const Roots& roots,
+                                            std::vector<FileSource> sources) {
+  return std::make_unique<FileCollector>(std::move(name), roots, std::move(sources));
+}
+
+std::unique_ptr<Collector> NewCollector(std::string name, const Roots& roots,
+                                        CollectFunction collect) {
+  return std::make_unique<FunctionCollector>(std::move(name), roots, std::move(collect));
 }
 
 }  // namespace vigil::collectors

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,9 +70,58 @@ class Collector {
   virtual core::Status Collect(MetricSet* out) = 0;
 };
 
-// What most collectors are: read one file under the procfs root and parse it.
+// The two kinds of collector most are: files read and parsed, or a function over the roots.
+
+// Which root a collector's file is under. The kernel's files (procfs) are read through
+// Roots::files and kept open between collections; the root filesystem's are opened on every
+// read, so that an edited file is never read stale.
+enum class Root { kProcfs, kRootfs };
+
+// A file a collector reads: `path` under `root`, or, when that cannot be read, `or_else`
+// (os-release is in /etc, or else in /usr/lib).
+struct NodeFile {
+  Root root = Root::kProcfs;
+  std::string path;
+  std::string or_else;
+};
+inline NodeFile ProcFile(std::string path) { return {Root::kProcfs, std::move(path), {}}; }
+inline NodeFile RootfsFile(std::string path, std::string or_else = {}) {
+  return {Root::kRootfs, std::move(path), std::move(or_else)};
+}
+
+// What a file holds, as metrics; and what two files hold that mean something only together
+// (entropy's available bits and pool size).
 using Parser = std::function<core::Status(std::string_view text, MetricSet* out)>;
-std::unique_ptr<Collector> NewProcFileCollector(std::string name, const Roots& roots,
-                                                std::string relative, Parser parse);
+using PairParser =
+    std::function<core::Status(std::string_view first, std::string_view second, MetricSet* out)>;
+
+// Whether a collection goes on without a source's files.
+enum class Presence {
+  // A file that cannot be read ends the collection with its status (NotFound: no data here).
+  kRequired,
+  // A file that cannot be read is passed over: sockstat6 on a node without IPv6.
+  kOptional,
+};
+
+// One source of a collector's metrics: a file, or two read together, and their parser.
+struct FileSource {
+  FileSource(NodeFile file, Parser parse, Presence presence = Presence::kRequired);
+  FileSource(NodeFile first, NodeFile second, PairParser parse);
+
+  std::vector<NodeFile> files;
+  std::function<core::Status(std::span<const std::string> texts, MetricSet* out)> parse;
+  Presence presence = Presence::kRequired;
+};
+
+// A collector that reads its sources in order and parses each as soon as it is read, so that
+// what one source added stays when a later required file turns out to be missing.
+std::unique_ptr<Collector> NewFileCollector(std::string name, const Roots& roots,
+                                            std::vector<FileSource> sources);
+
+// A collector whose collection is a function of the roots: for the collectors that walk
+// directories, make system calls or read files named by other files.
+using CollectFunction = std::function<core::Status(const Roots& roots, MetricSet* out)>;
+std::unique_ptr<Collector> NewCollector(std::string name, const Roots& roots,
+                                        CollectFunction collect);
 
 }  // namespace vigil::collectors

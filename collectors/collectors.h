@@ -1,6 +1,7 @@
 #pragma once
-// Every collector: its pure parser (tested on literal text) and its factory. The registry at
-// the bottom is the one explicit list of what the agent runs, in node_exporter's names.
+// Every collector: the pure parsers of the ones that read files and parse them (tested on
+// literal text), the collection functions of the ones that do more, and the registry
+// (registry.cc), the one explicit list of what the agent runs, in node_exporter's names.
 #include <functional>
 #include <map>
 #include <memory>
@@ -49,6 +50,8 @@ bool DefaultNetstatField(std::string_view proto, std::string_view field);
 core::Status ParseUdpQueues(std::string_view text, std::string_view ip, MetricSet* out);
 // /proc/net/arp
 core::Status ParseArp(std::string_view text, MetricSet* out);
+// /proc/sys/net/netfilter/nf_conntrack_count and nf_conntrack_max
+core::Status ParseConntrackCounts(std::string_view count, std::string_view max, MetricSet* out);
 // /proc/net/stat/nf_conntrack
 core::Status ParseConntrackStat(std::string_view text, MetricSet* out);
 
@@ -74,33 +77,22 @@ struct Uname {
 };
 void AddUname(const Uname& u, MetricSet* out);
 
-std::unique_ptr<Collector> NewLoadavgCollector(const Roots& roots);
-std::unique_ptr<Collector> NewStatCollector(const Roots& roots);
-std::unique_ptr<Collector> NewCpuCollector(const Roots& roots);
-std::unique_ptr<Collector> NewMeminfoCollector(const Roots& roots);
-std::unique_ptr<Collector> NewFilefdCollector(const Roots& roots);
-std::unique_ptr<Collector> NewEntropyCollector(const Roots& roots);
-std::unique_ptr<Collector> NewVmstatCollector(const Roots& roots);
-std::unique_ptr<Collector> NewNetdevCollector(const Roots& roots);
-std::unique_ptr<Collector> NewOsCollector(const Roots& roots);
-std::unique_ptr<Collector> NewUnameCollector(const Roots& roots);
-std::unique_ptr<Collector> NewArpCollector(const Roots& roots);
+// The collectors that walk directories, make system calls, or read files that other files name.
+core::Status CollectDiskstats(const Roots& roots, MetricSet* out);   // and the udev database
+core::Status CollectFilesystem(const Roots& roots, MetricSet* out);  // statfs of each mount
+core::Status CollectHwmon(const Roots& roots, MetricSet* out);
+core::Status CollectNetclass(const Roots& roots, MetricSet* out);
+core::Status CollectNetdev(const Roots& roots, MetricSet* out);  // and two sysfs attributes
+core::Status CollectSelinux(const Roots& roots, MetricSet* out);
+core::Status CollectTextfile(const Roots& roots, MetricSet* out);
+core::Status CollectThermalZones(const Roots& roots, MetricSet* out);
+core::Status CollectTime(const core::Clock& clock, const Roots& roots, MetricSet* out);
+core::Status CollectTimex(const Roots& roots, MetricSet* out);  // adjtimex(2)
+core::Status CollectUname(const Roots& roots, MetricSet* out);  // uname(2) on the live node
+// cgroups as cAdvisor reports containers; it keeps what it learnt of each container's identity.
 std::unique_ptr<Collector> NewCgroupCollector(const Roots& roots);
-std::unique_ptr<Collector> NewConntrackCollector(const Roots& roots);
-std::unique_ptr<Collector> NewDiskstatsCollector(const Roots& roots);
-std::unique_ptr<Collector> NewFilesystemCollector(const Roots& roots);
-std::unique_ptr<Collector> NewNetstatCollector(const Roots& roots);
-std::unique_ptr<Collector> NewPressureCollector(const Roots& roots);
-std::unique_ptr<Collector> NewSockstatCollector(const Roots& roots);
-std::unique_ptr<Collector> NewSoftnetCollector(const Roots& roots);
-std::unique_ptr<Collector> NewTimeCollector(const Roots& roots, const core::Clock& clock);
-std::unique_ptr<Collector> NewTimexCollector(const Roots& roots);
-std::unique_ptr<Collector> NewUdpQueuesCollector(const Roots& roots);
-std::unique_ptr<Collector> NewNetclassCollector(const Roots& roots);
-std::unique_ptr<Collector> NewSelinuxCollector(const Roots& roots);
-std::unique_ptr<Collector> NewTextfileCollector(const Roots& roots);
-std::unique_ptr<Collector> NewThermalZoneCollector(const Roots& roots);
-std::unique_ptr<Collector> NewHwmonCollector(const Roots& roots);
+
+// node_exporter's cleaning of a hwmon chip or sensor name.
 std::string CleanHwmonName(std::string_view name);
 // A device of /sys/class/net. Its entry's inode tells a device from another that later took
 // its name: a renamed device keeps its inode, a new one has its own.

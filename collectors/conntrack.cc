@@ -5,6 +5,17 @@
 
 namespace vigil::collectors {
 
+core::Status ParseConntrackCounts(std::string_view count, std::string_view max, MetricSet* out) {
+  VIGIL_ASSIGN_OR_RETURN(double c, Number(Trim(count), "nf_conntrack_count"));
+  VIGIL_ASSIGN_OR_RETURN(double m, Number(Trim(max), "nf_conntrack_max"));
+  out->Add("node_nf_conntrack_entries",
+           "Number of currently allocated flow entries for connection tracking.",
+           core::MetricType::kGauge, c);
+  out->Add("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.",
+           core::MetricType::kGauge, m);
+  return core::OkStatus();
+}
+
 // The header names the hex columns; the other lines are one per CPU.
 core::Status ParseConntrackStat(std::string_view text, MetricSet* out) {
   struct Field {
@@ -59,37 +70,6 @@ core::Status ParseConntrackStat(std::string_view text, MetricSet* out) {
     }
   }
   return core::OkStatus();
-}
-
-namespace {
-class ConntrackCollector final : public Collector {
- public:
-  explicit ConntrackCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "conntrack"; }
-  core::Status Collect(MetricSet* out) override {
-    auto count = roots_.files->Read(roots_.procfs, "sys/net/netfilter/nf_conntrack_count");
-    if (!count.ok()) return count.status();
-    auto max = roots_.files->Read(roots_.procfs, "sys/net/netfilter/nf_conntrack_max");
-    if (!max.ok()) return max.status();
-    VIGIL_ASSIGN_OR_RETURN(double c, Number(Trim(*count), "nf_conntrack_count"));
-    VIGIL_ASSIGN_OR_RETURN(double m, Number(Trim(*max), "nf_conntrack_max"));
-    out->Add("node_nf_conntrack_entries",
-             "Number of currently allocated flow entries for connection tracking.",
-             core::MetricType::kGauge, c);
-    out->Add("node_nf_conntrack_entries_limit", "Maximum size of connection tracking table.",
-             core::MetricType::kGauge, m);
-    if (auto stat = roots_.files->Read(roots_.procfs, "net/stat/nf_conntrack"); stat.ok())
-      return ParseConntrackStat(*stat, out);
-    return core::OkStatus();
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
-std::unique_ptr<Collector> NewConntrackCollector(const Roots& roots) {
-  return std::make_unique<ConntrackCollector>(roots);
 }
 
 }  // namespace vigil::collectors

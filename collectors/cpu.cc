@@ -43,8 +43,4 @@ core::Status ParseCpu(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-std::unique_ptr<Collector> NewCpuCollector(const Roots& roots) {
-  return NewProcFileCollector("cpu", roots, "stat", ParseCpu);
-}
-
 }  // namespace vigil::collectors

@@ -112,45 +112,34 @@ std::map<std::string, std::string> UdevProperties(std::string_view text) {
   return out;
 }
 
-class DiskstatsCollector final : public Collector {
- public:
-  explicit DiskstatsCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "diskstats"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = roots_.files->Read(roots_.procfs, "diskstats");
-    if (!text.ok()) return text.status();
-    VIGIL_RETURN_IF_ERROR(ParseDiskstats(*text, out));
-    for (std::string_view line : Lines(*text)) {
-      std::vector<std::string_view> f = Fields(line);
-      if (f.size() < 3 || ExcludedDisk(f[2])) continue;
-      std::map<std::string, std::string> udev;
-      if (auto data = ReadFile(roots_.rootfs,
-                               "run/udev/data/b" + std::string(f[0]) + ":" + std::string(f[1]));
-          data.ok()) {
-        udev = UdevProperties(*data);
-      }
-      std::string serial =
-          udev.count("ID_SERIAL_SHORT") ? udev["ID_SERIAL_SHORT"] : udev["ID_SERIAL"];
-      out->Add("node_disk_info", "Info of /sys/block/<block_device>.", core::MetricType::kGauge, 1,
-               {{"device", std::string(f[2])},
-                {"major", std::string(f[0])},
-                {"minor", std::string(f[1])},
-                {"model", udev["ID_MODEL"]},
-                {"path", udev["ID_PATH"]},
-                {"revision", udev["ID_REVISION"]},
-                {"serial", serial},
-                {"wwn", udev["ID_WWN"]}});
-    }
-    return core::OkStatus();
-  }
-
- private:
-  Roots roots_;
-};
 }  // namespace
 
-std::unique_ptr<Collector> NewDiskstatsCollector(const Roots& roots) {
-  return std::make_unique<DiskstatsCollector>(roots);
+core::Status CollectDiskstats(const Roots& roots, MetricSet* out) {
+  auto text = roots.files->Read(roots.procfs, "diskstats");
+  if (!text.ok()) return text.status();
+  VIGIL_RETURN_IF_ERROR(ParseDiskstats(*text, out));
+  for (std::string_view line : Lines(*text)) {
+    std::vector<std::string_view> f = Fields(line);
+    if (f.size() < 3 || ExcludedDisk(f[2])) continue;
+    std::map<std::string, std::string> udev;
+    if (auto data =
+            ReadFile(roots.rootfs, "run/udev/data/b" + std::string(f[0]) + ":" + std::string(f[1]));
+        data.ok()) {
+      udev = UdevProperties(*data);
+    }
+    std::string serial =
+        udev.count("ID_SERIAL_SHORT") ? udev["ID_SERIAL_SHORT"] : udev["ID_SERIAL"];
+    out->Add("node_disk_info", "Info of /sys/block/<block_device>.", core::MetricType::kGauge, 1,
+             {{"device", std::string(f[2])},
+              {"major", std::string(f[0])},
+              {"minor", std::string(f[1])},
+              {"model", udev["ID_MODEL"]},
+              {"path", udev["ID_PATH"]},
+              {"revision", udev["ID_REVISION"]},
+              {"serial", serial},
+              {"wwn", udev["ID_WWN"]}});
+  }
+  return core::OkStatus();
 }
 
 }  // namespace vigil::collectors

@@ -13,26 +13,4 @@ core::Status ParseEntropy(std::string_view available, std::string_view pool_size
   return core::OkStatus();
 }
 
-namespace {
-class EntropyCollector final : public Collector {
- public:
-  explicit EntropyCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "entropy"; }
-  core::Status Collect(MetricSet* out) override {
-    auto a = roots_.files->Read(roots_.procfs, "sys/kernel/random/entropy_avail");
-    if (!a.ok()) return a.status();
-    auto p = roots_.files->Read(roots_.procfs, "sys/kernel/random/poolsize");
-    if (!p.ok()) return p.status();
-    return ParseEntropy(*a, *p, out);
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
-std::unique_ptr<Collector> NewEntropyCollector(const Roots& roots) {
-  return std::make_unique<EntropyCollector>(roots);
-}
-
 }  // namespace vigil::collectors

@@ -16,8 +16,4 @@ core::Status ParseFilefd(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-std::unique_ptr<Collector> NewFilefdCollector(const Roots& roots) {
-  return NewProcFileCollector("filefd", roots, "sys/fs/file-nr", ParseFilefd);
-}
-
 }  // namespace vigil::collectors

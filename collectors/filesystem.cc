@@ -78,53 +78,39 @@ core::Result<std::vector<Mount>> ParseMounts(std::string_view text) {
   return out;
 }
 
-namespace {
-class FilesystemCollector final : public Collector {
- public:
-  explicit FilesystemCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "filesystem"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.procfs, "1/mounts");
-    if (!text.ok()) text = ReadFile(roots_.procfs, "self/mounts");
-    if (!text.ok()) return text.status();
-    VIGIL_ASSIGN_OR_RETURN(std::vector<Mount> mounts, ParseMounts(*text));
-    for (const Mount& m : mounts) {
-      std::vector<core::Label> labels{
-          {"device", m.device}, {"fstype", m.fs_type}, {"mountpoint", m.mount_point}};
-      std::string path = roots_.rootfs;
-      if (path.empty() || path.back() != '/') path += '/';
-      path += m.mount_point.substr(1);
-      auto st = roots_.statfs(path);
-      const auto g = core::MetricType::kGauge;
-      out->Add("node_filesystem_device_error",
-               "Whether an error occurred while getting statistics for the given device.", g,
-               st.ok() ? 0 : 1, labels);
-      out->Add("node_filesystem_readonly", "Filesystem read-only status.", g, m.read_only ? 1 : 0,
-               labels);
-      if (!st.ok()) continue;
-      const double bs = static_cast<double>(st->block_size);
-      out->Add("node_filesystem_size_bytes", "Filesystem size in bytes.", g,
-               bs * static_cast<double>(st->blocks), labels);
-      out->Add("node_filesystem_free_bytes", "Filesystem free space in bytes.", g,
-               bs * static_cast<double>(st->blocks_free), labels);
-      out->Add("node_filesystem_avail_bytes",
-               "Filesystem space available to non-root users in bytes.", g,
-               bs * static_cast<double>(st->blocks_available), labels);
-      out->Add("node_filesystem_files", "Filesystem total file nodes.", g,
-               static_cast<double>(st->files), labels);
-      out->Add("node_filesystem_files_free", "Filesystem total free file nodes.", g,
-               static_cast<double>(st->files_free), labels);
-    }
-    return core::OkStatus();
+core::Status CollectFilesystem(const Roots& roots, MetricSet* out) {
+  auto text = ReadFile(roots.procfs, "1/mounts");
+  if (!text.ok()) text = ReadFile(roots.procfs, "self/mounts");
+  if (!text.ok()) return text.status();
+  VIGIL_ASSIGN_OR_RETURN(std::vector<Mount> mounts, ParseMounts(*text));
+  for (const Mount& m : mounts) {
+    std::vector<core::Label> labels{
+        {"device", m.device}, {"fstype", m.fs_type}, {"mountpoint", m.mount_point}};
+    std::string path = roots.rootfs;
+    if (path.empty() || path.back() != '/') path += '/';
+    path += m.mount_point.substr(1);
+    auto st = roots.statfs(path);
+    const auto g = core::MetricType::kGauge;
+    out->Add("node_filesystem_device_error",
+             "Whether an error occurred while getting statistics for the given device.", g,
+             st.ok() ? 0 : 1, labels);
+    out->Add("node_filesystem_readonly", "Filesystem read-only status.", g, m.read_only ? 1 : 0,
+             labels);
+    if (!st.ok()) continue;
+    const double bs = static_cast<double>(st->block_size);
+    out->Add("node_filesystem_size_bytes", "Filesystem size in bytes.", g,
+             bs * static_cast<double>(st->blocks), labels);
+    out->Add("node_filesystem_free_bytes", "Filesystem free space in bytes.", g,
+             bs * static_cast<double>(st->blocks_free), labels);
+    out->Add("node_filesystem_avail_bytes",
+             "Filesystem space available to non-root users in bytes.", g,
+             bs * static_cast<double>(st->blocks_available), labels);
+    out->Add("node_filesystem_files", "Filesystem total file nodes.", g,
+             static_cast<double>(st->files), labels);
+    out->Add("node_filesystem_files_free", "Filesystem total free file nodes.", g,
+             static_cast<double>(st->files_free), labels);
   }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
-std::unique_ptr<Collector> NewFilesystemCollector(const Roots& roots) {
-  return std::make_unique<FilesystemCollector>(roots);
+  return core::OkStatus();
 }
 
 }  // namespace vigil::collectors

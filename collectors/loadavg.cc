@@ -17,8 +17,4 @@ core::Status ParseLoadavg(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-std::unique_ptr<Collector> NewLoadavgCollector(const Roots& roots) {
-  return NewProcFileCollector("loadavg", roots, "loadavg", ParseLoadavg);
-}
-
 }  // namespace vigil::collectors

@@ -31,8 +31,4 @@ core::Status ParseMeminfo(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-std::unique_ptr<Collector> NewMeminfoCollector(const Roots& roots) {
-  return NewProcFileCollector("meminfo", roots, "meminfo", ParseMeminfo);
-}
-
 }  // namespace vigil::collectors

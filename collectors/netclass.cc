@@ -24,121 +24,93 @@ std::vector<NetDevice> NetDevices(const Roots& roots) {
   return out;
 }
 
-namespace {
-
-class NetclassCollector final : public Collector {
- public:
-  explicit NetclassCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "netclass"; }
-  core::Status Collect(MetricSet* out) override {
-    for (const NetDevice& net : NetDevices(roots_)) {
-      const std::string& device = net.name;
-      if (roots_.exclude_device && roots_.exclude_device(device)) continue;
-      const std::string dir = "class/net/" + device + "/";
-      auto read = [&](const char* attr) -> std::optional<std::string> {
-        auto v = roots_.files->ReadAttribute(roots_.sysfs, dir + attr, net.inode);
-        if (!v.ok()) return std::nullopt;
-        return std::string(Trim(*v));
-      };
-      std::vector<core::Label> label{{"device", device}};
-      auto number = [&](const char* attr, const char* metric, double scale = 1, bool hex = false) {
-        std::optional<std::string> text = read(attr);
-        if (!text) return;
-        std::optional<double> v;
-        if (hex && text->substr(0, 2) == "0x") {
-          uint64_t n = 0;
-          bool good = text->size() > 2 && text->size() <= 18;
-          for (char c : text->substr(2)) {
-            int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-            if (d < 0) good = false;
-            n = n * 16 + static_cast<uint64_t>(d < 0 ? 0 : d);
-          }
-          if (good) v = static_cast<double>(n);
-        } else {
-          v = core::ParseFloat(*text);
+core::Status CollectNetclass(const Roots& roots, MetricSet* out) {
+  for (const NetDevice& net : NetDevices(roots)) {
+    const std::string& device = net.name;
+    if (roots.exclude_device && roots.exclude_device(device)) continue;
+    const std::string dir = "class/net/" + device + "/";
+    auto read = [&](const char* attr) -> std::optional<std::string> {
+      auto v = roots.files->ReadAttribute(roots.sysfs, dir + attr, net.inode);
+      if (!v.ok()) return std::nullopt;
+      return std::string(Trim(*v));
+    };
+    std::vector<core::Label> label{{"device", device}};
+    auto number = [&](const char* attr, const char* metric, double scale = 1, bool hex = false) {
+      std::optional<std::string> text = read(attr);
+      if (!text) return;
+      std::optional<double> v;
+      if (hex && text->substr(0, 2) == "0x") {
+        uint64_t n = 0;
+        bool good = text->size() > 2 && text->size() <= 18;
+        for (char c : text->substr(2)) {
+          int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+          if (d < 0) good = false;
+          n = n * 16 + static_cast<uint64_t>(d < 0 ? 0 : d);
         }
-        if (!v) return;  // a speed of -1 ("unknown") is reported as is, as node_exporter does
-        const std::string name = std::string("node_network_") + metric;
-        const bool counter = name.size() > 6 && name.substr(name.size() - 6) == "_total";
-        out->Add(name, "Network device property: " + std::string(metric),
-                 counter ? core::MetricType::kCounter : core::MetricType::kGauge, *v * scale,
-                 label);
-      };
-      number("addr_assign_type", "address_assign_type");
-      number("carrier", "carrier");
-      number("carrier_changes", "carrier_changes_total");
-      number("carrier_down_count", "carrier_down_changes_total");
-      number("carrier_up_count", "carrier_up_changes_total");
-      number("dev_id", "device_id", 1, true);
-      number("dormant", "dormant");
-      number("flags", "flags", 1, true);
-      number("ifindex", "iface_id");
-      number("iflink", "iface_link");
-      number("link_mode", "iface_link_mode");
-      number("mtu", "mtu_bytes");
-      number("name_assign_type", "name_assign_type");
-      number("netdev_group", "net_dev_group");
-      number("speed", "speed_bytes", 1000.0 * 1000 / 8);  // Mbit/s
-      number("type", "protocol_type");
-      const std::string operstate = read("operstate").value_or("");
-      out->Add("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.",
-               core::MetricType::kGauge, operstate == "up" ? 1 : 0, label);
-      out->Add("node_network_info",
-               "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
-               core::MetricType::kGauge, 1,
-               {{"address", read("address").value_or("")},
-                {"broadcast", read("broadcast").value_or("")},
-                {"device", device},
-                {"duplex", read("duplex").value_or("")},
-                {"ifalias", read("ifalias").value_or("")},
-                {"operstate", operstate}});
-    }
-    return core::OkStatus();
-  }
-
- private:
-  Roots roots_;
-};
-
-class SelinuxCollector final : public Collector {
- public:
-  explicit SelinuxCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "selinux"; }
-  core::Status Collect(MetricSet* out) override {
-    auto enforce = roots_.files->Read(roots_.sysfs, "fs/selinux/enforce", 64);
-    out->Add("node_selinux_enabled", "SELinux is enabled, 1 is true, 0 is false",
-             core::MetricType::kGauge, enforce.ok() ? 1 : 0);
-    if (!enforce.ok()) return core::OkStatus();
-    if (auto mode = core::ParseFloat(Trim(*enforce))) {
-      out->Add("node_selinux_current_mode",
-               "SELinux is enforcing (1), permissive (0) or disabled (-1)",
-               core::MetricType::kGauge, *mode);
-    }
-    if (auto config = ReadFile(roots_.rootfs, "etc/selinux/config"); config.ok()) {
-      for (std::string_view line : Lines(*config)) {
-        if (line.substr(0, 8) != "SELINUX=") continue;
-        std::string_view v = Trim(line.substr(8));
-        out->Add("node_selinux_config_mode", "Configured SELinux enforcement mode",
-                 core::MetricType::kGauge,
-                 v == "enforcing"    ? 1
-                 : v == "permissive" ? 0
-                                     : -1);
+        if (good) v = static_cast<double>(n);
+      } else {
+        v = core::ParseFloat(*text);
       }
-    }
-    return core::OkStatus();
+      if (!v) return;  // a speed of -1 ("unknown") is reported as is, as node_exporter does
+      const std::string name = std::string("node_network_") + metric;
+      const bool counter = name.size() > 6 && name.substr(name.size() - 6) == "_total";
+      out->Add(name, "Network device property: " + std::string(metric),
+               counter ? core::MetricType::kCounter : core::MetricType::kGauge, *v * scale, label);
+    };
+    number("addr_assign_type", "address_assign_type");
+    number("carrier", "carrier");
+    number("carrier_changes", "carrier_changes_total");
+    number("carrier_down_count", "carrier_down_changes_total");
+    number("carrier_up_count", "carrier_up_changes_total");
+    number("dev_id", "device_id", 1, true);
+    number("dormant", "dormant");
+    number("flags", "flags", 1, true);
+    number("ifindex", "iface_id");
+    number("iflink", "iface_link");
+    number("link_mode", "iface_link_mode");
+    number("mtu", "mtu_bytes");
+    number("name_assign_type", "name_assign_type");
+    number("netdev_group", "net_dev_group");
+    number("speed", "speed_bytes", 1000.0 * 1000 / 8);  // Mbit/s
+    number("type", "protocol_type");
+    const std::string operstate = read("operstate").value_or("");
+    out->Add("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.",
+             core::MetricType::kGauge, operstate == "up" ? 1 : 0, label);
+    out->Add("node_network_info",
+             "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
+             core::MetricType::kGauge, 1,
+             {{"address", read("address").value_or("")},
+              {"broadcast", read("broadcast").value_or("")},
+              {"device", device},
+              {"duplex", read("duplex").value_or("")},
+              {"ifalias", read("ifalias").value_or("")},
+              {"operstate", operstate}});
   }
-
- private:
-  Roots roots_;
-};
-
-}  // namespace
-
-std::unique_ptr<Collector> NewNetclassCollector(const Roots& roots) {
-  return std::make_unique<NetclassCollector>(roots);
+  return core::OkStatus();
 }
-std::unique_ptr<Collector> NewSelinuxCollector(const Roots& roots) {
-  return std::make_unique<SelinuxCollector>(roots);
+
+core::Status CollectSelinux(const Roots& roots, MetricSet* out) {
+  auto enforce = roots.files->Read(roots.sysfs, "fs/selinux/enforce", 64);
+  out->Add("node_selinux_enabled", "SELinux is enabled, 1 is true, 0 is false",
+           core::MetricType::kGauge, enforce.ok() ? 1 : 0);
+  if (!enforce.ok()) return core::OkStatus();
+  if (auto mode = core::ParseFloat(Trim(*enforce))) {
+    out->Add("node_selinux_current_mode",
+             "SELinux is enforcing (1), permissive (0) or disabled (-1)", core::MetricType::kGauge,
+             *mode);
+  }
+  if (auto config = ReadFile(roots.rootfs, "etc/selinux/config"); config.ok()) {
+    for (std::string_view line : Lines(*config)) {
+      if (line.substr(0, 8) != "SELINUX=") continue;
+      std::string_view v = Trim(line.substr(8));
+      out->Add("node_selinux_config_mode", "Configured SELinux enforcement mode",
+               core::MetricType::kGauge,
+               v == "enforcing"    ? 1
+               : v == "permissive" ? 0
+                                   : -1);
+    }
+  }
+  return core::OkStatus();
 }
 
 }  // namespace vigil::collectors

@@ -35,63 +35,49 @@ core::Status ParseNetdev(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-namespace {
-class NetdevCollector final : public Collector {
- public:
-  explicit NetdevCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "netdev"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = roots_.files->Read(roots_.procfs, "net/dev");
-    if (!text.ok()) return text.status();
-    MetricSet all;
-    VIGIL_RETURN_IF_ERROR(ParseNetdev(*text, &all));
-    for (auto& f : all.families()) {
-      for (auto& sample : f.samples) {
-        if (roots_.exclude_device && roots_.exclude_device(sample.labels[0].value)) continue;
-        out->Add(f.name, f.help, f.type, sample.value, std::move(sample.labels));
-      }
+core::Status CollectNetdev(const Roots& roots, MetricSet* out) {
+  auto text = roots.files->Read(roots.procfs, "net/dev");
+  if (!text.ok()) return text.status();
+  MetricSet all;
+  VIGIL_RETURN_IF_ERROR(ParseNetdev(*text, &all));
+  for (auto& f : all.families()) {
+    for (auto& sample : f.samples) {
+      if (roots.exclude_device && roots.exclude_device(sample.labels[0].value)) continue;
+      out->Add(f.name, f.help, f.type, sample.value, std::move(sample.labels));
     }
-    // Two values node_exporter 1.5 gets over netlink and /proc/net/dev lacks; sysfs has them.
-    std::vector<std::string> devices;
-    for (const auto& f : out->families()) {
-      if (f.name != "node_network_receive_bytes_total") continue;
-      for (const auto& sample : f.samples) devices.push_back(sample.labels[0].value);
-    }
-    const std::vector<NetDevice> in_sysfs = NetDevices(roots_);
-    for (const std::string& device : devices) {
-      auto net = std::lower_bound(
-          in_sysfs.begin(), in_sysfs.end(), device,
-          [](const NetDevice& d, const std::string& name) { return d.name < name; });
-      if (net == in_sysfs.end() || net->name != device) continue;
-      const std::string dir = "class/net/" + device + "/";
-      auto read = [&](const char* attr) {
-        return roots_.files->ReadAttribute(roots_.sysfs, dir + attr, net->inode);
-      };
-      if (auto v = read("statistics/rx_nohandler"); v.ok()) {
-        if (auto n = core::ParseFloat(Trim(*v))) {
-          out->Add("node_network_receive_nohandler_total",
-                   "Network device statistic receive_nohandler.", core::MetricType::kCounter, *n,
-                   {{"device", device}});
-        }
-      }
-      if (auto v = read("tx_queue_len"); v.ok()) {
-        if (auto n = core::ParseFloat(Trim(*v))) {
-          out->Add("node_network_transmit_queue_length",
-                   "Network device property: transmit_queue_length", core::MetricType::kGauge, *n,
-                   {{"device", device}});
-        }
-      }
-    }
-    return core::OkStatus();
   }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
-std::unique_ptr<Collector> NewNetdevCollector(const Roots& roots) {
-  return std::make_unique<NetdevCollector>(roots);
+  // Two values node_exporter 1.5 gets over netlink and /proc/net/dev lacks; sysfs has them.
+  std::vector<std::string> devices;
+  for (const auto& f : out->families()) {
+    if (f.name != "node_network_receive_bytes_total") continue;
+    for (const auto& sample : f.samples) devices.push_back(sample.labels[0].value);
+  }
+  const std::vector<NetDevice> in_sysfs = NetDevices(roots);
+  for (const std::string& device : devices) {
+    auto net =
+        std::lower_bound(in_sysfs.begin(), in_sysfs.end(), device,
+                         [](const NetDevice& d, const std::string& name) { return d.name < name; });
+    if (net == in_sysfs.end() || net->name != device) continue;
+    const std::string dir = "class/net/" + device + "/";
+    auto read = [&](const char* attr) {
+      return roots.files->ReadAttribute(roots.sysfs, dir + attr, net->inode);
+    };
+    if (auto v = read("statistics/rx_nohandler"); v.ok()) {
+      if (auto n = core::ParseFloat(Trim(*v))) {
+        out->Add("node_network_receive_nohandler_total",
+                 "Network device statistic receive_nohandler.", core::MetricType::kCounter, *n,
+                 {{"device", device}});
+      }
+    }
+    if (auto v = read("tx_queue_len"); v.ok()) {
+      if (auto n = core::ParseFloat(Trim(*v))) {
+        out->Add("node_network_transmit_queue_length",
+                 "Network device property: transmit_queue_length", core::MetricType::kGauge, *n,
+                 {{"device", device}});
+      }
+    }
+  }
+  return core::OkStatus();
 }
 
 }  // namespace vigil::collectors

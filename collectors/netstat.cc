@@ -78,29 +78,4 @@ core::Status ParseSnmp6(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-namespace {
-class NetstatCollector final : public Collector {
- public:
-  explicit NetstatCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "netstat"; }
-  core::Status Collect(MetricSet* out) override {
-    for (const char* file : {"net/netstat", "net/snmp"}) {
-      auto text = roots_.files->Read(roots_.procfs, file);
-      if (!text.ok()) return text.status();
-      VIGIL_RETURN_IF_ERROR(ParseNetstat(*text, out));
-    }
-    if (auto v6 = roots_.files->Read(roots_.procfs, "net/snmp6"); v6.ok())
-      return ParseSnmp6(*v6, out);
-    return core::OkStatus();
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
-std::unique_ptr<Collector> NewNetstatCollector(const Roots& roots) {
-  return std::make_unique<NetstatCollector>(roots);
-}
-
 }  // namespace vigil::collectors

@@ -70,25 +70,4 @@ core::Status ParseOsRelease(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-namespace {
-class OsCollector final : public Collector {
- public:
-  explicit OsCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "os"; }
-  core::Status Collect(MetricSet* out) override {
-    auto text = ReadFile(roots_.rootfs, "etc/os-release");
-    if (!text.ok()) text = ReadFile(roots_.rootfs, "usr/lib/os-release");
-    if (!text.ok()) return text.status();
-    return ParseOsRelease(*text, out);
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
-std::unique_ptr<Collector> NewOsCollector(const Roots& roots) {
-  return std::make_unique<OsCollector>(roots);
-}
-
 }  // namespace vigil::collectors

@@ -50,27 +50,4 @@ core::Status ParsePressure(std::string_view resource, std::string_view text, Met
   return core::OkStatus();
 }
 
-namespace {
-class PressureCollector final : public Collector {
- public:
-  explicit PressureCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "pressure"; }
-  core::Status Collect(MetricSet* out) override {
-    for (std::string_view resource : {"cpu", "io", "memory"}) {
-      auto text = roots_.files->Read(roots_.procfs, "pressure/" + std::string(resource));
-      if (!text.ok()) return text.status();  // a kernel without PSI: NotFound, silent
-      VIGIL_RETURN_IF_ERROR(ParsePressure(resource, *text, out));
-    }
-    return core::OkStatus();
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
-std::unique_ptr<Collector> NewPressureCollector(const Roots& roots) {
-  return std::make_unique<PressureCollector>(roots);
-}
-
 }  // namespace vigil::collectors

@@ -1,7 +1,5 @@
 // node_exporter's sockstat collector: /proc/net/sockstat and sockstat6. "mem" counts pages,
 // so it is also given in bytes.
-#include <unistd.h>
-
 #include "collectors/collectors.h"
 #include "collectors/text_fields.h"
 
@@ -32,30 +30,6 @@ core::Status ParseSockstat(std::string_view text, bool ipv6, double page_size, M
     }
   }
   return core::OkStatus();
-}
-
-namespace {
-class SockstatCollector final : public Collector {
- public:
-  explicit SockstatCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "sockstat"; }
-  core::Status Collect(MetricSet* out) override {
-    const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
-    auto v4 = roots_.files->Read(roots_.procfs, "net/sockstat");
-    if (!v4.ok()) return v4.status();
-    VIGIL_RETURN_IF_ERROR(ParseSockstat(*v4, false, page, out));
-    if (auto v6 = roots_.files->Read(roots_.procfs, "net/sockstat6"); v6.ok())
-      return ParseSockstat(*v6, true, page, out);
-    return core::OkStatus();
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
-std::unique_ptr<Collector> NewSockstatCollector(const Roots& roots) {
-  return std::make_unique<SockstatCollector>(roots);
 }
 
 }  // namespace vigil::collectors

@@ -38,8 +38,4 @@ core::Status ParseSoftnet(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-std::unique_ptr<Collector> NewSoftnetCollector(const Roots& roots) {
-  return NewProcFileCollector("softnet", roots, "net/softnet_stat", ParseSoftnet);
-}
-
 }  // namespace vigil::collectors

@@ -37,8 +37,4 @@ core::Status ParseStat(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-std::unique_ptr<Collector> NewStatCollector(const Roots& roots) {
-  return NewProcFileCollector("stat", roots, "stat", ParseStat);
-}
-
 }  // namespace vigil::collectors

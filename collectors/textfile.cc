@@ -10,73 +10,58 @@
 #include "core/log.h"
 
 namespace vigil::collectors {
-namespace {
 
-class TextfileCollector final : public Collector {
- public:
-  explicit TextfileCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "textfile"; }
-  core::Status Collect(MetricSet* out) override {
-    bool error = false;
-    std::vector<std::string> files;
-    if (!roots_.textfile_directory.empty()) {
-      if (DIR* d = ::opendir(roots_.textfile_directory.c_str())) {
-        while (dirent* e = ::readdir(d)) {
-          std::string name = e->d_name;
-          if (name.size() > 5 && name.substr(name.size() - 5) == ".prom") files.push_back(name);
-        }
-        ::closedir(d);
-      } else {
-        error = true;
+core::Status CollectTextfile(const Roots& roots, MetricSet* out) {
+  bool error = false;
+  std::vector<std::string> files;
+  if (!roots.textfile_directory.empty()) {
+    if (DIR* d = ::opendir(roots.textfile_directory.c_str())) {
+      while (dirent* e = ::readdir(d)) {
+        std::string name = e->d_name;
+        if (name.size() > 5 && name.substr(name.size() - 5) == ".prom") files.push_back(name);
       }
+      ::closedir(d);
+    } else {
+      error = true;
     }
-    std::sort(files.begin(), files.end());
-    for (const std::string& file : files) {
-      const std::string path = roots_.textfile_directory + "/" + file;
-      auto text = ReadFile(roots_.textfile_directory, file);
-      auto page = text.ok() ? core::ParseExposition(*text)
-                            : core::Result<core::ParsedExposition>(text.status());
-      if (!page.ok()) {
-        core::LogWarn("textfile unreadable", {{"file", path}, {"err", page.status().message()}});
-        error = true;
-        continue;
-      }
-      for (const core::ParsedSample& s : page->samples) {
-        std::string_view name = s.labels.MetricName();
-        core::MetricType type = core::MetricType::kUntyped;
-        std::string help = "Metric read from " + path;
-        for (const core::FamilyMetadata& m : page->metadata) {
-          if (m.name == name) {
-            type = m.type;
-            if (!m.help.empty()) help = m.help;
-          }
-        }
-        std::vector<core::Label> labels;
-        for (const core::Label& l : s.labels) {
-          if (l.name != core::kMetricNameLabel) labels.push_back(l);
-        }
-        out->Add(name, help, type, s.value, std::move(labels));
-      }
-      struct stat st {};
-      if (::stat(path.c_str(), &st) == 0) {
-        out->Add("node_textfile_mtime_seconds", "Unixtime mtime of textfiles successfully read.",
-                 core::MetricType::kGauge, static_cast<double>(st.st_mtime), {{"file", path}});
-      }
-    }
-    out->Add("node_textfile_scrape_error",
-             "1 if there was an error opening or reading a file, 0 otherwise",
-             core::MetricType::kGauge, error ? 1 : 0);
-    return core::OkStatus();
   }
-
- private:
-  Roots roots_;
-};
-
-}  // namespace
-
-std::unique_ptr<Collector> NewTextfileCollector(const Roots& roots) {
-  return std::make_unique<TextfileCollector>(roots);
+  std::sort(files.begin(), files.end());
+  for (const std::string& file : files) {
+    const std::string path = roots.textfile_directory + "/" + file;
+    auto text = ReadFile(roots.textfile_directory, file);
+    auto page = text.ok() ? core::ParseExposition(*text)
+                          : core::Result<core::ParsedExposition>(text.status());
+    if (!page.ok()) {
+      core::LogWarn("textfile unreadable", {{"file", path}, {"err", page.status().message()}});
+      error = true;
+      continue;
+    }
+    for (const core::ParsedSample& s : page->samples) {
+      std::string_view name = s.labels.MetricName();
+      core::MetricType type = core::MetricType::kUntyped;
+      std::string help = "Metric read from " + path;
+      for (const core::FamilyMetadata& m : page->metadata) {
+        if (m.name == name) {
+          type = m.type;
+          if (!m.help.empty()) help = m.help;
+        }
+      }
+      std::vector<core::Label> labels;
+      for (const core::Label& l : s.labels) {
+        if (l.name != core::kMetricNameLabel) labels.push_back(l);
+      }
+      out->Add(name, help, type, s.value, std::move(labels));
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+      out->Add("node_textfile_mtime_seconds", "Unixtime mtime of textfiles successfully read.",
+               core::MetricType::kGauge, static_cast<double>(st.st_mtime), {{"file", path}});
+    }
+  }
+  out->Add("node_textfile_scrape_error",
+           "1 if there was an error opening or reading a file, 0 otherwise",
+           core::MetricType::kGauge, error ? 1 : 0);
+  return core::OkStatus();
 }
 
 }  // namespace vigil::collectors

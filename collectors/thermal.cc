@@ -40,44 +40,36 @@ std::optional<std::string> ReadLine(KernelFiles& files, const std::string& root,
   return std::string(Trim(*text));
 }
 
-class ThermalZoneCollector final : public Collector {
- public:
-  explicit ThermalZoneCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "thermal_zone"; }
-  core::Status Collect(MetricSet* out) override {
-    const std::string base = roots_.sysfs + "/class/thermal";
-    for (const std::string& dir : Numbered(base, "thermal_zone")) {
-      auto type = ReadLine(*roots_.files, base, dir + "/type");
-      auto temp = ReadLine(*roots_.files, base,
-                           dir + "/temp");  // a zone whose sensor is off refuses: left out
-      std::optional<double> v = temp ? core::ParseFloat(*temp) : std::nullopt;
-      if (!type || !v) continue;
-      out->Add("node_thermal_zone_temp", "Zone temperature in Celsius", core::MetricType::kGauge,
-               *v / 1000, {{"type", *type}, {"zone", dir.substr(12)}});
-    }
-    for (const std::string& dir : Numbered(base, "cooling_device")) {
-      auto type = ReadLine(*roots_.files, base, dir + "/type");
-      auto cur = ReadLine(*roots_.files, base, dir + "/cur_state");
-      auto max = ReadLine(*roots_.files, base, dir + "/max_state");
-      if (!type) continue;
-      std::vector<core::Label> labels{{"name", dir.substr(14)}, {"type", *type}};
-      if (auto v = cur ? core::ParseFloat(*cur) : std::nullopt) {
-        out->Add("node_cooling_device_cur_state", "Current throttle state of the cooling device",
-                 core::MetricType::kGauge, *v, labels);
-      }
-      if (auto v = max ? core::ParseFloat(*max) : std::nullopt) {
-        out->Add("node_cooling_device_max_state", "Maximum throttle state of the cooling device",
-                 core::MetricType::kGauge, *v, labels);
-      }
-    }
-    return core::OkStatus();
-  }
-
- private:
-  Roots roots_;
-};
-
 }  // namespace
+
+core::Status CollectThermalZones(const Roots& roots, MetricSet* out) {
+  const std::string base = roots.sysfs + "/class/thermal";
+  for (const std::string& dir : Numbered(base, "thermal_zone")) {
+    auto type = ReadLine(*roots.files, base, dir + "/type");
+    auto temp = ReadLine(*roots.files, base,
+                         dir + "/temp");  // a zone whose sensor is off refuses: left out
+    std::optional<double> v = temp ? core::ParseFloat(*temp) : std::nullopt;
+    if (!type || !v) continue;
+    out->Add("node_thermal_zone_temp", "Zone temperature in Celsius", core::MetricType::kGauge,
+             *v / 1000, {{"type", *type}, {"zone", dir.substr(12)}});
+  }
+  for (const std::string& dir : Numbered(base, "cooling_device")) {
+    auto type = ReadLine(*roots.files, base, dir + "/type");
+    auto cur = ReadLine(*roots.files, base, dir + "/cur_state");
+    auto max = ReadLine(*roots.files, base, dir + "/max_state");
+    if (!type) continue;
+    std::vector<core::Label> labels{{"name", dir.substr(14)}, {"type", *type}};
+    if (auto v = cur ? core::ParseFloat(*cur) : std::nullopt) {
+      out->Add("node_cooling_device_cur_state", "Current throttle state of the cooling device",
+               core::MetricType::kGauge, *v, labels);
+    }
+    if (auto v = max ? core::ParseFloat(*max) : std::nullopt) {
+      out->Add("node_cooling_device_max_state", "Maximum throttle state of the cooling device",
+               core::MetricType::kGauge, *v, labels);
+    }
+  }
+  return core::OkStatus();
+}
 
 // node_exporter's hwmon cleanMetricName: lower case, [^a-z0-9:_] as '_', no '_' at the ends.
 std::string CleanHwmonName(std::string_view name) {
@@ -127,83 +119,66 @@ constexpr SensorKind kKinds[] = {{"temp", "temperature", "celsius", 0.001},
                                  {"energy", "energy", "joule_total", 1e-6},
                                  {"humidity", "humidity", "percent", 0.001}};
 
-class HwmonCollector final : public Collector {
- public:
-  explicit HwmonCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "hwmon"; }
-  core::Status Collect(MetricSet* out) override {
-    const std::string base = roots_.sysfs + "/class/hwmon";
-    for (const std::string& hwmon : Numbered(base, "hwmon")) {
-      const std::string dir = base + "/" + hwmon;
-      const std::string chip = ChipName(*roots_.files, dir);
-      if (auto name = ReadLine(*roots_.files, dir, "name")) {
-        out->Add("node_hwmon_chip_names", "Annotation metric for human-readable chip names",
-                 core::MetricType::kGauge, 1,
-                 {{"chip", chip}, {"chip_name", CleanHwmonName(*name)}});
+}  // namespace
+
+core::Status CollectHwmon(const Roots& roots, MetricSet* out) {
+  const std::string base = roots.sysfs + "/class/hwmon";
+  for (const std::string& hwmon : Numbered(base, "hwmon")) {
+    const std::string dir = base + "/" + hwmon;
+    const std::string chip = ChipName(*roots.files, dir);
+    if (auto name = ReadLine(*roots.files, dir, "name")) {
+      out->Add("node_hwmon_chip_names", "Annotation metric for human-readable chip names",
+               core::MetricType::kGauge, 1, {{"chip", chip}, {"chip_name", CleanHwmonName(*name)}});
+    }
+    // Files are <type><n>_<property>: temp1_input, fan2_max, in0_label, ...
+    std::map<std::string, std::map<std::string, std::string>>
+        sensors;  // sensor -> property -> text
+    if (DIR* d = ::opendir(dir.c_str())) {
+      while (dirent* e = ::readdir(d)) {
+        std::string_view file = e->d_name;
+        size_t us = file.find('_');
+        if (us == std::string_view::npos) continue;
+        std::string sensor(file.substr(0, us));
+        if (sensor.empty() || !std::isdigit(static_cast<unsigned char>(sensor.back()))) continue;
+        if (auto v = ReadLine(*roots.files, dir, std::string(file)))
+          sensors[sensor][std::string(file.substr(us + 1))] = *v;
       }
-      // Files are <type><n>_<property>: temp1_input, fan2_max, in0_label, ...
-      std::map<std::string, std::map<std::string, std::string>>
-          sensors;  // sensor -> property -> text
-      if (DIR* d = ::opendir(dir.c_str())) {
-        while (dirent* e = ::readdir(d)) {
-          std::string_view file = e->d_name;
-          size_t us = file.find('_');
-          if (us == std::string_view::npos) continue;
-          std::string sensor(file.substr(0, us));
-          if (sensor.empty() || !std::isdigit(static_cast<unsigned char>(sensor.back()))) continue;
-          if (auto v = ReadLine(*roots_.files, dir, std::string(file)))
-            sensors[sensor][std::string(file.substr(us + 1))] = *v;
-        }
-        ::closedir(d);
+      ::closedir(d);
+    }
+    for (const auto& [sensor, props] : sensors) {
+      std::string_view type(sensor);
+      while (!type.empty() && std::isdigit(static_cast<unsigned char>(type.back())))
+        type.remove_suffix(1);
+      const SensorKind* kind = nullptr;
+      for (const SensorKind& k : kKinds) {
+        if (k.type == type) kind = &k;
       }
-      for (const auto& [sensor, props] : sensors) {
-        std::string_view type(sensor);
-        while (!type.empty() && std::isdigit(static_cast<unsigned char>(type.back())))
-          type.remove_suffix(1);
-        const SensorKind* kind = nullptr;
-        for (const SensorKind& k : kKinds) {
-          if (k.type == type) kind = &k;
+      if (!kind) continue;
+      std::vector<core::Label> labels{{"chip", chip}, {"sensor", sensor}};
+      for (const auto& [prop, text] : props) {
+        if (prop == "label") {
+          out->Add("node_hwmon_sensor_label", "Label for given chip and sensor",
+                   core::MetricType::kGauge, 1,
+                   {{"chip", chip}, {"label", text}, {"sensor", sensor}});
+          continue;
         }
-        if (!kind) continue;
-        std::vector<core::Label> labels{{"chip", chip}, {"sensor", sensor}};
-        for (const auto& [prop, text] : props) {
-          if (prop == "label") {
-            out->Add("node_hwmon_sensor_label", "Label for given chip and sensor",
-                     core::MetricType::kGauge, 1,
-                     {{"chip", chip}, {"label", text}, {"sensor", sensor}});
-            continue;
-          }
-          std::optional<double> v = core::ParseFloat(text);
-          if (!v) continue;
-          const bool status = prop.find("alarm") != std::string::npos || prop == "beep" ||
-                              prop == "enable" || prop == "fault";
-          std::string name =
-              "node_hwmon_" + std::string(type) + (prop == "input" ? "" : "_" + prop);
-          if (status) {
-            out->Add(name, "Hardware sensor " + prop + " status (" + std::string(kind->what) + ")",
-                     core::MetricType::kGauge, *v, labels);
-          } else {
-            out->Add(name + "_" + std::string(kind->unit),
-                     "Hardware monitor for " + std::string(kind->what) + " (" + prop + ")",
-                     core::MetricType::kGauge, *v * kind->scale, labels);
-          }
+        std::optional<double> v = core::ParseFloat(text);
+        if (!v) continue;
+        const bool status = prop.find("alarm") != std::string::npos || prop == "beep" ||
+                            prop == "enable" || prop == "fault";
+        std::string name = "node_hwmon_" + std::string(type) + (prop == "input" ? "" : "_" + prop);
+        if (status) {
+          out->Add(name, "Hardware sensor " + prop + " status (" + std::string(kind->what) + ")",
+                   core::MetricType::kGauge, *v, labels);
+        } else {
+          out->Add(name + "_" + std::string(kind->unit),
+                   "Hardware monitor for " + std::string(kind->what) + " (" + prop + ")",
+                   core::MetricType::kGauge, *v * kind->scale, labels);
         }
       }
     }
-    return core::OkStatus();
   }
-
- private:
-  Roots roots_;
-};
-
-}  // namespace
-
-std::unique_ptr<Collector> NewThermalZoneCollector(const Roots& roots) {
-  return std::make_unique<ThermalZoneCollector>(roots);
-}
-std::unique_ptr<Collector> NewHwmonCollector(const Roots& roots) {
-  return std::make_unique<HwmonCollector>(roots);
+  return core::OkStatus();
 }
 
 }  // namespace vigil::collectors

@@ -46,27 +46,4 @@ core::Status ParseUdpQueues(std::string_view text, std::string_view ip, MetricSe
   return core::OkStatus();
 }
 
-namespace {
-class UdpQueuesCollector final : public Collector {
- public:
-  explicit UdpQueuesCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "udp_queues"; }
-  core::Status Collect(MetricSet* out) override {
-    auto v4 = roots_.files->Read(roots_.procfs, "net/udp");
-    if (!v4.ok()) return v4.status();
-    VIGIL_RETURN_IF_ERROR(ParseUdpQueues(*v4, "v4", out));
-    if (auto v6 = roots_.files->Read(roots_.procfs, "net/udp6"); v6.ok())
-      return ParseUdpQueues(*v6, "v6", out);
-    return core::OkStatus();
-  }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
-std::unique_ptr<Collector> NewUdpQueuesCollector(const Roots& roots) {
-  return std::make_unique<UdpQueuesCollector>(roots);
-}
-
 }  // namespace vigil::collectors

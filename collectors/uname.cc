@@ -19,39 +19,25 @@ void AddUname(const Uname& u, MetricSet* out) {
             {"version", u.version}});
 }
 
-namespace {
-class UnameCollector final : public Collector {
- public:
-  explicit UnameCollector(const Roots& roots) : roots_(roots) {}
-  std::string_view name() const override { return "uname"; }
-  core::Status Collect(MetricSet* out) override {
-    Uname u;
-    if (roots_.live()) {
-      utsname un{};
-      if (::uname(&un) != 0) return core::ErrnoError(errno, "uname");
-      u = {un.sysname, un.nodename, un.release, un.version, un.machine, un.domainname};
-    } else {
-      const std::pair<std::string*, const char*> files[] = {
-          {&u.sysname, "sys/kernel/ostype"},    {&u.nodename, "sys/kernel/hostname"},
-          {&u.release, "sys/kernel/osrelease"}, {&u.version, "sys/kernel/version"},
-          {&u.machine, "sys/kernel/arch"},      {&u.domainname, "sys/kernel/domainname"}};
-      for (const auto& [field, path] : files) {
-        auto text = roots_.files->Read(roots_.procfs, path);
-        if (!text.ok()) return text.status();
-        *field = std::string(Trim(*text));
-      }
+core::Status CollectUname(const Roots& roots, MetricSet* out) {
+  Uname u;
+  if (roots.live()) {
+    utsname un{};
+    if (::uname(&un) != 0) return core::ErrnoError(errno, "uname");
+    u = {un.sysname, un.nodename, un.release, un.version, un.machine, un.domainname};
+  } else {
+    const std::pair<std::string*, const char*> files[] = {
+        {&u.sysname, "sys/kernel/ostype"},    {&u.nodename, "sys/kernel/hostname"},
+        {&u.release, "sys/kernel/osrelease"}, {&u.version, "sys/kernel/version"},
+        {&u.machine, "sys/kernel/arch"},      {&u.domainname, "sys/kernel/domainname"}};
+    for (const auto& [field, path] : files) {
+      auto text = roots.files->Read(roots.procfs, path);
+      if (!text.ok()) return text.status();
+      *field = std::string(Trim(*text));
     }
-    AddUname(u, out);
-    return core::OkStatus();
   }
-
- private:
-  Roots roots_;
-};
-}  // namespace
-
-std::unique_ptr<Collector> NewUnameCollector(const Roots& roots) {
-  return std::make_unique<UnameCollector>(roots);
+  AddUname(u, out);
+  return core::OkStatus();
 }
 
 }  // namespace vigil::collectors

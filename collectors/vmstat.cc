@@ -31,8 +31,4 @@ core::Status ParseVmstat(std::string_view text, MetricSet* out) {
   return core::OkStatus();
 }
 
-std::unique_ptr<Collector> NewVmstatCollector(const Roots& roots) {
-  return NewProcFileCollector("vmstat", roots, "vmstat", ParseVmstat);
-}
-
 }  // namespace vigil::collectors

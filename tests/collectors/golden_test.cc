@@ -68,8 +68,7 @@ TEST(GoldenTest, DeviceExcludeLeavesDevicesOut) {
               kFixtures + "/cgroup"};
   roots.exclude_device = [](std::string_view d) { return d == "lo"; };
   MetricSet set;
-  for (auto* make : {&NewNetdevCollector, &NewNetclassCollector})
-    ASSERT_TRUE(make(roots)->Collect(&set).ok());
+  for (auto* collect : {&CollectNetdev, &CollectNetclass}) ASSERT_TRUE(collect(roots, &set).ok());
   size_t eth0 = 0;
   for (const auto& f : set.families()) {
     for (const auto& s : f.samples) {

@@ -261,6 +261,15 @@ TEST(ParsersTest, UdpQueuesArpConntrack) {
   EXPECT_FALSE(ParseConntrackStat("a b\n1\n", &s).ok());
 }
 
+TEST(ParsersTest, ConntrackCounts) {
+  MetricSet s;
+  ASSERT_TRUE(ParseConntrackCounts("123\n", "262144\n", &s).ok());
+  EXPECT_EQ(Render(s), (std::vector<std::string>{"node_nf_conntrack_entries 123",
+                                                 "node_nf_conntrack_entries_limit 262144"}));
+  EXPECT_EQ(ParseConntrackCounts("1\n", "many\n", &s).message(),
+            "invalid nf_conntrack_max: \"many\"");
+}
+
 TEST(ParsersTest, MountsAsNodeExporterFiltersThem) {
   auto mounts = ParseMounts(
       "/dev/vda / ext4 rw,relatime 0 0\nproc /proc proc rw 0 0\nsysfs /sys sysfs ro 0 0\n"
