@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "collectors/collectors.h"
 #include "core/build_info.h"
 #include "core/log.h"
 
@@ -45,8 +46,8 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
   std::vector<core::Label> node_labels{{"job", a->config_.job}, {"instance", a->config_.node_name}};
   node_labels.insert(node_labels.end(), a->config_.extra_labels.begin(),
                      a->config_.extra_labels.end());
-  a->node_ = std::make_unique<NodeCollection>(
-      loop, collectors::NodeCollectors(std::move(enabled), clock, a->config_.roots.files),
+  a->node_ = std::make_unique<NodeTarget>(
+      loop, collectors::CollectorSet(std::move(enabled), clock, a->config_.roots.files),
       a->config_.interval, std::move(node_labels), clock,
       [a](std::vector<LabeledSample> batch) { a->log_->Append(std::move(batch)); });
   a->node_->Start();

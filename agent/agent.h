@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "agent/config.h"
-#include "agent/node_collection.h"
+#include "agent/node_target.h"
 #include "agent/sample_log.h"
 #include "agent/scrape.h"
 #include "core/clock.h"
@@ -36,7 +36,7 @@ class Agent final : public core::Service {
   core::MetricsRegistry metrics_;
   std::unique_ptr<core::HttpEndpoint> http_;
   std::unique_ptr<SampleLog> log_;
-  std::unique_ptr<NodeCollection> node_;
+  std::unique_ptr<NodeTarget> node_;
   std::vector<std::unique_ptr<remote::Sender>> senders_;
   std::vector<std::unique_ptr<ScrapeTarget>> scrapes_;
   std::map<std::string, remote::MetricMetadata> metadata_;  // by family, from the scraped pages

@@ -17,7 +17,7 @@
 
 namespace vigil::agent {
 
-// A series' label set is held at once by the node collection's cache, the staleness tracker
+// A series' label set is held at once by the node target's cache, the staleness tracker
 // and the collections waiting for the log: shared, not copied for every sample of every
 // interval.
 using SharedLabels = std::shared_ptr<const core::Labels>;

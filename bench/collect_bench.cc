@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "collectors/collector_set.h"
 #include "collectors/collectors.h"
 
 namespace {
@@ -25,8 +26,8 @@ namespace {
 
 void BM_FullCollection(benchmark::State& state) {
   Roots roots;
-  NodeCollectors node(DefaultCollectors(roots, core::SystemClock::Get()), core::SystemClock::Get(),
-                      roots.files);
+  CollectorSet node(DefaultCollectors(roots, core::SystemClock::Get()), core::SystemClock::Get(),
+                    roots.files);
   size_t samples = 0;
   const uint64_t before = g_allocations.load();
   for (auto _ : state) {

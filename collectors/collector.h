@@ -39,7 +39,7 @@ struct Roots {
   // The live machine, where system calls (uname, adjtimex) answer for the node.
   bool live() const { return procfs == "/proc"; }
   // The kernel files read through these roots, kept open between collections. Shared: every
-  // collector holds a copy of the roots, and NodeCollectors closes what no collector read.
+  // collector holds a copy of the roots, and CollectorSet closes what no collector read.
   std::shared_ptr<KernelFiles> files = std::make_shared<KernelFiles>();
 };
 

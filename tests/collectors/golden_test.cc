@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "collectors/collector_set.h"
 #include "collectors/collectors.h"
 
 namespace vigil::collectors {
@@ -41,7 +42,7 @@ TEST(GoldenTest, FixtureTreePrintsTheCheckedInExposition) {
   setenv("TZ", "UTC", 1);
   tzset();
   core::ManualClock clock(1'700'000'000'000);  // collector durations read 0
-  NodeCollectors node(DefaultCollectors(roots, clock), clock, roots.files);
+  CollectorSet node(DefaultCollectors(roots, clock), clock, roots.files);
   std::string page;
   for (const core::MetricFamily& f : node.Collect()) core::AppendFamily(&page, f);
   for (size_t at; (at = page.find(kFixtures)) != std::string::npos;)
@@ -84,7 +85,7 @@ TEST(GoldenTest, DeviceExcludeLeavesDevicesOut) {
 TEST(GoldenTest, AMissingTreeIsNoDataNotFailure) {
   Roots roots{"/nonexistent/proc", "/nonexistent/sys", "/nonexistent", "/nonexistent/cgroup"};
   core::ManualClock clock(0);
-  NodeCollectors node(DefaultCollectors(roots, clock), clock, roots.files);
+  CollectorSet node(DefaultCollectors(roots, clock), clock, roots.files);
   std::string page;
   for (const core::MetricFamily& f : node.Collect()) core::AppendFamily(&page, f);
   // Every collector says success 1: missing files are "no data here".

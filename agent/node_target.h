@@ -1,7 +1,8 @@
 #pragma once
-// The node's own metrics: the collectors run every [agent] interval; the latest collection is
-// what /metrics serves (as node_exporter would: no job or instance), and its samples go to the
-// log with job, instance and the [labels] extra labels, stale markers for vanished series.
+// The node as a target of its own, beside the scraped ones: its collectors run every [agent]
+// interval; the latest collection is what /metrics serves (as node_exporter would: no job or
+// instance), and its samples go to the log with job, instance and the [labels] extra labels, stale
+// markers for vanished series.
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -9,20 +10,20 @@
 
 #include "agent/sample_log.h"
 #include "agent/staleness.h"
-#include "collectors/collectors.h"
+#include "collectors/collector_set.h"
 #include "core/uv.h"
 
 namespace vigil::agent {
 
-class NodeCollection {
+class NodeTarget {
  public:
   using Sink = std::function<void(std::vector<LabeledSample>)>;
 
   // `target_labels`: job, instance and the extra labels, added to every pushed series unless
   // a collector's series has a label of that name already.
-  NodeCollection(core::Loop& loop, collectors::NodeCollectors collectors,
-                 std::chrono::milliseconds interval, std::vector<core::Label> target_labels,
-                 const core::Clock& clock, Sink sink);
+  NodeTarget(core::Loop& loop, collectors::CollectorSet collectors,
+             std::chrono::milliseconds interval, std::vector<core::Label> target_labels,
+             const core::Clock& clock, Sink sink);
   void Start();
   // Marks every series stale.
   void Stop();
@@ -33,7 +34,7 @@ class NodeCollection {
   size_t collectors() const { return collectors_.size(); }
 
  private:
-  collectors::NodeCollectors collectors_;
+  collectors::CollectorSet collectors_;
   std::chrono::milliseconds interval_;
   std::vector<core::Label> target_labels_;
   const core::Clock& clock_;

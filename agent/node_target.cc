@@ -1,11 +1,10 @@
-#include "agent/node_collection.h"
+#include "agent/node_target.h"
 
 namespace vigil::agent {
 
-NodeCollection::NodeCollection(core::Loop& loop, collectors::NodeCollectors collectors,
-                               std::chrono::milliseconds interval,
-                               std::vector<core::Label> target_labels, const core::Clock& clock,
-                               Sink sink)
+NodeTarget::NodeTarget(core::Loop& loop, collectors::CollectorSet collectors,
+                       std::chrono::milliseconds interval, std::vector<core::Label> target_labels,
+                       const core::Clock& clock, Sink sink)
     : collectors_(std::move(collectors)),
       interval_(interval),
       target_labels_(std::move(target_labels)),
@@ -13,19 +12,19 @@ NodeCollection::NodeCollection(core::Loop& loop, collectors::NodeCollectors coll
       sink_(std::move(sink)),
       timer_(loop, [this] { CollectOnce(); }) {}
 
-void NodeCollection::Start() {
+void NodeTarget::Start() {
   if (collectors_.size() == 0) return;
   timer_.Start(std::chrono::milliseconds(0), interval_);
 }
 
-void NodeCollection::Stop() {
+void NodeTarget::Stop() {
   timer_.Stop();
   std::vector<LabeledSample> stale;
   staleness_.StaleAll(clock_.NowUnixMillis(), &stale);
   if (!stale.empty()) sink_(std::move(stale));
 }
 
-void NodeCollection::CollectOnce() {
+void NodeTarget::CollectOnce() {
   const int64_t t = clock_.NowUnixMillis();
   latest_ = collectors_.Collect();
   ++generation_;
@@ -44,7 +43,7 @@ void NodeCollection::CollectOnce() {
   sink_(std::move(batch));
 }
 
-const SharedLabels* NodeCollection::LabelsFor(const core::ExpositionSample& s) {
+const SharedLabels* NodeTarget::LabelsFor(const core::ExpositionSample& s) {
   // The sample as written: name and labels, separated by bytes that cannot be in them.
   key_.clear();
   key_ += s.name;
@@ -72,7 +71,7 @@ const SharedLabels* NodeCollection::LabelsFor(const core::ExpositionSample& s) {
   return &entry.labels;
 }
 
-std::string NodeCollection::Exposition() const {
+std::string NodeTarget::Exposition() const {
   std::string out;
   for (const core::MetricFamily& f : latest_) core::AppendFamily(&out, f);
   return out;
