@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <random>
 #include <set>
 
 #include "tests/core/crash_child.h"
@@ -43,20 +42,15 @@ core::Labels SeriesLabels(int i) {
 
 TEST(WalCrashTest, EveryAcknowledgedBatchSurvivesSigkill) {
   const std::string dir = testing::FreshTempDir() + "/wal";
-  std::mt19937 rng(20261121);
   std::set<uint32_t> acknowledged;
-  uint32_t next_id = 0;
-  for (int round = 0; round < 50; ++round) {
-    std::vector<uint32_t> acks;
-    ASSERT_NO_FATAL_FAILURE(
-        testing::RunUntilSigkill([&](int ack_fd) { AppendUntilKilled(dir, next_id, ack_fd); },
-                                 std::chrono::microseconds(2000 + rng() % 30000), &acks));
-    for (uint32_t id : acks) {
-      acknowledged.insert(id);
-      next_id = id + 1;
-    }
-    next_id += 1000;  // ids of a batch written but not acknowledged are never reused
-  }
+  ASSERT_NO_FATAL_FAILURE(testing::KillRepeatedly(
+      {.rounds = 50,
+       .min_delay = std::chrono::microseconds(2000),
+       .delay_spread = std::chrono::microseconds(30000),
+       .first_id = 0,
+       .skip_after_round = 1000},
+      [&](uint32_t first_id, int ack_fd) { AppendUntilKilled(dir, first_id, ack_fd); },
+      &acknowledged));
   ASSERT_GT(acknowledged.size(), 50u);
 
   core::ManualClock clock(kBase);

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <random>
 #include <set>
 
 #include "remote/codec.h"
@@ -52,19 +51,14 @@ remote::WriteRequest Request(uint32_t id) {
 
 TEST(StorageCrashTest, EveryAcknowledgedRequestSurvivesSigkill) {
   const std::string dir = testing::FreshTempDir();
-  std::mt19937 rng(20261121);
   std::set<uint32_t> acknowledged;
-  uint32_t next_id = 1;
-  for (int round = 0; round < 30; ++round) {
-    std::vector<uint32_t> acks;
-    ASSERT_NO_FATAL_FAILURE(
-        testing::RunUntilSigkill([&](int ack_fd) { StoreUntilKilled(dir, next_id, ack_fd); },
-                                 std::chrono::microseconds(5000 + rng() % 60000), &acks));
-    for (uint32_t id : acks) {
-      acknowledged.insert(id);
-      next_id = id + 1;
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(testing::KillRepeatedly(
+      {.rounds = 30,
+       .min_delay = std::chrono::microseconds(5000),
+       .delay_spread = std::chrono::microseconds(60000),
+       .first_id = 1},
+      [&](uint32_t first_id, int ack_fd) { StoreUntilKilled(dir, first_id, ack_fd); },
+      &acknowledged));
   ASSERT_GT(acknowledged.size(), 300u);  // enough to have cut blocks along the way
 
   core::ManualClock clock(1'700'000'000'000);
