@@ -83,6 +83,7 @@ core::Status CollectFilesystem(const Roots& roots, MetricSet* out);  // statfs o
 core::Status CollectHwmon(const Roots& roots, MetricSet* out);
 core::Status CollectNetclass(const Roots& roots, MetricSet* out);
 core::Status CollectNetdev(const Roots& roots, MetricSet* out);  // and two sysfs attributes
+core::Status CollectProcess(const Roots& roots, MetricSet* out);  // the agent's own, live only
 core::Status CollectSelinux(const Roots& roots, MetricSet* out);
 core::Status CollectTextfile(const Roots& roots, MetricSet* out);
 core::Status CollectThermalZones(const Roots& roots, MetricSet* out);

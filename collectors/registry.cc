@@ -44,6 +44,7 @@ std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots,
                        {{ProcFile("pressure/cpu"), std::bind_front(ParsePressure, "cpu")},
                         {ProcFile("pressure/io"), std::bind_front(ParsePressure, "io")},
                         {ProcFile("pressure/memory"), std::bind_front(ParsePressure, "memory")}}));
+  c.push_back(NewCollector("process", roots, CollectProcess));
   c.push_back(NewCollector("selinux", roots, CollectSelinux));
   c.push_back(NewFileCollector("sockstat", roots,
                                {{ProcFile("net/sockstat"),

@@ -7,7 +7,6 @@
 #include <filesystem>
 
 #include "core/build_info.h"
-#include "core/process_metrics.h"
 
 namespace vigil::core {
 
@@ -86,7 +85,6 @@ void RegisterBuildMetrics(MetricsRegistry& metrics, std::string_view program, co
                     MetricType::kGauge,
                     {{"vigil_uptime_seconds", {}, uptime, std::nullopt}}});
   });
-  RegisterProcessMetrics(metrics);
 }
 
 void RunUntilSignal(Loop& loop, const std::function<void()>& on_stop,

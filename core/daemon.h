@@ -30,8 +30,8 @@ std::string UsageText(std::string_view program, std::string_view default_config)
 // "vigil-agent, version 0.1.0 (revision 1a2b3c4d5e6f)"
 std::string VersionText(std::string_view program);
 
-// vigil_build_info{program,version,revision} 1, vigil_start_time_seconds,
-// vigil_uptime_seconds and the process_* families (core/process_metrics.h).
+// vigil_build_info{program,version,revision} 1, vigil_start_time_seconds and
+// vigil_uptime_seconds.
 void RegisterBuildMetrics(MetricsRegistry& metrics, std::string_view program, const Clock& clock);
 
 // Runs the loop until SIGTERM or SIGINT. Then calls on_stop, which begins closing what it

@@ -103,21 +103,26 @@ std::vector<MetricFamily> ProcessFamilies(const ProcessFacts& f) {
   return out;
 }
 
-void RegisterProcessMetrics(MetricsRegistry& metrics) {
+Result<std::vector<MetricFamily>> OwnProcessFamilies() {
   // The boot time does not change while the process lives: read once.
-  const double boot = BootTime().value_or(0);
-  metrics.AddCollector([boot](std::vector<MetricFamily>* out) {
-    auto stat = ParseProcessStat(ReadWhole("/proc/self/stat"));
-    if (!stat.ok()) return;  // not Linux's /proc: nothing to say
-    ProcessFacts f;
-    f.stat = *stat;
-    f.boot_time_seconds = boot;
-    f.ticks_per_second = sysconf(_SC_CLK_TCK);
-    f.page_size = sysconf(_SC_PAGESIZE);
-    f.open_fds = OpenFds();
-    f.max_fds = SoftLimit(RLIMIT_NOFILE);
-    f.max_virtual_bytes = SoftLimit(RLIMIT_AS);
-    for (MetricFamily& family : ProcessFamilies(f)) out->push_back(std::move(family));
+  static const double boot = BootTime().value_or(0);
+  VIGIL_ASSIGN_OR_RETURN(ProcessStat stat, ParseProcessStat(ReadWhole("/proc/self/stat")));
+  ProcessFacts f;
+  f.stat = stat;
+  f.boot_time_seconds = boot;
+  f.ticks_per_second = sysconf(_SC_CLK_TCK);
+  f.page_size = sysconf(_SC_PAGESIZE);
+  f.open_fds = OpenFds();
+  f.max_fds = SoftLimit(RLIMIT_NOFILE);
+  f.max_virtual_bytes = SoftLimit(RLIMIT_AS);
+  return ProcessFamilies(f);
+}
+
+void RegisterProcessMetrics(MetricsRegistry& metrics) {
+  metrics.AddCollector([](std::vector<MetricFamily>* out) {
+    auto families = OwnProcessFamilies();
+    if (!families.ok()) return;  // not Linux's /proc: nothing to say
+    for (MetricFamily& f : *families) out->push_back(std::move(f));
   });
 }
 

@@ -37,7 +37,10 @@ struct ProcessFacts {
 };
 std::vector<MetricFamily> ProcessFamilies(const ProcessFacts& facts);
 
-// Adds them to `metrics`, read from /proc/self at every scrape.
+// This process's, read from /proc/self now.
+Result<std::vector<MetricFamily>> OwnProcessFamilies();
+// Adds them to `metrics`, read at every scrape (the server's /metrics; the agent serves and
+// pushes them as a collector of its node page instead, collectors/process.cc).
 void RegisterProcessMetrics(MetricsRegistry& metrics);
 
 }  // namespace vigil::core

@@ -2,6 +2,7 @@
 
 #include "core/build_info.h"
 #include "core/log.h"
+#include "core/process_metrics.h"
 #include "server/api/tsdb_status.h"
 #include "server/rules/rule_file.h"
 
@@ -33,6 +34,7 @@ Server::Server(core::Loop& loop, ServerConfig config, const core::Clock& clock)
         });
       }) {
   core::RegisterBuildMetrics(metrics_, "vigil-server", clock);
+  core::RegisterProcessMetrics(metrics_);
 }
 
 Server::~Server() = default;

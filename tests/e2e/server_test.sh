@@ -58,6 +58,12 @@ same_series() {
   echo "  server: $v series, Prometheus: $p"; return 1
 }
 check "agent -> server -> Prometheus: the same series" same_series
+# The agent's own process, pushed with the node's series as a Prometheus agent pushes the
+# exporter's: dashboards' exporter rows query it by job and instance.
+agent_process_series() {
+  [ -n "$(query "http://127.0.0.1:$vs" 'process_resident_memory_bytes{job="node",instance="e2e-node"} > 1e6')" ]
+}
+check "the agent's process_* series arrive with job and instance" agent_process_series
 node='node_load1{job="node",instance="e2e-node"}'
 check "node series with job and instance forwarded" test -n "$(query "http://127.0.0.1:$prom" "$node")"
 # A string literal's answer, escapes and timestamp included, parsed the same from both.
