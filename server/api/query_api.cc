@@ -347,7 +347,9 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
       auto querier = storage_.OpenQuerier();
       std::set<std::string> names;
       for (const storage::Matchers& m : *sets) {
-        for (auto& n : querier->LabelNames(m, range.first, range.second)) names.insert(std::move(n));
+        auto found = querier->LabelNames(m, range.first, range.second);
+        if (!found.ok()) return void(*out = ErrorFor(found.status()));
+        for (auto& n : *found) names.insert(std::move(n));
       }
       *out = ApiSuccess(StringListJson({names.begin(), names.end()}));
     });
@@ -373,7 +375,9 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
       auto querier = storage_.OpenQuerier();
       std::set<std::string> values;
       for (const storage::Matchers& m : *sets) {
-        for (auto& v : querier->LabelValues(name, m, range.first, range.second)) values.insert(std::move(v));
+        auto found = querier->LabelValues(name, m, range.first, range.second);
+        if (!found.ok()) return void(*out = ErrorFor(found.status()));
+        for (auto& v : *found) values.insert(std::move(v));
       }
       *out = ApiSuccess(StringListJson({values.begin(), values.end()}));
     });

@@ -48,12 +48,14 @@ class Querier {
   // Series passing every matcher with samples in [mint, maxt], in label order.
   virtual std::unique_ptr<SeriesSet> Select(const Matchers& matchers, int64_t mint, int64_t maxt,
                                             SelectHints hints = {}) const = 0;
-  // Sorted label names of the series passing the matchers (every series when none) in range.
-  virtual std::vector<std::string> LabelNames(const Matchers& matchers, int64_t mint,
-                                              int64_t maxt) const = 0;
+  // Sorted label names of the series passing the matchers (every series when none) in range;
+  // with matchers, the series are read, so a damaged block is an error, as for Select.
+  virtual core::Result<std::vector<std::string>> LabelNames(const Matchers& matchers, int64_t mint,
+                                                            int64_t maxt) const = 0;
   // Sorted values of `name` over the series passing the matchers in range.
-  virtual std::vector<std::string> LabelValues(const std::string& name, const Matchers& matchers,
-                                               int64_t mint, int64_t maxt) const = 0;
+  virtual core::Result<std::vector<std::string>> LabelValues(const std::string& name,
+                                                             const Matchers& matchers, int64_t mint,
+                                                             int64_t maxt) const = 0;
 };
 
 // Something a Querier can be opened on (the storage).

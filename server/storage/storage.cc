@@ -70,8 +70,8 @@ class StorageQuerier final : public Querier {
     return MergeSeriesSets(std::move(sources), hints);
   }
 
-  std::vector<std::string> LabelNames(const Matchers& matchers, int64_t mint,
-                                      int64_t maxt) const override {
+  core::Result<std::vector<std::string>> LabelNames(const Matchers& matchers, int64_t mint,
+                                                    int64_t maxt) const override {
     std::vector<std::string> out;
     if (matchers.empty()) {
       for (const auto& b : blocks_) {
@@ -85,12 +85,13 @@ class StorageQuerier final : public Querier {
       while (set->Next()) {
         for (const core::Label& l : set->labels()) out.push_back(l.name);
       }
+      VIGIL_RETURN_IF_ERROR(set->status());
     }
     return SortedUnique(std::move(out));
   }
 
-  std::vector<std::string> LabelValues(const std::string& name, const Matchers& matchers,
-                                       int64_t mint, int64_t maxt) const override {
+  core::Result<std::vector<std::string>> LabelValues(const std::string& name, const Matchers& matchers,
+                                                     int64_t mint, int64_t maxt) const override {
     std::vector<std::string> out;
     if (matchers.empty()) {
       for (const auto& b : blocks_) {
@@ -105,6 +106,7 @@ class StorageQuerier final : public Querier {
         std::string_view v = set->labels().Get(name);
         if (!v.empty()) out.emplace_back(v);
       }
+      VIGIL_RETURN_IF_ERROR(set->status());
     }
     return SortedUnique(std::move(out));
   }

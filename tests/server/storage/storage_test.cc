@@ -236,11 +236,11 @@ TEST_F(StorageTest, LabelNamesAndValues) {
   auto s = Open();
   ASSERT_TRUE(testing::AppendRequest(*s, Load(3, 0, 60'000, 15'000)).ok());
   auto q = s->OpenQuerier();
-  EXPECT_EQ(q->LabelNames({}, INT64_MIN, INT64_MAX), (std::vector<std::string>{"__name__", "i"}));
-  EXPECT_EQ(q->LabelValues("i", {}, INT64_MIN, INT64_MAX),
+  EXPECT_EQ(q->LabelNames({}, INT64_MIN, INT64_MAX).value(), (std::vector<std::string>{"__name__", "i"}));
+  EXPECT_EQ(q->LabelValues("i", {}, INT64_MIN, INT64_MAX).value(),
             (std::vector<std::string>{"0", "1", "2"}));
   Matchers only1{Matcher::Create(MatchType::kEqual, "i", "1").value()};
-  EXPECT_EQ(q->LabelValues("i", only1, INT64_MIN, INT64_MAX), (std::vector<std::string>{"1"}));
+  EXPECT_EQ(q->LabelValues("i", only1, INT64_MIN, INT64_MAX).value(), (std::vector<std::string>{"1"}));
   auto series = testing::ReadAll(q->Select(only1, INT64_MIN, INT64_MAX, {.labels_only = true}));
   ASSERT_TRUE(series.ok());
   ASSERT_EQ(series->size(), 1u);
