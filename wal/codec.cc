@@ -2,10 +2,16 @@
 
 #include <bit>
 
-#include "wal/bits.h"
+#include "core/bits.h"
+#include "core/coding.h"
 
 namespace vigil::wal {
 namespace {
+
+using core::GetVarint;
+using core::PutVarint;
+using core::UnZigZag;
+using core::ZigZag;
 
 void PutString(std::string* out, std::string_view s) {
   PutVarint(out, s.size());
@@ -84,7 +90,7 @@ void SampleCodec::Encode(std::span<const RefSample> samples, std::string* payloa
   PutVarint(payload, ZigZag(base_t));
   PutVarint(payload, static_cast<uint64_t>(max_t - base_t));
 
-  BitWriter bits(payload);
+  core::BitWriter bits(std::move(*payload));
   SeriesRef prev_ref = 0;
   for (const RefSample& s : samples) {
     if (s.ref == prev_ref + 1) {
@@ -116,6 +122,8 @@ void SampleCodec::Encode(std::span<const RefSample> samples, std::string* payloa
       bits.WriteBit(false);
       bits.WriteBits(x >> st.trailing, 64 - st.leading - st.trailing);
     } else {
+      // The width as width - 1, where chunks write width mod 64 (server/storage/chunk.h): the
+      // two on-disk formats differ in this field alone, so each keeps its own value coder.
       const int significant = 64 - leading - trailing;
       bits.WriteBit(true);
       bits.WriteBits(static_cast<uint64_t>(leading), 5);
@@ -125,7 +133,7 @@ void SampleCodec::Encode(std::span<const RefSample> samples, std::string* payloa
       st.trailing = static_cast<uint8_t>(trailing);
     }
   }
-  bits.Flush();
+  *payload = std::move(bits).Release();
 }
 
 core::Status SampleCodec::Decode(std::string_view payload, std::vector<RefSample>* out) {
@@ -134,7 +142,7 @@ core::Status SampleCodec::Decode(std::string_view payload, std::vector<RefSample
   std::string_view in = payload;
   uint64_t skip = 0;
   for (int i = 0; i < 3; ++i) GetVarint(&in, &skip);
-  BitReader bits(in);
+  core::BitReader bits(in);
   out->reserve(out->size() + h.count);
   SeriesRef prev_ref = 0;
   for (uint64_t i = 0; i < h.count; ++i) {

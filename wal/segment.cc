@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "core/coding.h"
 #include "core/crc32c.h"
 
 namespace vigil::wal {
@@ -72,9 +73,9 @@ core::Status SegmentWriter::Append(std::span<const Record> records) {
   for (size_t i = 0; i < records.size(); ++i) {
     const Record& r = records[i];
     char* h = headers.data() + i * kRecordHeaderSize;
-    PutFixed32(h + 4, static_cast<uint32_t>(r.payload.size()));
+    core::EncodeFixed32(h + 4, static_cast<uint32_t>(r.payload.size()));
     h[8] = static_cast<char>(r.type);
-    PutFixed32(h, RecordCrc(h + 4, r.payload));
+    core::EncodeFixed32(h, RecordCrc(h + 4, r.payload));
     iov.push_back({h, kRecordHeaderSize});
     iov.push_back({const_cast<char*>(r.payload.data()), r.payload.size()});
     total += kRecordHeaderSize + r.payload.size();
@@ -169,7 +170,7 @@ SegmentReader::Probe SegmentReader::ProbeAt(uint64_t at, uint64_t limit, RecordT
     *why = "read error";
     return Probe::kIncomplete;
   }
-  const uint32_t length = GetFixed32(header.data() + 4);
+  const uint32_t length = core::DecodeFixed32(header.data() + 4);
   const auto t = static_cast<uint8_t>(header[8]);
   if (t != static_cast<uint8_t>(RecordType::kSeries) &&
       t != static_cast<uint8_t>(RecordType::kSamples)) {
@@ -188,7 +189,7 @@ SegmentReader::Probe SegmentReader::ProbeAt(uint64_t at, uint64_t limit, RecordT
     *why = "read error";
     return Probe::kIncomplete;
   }
-  if (RecordCrc(header.data() + 4, *payload) != GetFixed32(header.data())) {
+  if (RecordCrc(header.data() + 4, *payload) != core::DecodeFixed32(header.data())) {
     *why = "checksum mismatch";
     return Probe::kBad;
   }

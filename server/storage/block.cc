@@ -11,11 +11,10 @@
 #include <filesystem>
 #include <set>
 
+#include "core/coding.h"
 #include "core/crc32c.h"
 #include "core/fs.h"
-#include "wal/bits.h"
 #include "server/storage/series_set.h"
-#include "wal/format.h"
 
 namespace vigil::storage {
 
@@ -61,21 +60,6 @@ class MappedFile {
 
 namespace {
 
-// Little-endian fixed-width integers, with the WAL's 32-bit helpers.
-void PutU32(std::string* out, uint32_t v) {
-  char b[4];
-  wal::PutFixed32(b, v);
-  out->append(b, 4);
-}
-void PutU64(std::string* out, uint64_t v) {
-  PutU32(out, static_cast<uint32_t>(v));
-  PutU32(out, static_cast<uint32_t>(v >> 32));
-}
-uint32_t GetU32(std::string_view in, size_t at) { return wal::GetFixed32(in.data() + at); }
-uint64_t GetU64(std::string_view in, size_t at) {
-  return GetU32(in, at) | (uint64_t{GetU32(in, at + 4)} << 32);
-}
-
 core::Status Damaged(const std::string& file, const std::string& what) {
   return core::DataLossError("damaged block file " + file + ": " + what);
 }
@@ -86,7 +70,7 @@ struct Reader {
   bool ok = true;
   uint64_t Varint() {
     uint64_t v = 0;
-    if (!wal::GetVarint(&in, &v)) ok = false;
+    if (!core::GetVarint(&in, &v)) ok = false;
     return v;
   }
 };
@@ -131,9 +115,9 @@ core::Status BlockWriter::AddSeries(const core::Labels& labels,
   entry.chunks.reserve(chunks.size());
   for (const EncodedChunk& c : chunks) {
     entry.chunks.push_back({c.min_time, c.max_time, written_ + buffer_.size()});
-    wal::PutVarint(&buffer_, c.bytes.size());
+    core::PutVarint(&buffer_, c.bytes.size());
     buffer_.append(c.bytes);
-    PutU32(&buffer_, core::crc32c::Value(c.bytes));
+    core::PutFixed32(&buffer_, core::crc32c::Value(c.bytes));
     meta_.min_time = std::min(meta_.min_time, c.min_time);
     meta_.max_time = std::max(meta_.max_time, c.max_time);
     meta_.samples += ChunkSamples(c.bytes);
@@ -167,9 +151,9 @@ core::Result<BlockMeta> BlockWriter::Finish(int level) {
 
   std::string index(kIndexMagic);
   const uint64_t symbols_offset = index.size();
-  wal::PutVarint(&index, symbols.size());
+  core::PutVarint(&index, symbols.size());
   for (std::string_view s : symbols) {
-    wal::PutVarint(&index, s.size());
+    core::PutVarint(&index, s.size());
     index.append(s);
   }
   std::vector<uint64_t> series_offsets;
@@ -177,48 +161,48 @@ core::Result<BlockMeta> BlockWriter::Finish(int level) {
   for (uint32_t i = 0; i < series_.size(); ++i) {
     const SeriesEntry& s = series_[i];
     series_offsets.push_back(index.size());
-    wal::PutVarint(&index, s.labels.size());
+    core::PutVarint(&index, s.labels.size());
     for (const core::Label& l : s.labels) {
       const uint64_t n = sym(l.name), v = sym(l.value);
-      wal::PutVarint(&index, n);
-      wal::PutVarint(&index, v);
+      core::PutVarint(&index, n);
+      core::PutVarint(&index, v);
       postings[{n, v}].push_back(i);
     }
-    wal::PutVarint(&index, s.chunks.size());
+    core::PutVarint(&index, s.chunks.size());
     for (const ChunkRef& c : s.chunks) {
-      wal::PutVarint(&index, wal::ZigZag(c.min_time));
-      wal::PutVarint(&index, static_cast<uint64_t>(c.max_time - c.min_time));
-      wal::PutVarint(&index, c.offset);
+      core::PutVarint(&index, core::ZigZag(c.min_time));
+      core::PutVarint(&index, static_cast<uint64_t>(c.max_time - c.min_time));
+      core::PutVarint(&index, c.offset);
     }
   }
   std::vector<std::pair<std::pair<uint64_t, uint64_t>, uint64_t>> label_table;
   for (const auto& [pair, ids] : postings) {
     label_table.push_back({pair, index.size()});
-    wal::PutVarint(&index, ids.size());
+    core::PutVarint(&index, ids.size());
     uint32_t prev = 0;
     for (uint32_t id : ids) {
-      wal::PutVarint(&index, id - prev);
+      core::PutVarint(&index, id - prev);
       prev = id;
     }
   }
   const uint64_t label_table_offset = index.size();
-  wal::PutVarint(&index, label_table.size());
+  core::PutVarint(&index, label_table.size());
   for (const auto& [pair, offset] : label_table) {
-    wal::PutVarint(&index, pair.first);
-    wal::PutVarint(&index, pair.second);
-    wal::PutVarint(&index, offset);
+    core::PutVarint(&index, pair.first);
+    core::PutVarint(&index, pair.second);
+    core::PutVarint(&index, offset);
   }
   const uint64_t series_table_offset = index.size();
-  wal::PutVarint(&index, series_offsets.size());
+  core::PutVarint(&index, series_offsets.size());
   uint64_t prev = 0;
   for (uint64_t off : series_offsets) {
-    wal::PutVarint(&index, off - prev);
+    core::PutVarint(&index, off - prev);
     prev = off;
   }
-  PutU64(&index, symbols_offset);
-  PutU64(&index, label_table_offset);
-  PutU64(&index, series_table_offset);
-  PutU32(&index, core::crc32c::Value(index));
+  core::PutFixed64(&index, symbols_offset);
+  core::PutFixed64(&index, label_table_offset);
+  core::PutFixed64(&index, series_table_offset);
+  core::PutFixed32(&index, core::crc32c::Value(index));
   VIGIL_RETURN_IF_ERROR(core::WriteFileAtomic(dir_ + "/index", index));
 
   meta_.level = level;
@@ -284,13 +268,13 @@ core::Status Block::Load() {
   if (idx.size() < kIndexMagic.size() + kFooterSize || idx.substr(0, 8) != kIndexMagic)
     return Damaged(index_path, "no index header");
   const size_t footer = idx.size() - kFooterSize;
-  if (GetU32(idx, footer + 24) != core::crc32c::Value(idx.substr(0, footer + 24)))
+  if (core::DecodeFixed32(idx.data() + footer + 24) != core::crc32c::Value(idx.substr(0, footer + 24)))
     return Damaged(index_path, "checksum mismatch");
   if (chunks_->bytes().substr(0, 8) != kChunksMagic)
     return Damaged(dir_ + "/chunks", "no chunks header");
-  const uint64_t symbols_offset = GetU64(idx, footer);
-  const uint64_t label_table_offset = GetU64(idx, footer + 8);
-  const uint64_t series_table_offset = GetU64(idx, footer + 16);
+  const uint64_t symbols_offset = core::DecodeFixed64(idx.data() + footer);
+  const uint64_t label_table_offset = core::DecodeFixed64(idx.data() + footer + 8);
+  const uint64_t series_table_offset = core::DecodeFixed64(idx.data() + footer + 16);
   if (symbols_offset > footer || label_table_offset > footer || series_table_offset > footer)
     return Damaged(index_path, "section offsets outside the file");
 
@@ -355,13 +339,13 @@ core::Status Block::SeriesAt(SeriesId index, core::Labels* labels,
   std::string_view data = chunks_->bytes();
   chunks->clear();
   for (uint64_t i = 0; i < nchunks; ++i) {
-    const int64_t min_t = wal::UnZigZag(r.Varint());
+    const int64_t min_t = core::UnZigZag(r.Varint());
     const int64_t max_t = min_t + static_cast<int64_t>(r.Varint());
     const uint64_t at = r.Varint();
     if (!r.ok || at >= data.size()) return Damaged(index_path, "chunk reference");
     std::string_view in = data.substr(at);
     uint64_t len = 0;
-    if (!wal::GetVarint(&in, &len) || len + 4 > in.size())
+    if (!core::GetVarint(&in, &len) || len + 4 > in.size())
       return Damaged(dir_ + "/chunks", "chunk length at offset " + std::to_string(at));
     chunks->push_back({min_t, max_t, in.substr(0, len)});
   }
@@ -389,7 +373,7 @@ class BlockSeriesSet final : public SeriesSet {
         if (labels_only_) break;
         // The checksum follows the chunk's bytes.
         const char* end = c.bytes.data() + c.bytes.size();
-        if (wal::GetFixed32(end) != core::crc32c::Value(c.bytes)) {
+        if (core::DecodeFixed32(end) != core::crc32c::Value(c.bytes)) {
           status_ = Damaged(block_.dir() + "/chunks", "chunk checksum mismatch");
           return false;
         }

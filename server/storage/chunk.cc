@@ -6,7 +6,8 @@
 #include <cstring>
 #include <span>
 
-#include "wal/bits.h"
+#include "core/bits.h"
+#include "core/coding.h"
 
 namespace vigil::storage {
 namespace {
@@ -50,7 +51,7 @@ struct XorReader {
   uint64_t bits = 0;
   int leading = 0, width = 0;
 
-  bool Read(wal::BitReader& r) {
+  bool Read(core::BitReader& r) {
     if (!r.ReadBit()) return r.ok();
     if (r.ReadBit()) {
       leading = static_cast<int>(r.ReadBits(5));
@@ -120,7 +121,7 @@ int BestRiceParameter(std::span<const uint64_t> xs, int max_k) {
   return best;
 }
 
-void WriteRice(wal::BitWriter& w, uint64_t x, int k) {
+void WriteRice(core::BitWriter& w, uint64_t x, int k) {
   const uint64_t q = x >> k;
   if (q >= kRiceEscape) {
     w.WriteBits((uint64_t{1} << kRiceEscape) - 1, kRiceEscape);
@@ -131,7 +132,7 @@ void WriteRice(wal::BitWriter& w, uint64_t x, int k) {
   w.WriteBits(x, k);
 }
 
-uint64_t ReadRice(wal::BitReader& r, int k) {
+uint64_t ReadRice(core::BitReader& r, int k) {
   uint64_t q = 0;
   while (q < kRiceEscape && r.ReadBit()) ++q;
   if (q == kRiceEscape) return r.ReadBits(64);
@@ -141,7 +142,7 @@ uint64_t ReadRice(wal::BitReader& r, int k) {
 // A run of zigzagged differences: the Rice parameter in k_bits, then the codes. The
 // parameter's largest value says that every difference is zero and none follows, which is
 // common (a constant series, scrapes exactly on the interval) and costs no bit per sample.
-void WriteRiceRun(wal::BitWriter& w, const std::vector<uint64_t>& xs, int k_bits) {
+void WriteRiceRun(core::BitWriter& w, const std::vector<uint64_t>& xs, int k_bits) {
   const int all_zero = (1 << k_bits) - 1;
   if (std::all_of(xs.begin(), xs.end(), [](uint64_t x) { return x == 0; })) {
     w.WriteBits(static_cast<uint64_t>(all_zero), k_bits);
@@ -154,12 +155,12 @@ void WriteRiceRun(wal::BitWriter& w, const std::vector<uint64_t>& xs, int k_bits
 
 class RiceRunReader {
  public:
-  RiceRunReader(wal::BitReader& r, int k_bits)
+  RiceRunReader(core::BitReader& r, int k_bits)
       : r_(r), k_(static_cast<int>(r.ReadBits(k_bits))), all_zero_(k_ == (1 << k_bits) - 1) {}
-  int64_t Next() { return all_zero_ ? 0 : wal::UnZigZag(ReadRice(r_, k_)); }
+  int64_t Next() { return all_zero_ ? 0 : core::UnZigZag(ReadRice(r_, k_)); }
 
  private:
-  wal::BitReader& r_;
+  core::BitReader& r_;
   const int k_;
   const bool all_zero_;
 };
@@ -167,20 +168,17 @@ class RiceRunReader {
 }  // namespace
 
 std::string EncodePackedChunk(std::span<const core::Sample> samples) {
-  std::string out(2, '\0');
   const auto count = static_cast<uint16_t>(samples.size() | kPackedFlag);
-  out[0] = static_cast<char>(count & 0xff);
-  out[1] = static_cast<char>(count >> 8);
-  wal::BitWriter w(&out);
+  core::BitWriter w(std::string{static_cast<char>(count & 0xff), static_cast<char>(count >> 8)});
   const size_t n = samples.size();
   std::vector<uint64_t> xs;
-  w.WriteVarbits(wal::ZigZag(samples[0].timestamp_ms));
-  if (n >= 2) w.WriteVarbits(wal::ZigZag(Sub(samples[1].timestamp_ms, samples[0].timestamp_ms)));
+  w.WriteVarbits(core::ZigZag(samples[0].timestamp_ms));
+  if (n >= 2) w.WriteVarbits(core::ZigZag(Sub(samples[1].timestamp_ms, samples[0].timestamp_ms)));
   if (n >= 3) {
     for (size_t i = 2; i < n; ++i) {
       const int64_t d1 = Sub(samples[i].timestamp_ms, samples[i - 1].timestamp_ms);
       const int64_t d0 = Sub(samples[i - 1].timestamp_ms, samples[i - 2].timestamp_ms);
-      xs.push_back(wal::ZigZag(Sub(d1, d0)));
+      xs.push_back(core::ZigZag(Sub(d1, d0)));
     }
     WriteRiceRun(w, xs, 5);
   }
@@ -189,10 +187,10 @@ std::string EncodePackedChunk(std::span<const core::Sample> samples) {
   if (Decimals(samples, &e, &m)) {
     w.WriteBits(0, 1);
     w.WriteBits(static_cast<uint64_t>(e), 4);
-    w.WriteVarbits(wal::ZigZag(m[0]));
+    w.WriteVarbits(core::ZigZag(m[0]));
     if (n >= 2) {
       xs.clear();
-      for (size_t i = 1; i < n; ++i) xs.push_back(wal::ZigZag(m[i] - m[i - 1]));
+      for (size_t i = 1; i < n; ++i) xs.push_back(core::ZigZag(m[i] - m[i - 1]));
       WriteRiceRun(w, xs, 6);
     }
   } else {
@@ -202,14 +200,13 @@ std::string EncodePackedChunk(std::span<const core::Sample> samples) {
     for (size_t i = 1; i < n; ++i)
       x.Write(Bits(samples[i].value), [&w](uint64_t v, int c) { w.WriteBits(v, c); });
   }
-  w.Flush();
-  return out;
+  return std::move(w).Release();
 }
 
 namespace {
 
 core::Status DecodePacked(std::string_view chunk, unsigned count, std::vector<core::Sample>* out) {
-  wal::BitReader r(chunk.substr(2));
+  core::BitReader r(chunk.substr(2));
   const size_t start = out->size();
   out->resize(start + count);
   core::Sample* s = out->data() + start;
@@ -217,10 +214,10 @@ core::Status DecodePacked(std::string_view chunk, unsigned count, std::vector<co
     out->resize(start);
     return Damaged(what);
   };
-  int64_t t = wal::UnZigZag(r.ReadVarbits()), delta = 0;
+  int64_t t = core::UnZigZag(r.ReadVarbits()), delta = 0;
   s[0].timestamp_ms = t;
   if (count >= 2) {
-    delta = wal::UnZigZag(r.ReadVarbits());
+    delta = core::UnZigZag(r.ReadVarbits());
     t = Add(t, delta);
     s[1].timestamp_ms = t;
   }
@@ -236,7 +233,7 @@ core::Status DecodePacked(std::string_view chunk, unsigned count, std::vector<co
   if (!r.ReadBit()) {
     const int e = static_cast<int>(r.ReadBits(4));
     if (e > kMaxDecimalExponent) return fail("decimal exponent");
-    int64_t m = wal::UnZigZag(r.ReadVarbits());
+    int64_t m = core::UnZigZag(r.ReadVarbits());
     s[0].value = static_cast<double>(m) / kPow10[e];
     if (count >= 2) {
       RiceRunReader differences(r, 6);
@@ -259,76 +256,47 @@ core::Status DecodePacked(std::string_view chunk, unsigned count, std::vector<co
 
 }  // namespace
 
-void ChunkAppender::WriteBits(uint64_t value, int count) {
-  if (count < 64) value &= (uint64_t{1} << count) - 1;
-  if (count <= free_bits_) {
-    free_bits_ -= count;
-    bytes_.back() = static_cast<char>(static_cast<uint8_t>(bytes_.back()) | (value << free_bits_));
-    return;
-  }
-  // Top up the last byte, then append whole bytes at once, the bits high-aligned in them.
-  if (free_bits_ > 0) {
-    count -= free_bits_;
-    bytes_.back() = static_cast<char>(static_cast<uint8_t>(bytes_.back()) | (value >> count));
-    if (count < 64) value &= (uint64_t{1} << count) - 1;
-  }
-  const int n = (count + 7) / 8;
-  free_bits_ = n * 8 - count;
-  const uint64_t aligned = value << free_bits_;  // n * 8 bits: no overflow
-  char out[8];
-  for (int i = 0; i < n; ++i) out[i] = static_cast<char>(aligned >> (8 * (n - 1 - i)));
-  bytes_.append(out, static_cast<size_t>(n));
-}
-
-void ChunkAppender::WriteVarbits(uint64_t value) {
-  do {
-    const uint64_t group = value & 0x7f;
-    value >>= 7;
-    WriteBits((value != 0 ? 0x80 : 0) | group, 8);
-  } while (value != 0);
-}
-
 void ChunkAppender::WriteValue(double v) {
-  xor_.Write(Bits(v), [this](uint64_t bits, int count) { WriteBits(bits, count); });
+  xor_.Write(Bits(v), [this](uint64_t bits, int count) { bits_.WriteBits(bits, count); });
 }
 
 void ChunkAppender::Append(int64_t t, double v) {
   if (count_ == 0) {
-    WriteVarbits(wal::ZigZag(t));
-    WriteBits(Bits(v), 64);
+    bits_.WriteVarbits(core::ZigZag(t));
+    bits_.WriteBits(Bits(v), 64);
     xor_.bits = Bits(v);
     min_t_ = t;
   } else if (count_ == 1) {
     delta_ = Sub(t, t_);
-    WriteVarbits(wal::ZigZag(delta_));
+    bits_.WriteVarbits(core::ZigZag(delta_));
     WriteValue(v);
   } else {
     const int64_t delta = Sub(t, t_);
     const int64_t dod = Sub(delta, delta_);
     delta_ = delta;
     if (dod == 0) {
-      WriteBits(0, 1);
+      bits_.WriteBits(0, 1);
     } else {
       bool written = false;
       for (const DodBucket& b : kBuckets) {
         if (FitsSigned(dod, b.width)) {
-          WriteBits(b.prefix, b.prefix_bits);
-          WriteBits(static_cast<uint64_t>(dod), b.width);
+          bits_.WriteBits(b.prefix, b.prefix_bits);
+          bits_.WriteBits(static_cast<uint64_t>(dod), b.width);
           written = true;
           break;
         }
       }
       if (!written) {
-        WriteBits(0b1111, 4);
-        WriteBits(static_cast<uint64_t>(dod), 64);
+        bits_.WriteBits(0b1111, 4);
+        bits_.WriteBits(static_cast<uint64_t>(dod), 64);
       }
     }
     WriteValue(v);
   }
   t_ = t;
   ++count_;
-  bytes_[0] = static_cast<char>(count_ & 0xff);
-  bytes_[1] = static_cast<char>(count_ >> 8);
+  bits_.SetByte(0, static_cast<char>(count_ & 0xff));
+  bits_.SetByte(1, static_cast<char>(count_ >> 8));
 }
 
 core::Status DecodeChunk(std::string_view chunk, std::vector<core::Sample>* out) {
@@ -339,16 +307,16 @@ core::Status DecodeChunk(std::string_view chunk, std::vector<core::Sample>* out)
     if (count == 0) return Damaged("empty packed chunk");
     return DecodePacked(chunk, count, out);
   }
-  wal::BitReader r(chunk.substr(2));
+  core::BitReader r(chunk.substr(2));
   int64_t t = 0, delta = 0;
   XorReader value;
   out->reserve(out->size() + count);
   for (unsigned i = 0; i < count; ++i) {
     if (i == 0) {
-      t = wal::UnZigZag(r.ReadVarbits());
+      t = core::UnZigZag(r.ReadVarbits());
       value.bits = r.ReadBits(64);
     } else if (i == 1) {
-      delta = wal::UnZigZag(r.ReadVarbits());
+      delta = core::UnZigZag(r.ReadVarbits());
       t = Add(t, delta);
       if (!value.Read(r)) return Damaged("value");
     } else {

@@ -36,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/bits.h"
 #include "core/labels.h"
 #include "core/status.h"
 
@@ -50,7 +51,10 @@ inline constexpr uint16_t kSamplesPerBlockChunk = 480;
 
 namespace chunk_internal {
 // Gorilla's value coding, shared by both encodings: the XOR with the previous value, inside
-// the previous window of meaningful bits when it fits, else in a new one.
+// the previous window of meaningful bits when it fits, else in a new one. The WAL's sample
+// records (wal/codec.cc) code values the same way but for one field: they write the width of
+// a new window as width - 1 (1..64 as 0..63), where chunks write it as Prometheus does, width
+// mod 64 (64 as 0). Both formats are on disk, so each keeps its own coder.
 struct XorWriter {
   uint64_t bits = 0;
   uint8_t leading = 0xff;  // 0xff: no window yet
@@ -84,25 +88,23 @@ struct XorWriter {
 
 class ChunkAppender {
  public:
-  ChunkAppender() { bytes_.assign(2, '\0'); }
+  ChunkAppender() : bits_(std::string(2, '\0')) {}
   // Timestamps must increase; the caller checks.
   void Append(int64_t t, double v);
   uint16_t count() const { return count_; }
   int64_t min_time() const { return min_t_; }
   int64_t max_time() const { return t_; }
   // The chunk as it stands (a complete chunk: the last byte is padded).
-  std::string_view bytes() const { return bytes_; }
+  std::string_view bytes() const { return bits_.bytes(); }
   // Takes the bytes out; the appender is spent.
-  std::string Release() { return std::move(bytes_); }
-  size_t memory() const { return sizeof(*this) + bytes_.capacity(); }
+  std::string Release() { return std::move(bits_).Release(); }
+  size_t memory() const { return sizeof(*this) + bits_.capacity(); }
 
  private:
-  void WriteBits(uint64_t value, int count);
-  void WriteVarbits(uint64_t value);
   void WriteValue(double v);
 
-  std::string bytes_;
-  int free_bits_ = 0;  // unused low bits of the last byte
+  // The count goes in the writer's tail padding: every series has an open chunk.
+  [[no_unique_address]] core::BitWriter bits_;
   uint16_t count_ = 0;
   int64_t min_t_ = 0;
   int64_t t_ = 0;

@@ -7,50 +7,8 @@
 #include <limits>
 #include <random>
 
-#include "wal/bits.h"
-
 namespace vigil::wal {
 namespace {
-
-TEST(BitsTest, RoundTripsBitsAndVarbits) {
-  std::string buf;
-  BitWriter w(&buf);
-  w.WriteBit(true);
-  w.WriteBits(0x5, 3);
-  w.WriteBits(0xdeadbeefcafef00dULL, 64);
-  w.WriteVarbits(0);
-  w.WriteVarbits(300);
-  w.WriteVarbits(UINT64_MAX);
-  w.Flush();
-  BitReader r(buf);
-  EXPECT_TRUE(r.ReadBit());
-  EXPECT_EQ(r.ReadBits(3), 0x5u);
-  EXPECT_EQ(r.ReadBits(64), 0xdeadbeefcafef00dULL);
-  EXPECT_EQ(r.ReadVarbits(), 0u);
-  EXPECT_EQ(r.ReadVarbits(), 300u);
-  EXPECT_EQ(r.ReadVarbits(), UINT64_MAX);
-  EXPECT_TRUE(r.ok());
-  r.ReadBits(16);
-  EXPECT_FALSE(r.ok());  // past the end
-}
-
-TEST(BitsTest, VarintsAndZigZag) {
-  std::string buf;
-  for (uint64_t v : std::initializer_list<uint64_t>{0, 1, 127, 128, uint64_t{1} << 35, UINT64_MAX})
-    PutVarint(&buf, v);
-  std::string_view in = buf;
-  for (uint64_t v :
-       std::initializer_list<uint64_t>{0, 1, 127, 128, uint64_t{1} << 35, UINT64_MAX}) {
-    uint64_t got = 0;
-    ASSERT_TRUE(GetVarint(&in, &got));
-    EXPECT_EQ(got, v);
-  }
-  uint64_t x;
-  std::string_view truncated("\x80\x80", 2);
-  EXPECT_FALSE(GetVarint(&truncated, &x));
-  for (int64_t v : std::initializer_list<int64_t>{0, -1, 1, INT64_MIN, INT64_MAX})
-    EXPECT_EQ(UnZigZag(ZigZag(v)), v);
-}
 
 std::vector<RefSample> RoundTrip(SampleCodec& enc, SampleCodec& dec,
                                  const std::vector<RefSample>& in) {
