@@ -2,6 +2,7 @@
 // Small file-system steps that keep data through a power loss.
 #include <unistd.h>
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,14 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+// Writes every byte of `parts`, in order, with writev (one call when the kernel takes them all),
+// going on after EINTR and short writes. On failure some of the bytes may be written; the error
+// is ErrnoError(errno, what), ENOSPC when the kernel wrote nothing and gave no reason.
+Status WriteAll(int fd, std::span<const std::string_view> parts, std::string_view what);
+inline Status WriteAll(int fd, std::string_view data, std::string_view what) {
+  return WriteAll(fd, std::span(&data, 1), what);
+}
 
 // fsync of a directory: names created or renamed in it survive a power loss.
 Status SyncDir(const std::string& dir);

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,26 +48,28 @@ core::Result<std::vector<uint32_t>> ListSegments(const std::string& dir) {
 core::Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(const std::string& dir,
                                                                    uint32_t index) {
   std::string path = SegmentPath(dir, index);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return core::ErrnoError(errno, "create segment " + path);
+  core::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd.valid()) {
+    const int err = errno;
+    return core::ErrnoError(err, "create segment " + path);
+  }
   char header[kSegmentHeaderSize] = {};
   std::copy(kSegmentMagic.begin(), kSegmentMagic.end(), header);
   header[4] = static_cast<char>(kFormatVersion);
-  if (::write(fd, header, sizeof header) != static_cast<ssize_t>(sizeof header)) {
-    int err = errno == 0 ? ENOSPC : errno;
-    ::close(fd);
+  core::Status written = core::WriteAll(fd.get(), std::string_view(header, sizeof header),
+                                        "write segment header " + path);
+  if (!written.ok()) {
     ::unlink(path.c_str());
-    return core::ErrnoError(err, "write segment header " + path);
+    return written;
   }
-  return std::unique_ptr<SegmentWriter>(new SegmentWriter(fd, index, path, sizeof header));
+  return std::unique_ptr<SegmentWriter>(
+      new SegmentWriter(std::move(fd), index, std::move(path), sizeof header));
 }
-
-SegmentWriter::~SegmentWriter() { ::close(fd_); }
 
 core::Status SegmentWriter::Append(std::span<const Record> records) {
   std::vector<char> headers(records.size() * kRecordHeaderSize);
-  std::vector<iovec> iov;
-  iov.reserve(records.size() * 2);
+  std::vector<std::string_view> parts;
+  parts.reserve(records.size() * 2);
   size_t total = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     const Record& r = records[i];
@@ -76,46 +77,26 @@ core::Status SegmentWriter::Append(std::span<const Record> records) {
     core::EncodeFixed32(h + 4, static_cast<uint32_t>(r.payload.size()));
     h[8] = static_cast<char>(r.type);
     core::EncodeFixed32(h, RecordCrc(h + 4, r.payload));
-    iov.push_back({h, kRecordHeaderSize});
-    iov.push_back({const_cast<char*>(r.payload.data()), r.payload.size()});
+    parts.emplace_back(h, kRecordHeaderSize);
+    parts.push_back(r.payload);
     total += kRecordHeaderSize + r.payload.size();
   }
-  size_t written = 0;
-  size_t first = 0;
-  while (written < total) {
-    ssize_t n = ::writev(fd_, iov.data() + first, static_cast<int>(iov.size() - first));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = n < 0 ? errno : ENOSPC;
-      // Cut the partial records off so the segment ends at a boundary; size_ still does.
-      if (::ftruncate(fd_, static_cast<off_t>(size_)) == 0)
-        ::lseek(fd_, static_cast<off_t>(size_), SEEK_SET);
-      return core::ErrnoError(err, "append to " + path_);
-    }
-    written += static_cast<size_t>(n);
-    size_t advance = static_cast<size_t>(n);
-    while (advance > 0 && first < iov.size()) {
-      if (advance >= iov[first].iov_len) {
-        advance -= iov[first].iov_len;
-        ++first;
-      } else {
-        iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + advance;
-        iov[first].iov_len -= advance;
-        advance = 0;
-      }
-    }
+  core::Status written = core::WriteAll(fd_.get(), parts, "append to " + path_);
+  if (!written.ok()) {
+    // Cut the partial records off so the segment ends at a boundary; size_ still does.
+    if (::ftruncate(fd_.get(), static_cast<off_t>(size_)) == 0)
+      ::lseek(fd_.get(), static_cast<off_t>(size_), SEEK_SET);
+    return written;
   }
   size_ += total;
   return core::OkStatus();
 }
 
 core::Status SegmentWriter::Sync() {
-  int fd = ::dup(fd_);
-  if (fd < 0) return core::ErrnoError(errno, "sync " + path_);
-  int rc = ::fdatasync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) return core::ErrnoError(err, "sync " + path_);
+  if (::fdatasync(fd_.get()) != 0) {
+    const int err = errno;
+    return core::ErrnoError(err, "sync " + path_);
+  }
   return core::OkStatus();
 }
 
@@ -123,9 +104,12 @@ core::Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::stri
                                                                  uint32_t index,
                                                                  OnCorruption on_corruption) {
   std::string path = SegmentPath(dir, index);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return core::ErrnoError(errno, "open segment " + path);
-  std::unique_ptr<SegmentReader> r(new SegmentReader(fd, std::move(on_corruption)));
+  core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    const int err = errno;
+    return core::ErrnoError(err, "open segment " + path);
+  }
+  std::unique_ptr<SegmentReader> r(new SegmentReader(std::move(fd), std::move(on_corruption)));
   std::string header;
   if (!r->ReadAt(0, kSegmentHeaderSize, &header) ||
       header.compare(0, kSegmentMagic.size(), kSegmentMagic) != 0) {
@@ -139,11 +123,9 @@ core::Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::stri
   return r;
 }
 
-SegmentReader::~SegmentReader() { ::close(fd_); }
-
 uint64_t SegmentReader::file_size() const {
   struct stat st {};
-  if (::fstat(fd_, &st) != 0) return 0;
+  if (::fstat(fd_.get(), &st) != 0) return 0;
   return static_cast<uint64_t>(st.st_size);
 }
 
@@ -151,7 +133,7 @@ bool SegmentReader::ReadAt(uint64_t at, size_t n, std::string* out) {
   out->resize(n);
   size_t done = 0;
   while (done < n) {
-    ssize_t got = ::pread(fd_, out->data() + done, n - done, static_cast<off_t>(at + done));
+    ssize_t got = ::pread(fd_.get(), out->data() + done, n - done, static_cast<off_t>(at + done));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) return false;
     done += static_cast<size_t>(got);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/fs.h"
 #include "core/status.h"
 #include "wal/format.h"
 
@@ -28,25 +29,24 @@ class SegmentWriter {
   // Creates a new segment (it must not exist) and writes its header.
   static core::Result<std::unique_ptr<SegmentWriter>> Create(const std::string& dir,
                                                              uint32_t index);
-  ~SegmentWriter();
   SegmentWriter(const SegmentWriter&) = delete;
   SegmentWriter& operator=(const SegmentWriter&) = delete;
 
   // Writes the records with one system call. On failure (ENOSPC, EIO, ...) the partial bytes
   // are cut off again, so the segment still ends at a record boundary.
   core::Status Append(std::span<const Record> records);
-  // fdatasync. Safe from another thread while Append runs: it syncs a dup of the descriptor.
+  // fdatasync. A thread that can race with the writer being closed syncs a dup of fd() instead.
   core::Status Sync();
 
   uint32_t index() const { return index_; }
   uint64_t size() const { return size_; }
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   const std::string& path() const { return path_; }
 
  private:
-  SegmentWriter(int fd, uint32_t index, std::string path, uint64_t size)
-      : fd_(fd), index_(index), path_(std::move(path)), size_(size) {}
-  int fd_;
+  SegmentWriter(core::UniqueFd fd, uint32_t index, std::string path, uint64_t size)
+      : fd_(std::move(fd)), index_(index), path_(std::move(path)), size_(size) {}
+  core::UniqueFd fd_;
   uint32_t index_;
   std::string path_;
   uint64_t size_;
@@ -68,7 +68,6 @@ class SegmentReader {
 
   static core::Result<std::unique_ptr<SegmentReader>> Open(const std::string& dir, uint32_t index,
                                                            OnCorruption on_corruption);
-  ~SegmentReader();
   SegmentReader(const SegmentReader&) = delete;
   SegmentReader& operator=(const SegmentReader&) = delete;
 
@@ -84,15 +83,15 @@ class SegmentReader {
   uint64_t file_size() const;
 
  private:
-  SegmentReader(int fd, OnCorruption on_corruption)
-      : fd_(fd), on_corruption_(std::move(on_corruption)) {}
+  SegmentReader(core::UniqueFd fd, OnCorruption on_corruption)
+      : fd_(std::move(fd)), on_corruption_(std::move(on_corruption)) {}
   // Is a complete, good record at `at` (ending by `limit`)? Fills type and payload if so.
   enum class Probe { kGood, kIncomplete, kBad };
   Probe ProbeAt(uint64_t at, uint64_t limit, RecordType* type, std::string* payload,
                 std::string* why);
   bool ReadAt(uint64_t at, size_t n, std::string* out);
 
-  int fd_;
+  core::UniqueFd fd_;
   OnCorruption on_corruption_;
   uint64_t pos_ = kSegmentHeaderSize;
   bool torn_ = false;

@@ -25,26 +25,27 @@ constexpr size_t kFooterSize = 8 * 3 + 4;
 class MappedFile {
  public:
   static core::Result<std::unique_ptr<MappedFile>> Open(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return core::ErrnoError(errno, "open " + path);
+    // The mapping keeps the file: the descriptor is closed on return.
+    core::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) {
+      const int err = errno;
+      return core::ErrnoError(err, "open " + path);
+    }
     struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      int err = errno;
-      ::close(fd);
+    if (::fstat(fd.get(), &st) != 0) {
+      const int err = errno;
       return core::ErrnoError(err, "stat " + path);
     }
     auto file = std::unique_ptr<MappedFile>(new MappedFile());
     file->size_ = static_cast<size_t>(st.st_size);
     if (file->size_ > 0) {
-      void* p = ::mmap(nullptr, file->size_, PROT_READ, MAP_SHARED, fd, 0);
+      void* p = ::mmap(nullptr, file->size_, PROT_READ, MAP_SHARED, fd.get(), 0);
       if (p == MAP_FAILED) {
-        int err = errno;
-        ::close(fd);
+        const int err = errno;
         return core::ErrnoError(err, "mmap " + path);
       }
       file->data_ = static_cast<const char*>(p);
     }
-    ::close(fd);  // the mapping keeps the file
     return file;
   }
   ~MappedFile() {
@@ -83,26 +84,21 @@ core::Result<std::unique_ptr<BlockWriter>> BlockWriter::Create(std::string dir) 
   if (::mkdir(dir.c_str(), 0755) != 0) return core::ErrnoError(errno, "create block " + dir);
   std::unique_ptr<BlockWriter> w(new BlockWriter(std::move(dir)));
   const std::string path = w->dir_ + "/chunks";
-  w->chunks_fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (w->chunks_fd_ < 0) return core::ErrnoError(errno, "create " + path);
+  w->chunks_fd_ = core::UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!w->chunks_fd_.valid()) {
+    const int err = errno;
+    return core::ErrnoError(err, "create " + path);
+  }
   w->buffer_.append(kChunksMagic);
   w->meta_.min_time = INT64_MAX;
   w->meta_.max_time = INT64_MIN;
   return w;
 }
 
-BlockWriter::~BlockWriter() {
-  if (chunks_fd_ >= 0) ::close(chunks_fd_);
-}
+BlockWriter::~BlockWriter() = default;
 
 core::Status BlockWriter::Flush() {
-  size_t done = 0;
-  while (done < buffer_.size()) {
-    ssize_t n = ::write(chunks_fd_, buffer_.data() + done, buffer_.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return core::ErrnoError(n < 0 ? errno : ENOSPC, "write " + dir_ + "/chunks");
-    done += static_cast<size_t>(n);
-  }
+  VIGIL_RETURN_IF_ERROR(core::WriteAll(chunks_fd_.get(), buffer_, "write " + dir_ + "/chunks"));
   written_ += buffer_.size();
   buffer_.clear();
   return core::OkStatus();
@@ -131,9 +127,11 @@ core::Status BlockWriter::AddSeries(const core::Labels& labels,
 
 core::Result<BlockMeta> BlockWriter::Finish(int level) {
   VIGIL_RETURN_IF_ERROR(Flush());
-  if (::fdatasync(chunks_fd_) != 0) return core::ErrnoError(errno, "sync " + dir_ + "/chunks");
-  ::close(chunks_fd_);
-  chunks_fd_ = -1;
+  if (::fdatasync(chunks_fd_.get()) != 0) {
+    const int err = errno;
+    return core::ErrnoError(err, "sync " + dir_ + "/chunks");
+  }
+  chunks_fd_.Reset();
 
   // Symbols sorted, so symbol order is string order and sorted pairs are sorted postings keys.
   std::set<std::string_view> symbol_set;

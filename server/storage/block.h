@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/fs.h"
 #include "core/labels.h"
 #include "core/status.h"
 #include "server/storage/chunk.h"
@@ -51,7 +52,7 @@ class BlockWriter {
   core::Status Flush();
 
   std::string dir_;
-  int chunks_fd_ = -1;
+  core::UniqueFd chunks_fd_;
   std::string buffer_;
   uint64_t written_ = 0;
   std::vector<SeriesEntry> series_;
