@@ -105,7 +105,7 @@ void SampleLog::Flush() {
 void SampleLog::Sync() {
   if (!wal_ || sync_in_flight_) return;
   sync_in_flight_ = true;
-  wal_->Collect();
+  wal_->DeleteOldSegments();
   auto log = wal_;
   auto alive = alive_;
   auto result = std::make_shared<std::pair<core::Status, double>>();

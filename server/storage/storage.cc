@@ -328,7 +328,7 @@ core::Status Storage::Maintain() {
   // A cut or compaction frees what it built (the block's series, samples decoded and encoded
   // again) and the head's truncated chunks. Once a pass (30 s) costs little.
   core::GiveBackFreeMemory();
-  wal_->Collect();
+  wal_->DeleteOldSegments();
   const HeadStats hs = head_->stats();
   head_series_->Set(static_cast<double>(hs.series));
   head_chunks_->Set(static_cast<double>(hs.chunks));

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/core/temp_dir.h"
 
@@ -145,13 +147,56 @@ TEST_F(WalTest, ReadsAcrossSegmentsAndDeletesThoseEveryCursorPassed) {
   Cursor* b = *wal_->OpenCursor("b");
   EXPECT_EQ(ReadAll(a, 333), Expected(0, 400, 50));
   ASSERT_TRUE(a->Commit(a->read_position()).ok());
-  wal_->Collect();
+  wal_->DeleteOldSegments();
   EXPECT_EQ(wal_->stats().segments, segments);  // b holds them
   EXPECT_EQ(ReadAll(b, 1000), Expected(0, 400, 50));
   ASSERT_TRUE(b->Commit(b->read_position()).ok());
-  wal_->Collect();
+  wal_->DeleteOldSegments();
   EXPECT_EQ(wal_->stats().segments, 1u);  // only the one being written
   EXPECT_EQ(a->dropped_samples() + b->dropped_samples(), 0u);
+}
+
+// The server's threads at once: a worker appends, the loop reads a forwarder's cursor and
+// acknowledges, maintenance deletes what every cursor passed and the pool syncs. Nothing is
+// lost, repeated or reordered, and nothing is counted as dropped.
+TEST_F(WalTest, AppendsReadsDeletionsAndSyncsRunOnTheirOwnThreads) {
+  options_.segment_size = 64 * 1024;
+  Open();
+  Cursor* c = *wal_->OpenCursor("forward");
+  constexpr int kBatches = 400;
+  std::atomic<bool> appended{false};
+  std::thread appender([&] {
+    for (int b = 0; b < kBatches; ++b) EXPECT_TRUE(AppendBatch(b, 50).ok());
+    appended = true;
+  });
+  std::thread maintainer([&] {
+    while (!appended) {
+      wal_->DeleteOldSegments();
+      (void)wal_->SegmentMaxTimes();
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+  });
+  std::thread syncer([&] {
+    while (!appended) {
+      EXPECT_TRUE(wal_->Sync().ok());
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+  });
+  std::vector<std::string> seen;
+  for (;;) {
+    const bool done = appended;  // taken first: a read after it sees every append
+    std::vector<std::string> got = ReadAll(c, 97);
+    seen.insert(seen.end(), got.begin(), got.end());
+    ASSERT_TRUE(c->Commit(c->read_position()).ok());
+    if (done && got.empty()) break;
+  }
+  appender.join();
+  maintainer.join();
+  syncer.join();
+  EXPECT_EQ(seen, Expected(0, kBatches, 50));
+  EXPECT_EQ(c->dropped_samples(), 0u);
+  wal_->DeleteOldSegments();
+  EXPECT_EQ(wal_->stats().segments, 1u);
 }
 
 TEST_F(WalTest, SizeCapBoundsTheDiskAndCountsEveryDroppedSample) {
@@ -165,7 +210,7 @@ TEST_F(WalTest, SizeCapBoundsTheDiskAndCountsEveryDroppedSample) {
     ASSERT_TRUE(wal_->Append(batch).ok());
     appended += batch.size();
     ASSERT_LE(DiskBytes(), options_.max_size) << "after batch " << b;
-    if (b % 500 == 0) wal_->Collect();
+    if (b % 500 == 0) wal_->DeleteOldSegments();
   }
   std::vector<Cursor::Sample> got;
   uint64_t readable = 0;
@@ -185,7 +230,7 @@ TEST_F(WalTest, AgeCapDropsOldSegmentsAndCountsThem) {
   Cursor* c = *wal_->OpenCursor("central");
   for (int b = 0; b < 300; ++b) ASSERT_TRUE(AppendBatch(b, 50).ok());  // 75 minutes of data
   clock_.AdvanceMillis(3 * 3600 * 1000);
-  wal_->Collect();
+  wal_->DeleteOldSegments();
   std::vector<std::string> left = ReadAll(c, 1000);
   EXPECT_GT(c->dropped_samples(), 0u);
   EXPECT_EQ(c->dropped_samples() + left.size(), 300u * 50);
