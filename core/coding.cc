@@ -2,14 +2,6 @@
 
 namespace vigil::core {
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
 bool GetVarint(std::string_view* in, uint64_t* v) {
   uint64_t result = 0;
   for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {

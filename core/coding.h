@@ -1,13 +1,30 @@
 #pragma once
 // Byte-aligned encodings the on-disk formats share: LEB128 varints, zigzag for signed values
 // and little-endian fixed-width integers.
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace vigil::core {
 
-void PutVarint(std::string* out, uint64_t v);
+// Inline: the remote-write encoder writes several for every sample it sends.
+inline void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+// The bytes PutVarint writes for `v`.
+inline size_t VarintLength(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
 // Reads a varint from *in, consuming it; false on truncation or overflow.
 bool GetVarint(std::string_view* in, uint64_t* v);
 

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstring>
 
+#include "core/coding.h"
 #include "remote/write_view.h"
 
 namespace vigil::remote {
@@ -14,25 +15,10 @@ namespace {
 constexpr uint8_t kVarint = 0, kFixed64 = 1, kLengthDelimited = 2;
 constexpr uint8_t Key(int field, uint8_t type) { return static_cast<uint8_t>((field << 3) | type); }
 
-size_t VarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
+using core::PutVarint;
 
 size_t StringFieldSize(std::string_view s) {
-  return s.empty() ? 0 : 1 + VarintSize(s.size()) + s.size();
+  return s.empty() ? 0 : 1 + core::VarintLength(s.size()) + s.size();
 }
 
 void PutStringField(std::string* out, int field, std::string_view s) {
@@ -49,7 +35,7 @@ size_t LabelSize(const core::Label& l) {
 size_t SampleSize(const core::Sample& s) {
   size_t n = 0;
   if (std::bit_cast<uint64_t>(s.value) != 0) n += 1 + 8;
-  if (s.timestamp_ms != 0) n += 1 + VarintSize(static_cast<uint64_t>(s.timestamp_ms));
+  if (s.timestamp_ms != 0) n += 1 + core::VarintLength(static_cast<uint64_t>(s.timestamp_ms));
   return n;
 }
 
@@ -57,11 +43,11 @@ size_t SeriesSize(const SeriesSamples& ts) {
   size_t n = 0;
   for (const core::Label& l : ts.labels) {
     size_t m = LabelSize(l);
-    n += 1 + VarintSize(m) + m;
+    n += 1 + core::VarintLength(m) + m;
   }
   for (const core::Sample& s : ts.samples) {
     size_t m = SampleSize(s);
-    n += 1 + VarintSize(m) + m;
+    n += 1 + core::VarintLength(m) + m;
   }
   return n;
 }
@@ -95,7 +81,7 @@ void MarshalWriteRequest(const WriteRequest& request, std::string* out) {
   size_t total = 0;
   for (const SeriesSamples& ts : request.series) {
     size_t m = SeriesSize(ts);
-    total += 1 + VarintSize(m) + m;
+    total += 1 + core::VarintLength(m) + m;
   }
   out->reserve(out->size() + total + 64 * request.metadata.size());
   for (const SeriesSamples& ts : request.series) {
@@ -113,7 +99,7 @@ void MarshalWriteRequest(const WriteRequest& request, std::string* out) {
       const uint64_t bits = std::bit_cast<uint64_t>(s.value);
       if (bits != 0) {
         out->push_back(static_cast<char>(Key(1, kFixed64)));
-        for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(bits >> (8 * i)));
+        core::PutFixed64(out, bits);
       }
       if (s.timestamp_ms != 0) {
         out->push_back(static_cast<char>(Key(2, kVarint)));

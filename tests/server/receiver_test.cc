@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "core/coding.h"
 #include "core/http_client.h"
 #include "remote/codec.h"
 #include "server/server.h"
@@ -77,16 +78,9 @@ class ReceiverTest : public ::testing::Test {
   // A protobuf WriteRequest with one series whose labels are given as they are, unchecked.
   static std::string RawSeries(const std::vector<std::pair<std::string, std::string>>& labels) {
     std::string ts;
-    auto put_varint = [](std::string* out, uint64_t v) {
-      while (v >= 0x80) {
-        out->push_back(static_cast<char>(v | 0x80));
-        v >>= 7;
-      }
-      out->push_back(static_cast<char>(v));
-    };
     auto put_bytes = [&](std::string* out, int field, const std::string& b) {
-      put_varint(out, static_cast<uint64_t>(field << 3 | 2));
-      put_varint(out, b.size());
+      core::PutVarint(out, static_cast<uint64_t>(field << 3 | 2));
+      core::PutVarint(out, b.size());
       out->append(b);
     };
     for (const auto& [n, v] : labels) {
@@ -100,7 +94,7 @@ class ReceiverTest : public ::testing::Test {
     const double one = 1.0;
     sample.append(reinterpret_cast<const char*>(&one), 8);
     sample.push_back(0x10);  // field 2, varint: timestamp 1000
-    put_varint(&sample, 1000);
+    core::PutVarint(&sample, 1000);
     put_bytes(&ts, 2, sample);
     std::string req;
     put_bytes(&req, 1, ts);
