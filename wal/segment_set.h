@@ -25,8 +25,9 @@ struct SegmentSetStats {
 
 // Thread-safe. One thread at a time appends (StartSegment, Append, FinishSegment); any
 // thread may read the list, sync, report damage and delete finished segments. The lock
-// guards the list only: files are read, written and synced outside it, and a reader never
-// reads past the size the list gives it, so it never sees a record being written.
+// guards the list, which segment is being written and the counters, never I/O: files are
+// read, written and synced outside it, and a reader never reads past the size the list gives
+// it, so it never sees a record being written.
 class SegmentSet {
  public:
   // Lists the segments in `dir` and cuts a torn tail off the last one, the only one a crash
