@@ -25,7 +25,7 @@ constexpr size_t kMaxCgroups = 2000;  // bounds the series of a node with runawa
 std::optional<double> Value(const CgroupFiles& f, const std::string& file) {
   auto it = f.find(file);
   if (it == f.end()) return std::nullopt;
-  std::string_view v = Trim(it->second);
+  std::string_view v = TrimSpace(it->second);
   if (v == "max") return std::nullopt;
   return core::ParseFloat(v);
 }
@@ -90,7 +90,7 @@ void Processes(Emitter& e, const CgroupFiles& f) {
   auto it = f.find("cgroup.procs");
   if (it == f.end()) return;
   double n = 0;
-  for (std::string_view line : Lines(it->second)) n += Trim(line).empty() ? 0 : 1;
+  for (std::string_view line : Lines(it->second)) n += TrimSpace(line).empty() ? 0 : 1;
   e.Gauge("container_processes", "Number of processes running inside the container.", n);
 }
 
@@ -120,7 +120,7 @@ void AddCgroupV2(const std::string& id, const CgroupFiles& f, const DeviceNamer&
   }
   Throttling(e, cpu, "throttled_usec", 1e6);
   if (auto it = f.find("cpu.max"); it != f.end()) {
-    std::vector<std::string_view> q = Fields(Trim(it->second));
+    std::vector<std::string_view> q = Fields(TrimSpace(it->second));
     if (q.size() == 2) {
       if (auto quota = core::ParseFloat(q[0]))
         e.Gauge("container_spec_cpu_quota", "CPU quota of the container.", *quota);
@@ -354,7 +354,7 @@ class CgroupCollector final : public Collector {
                const std::vector<core::Label>& identity, MetricSet* out) const {
     auto procs = f.find("cgroup.procs");
     if (procs == f.end()) return;
-    std::string pid(Trim(procs->second.substr(0, procs->second.find('\n'))));
+    std::string pid(TrimSpace(procs->second.substr(0, procs->second.find('\n'))));
     if (pid.empty()) return;
     char theirs[64], ours[64];
     ssize_t a = ::readlink((roots_.procfs + "/" + pid + "/ns/net").c_str(), theirs, sizeof theirs);

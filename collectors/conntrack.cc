@@ -6,8 +6,8 @@
 namespace vigil::collectors {
 
 core::Status ParseConntrackCounts(std::string_view count, std::string_view max, MetricSet* out) {
-  VIGIL_ASSIGN_OR_RETURN(double c, Number(Trim(count), "nf_conntrack_count"));
-  VIGIL_ASSIGN_OR_RETURN(double m, Number(Trim(max), "nf_conntrack_max"));
+  VIGIL_ASSIGN_OR_RETURN(double c, Number(TrimSpace(count), "nf_conntrack_count"));
+  VIGIL_ASSIGN_OR_RETURN(double m, Number(TrimSpace(max), "nf_conntrack_max"));
   out->Add("node_nf_conntrack_entries",
            "Number of currently allocated flow entries for connection tracking.",
            core::MetricType::kGauge, c);

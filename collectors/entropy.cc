@@ -5,8 +5,8 @@
 namespace vigil::collectors {
 
 core::Status ParseEntropy(std::string_view available, std::string_view pool_size, MetricSet* out) {
-  VIGIL_ASSIGN_OR_RETURN(double a, Number(Trim(available), "entropy_avail"));
-  VIGIL_ASSIGN_OR_RETURN(double p, Number(Trim(pool_size), "poolsize"));
+  VIGIL_ASSIGN_OR_RETURN(double a, Number(TrimSpace(available), "entropy_avail"));
+  VIGIL_ASSIGN_OR_RETURN(double p, Number(TrimSpace(pool_size), "poolsize"));
   out->Add("node_entropy_available_bits", "Bits of available entropy.", core::MetricType::kGauge,
            a);
   out->Add("node_entropy_pool_size_bits", "Bits of entropy pool.", core::MetricType::kGauge, p);

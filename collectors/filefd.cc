@@ -5,7 +5,7 @@
 namespace vigil::collectors {
 
 core::Status ParseFilefd(std::string_view text, MetricSet* out) {
-  std::vector<std::string_view> f = Fields(Trim(text));
+  std::vector<std::string_view> f = Fields(TrimSpace(text));
   if (f.size() != 3) return core::InvalidArgumentError("/proc/sys/fs/file-nr: expected 3 fields");
   VIGIL_ASSIGN_OR_RETURN(double allocated, Number(f[0], "file-nr allocated"));
   VIGIL_ASSIGN_OR_RETURN(double maximum, Number(f[2], "file-nr maximum"));

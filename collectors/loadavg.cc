@@ -5,7 +5,7 @@
 namespace vigil::collectors {
 
 core::Status ParseLoadavg(std::string_view text, MetricSet* out) {
-  std::vector<std::string_view> f = Fields(Trim(text));
+  std::vector<std::string_view> f = Fields(TrimSpace(text));
   if (f.size() < 3) return core::InvalidArgumentError("/proc/loadavg: expected 3 load averages");
   static constexpr const char* kNames[] = {"node_load1", "node_load5", "node_load15"};
   static constexpr const char* kHelp[] = {"1m load average.", "5m load average.",

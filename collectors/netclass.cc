@@ -32,7 +32,7 @@ core::Status CollectNetclass(const Roots& roots, MetricSet* out) {
     auto read = [&](const char* attr) -> std::optional<std::string> {
       auto v = roots.files->ReadAttribute(roots.sysfs, dir + attr, net.inode);
       if (!v.ok()) return std::nullopt;
-      return std::string(Trim(*v));
+      return std::string(TrimSpace(*v));
     };
     std::vector<core::Label> label{{"device", device}};
     auto number = [&](const char* attr, const char* metric, double scale = 1, bool hex = false) {
@@ -94,7 +94,7 @@ core::Status CollectSelinux(const Roots& roots, MetricSet* out) {
   out->Add("node_selinux_enabled", "SELinux is enabled, 1 is true, 0 is false",
            core::MetricType::kGauge, enforce.ok() ? 1 : 0);
   if (!enforce.ok()) return core::OkStatus();
-  if (auto mode = core::ParseFloat(Trim(*enforce))) {
+  if (auto mode = core::ParseFloat(TrimSpace(*enforce))) {
     out->Add("node_selinux_current_mode",
              "SELinux is enforcing (1), permissive (0) or disabled (-1)", core::MetricType::kGauge,
              *mode);
@@ -102,7 +102,7 @@ core::Status CollectSelinux(const Roots& roots, MetricSet* out) {
   if (auto config = ReadFile(roots.rootfs, "etc/selinux/config"); config.ok()) {
     for (std::string_view line : Lines(*config)) {
       if (line.substr(0, 8) != "SELINUX=") continue;
-      std::string_view v = Trim(line.substr(8));
+      std::string_view v = TrimSpace(line.substr(8));
       out->Add("node_selinux_config_mode", "Configured SELinux enforcement mode",
                core::MetricType::kGauge,
                v == "enforcing"    ? 1

@@ -17,10 +17,10 @@ core::Status ParseNetdev(std::string_view text, MetricSet* out) {
   for (size_t i = 2; i < lines.size(); ++i) {  // two header lines
     std::string_view line = lines[i];
     size_t colon = line.find(':');
-    if (Trim(line).empty()) continue;
+    if (TrimSpace(line).empty()) continue;
     if (colon == std::string_view::npos)
       return core::InvalidArgumentError("/proc/net/dev: line without ':'");
-    std::string device(Trim(line.substr(0, colon)));
+    std::string device(TrimSpace(line.substr(0, colon)));
     std::vector<std::string_view> f = Fields(line.substr(colon + 1));
     if (f.size() != 16)
       return core::InvalidArgumentError("/proc/net/dev: expected 16 counters for " + device);
@@ -63,14 +63,14 @@ core::Status CollectNetdev(const Roots& roots, MetricSet* out) {
       return roots.files->ReadAttribute(roots.sysfs, dir + attr, net->inode);
     };
     if (auto v = read("statistics/rx_nohandler"); v.ok()) {
-      if (auto n = core::ParseFloat(Trim(*v))) {
+      if (auto n = core::ParseFloat(TrimSpace(*v))) {
         out->Add("node_network_receive_nohandler_total",
                  "Network device statistic receive_nohandler.", core::MetricType::kCounter, *n,
                  {{"device", device}});
       }
     }
     if (auto v = read("tx_queue_len"); v.ok()) {
-      if (auto n = core::ParseFloat(Trim(*v))) {
+      if (auto n = core::ParseFloat(TrimSpace(*v))) {
         out->Add("node_network_transmit_queue_length",
                  "Network device property: transmit_queue_length", core::MetricType::kGauge, *n,
                  {{"device", device}});

@@ -40,7 +40,7 @@ core::Status ParseOsRelease(std::string_view text, MetricSet* out) {
       {"VERSION_ID", "version_id"}};
   std::map<std::string, std::string> values;
   for (std::string_view line : Lines(text)) {
-    line = Trim(line);
+    line = TrimSpace(line);
     if (line.empty() || line[0] == '#') continue;
     size_t eq = line.find('=');
     if (eq == std::string_view::npos)

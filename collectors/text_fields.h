@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config_values.h"
 #include "core/number.h"
 #include "core/status.h"
 
@@ -16,13 +17,8 @@ std::vector<std::string_view> Lines(std::string_view text);
 // Splits on runs of spaces and tabs.
 std::vector<std::string_view> Fields(std::string_view line);
 
-inline std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
+// Without surrounding white space (a CR of a file written on Windows included).
+using core::TrimSpace;
 
 // A number from /proc text, or an InvalidArgument naming the file and the field.
 inline core::Result<double> Number(std::string_view text, std::string_view what) {

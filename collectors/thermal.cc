@@ -37,7 +37,7 @@ std::optional<std::string> ReadLine(KernelFiles& files, const std::string& root,
                                     const std::string& relative) {
   auto text = files.ReadAttribute(root, relative);
   if (!text.ok()) return std::nullopt;
-  return std::string(Trim(*text));
+  return std::string(TrimSpace(*text));
 }
 
 }  // namespace

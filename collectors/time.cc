@@ -20,7 +20,7 @@ core::Status CollectTime(const core::Clock& clock, const Roots& roots, MetricSet
     const std::string dir = "devices/system/clocksource/clocksource" + std::to_string(device) + "/";
     auto available = roots.files->Read(roots.sysfs, dir + "available_clocksource");
     if (!available.ok()) break;
-    for (std::string_view source : Fields(Trim(*available))) {
+    for (std::string_view source : Fields(TrimSpace(*available))) {
       out->Add("node_time_clocksource_available_info",
                "Available clocksources read from '/sys/devices/system/clocksource'.",
                core::MetricType::kGauge, 1,
@@ -30,7 +30,7 @@ core::Status CollectTime(const core::Clock& clock, const Roots& roots, MetricSet
       out->Add("node_time_clocksource_current_info",
                "Current clocksource read from '/sys/devices/system/clocksource'.",
                core::MetricType::kGauge, 1,
-               {{"clocksource", std::string(Trim(*current))}, {"device", std::to_string(device)}});
+               {{"clocksource", std::string(TrimSpace(*current))}, {"device", std::to_string(device)}});
     }
   }
   return core::OkStatus();

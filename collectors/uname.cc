@@ -33,7 +33,7 @@ core::Status CollectUname(const Roots& roots, MetricSet* out) {
     for (const auto& [field, path] : files) {
       auto text = roots.files->Read(roots.procfs, path);
       if (!text.ok()) return text.status();
-      *field = std::string(Trim(*text));
+      *field = std::string(TrimSpace(*text));
     }
   }
   AddUname(u, out);
