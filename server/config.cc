@@ -42,6 +42,8 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   if (c.query.timeout <= std::chrono::milliseconds(0)) query.Error("timeout", "must be positive");
   c.query.max_samples = query.Int("max_samples", c.query.max_samples, 1, INT64_MAX);
   c.query.max_points_per_series = query.Int("max_points_per_series", c.query.max_points_per_series, 1, INT64_MAX);
+  c.query.max_length = query.Size("max_length", c.query.max_length);
+  if (c.query.max_length < 1024) query.Error("max_length", "must be at least 1KB");
   c.query.lookback_delta = query.Duration("lookback_delta", c.query.lookback_delta);
   if (c.query.lookback_delta <= std::chrono::milliseconds(0)) query.Error("lookback_delta", "must be positive");
 

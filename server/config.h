@@ -39,6 +39,9 @@ struct QueryConfig {
   std::chrono::milliseconds timeout{120'000};
   int64_t max_samples = 50'000'000;
   int64_t max_points_per_series = 11'000;  // of a range query: (end - start) / step
+  // Bytes of a PromQL expression or series selector (400 past it): parsing takes memory in
+  // proportion, before any other bound can refuse the query.
+  uint64_t max_length = 256u << 10;
   std::chrono::milliseconds lookback_delta{300'000};
 };
 

@@ -2,7 +2,6 @@
 #include <string_view>
 
 #include "core/daemon.h"
-#include "core/memory.h"
 #include "server/config.h"
 #include "server/rules/rule_file.h"
 #include "server/server.h"
@@ -16,9 +15,6 @@ int main(int argc, char** argv) {
     std::fputs(report.c_str(), good ? stdout : stderr);
     return good ? 0 : 1;
   }
-  // Queries, requests and block cuts allocate large and rarely: their memory goes back when
-  // they end, not when a trim pass comes (core/memory.h).
-  core::MapLargeAllocations(1 << 20);
   core::DaemonSpec spec;
   spec.program = "vigil-server";
   spec.default_config = server::kDefaultConfigPath;

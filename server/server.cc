@@ -84,6 +84,7 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   qo.engine.max_samples = static_cast<size_t>(s->config_.query.max_samples);
   qo.engine.lookback_ms = s->config_.query.lookback_delta.count();
   qo.max_points_per_series = s->config_.query.max_points_per_series;
+  qo.max_query_length = s->config_.query.max_length;
   // A subquery without a step takes the rule evaluation interval, as in Prometheus.
   qo.engine.subquery_step_ms = s->config_.evaluation_interval.count();
   qo.config_text = s->config_.text;

@@ -189,9 +189,14 @@ std::string StringListJson(const std::vector<std::string>& list) {
 
 // match[] selectors; InvalidArgument naming the parameter. None when absent (the series
 // endpoint requires one; the label endpoints then read every series).
-core::Result<std::vector<storage::Matchers>> MatcherSets(const Form& form) {
+core::Result<std::vector<storage::Matchers>> MatcherSets(const Form& form, uint64_t max_length) {
   std::vector<storage::Matchers> sets;
   for (const std::string& s : FormValues(form, "match[]")) {
+    if (s.size() > max_length) {
+      return core::InvalidArgumentError("invalid parameter \"match[]\": the selector is " + std::to_string(s.size()) +
+                                        " bytes long, more than the " + std::to_string(max_length) +
+                                        " that [query] max_length allows");
+    }
     auto m = promql::ParseMetricSelector(s);
     if (!m.ok()) return core::InvalidArgumentError("invalid parameter \"match[]\": " + m.status().message());
     sets.push_back(std::move(*m));
@@ -238,6 +243,12 @@ void QueryApi::RunQuery(core::HttpResponder responder, std::function<void(core::
       });
 }
 
+core::Status QueryApi::CheckLength(std::string_view text) const {
+  if (text.size() <= options_.max_query_length) return core::OkStatus();
+  return core::InvalidArgumentError("the query is " + std::to_string(text.size()) + " bytes long, more than the " +
+                                    std::to_string(options_.max_query_length) + " that [query] max_length allows");
+}
+
 core::Result<promql::Deadline> QueryApi::RequestDeadline(const Form& form) const {
   std::optional<std::chrono::milliseconds> timeout;
   if (HasValue(form, "timeout")) {
@@ -258,6 +269,7 @@ void QueryApi::Query(const core::HttpRequest& request, core::HttpResponder respo
   }
   auto deadline = RequestDeadline(form);
   if (!deadline.ok()) return responder.Send(InvalidParam("timeout", deadline.status()));
+  if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok()) return responder.Send(InvalidParam("query", s));
   RunQuery(responder, [this, query = FormValue(form, "query"), time, deadline = *deadline](core::HttpResponse* out) {
     auto expr = promql::ParseExpr(query);
     if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
@@ -290,6 +302,7 @@ void QueryApi::QueryRange(const core::HttpRequest& request, core::HttpResponder 
   }
   auto deadline = RequestDeadline(form);
   if (!deadline.ok()) return responder.Send(InvalidParam("timeout", deadline.status()));
+  if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok()) return responder.Send(InvalidParam("query", s));
   RunQuery(responder, [this, query = FormValue(form, "query"), s = *start, e = *end, st = *step,
                        deadline = *deadline](core::HttpResponse* out) {
     auto expr = promql::ParseExpr(query);
@@ -316,7 +329,7 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     auto range = TimeRange(form);
     if (!range.ok()) return w.Send(ErrorFor(range.status()));
     RunQuery(w, [this, form = std::move(form), range = *range](core::HttpResponse* out) {
-      auto sets = MatcherSets(form);
+      auto sets = MatcherSets(form, options_.max_query_length);
       if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
       auto querier = storage_.OpenQuerier();
       std::set<core::Labels> found;
@@ -341,7 +354,7 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     auto range = TimeRange(form);
     if (!range.ok()) return w.Send(ErrorFor(range.status()));
     RunQuery(w, [this, form = std::move(form), range = *range](core::HttpResponse* out) {
-      auto sets = MatcherSets(form);
+      auto sets = MatcherSets(form, options_.max_query_length);
       if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
       if (sets->empty()) sets->emplace_back();  // no matchers: every series
       auto querier = storage_.OpenQuerier();
@@ -369,7 +382,7 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     auto range = TimeRange(form);
     if (!range.ok()) return w.Send(ErrorFor(range.status()));
     RunQuery(w, [this, name, form = std::move(form), range = *range](core::HttpResponse* out) {
-      auto sets = MatcherSets(form);
+      auto sets = MatcherSets(form, options_.max_query_length);
       if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
       if (sets->empty()) sets->emplace_back();  // no matchers: every series
       auto querier = storage_.OpenQuerier();
@@ -416,6 +429,7 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
   router.Handle("/api/v1/format_query", get_post, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
     Form form;
     if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
+    if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok()) return w.Send(InvalidParam("query", s));
     RunQuery(w, [query = FormValue(form, "query")](core::HttpResponse* out) {
       auto expr = promql::ParseExpr(query);
       if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));

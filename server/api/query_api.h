@@ -26,6 +26,8 @@ struct QueryApiOptions {
   std::string storage_retention;  // "15d", for runtimeinfo
   // A range query's (end - start) / step at most, as Prometheus's fixed 11,000.
   int64_t max_points_per_series = 11'000;
+  // Bytes of an expression or selector at most; longer ones are refused before parsing.
+  uint64_t max_query_length = 256u << 10;
 };
 
 class QueryApi {
@@ -41,6 +43,8 @@ class QueryApi {
  private:
   void Query(const core::HttpRequest& request, core::HttpResponder responder);
   void QueryRange(const core::HttpRequest& request, core::HttpResponder responder);
+  // OK, or why `text` (an expression or selector) is too long to parse.
+  core::Status CheckLength(std::string_view text) const;
   // From now, with the request's timeout parameter when it has one.
   core::Result<promql::Deadline> RequestDeadline(const std::vector<std::pair<std::string, std::string>>& form) const;
   // Runs `work` (which fills the answer) off the loop, then sends what it filled.

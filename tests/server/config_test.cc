@@ -78,6 +78,7 @@ TEST(ServerConfigTest, EveryLimitIsAKeyWithTodaysDefault) {
   EXPECT_EQ(c.query.max_samples, 50'000'000);
   EXPECT_EQ(c.query.max_points_per_series, 11'000);
   EXPECT_EQ(c.query.lookback_delta, std::chrono::minutes(5));
+  EXPECT_EQ(c.query.max_length, 256u << 10);
 
   // The decompressed bound follows max_request_size unless it is set itself.
   EXPECT_TRUE(Problems("[server]\nmax_request_size = 2MB\n", &c).empty());
