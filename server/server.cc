@@ -51,6 +51,10 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
     core::LogWarn("rule files loaded and checked, but rules are not evaluated yet",
                   {{"groups", groups.size()}, {"rules", count}});
   }
+  if (config.alertmanager_url) {
+    core::LogWarn("[alertmanager] url is set, but notifications are not built yet",
+                  {{"url", config.alertmanager_url->ToString()}});
+  }
   std::unique_ptr<Server> server(new Server(loop, std::move(config), clock));
   Server* s = server.get();
   storage::StorageOptions so;

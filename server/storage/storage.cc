@@ -5,7 +5,6 @@
 #include <fstream>
 #include <random>
 
-
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/memory.h"
