@@ -438,6 +438,17 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
       *out = ApiSuccess(data);
     });
   }));
+  // Agents push, so the server scrapes no targets; nor does it notify Alertmanagers yet. The
+  // empty answers in Prometheus's shapes are what clients that probe these expect.
+  router.Handle("/api/v1/targets", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
+    w.Send(ApiSuccess("{\"activeTargets\":[],\"droppedTargets\":[]}"));
+  }));
+  router.Handle("/api/v1/targets/metadata", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
+    w.Send(ApiSuccess("[]"));
+  }));
+  router.Handle("/api/v1/alertmanagers", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
+    w.Send(ApiSuccess("{\"activeAlertmanagers\":[],\"droppedAlertmanagers\":[]}"));
+  }));
   router.Handle("/api/v1/status/buildinfo", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
     std::string data = "{\"version\":";
     AppendJsonString(&data, core::kVersion);
