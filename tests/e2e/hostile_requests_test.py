@@ -18,6 +18,8 @@ import threading
 import time
 import urllib.parse
 
+from loopback import free_port
+
 passed = failed = 0
 
 
@@ -29,14 +31,6 @@ def check(name, ok, detail=""):
     else:
         failed += 1
         print("FAIL: " + name + (" -- " + detail if detail else ""))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Server:

@@ -7,12 +7,13 @@ so Grafana, promtool and dashboards that look at them do not fail on vigil-serve
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+
+from loopback import free_port
 
 # Endpoint, and whether the data's keys must be the same: runtimeinfo's may have more, and
 # flags' are each one's own settings (only their shape, an object of strings, is compared).
@@ -31,14 +32,6 @@ ENDPOINTS = [
 ]
 # Keys Prometheus has that Vigil answers without, each for a reason.
 RUNTIMEINFO_NOT_GO = {"GOMEMLIMIT"}  # a Go runtime setting; the others are answered as defaults
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def get(base, path):
