@@ -1,6 +1,98 @@
 #include "server/config.h"
 
+#include <unistd.h>
+
+#include <fstream>
+
 namespace vigil::server {
+namespace {
+
+std::string DefaultExternalUrl(const core::HostPort& listen) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "http://" + listen.ToString();
+  return "http://" + std::string(host) + ":" + std::to_string(listen.port);
+}
+
+// "name=value, name=value" as a label set; problems go to the section's errors.
+core::Labels ReadLabelPairs(core::ConfigSection& section, std::string_view key) {
+  std::vector<core::Label> pairs;
+  for (const std::string& item : section.List(key)) {
+    size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      section.Error(key, "expected name=value items, got \"" + item + "\"");
+      continue;
+    }
+    pairs.push_back({std::string(core::TrimSpace(std::string_view(item).substr(0, eq))),
+                     std::string(core::TrimSpace(std::string_view(item).substr(eq + 1)))});
+  }
+  core::Result<core::Labels> labels = core::Labels::Create(std::move(pairs));
+  if (!labels.ok()) {
+    section.Error(key, labels.status().message());
+    return {};
+  }
+  return *labels;
+}
+
+void RequirePositive(core::ConfigSection& section, std::string_view key, std::chrono::milliseconds d) {
+  if (d <= std::chrono::milliseconds(0)) section.Error(key, "must be positive");
+}
+
+void ReadRules(core::ConfigSection& section, RulesConfig* r) {
+  r->files = section.List("files");
+  r->evaluation_interval = section.Duration("evaluation_interval", r->evaluation_interval);
+  if (r->evaluation_interval < std::chrono::seconds(1)) {
+    section.Error("evaluation_interval", "must be at least 1s");
+  }
+  r->query_offset = section.Duration("query_offset", r->query_offset);
+  if (r->query_offset < std::chrono::milliseconds(0)) section.Error("query_offset", "must not be negative");
+  r->resend_delay = section.Duration("resend_delay", r->resend_delay);
+  RequirePositive(section, "resend_delay", r->resend_delay);
+  r->outage_tolerance = section.Duration("outage_tolerance", r->outage_tolerance);
+  RequirePositive(section, "outage_tolerance", r->outage_tolerance);
+  r->for_grace_period = section.Duration("for_grace_period", r->for_grace_period);
+  RequirePositive(section, "for_grace_period", r->for_grace_period);
+}
+
+std::string ReadFileSetting(core::ConfigSection& section, std::string_view key) {
+  std::string path = section.String(key);
+  if (!path.empty() && !std::ifstream(path)) section.Error(key, "cannot read \"" + path + "\"");
+  return path;
+}
+
+rules::AlertmanagerConfig ReadAlertmanager(core::ConfigSection& section) {
+  rules::AlertmanagerConfig a;
+  for (const std::string& text : section.List("url")) {
+    core::Result<core::Url> url = core::ParseUrl(text);
+    if (url.ok()) {
+      a.urls.push_back(*url);
+    } else {
+      section.Error("url", url.status().message());
+    }
+  }
+  a.timeout = section.Duration("timeout", a.timeout);
+  RequirePositive(section, "timeout", a.timeout);
+  a.basic_auth_username = section.String("basic_auth_username");
+  a.basic_auth_password = section.SecretFile("basic_auth_password_file").value_or("");
+  if (a.basic_auth_username.empty() != !section.Has("basic_auth_password_file")) {
+    section.Error("basic_auth_username", "basic_auth_username and basic_auth_password_file go together");
+  }
+  a.bearer_token = section.SecretFile("bearer_token_file").value_or("");
+  if (section.Has("bearer_token_file") && !a.basic_auth_username.empty()) {
+    section.Error("bearer_token_file", "cannot be used with basic_auth_username");
+  }
+  a.tls.ca_file = ReadFileSetting(section, "tls_ca_file");
+  a.tls.cert_file = ReadFileSetting(section, "tls_cert_file");
+  a.tls.key_file = ReadFileSetting(section, "tls_key_file");
+  if (a.tls.cert_file.empty() != a.tls.key_file.empty()) {
+    section.Error(a.tls.cert_file.empty() ? "tls_key_file" : "tls_cert_file",
+                  "tls_cert_file and tls_key_file go together");
+  }
+  a.tls.server_name = section.String("tls_server_name");
+  a.tls.insecure_skip_verify = section.Bool("tls_insecure_skip_verify", false);
+  return a;
+}
+
+}  // namespace
 
 ServerConfig ReadServerConfig(const core::IniDocument& doc,
                               std::vector<core::ConfigError>* errors) {
@@ -61,15 +153,15 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   if (auth.Has("bearer_token_file") && c.auth.bearer_token.empty())
     auth.Error("bearer_token_file", "the token file is empty or unreadable");
 
-  core::ConfigSection& rules = reader.Section("rules");
-  c.rule_files = rules.List("files");
-  c.evaluation_interval = rules.Duration("evaluation_interval", c.evaluation_interval);
-  if (c.evaluation_interval < std::chrono::seconds(1)) {
-    rules.Error("evaluation_interval", "must be at least 1s");
-  }
+  c.external_url = server.String("external_url", DefaultExternalUrl(c.listen));
+  if (!c.external_url.empty() && c.external_url.back() == '/') c.external_url.pop_back();
+  if (!core::ParseUrl(c.external_url).ok()) server.Error("external_url", "must be an http:// or https:// URL");
 
-  core::ConfigSection& alertmanager = reader.Section("alertmanager");
-  c.alertmanager_url = alertmanager.UrlValue("url");
+  core::ConfigSection& global = reader.Section("global");
+  c.external_labels = ReadLabelPairs(global, "external_labels");
+
+  ReadRules(reader.Section("rules"), &c.rules);
+  c.alertmanager = ReadAlertmanager(reader.Section("alertmanager"));
 
   c.forward_to = remote::ReadDestinations(reader);
   for (const core::IniSection& section : doc.sections()) {

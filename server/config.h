@@ -11,6 +11,7 @@
 #include "core/tls.h"
 #include "remote/destination_config.h"
 #include "server/api/auth.h"
+#include "server/rules/notifier.h"
 
 namespace vigil::server {
 
@@ -45,6 +46,19 @@ struct QueryConfig {
   std::chrono::milliseconds lookback_delta{300'000};
 };
 
+// [rules]: Prometheus's --rules.* flags and evaluation_interval.
+struct RulesConfig {
+  std::vector<std::string> files;  // glob patterns
+  std::chrono::milliseconds evaluation_interval{15'000};
+  // Groups query this far in the past; a group's query_offset wins.
+  std::chrono::milliseconds query_offset{0};
+  std::chrono::milliseconds resend_delay{60'000};
+  // After a restart, an alert's pending time is restored from ALERTS_FOR_STATE when the server
+  // was down at most outage_tolerance; an alert then fires no sooner than for_grace_period.
+  std::chrono::milliseconds outage_tolerance{3'600'000};
+  std::chrono::milliseconds for_grace_period{600'000};
+};
+
 struct ServerConfig {
   core::HostPort listen{"127.0.0.1", 9090};
   std::string data_dir = "/var/lib/vigil-server";
@@ -56,9 +70,14 @@ struct ServerConfig {
   std::chrono::milliseconds retention{15ll * 24 * 3600 * 1000};
   uint64_t retention_size = 0;
   std::chrono::milliseconds out_of_order_window{24ll * 3600 * 1000};
-  std::vector<std::string> rule_files;  // glob patterns
-  std::chrono::milliseconds evaluation_interval{15'000};
-  std::optional<core::Url> alertmanager_url;
+  // [global]: labels added to alerts sent to Alertmanager (a rule's own label wins) and
+  // visible to templates as $externalLabels.
+  core::Labels external_labels;
+  // [server] external_url: where people reach this server (alerts' generatorURL, templates'
+  // $externalURL). Unset: http://HOSTNAME:PORT, as Prometheus's --web.external-url.
+  std::string external_url;
+  RulesConfig rules;
+  rules::AlertmanagerConfig alertmanager;
   std::vector<remote::DestinationConfig> forward_to;
   // The settings as read, section by section: what /api/v1/status/config shows.
   std::string text;

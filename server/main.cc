@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   // The configuration, and the rule files it names.
   spec.check_config = [](const std::string& path) -> core::Status {
     VIGIL_ASSIGN_OR_RETURN(server::ServerConfig config, core::LoadConfig(path, server::ReadServerConfig));
-    return rules::LoadRuleFiles(rules::ExpandRuleFilePatterns(config.rule_files)).status();
+    return rules::LoadRuleFiles(rules::ExpandRuleFilePatterns(config.rules.files)).status();
   };
   spec.start = [](core::Loop& loop,
                   const std::string& path) -> core::Result<std::unique_ptr<core::Service>> {

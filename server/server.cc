@@ -44,16 +44,12 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   VIGIL_RETURN_IF_ERROR(core::EnsureWritableDir(config.data_dir).WithContext("[server] data_dir"));
   // Rule files are read and checked at start, as Prometheus does: a bad one stops the start.
   VIGIL_ASSIGN_OR_RETURN(std::vector<rules::GroupSpec> groups,
-                         rules::LoadRuleFiles(rules::ExpandRuleFilePatterns(config.rule_files)));
+                         rules::LoadRuleFiles(rules::ExpandRuleFilePatterns(config.rules.files)));
   if (!groups.empty()) {
     size_t count = 0;
     for (const rules::GroupSpec& g : groups) count += g.rules.size();
     core::LogWarn("rule files loaded and checked, but rules are not evaluated yet",
                   {{"groups", groups.size()}, {"rules", count}});
-  }
-  if (config.alertmanager_url) {
-    core::LogWarn("[alertmanager] url is set, but notifications are not built yet",
-                  {{"url", config.alertmanager_url->ToString()}});
   }
   std::unique_ptr<Server> server(new Server(loop, std::move(config), clock));
   Server* s = server.get();
@@ -90,7 +86,7 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   qo.max_points_per_series = s->config_.query.max_points_per_series;
   qo.max_query_length = s->config_.query.max_length;
   // A subquery without a step takes the rule evaluation interval, as in Prometheus.
-  qo.engine.subquery_step_ms = s->config_.evaluation_interval.count();
+  qo.engine.subquery_step_ms = s->config_.rules.evaluation_interval.count();
   qo.config_text = s->config_.text;
   qo.storage_retention = promql::FormatDuration(s->config_.retention.count());
   qo.flags = {{"storage.tsdb.path", s->config_.data_dir},

@@ -19,9 +19,9 @@ TEST(ServerConfigTest, AnEmptyFileGivesTheDefaults) {
   EXPECT_TRUE(Problems("", &c).empty());
   EXPECT_EQ(c.listen.ToString(), "127.0.0.1:9090");
   EXPECT_EQ(c.data_dir, "/var/lib/vigil-server");
-  EXPECT_TRUE(c.rule_files.empty());
-  EXPECT_EQ(c.evaluation_interval, std::chrono::seconds(15));
-  EXPECT_FALSE(c.alertmanager_url.has_value());
+  EXPECT_TRUE(c.rules.files.empty());
+  EXPECT_EQ(c.rules.evaluation_interval, std::chrono::seconds(15));
+  EXPECT_TRUE(c.alertmanager.urls.empty());
   EXPECT_TRUE(c.forward_to.empty());
 }
 
@@ -42,11 +42,11 @@ url = http://prometheus:9090/api/v1/write
                   .empty());
   EXPECT_EQ(c.listen.host, "0.0.0.0");
   EXPECT_EQ(c.data_dir, "/srv/vigil");
-  EXPECT_EQ(c.rule_files,
+  EXPECT_EQ(c.rules.files,
             (std::vector<std::string>{"/etc/vigil/rules/*.yml", "/etc/vigil/extra/*.yaml"}));
-  EXPECT_EQ(c.evaluation_interval, std::chrono::seconds(30));
-  ASSERT_TRUE(c.alertmanager_url.has_value());
-  EXPECT_EQ(c.alertmanager_url->port, 9093);
+  EXPECT_EQ(c.rules.evaluation_interval, std::chrono::seconds(30));
+  ASSERT_EQ(c.alertmanager.urls.size(), 1u);
+  EXPECT_EQ(c.alertmanager.urls[0].port, 9093);
   ASSERT_EQ(c.forward_to.size(), 1u);
   EXPECT_EQ(c.forward_to[0].url.host, "prometheus");
 }
