@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
     VIGIL_ASSIGN_OR_RETURN(server::ServerConfig config, core::LoadConfig(path, server::ReadServerConfig));
     VIGIL_ASSIGN_OR_RETURN(
         std::unique_ptr<server::Server> s,
-        server::Server::Create(loop, std::move(config), core::SystemClock::Get()));
+        server::Server::Create(loop, std::move(config), core::SystemClock::Get(), path));
     return std::unique_ptr<core::Service>(std::move(s));
   };
   return core::DaemonMain(argc, argv, spec);

@@ -3,6 +3,7 @@
 #include "core/build_info.h"
 #include "core/log.h"
 #include "core/process_metrics.h"
+#include "server/api/rules_api.h"
 #include "server/api/tsdb_status.h"
 #include "server/rules/rule_file.h"
 
@@ -40,19 +41,14 @@ Server::Server(core::Loop& loop, ServerConfig config, const core::Clock& clock)
 Server::~Server() = default;
 
 core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerConfig config,
-                                                     const core::Clock& clock) {
+                                                     const core::Clock& clock, std::string config_path) {
   VIGIL_RETURN_IF_ERROR(core::EnsureWritableDir(config.data_dir).WithContext("[server] data_dir"));
   // Rule files are read and checked at start, as Prometheus does: a bad one stops the start.
   VIGIL_ASSIGN_OR_RETURN(std::vector<rules::GroupSpec> groups,
                          rules::LoadRuleFiles(rules::ExpandRuleFilePatterns(config.rules.files)));
-  if (!groups.empty()) {
-    size_t count = 0;
-    for (const rules::GroupSpec& g : groups) count += g.rules.size();
-    core::LogWarn("rule files loaded and checked, but rules are not evaluated yet",
-                  {{"groups", groups.size()}, {"rules", count}});
-  }
   std::unique_ptr<Server> server(new Server(loop, std::move(config), clock));
   Server* s = server.get();
+  s->config_path_ = std::move(config_path);
   storage::StorageOptions so;
   so.dir = s->config_.data_dir;
   so.retention_ms = s->config_.retention.count();
@@ -97,6 +93,18 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
               {"query.timeout", promql::FormatDuration(qo.engine.timeout.count())}};
   s->query_api_ = std::make_unique<QueryApi>(loop, *s->storage_, clock, std::move(qo),
                                              [s] { return s->receiver_->Metadata(); });
+  s->rule_engine_ = std::make_unique<promql::Engine>(*s->storage_, qo.engine);
+  s->rules_ = std::make_unique<rules::RuleManager>(loop, clock, s->metrics_);
+  size_t rule_count = 0;
+  for (const rules::GroupSpec& g : groups) rule_count += g.rules.size();
+  core::LogInfo("rules loaded", {{"groups", groups.size()}, {"rules", rule_count}});
+  s->rules_->Start(std::move(groups), s->RuleContext());
+  s->config_reload_ok_ = &s->metrics_.Gauge("vigil_config_last_reload_successful",
+                                            "Whether the last configuration reload succeeded.");
+  s->config_reload_ok_->Get()->Set(1);
+  s->sighup_ = std::make_unique<core::SignalWatch>(loop, SIGHUP, [s](int) {
+    s->Reload([](core::Status) {});
+  });
   s->AddApiRoutes();
   s->StartForwarders();
   s->sync_timer_.Start(kSyncInterval, kSyncInterval);
@@ -114,8 +122,54 @@ void Server::RunInBackground(bool* running, std::function<void()> work) {
   core::QueueWork(loop_, std::move(work), [running] { *running = false; });
 }
 
+rules::GroupContext Server::RuleContext() const {
+  rules::GroupContext c;
+  c.engine = rule_engine_.get();
+  c.appendable = storage_.get();
+  c.queryable = storage_.get();
+  c.external_labels = config_.external_labels;
+  c.external_url = config_.external_url;
+  c.default_interval = config_.rules.evaluation_interval;
+  c.default_query_offset = config_.rules.query_offset;
+  c.resend_delay = config_.rules.resend_delay;
+  c.outage_tolerance = config_.rules.outage_tolerance;
+  c.for_grace_period = config_.rules.for_grace_period;
+  return c;
+}
+
+void Server::Reload(std::function<void(core::Status)> done) {
+  if (config_path_.empty()) return done(core::FailedPreconditionError("the server was started without a configuration file"));
+  core::Result<ServerConfig> next = core::LoadConfig(config_path_, ReadServerConfig);
+  if (!next.ok()) {
+    config_reload_ok_->Get()->Set(0);
+    core::LogError("configuration reload failed; the running configuration stays", {{"err", next.status().message()}});
+    return done(next.status());
+  }
+  // What is read once at start: say so rather than seem to apply it.
+  auto warn_restart = [](std::string_view what) {
+    core::LogWarn("a changed setting takes effect after a restart", {{"setting", what}});
+  };
+  if (next->listen.ToString() != config_.listen.ToString()) warn_restart("[server] listen");
+  if (next->data_dir != config_.data_dir) warn_restart("[server] data_dir");
+  config_.external_labels = next->external_labels;
+  config_.external_url = next->external_url;
+  config_.rules = next->rules;
+  rules_->Reload(config_.rules.files, RuleContext(), [this, done = std::move(done)](core::Status s) {
+    config_reload_ok_->Get()->Set(s.ok() ? 1 : 0);
+    done(s);
+  });
+}
+
 void Server::AddApiRoutes() {
   core::HttpRouter& router = http_->router();
+  AddRulesRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); }, *rules_);
+  router.Handle("/-/reload", {"POST", "PUT"},
+                auth_.Guard([this](const core::HttpRequest&, core::HttpResponder responder) {
+                  Reload([responder](core::Status s) {
+                    responder.Send(s.ok() ? core::HttpResponse::Text(200, "")
+                                          : core::HttpResponse::Text(500, "failed to reload config: " + s.message() + "\n"));
+                  });
+                }));
   query_api_->AddRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); });
   router.Handle("/api/v1/write", {"POST"},
                 auth_.Guard([this](const core::HttpRequest& r, core::HttpResponder responder) {
@@ -149,6 +203,8 @@ void Server::Stop() {
   stopping_ = true;
   sync_timer_.Stop();
   maintain_timer_.Stop();
+  sighup_.reset();
+  rules_->Stop();
   for (auto& f : forwarders_) f->Stop();
   http_->server().Shutdown();
 }
@@ -158,7 +214,7 @@ bool Server::Stopped() const {
     if (!f->Stopped()) return false;
   }
   return http_->server().connection_count() == 0 && receiver_->in_flight() == 0 &&
-         query_api_->in_flight() == 0 && !syncing_ &&
+         query_api_->in_flight() == 0 && rules_->Stopped() && !syncing_ &&
          !maintaining_;
 }
 

@@ -16,24 +16,34 @@
 #include "server/api/query_api.h"
 #include "server/api/receiver.h"
 #include "server/config.h"
+#include "server/promql/engine.h"
+#include "server/rules/manager.h"
 #include "server/storage/storage.h"
 
 namespace vigil::server {
 
 class Server final : public core::Service {
  public:
+  // `config_path` is what SIGHUP and POST /-/reload read again ("": they are refused).
   static core::Result<std::unique_ptr<Server>> Create(core::Loop& loop, ServerConfig config,
-                                                      const core::Clock& clock);
+                                                      const core::Clock& clock,
+                                                      std::string config_path = "");
   ~Server() override;
   void Stop() override;
   bool Stopped() const override;
 
   const core::HostPort& address() const { return http_->server().address(); }
   storage::Storage& storage() { return *storage_; }
+  const rules::RuleManager& rules() const { return *rules_; }
+
+  // Reads the configuration file and the rule files again and applies what can change while
+  // running (rules, external labels and URL); `done` hears OK or why nothing changed.
+  void Reload(std::function<void(core::Status)> done);
 
  private:
   Server(core::Loop& loop, ServerConfig config, const core::Clock& clock);
   void StartForwarders();
+  rules::GroupContext RuleContext() const;
   void AddApiRoutes();
   // Queues `work` on the thread pool unless the previous one is still running.
   void RunInBackground(bool* running, std::function<void()> work);
@@ -48,6 +58,12 @@ class Server final : public core::Service {
   std::unique_ptr<core::HttpEndpoint> http_;
   std::unique_ptr<Receiver> receiver_;
   std::unique_ptr<QueryApi> query_api_;
+  std::string config_path_;
+  // Rules query through an engine of their own, with the [query] limits.
+  std::unique_ptr<promql::Engine> rule_engine_;
+  std::unique_ptr<rules::RuleManager> rules_;
+  std::unique_ptr<core::SignalWatch> sighup_;
+  core::MetricFamilyDef* config_reload_ok_ = nullptr;
   std::vector<std::unique_ptr<remote::Sender>> forwarders_;
   core::Timer sync_timer_;
   core::Timer maintain_timer_;

@@ -4,6 +4,7 @@
 // storage through an appender; a series a rule wrote last time and not this time gets a stale
 // marker, as in Prometheus. Evaluation runs on a worker thread; what the API shows is a
 // snapshot published after each evaluation, read from any thread.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -17,6 +18,7 @@
 #include "server/promql/engine.h"
 #include "server/rules/alert.h"
 #include "server/rules/notifier.h"
+#include "server/rules/rule.h"
 #include "server/rules/rule_file.h"
 #include "server/storage/appender.h"
 #include "server/storage/querier.h"
@@ -87,6 +89,10 @@ class Group {
   void MarkSeriesStale(int64_t ts_ms);
 
   std::shared_ptr<const GroupStatus> Status() const;
+  // Evaluations counted for the self-metrics; read from any thread.
+  uint64_t evaluations() const { return evaluations_.load(std::memory_order_relaxed); }
+  uint64_t rule_evaluations() const { return rule_evaluations_.load(std::memory_order_relaxed); }
+  uint64_t rule_failures() const { return rule_failures_.load(std::memory_order_relaxed); }
 
   // For `vigil-server test-rules`: the firing alerts of the alerting rules named `alertname`.
   std::vector<Alert> FiringAlerts(std::string_view alertname) const;
@@ -94,15 +100,25 @@ class Group {
   std::vector<std::string> LastErrors() const;
 
  private:
-  class Rule;
-  class RecordingRule;
-  class AlertingRule;
+  // Writes what rule `i` answered and stale markers for what it no longer answers.
+  void Write(Rule& rule, std::vector<RuleOutput> outputs, int64_t ts_ms);
+  // Stale markers at `ts_ms` for these series; false when they could not be stored.
+  core::Status WriteStale(const std::vector<core::Labels>& series, int64_t ts_ms);
+  void PublishStatus(int64_t ts_ms, double seconds);
 
   std::shared_ptr<const GroupSpec> spec_;
   const GroupContext& context_;
-  int64_t interval_ms_;
-  int64_t query_offset_ms_;
+  const int64_t interval_ms_;
+  const int64_t query_offset_ms_;
   std::vector<std::unique_ptr<Rule>> rules_;
+  // Held by whatever reads or moves the rules' state: Eval, RestoreForState, CopyStateFrom,
+  // MarkSeriesStale. A group a reload replaced is `retired` and evaluates no more.
+  mutable std::mutex eval_mu_;
+  bool retired_ = false;
+  std::vector<core::Labels> stale_pending_;  // series of rules a reload removed
+  std::atomic<uint64_t> evaluations_{0};
+  std::atomic<uint64_t> rule_evaluations_{0};
+  std::atomic<uint64_t> rule_failures_{0};
   mutable std::mutex status_mu_;
   std::shared_ptr<const GroupStatus> status_;
 };

@@ -1,0 +1,14 @@
+#pragma once
+// /api/v1/rules and /api/v1/alerts in Prometheus 2.42's shapes (Grafana reads both), from the
+// groups' last evaluations.
+#include <functional>
+
+#include "core/http_router.h"
+#include "server/rules/manager.h"
+
+namespace vigil::server {
+
+void AddRulesRoutes(core::HttpRouter& router, const std::function<core::HttpHandler(core::HttpHandler)>& guard,
+                    const rules::RuleManager& manager);
+
+}  // namespace vigil::server
