@@ -1,5 +1,9 @@
 """What the Python end-to-end tests share (the shell ones source scripts/lib/loopback.sh)."""
+import json
 import socket
+import time
+import urllib.error
+import urllib.request
 
 
 def free_port():
@@ -9,3 +13,27 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def get(base, path, method="GET"):
+    """(HTTP status, the JSON answer); an answer that is not JSON is {"status": "not JSON"}."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(base + path, method=method), timeout=10) as r:
+            code, body = r.status, r.read()
+    except urllib.error.HTTPError as e:
+        code, body = e.code, e.read()
+    try:
+        return code, json.loads(body)
+    except ValueError:
+        return code, {"status": "not JSON: %r" % body[:60]}
+
+
+def wait(base):
+    """True once BASE/-/ready answers, within 20 s."""
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/-/ready", timeout=1)
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False

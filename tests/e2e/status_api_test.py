@@ -4,16 +4,13 @@ so Grafana, promtool and dashboards that look at them do not fail on vigil-serve
 
   python3 status_api_test.py VIGIL_SERVER
 """
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
-from loopback import free_port
+from loopback import free_port, get, wait
 
 # Endpoint, and whether the data's keys must be the same: runtimeinfo's may have more, and
 # flags' are each one's own settings (only their shape, an object of strings, is compared).
@@ -32,29 +29,6 @@ ENDPOINTS = [
 ]
 # Keys Prometheus has that Vigil answers without, each for a reason.
 RUNTIMEINFO_NOT_GO = {"GOMEMLIMIT"}  # a Go runtime setting; the others are answered as defaults
-
-
-def get(base, path):
-    """(HTTP status, the JSON answer); an answer that is not JSON is {"status": "not JSON"}."""
-    try:
-        with urllib.request.urlopen(base + path, timeout=10) as r:
-            code, body = r.status, r.read()
-    except urllib.error.HTTPError as e:
-        code, body = e.code, e.read()
-    try:
-        return code, json.loads(body)
-    except ValueError:
-        return code, {"status": "not JSON: %r" % body[:60]}
-
-
-def wait(base):
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/-/ready", timeout=1)
-            return True
-        except OSError:
-            time.sleep(0.1)
-    return False
 
 
 def shape(value):
