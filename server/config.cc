@@ -44,7 +44,6 @@ void ReadRules(core::ConfigSection& section, RulesConfig* r) {
     section.Error("evaluation_interval", "must be at least 1s");
   }
   r->query_offset = section.Duration("query_offset", r->query_offset);
-  if (r->query_offset < std::chrono::milliseconds(0)) section.Error("query_offset", "must not be negative");
   r->resend_delay = section.Duration("resend_delay", r->resend_delay);
   RequirePositive(section, "resend_delay", r->resend_delay);
   r->outage_tolerance = section.Duration("outage_tolerance", r->outage_tolerance);
@@ -77,6 +76,9 @@ rules::AlertmanagerConfig ReadAlertmanager(core::ConfigSection& section) {
     section.Error("basic_auth_username", "basic_auth_username and basic_auth_password_file go together");
   }
   a.bearer_token = section.SecretFile("bearer_token_file").value_or("");
+  if (section.Has("bearer_token_file") && a.bearer_token.empty()) {
+    section.Error("bearer_token_file", "the token file is empty or unreadable");
+  }
   if (section.Has("bearer_token_file") && !a.basic_auth_username.empty()) {
     section.Error("bearer_token_file", "cannot be used with basic_auth_username");
   }

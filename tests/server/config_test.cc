@@ -128,5 +128,58 @@ lookback_delta = 1m
   EXPECT_NE(problems[5].find("server.ini:8: [query] max_samples"), std::string::npos) << problems[5];
 }
 
+TEST(ServerConfigTest, ReadsTheRuleAndAlertingKeys) {
+  ServerConfig c;
+  EXPECT_EQ(Problems(R"([server]
+listen = 127.0.0.1:9191
+external_url = https://vigil.example.com/
+[global]
+external_labels = region=eu, cluster = edge
+[rules]
+query_offset = 1m
+resend_delay = 30s
+outage_tolerance = 2h
+for_grace_period = 5m
+[alertmanager]
+url = http://am1:9093, https://am2:9093/prefix
+timeout = 5s
+bearer_token_file = /dev/null
+)",
+                       &c),
+            (std::vector<std::string>{
+                "server.ini:16: [alertmanager] bearer_token_file: the token file is empty or unreadable"}));
+  EXPECT_EQ(c.external_url, "https://vigil.example.com");
+  EXPECT_EQ(c.external_labels, core::Labels::FromLiteral({{"cluster", "edge"}, {"region", "eu"}}));
+  EXPECT_EQ(c.rules.query_offset, std::chrono::minutes(1));
+  EXPECT_EQ(c.rules.resend_delay, std::chrono::seconds(30));
+  EXPECT_EQ(c.rules.outage_tolerance, std::chrono::hours(2));
+  EXPECT_EQ(c.rules.for_grace_period, std::chrono::minutes(5));
+  ASSERT_EQ(c.alertmanager.urls.size(), 2u);
+  EXPECT_EQ(c.alertmanager.urls[1].host, "am2");
+  EXPECT_EQ(c.alertmanager.timeout, std::chrono::seconds(5));
+}
+
+TEST(ServerConfigTest, TheExternalUrlDefaultsToThisHostAndPort) {
+  ServerConfig c;
+  EXPECT_TRUE(Problems("[server]\nlisten = 127.0.0.1:9191\n", &c).empty());
+  EXPECT_EQ(c.external_url.rfind("http://", 0), 0u);
+  EXPECT_EQ(c.external_url.substr(c.external_url.size() - 5), ":9191");
+}
+
+TEST(ServerConfigTest, RefusesBadRuleAndAlertingValues) {
+  EXPECT_EQ(Problems("[server]\nexternal_url = vigil:9090\n[global]\nexternal_labels = region\n"
+                     "[rules]\nquery_offset = -1m\nresend_delay = 0s\n"
+                     "[alertmanager]\nurl = am:9093\nbasic_auth_username = u\n"),
+            (std::vector<std::string>{
+                "server.ini:2: [server] external_url: must be an http:// or https:// URL",
+                "server.ini:4: [global] external_labels: expected name=value items, got \"region\"",
+                "server.ini:6: [rules] query_offset: invalid duration \"-1m\" (use e.g. 15s, 1m30s, 2h)",
+                "server.ini:7: [rules] resend_delay: must be positive",
+                "server.ini:9: [alertmanager] url: URL \"am:9093\" has no scheme (http:// or https://)",
+                "server.ini:10: [alertmanager] basic_auth_username: basic_auth_username and "
+                "basic_auth_password_file go together",
+            }));
+}
+
 }  // namespace
 }  // namespace vigil::server
