@@ -147,7 +147,7 @@ bearer_token_file = /dev/null
 )",
                        &c),
             (std::vector<std::string>{
-                "server.ini:16: [alertmanager] bearer_token_file: the token file is empty or unreadable"}));
+                "server.ini:14: [alertmanager] bearer_token_file: the token file is empty or unreadable"}));
   EXPECT_EQ(c.external_url, "https://vigil.example.com");
   EXPECT_EQ(c.external_labels, core::Labels::FromLiteral({{"cluster", "edge"}, {"region", "eu"}}));
   EXPECT_EQ(c.rules.query_offset, std::chrono::minutes(1));
