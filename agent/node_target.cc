@@ -10,7 +10,14 @@ NodeTarget::NodeTarget(core::Loop& loop, collectors::CollectorSet collectors,
       target_labels_(std::move(target_labels)),
       clock_(clock),
       sink_(std::move(sink)),
-      timer_(loop, [this] { CollectOnce(); }) {}
+      timer_(loop, [this] { CollectOnce(); }),
+      report_([this](std::string_view name) {
+        core::LabelsBuilder b;
+        b.Set(core::kMetricNameLabel, name);
+        for (const core::Label& l : target_labels_) b.Set(l.name, l.value);
+        auto built = b.Build();
+        return built.ok() ? std::move(built).value() : core::Labels();
+      }) {}
 
 void NodeTarget::Start() {
   if (collectors_.size() == 0) return;
@@ -21,11 +28,13 @@ void NodeTarget::Stop() {
   timer_.Stop();
   std::vector<LabeledSample> stale;
   staleness_.StaleAll(clock_.NowUnixMillis(), &stale);
+  if (reported_) report_.AppendStale(clock_.NowUnixMillis(), &stale);
   if (!stale.empty()) sink_(std::move(stale));
 }
 
 void NodeTarget::CollectOnce() {
   const int64_t t = clock_.NowUnixMillis();
+  const auto start = std::chrono::steady_clock::now();
   latest_ = collectors_.Collect();
   ++generation_;
   std::vector<LabeledSample> batch;
@@ -37,7 +46,13 @@ void NodeTarget::CollectOnce() {
       batch.push_back({*labels, t, s.value});
     }
   }
-  staleness_.Next(std::move(seen), t, &batch);
+  ScrapeReport report;
+  report.up = true;  // the node answers itself; a collector that fails says so in its own series
+  report.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.samples = batch.size();
+  report.series_added = staleness_.Next(std::move(seen), t, &batch);
+  report_.Append(report, t, &batch);
+  reported_ = true;
   // Series that did not come back are forgotten, so the cache stays the size of the node.
   std::erase_if(labels_, [this](const auto& kv) { return kv.second.used != generation_; });
   sink_(std::move(batch));

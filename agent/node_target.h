@@ -2,13 +2,15 @@
 // The node as a target of its own, beside the scraped ones: its collectors run every [agent]
 // interval; the latest collection is what /metrics serves (as node_exporter would: no job or
 // instance), and its samples go to the log with job, instance and the [labels] extra labels, stale
-// markers for vanished series.
+// markers for vanished series, and the report series a Prometheus scraping node_exporter would
+// add (up, scrape_duration_seconds ...: agent/scrape_report.h).
 #include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "agent/sample_log.h"
+#include "agent/scrape_report.h"
 #include "agent/staleness.h"
 #include "collectors/collector_set.h"
 #include "core/uv.h"
@@ -42,6 +44,8 @@ class NodeTarget {
   core::Timer timer_;
   std::vector<core::MetricFamily> latest_;
   StalenessTracker staleness_;
+  ScrapeReportSeries report_;
+  bool reported_ = false;
 
   // A series' labels built once and reused while it keeps coming back: building and checking
   // them for every sample of every collection was most of the agent's CPU.

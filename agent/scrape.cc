@@ -16,7 +16,12 @@ ScrapeTarget::ScrapeTarget(core::Loop& loop, ScrapeConfig config,
       timer_(loop, [this] { Scrape(); }),
       instance_(config_.url.host.find(':') != std::string::npos
                     ? "[" + config_.url.host + "]:" + std::to_string(config_.url.port)
-                    : config_.url.host + ":" + std::to_string(config_.url.port)) {}
+                    : config_.url.host + ":" + std::to_string(config_.url.port)),
+      report_([this](std::string_view name) {
+        core::LabelsBuilder b;
+        b.Set(core::kMetricNameLabel, name).Set("job", config_.name).Set("instance", instance_);
+        return WithExtras(std::move(b));
+      }) {}
 
 void ScrapeTarget::Start() {
   core::LogInfo("scraping", {{"job", config_.name},
@@ -30,6 +35,7 @@ void ScrapeTarget::Stop() {
   timer_.Stop();
   std::vector<LabeledSample> stale;
   staleness_.StaleAll(clock_.NowUnixMillis(), &stale);
+  if (reported_) report_.AppendStale(clock_.NowUnixMillis(), &stale);
   if (!stale.empty()) sink_(std::move(stale));
 }
 
@@ -112,17 +118,13 @@ std::vector<LabeledSample> ScrapeTarget::Samples(const core::Result<core::HttpRe
     out.clear();
     seen.clear();
   }
-  const size_t scraped = out.size();
-  staleness_.Next(std::move(seen), start_ms, &out);
-  auto report = [&](std::string_view name, double value) {
-    core::LabelsBuilder b;
-    b.Set(core::kMetricNameLabel, name).Set("job", config_.name).Set("instance", instance_);
-    out.push_back(
-        {std::make_shared<const core::Labels>(WithExtras(std::move(b))), start_ms, value});
-  };
-  report("up", up ? 1 : 0);
-  report("scrape_duration_seconds", duration_seconds);
-  report("scrape_samples_scraped", static_cast<double>(scraped));
+  ScrapeReport report;
+  report.up = up;
+  report.duration_seconds = duration_seconds;
+  report.samples = out.size();
+  report.series_added = staleness_.Next(std::move(seen), start_ms, &out);
+  report_.Append(report, start_ms, &out);
+  reported_ = true;
   return out;
 }
 

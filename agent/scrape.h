@@ -1,10 +1,10 @@
 #pragma once
 // Scrapes one local /metrics page, as Prometheus does: job = the section's NAME, instance =
 // the URL's host:port; the target's labels win and a page's clashing labels become
-// exported_<name> (unless honor_labels); up, scrape_duration_seconds and
-// scrape_samples_scraped every time; a page that is garbage or unreachable gives up 0 and
-// nothing else; a series that vanishes (or every series, when a scrape fails or the agent
-// stops) gets a stale marker.
+// exported_<name> (unless honor_labels); the scrape's report series (up, scrape_*) every time;
+// a page that is garbage or unreachable gives up 0 and nothing else; a series that vanishes
+// (or every series, when a scrape fails) gets a stale marker, and when the agent stops so do
+// the report series.
 #include <chrono>
 #include <functional>
 #include <set>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/sample_log.h"
+#include "agent/scrape_report.h"
 #include "agent/staleness.h"
 #include "core/clock.h"
 #include "core/config_values.h"
@@ -60,9 +61,11 @@ class ScrapeTarget {
   core::HttpClient client_;
   core::Timer timer_;
   std::string instance_;
+  ScrapeReportSeries report_;
   StalenessTracker staleness_;
   bool in_flight_ = false;
   bool stopped_ = false;
+  bool reported_ = false;  // the report series were written: they go stale at Stop
 };
 
 }  // namespace vigil::agent

@@ -19,17 +19,21 @@ class StalenessTracker {
   };
   using Seen = std::unordered_set<SharedLabels, ByValue, ByValue>;
 
-  // Stale markers for what vanished since the last call; `now` becomes the last.
-  void Next(Seen now, int64_t timestamp_ms, std::vector<LabeledSample>* out) {
+  // Stale markers for what vanished since the last call; `now` becomes the last. Returns how
+  // many series of `now` were not in the last (Prometheus's scrape_series_added).
+  size_t Next(Seen now, int64_t timestamp_ms, std::vector<LabeledSample>* out) {
     std::vector<SharedLabels> vanished;
     for (const SharedLabels& l : last_) {
       if (!now.count(l)) vanished.push_back(l);
     }
+    size_t added = 0;
+    for (const SharedLabels& l : now) added += last_.count(l) == 0;
     // In label order, so that what goes into the log does not depend on hashing.
     std::sort(vanished.begin(), vanished.end(),
               [](const auto& a, const auto& b) { return *a < *b; });
     for (SharedLabels& l : vanished) out->push_back({std::move(l), timestamp_ms, core::StaleNaN()});
     last_ = std::move(now);
+    return added;
   }
   void StaleAll(int64_t timestamp_ms, std::vector<LabeledSample>* out) {
     Next({}, timestamp_ms, out);

@@ -59,6 +59,12 @@ TEST_F(ScrapeTest, TargetLabelsWinAndClashingOnesAreExported) {
                      "{__name__=\"scrape_samples_scraped\", env=\"prod\", "
                      "instance=\"127.0.0.1:8080\", job=\"app\", "
                      "region=\"eu\"} 2 @1000",
+                     "{__name__=\"scrape_samples_post_metric_relabeling\", env=\"prod\", "
+                     "instance=\"127.0.0.1:8080\", job=\"app\", "
+                     "region=\"eu\"} 2 @1000",
+                     "{__name__=\"scrape_series_added\", env=\"prod\", "
+                     "instance=\"127.0.0.1:8080\", job=\"app\", "
+                     "region=\"eu\"} 2 @1000",
                  }));
 }
 
@@ -75,10 +81,10 @@ TEST_F(ScrapeTest, HonorLabelsKeepsThePagesOwn) {
 
 TEST_F(ScrapeTest, GarbageOrAnErrorGivesUpZeroAndStaleMarkersForWhatWasThere) {
   ScrapeTarget t = Target();
-  ASSERT_EQ(Samples(t, "a 1\nb 2\n").size(), 5u);
+  ASSERT_EQ(Samples(t, "a 1\nb 2\n").size(), 7u);
   clock_.AdvanceMillis(1000);
   auto out = Samples(t, "a 1\nthis is { not a page\n");
-  ASSERT_EQ(out.size(), 5u);
+  ASSERT_EQ(out.size(), 7u);
   EXPECT_EQ(out[0].substr(0, 13), "{__name__=\"a\"");
   EXPECT_NE(out[0].find(" stale @2000"), std::string::npos);
   EXPECT_NE(out[1].find(" stale @2000"), std::string::npos);
@@ -88,10 +94,10 @@ TEST_F(ScrapeTest, GarbageOrAnErrorGivesUpZeroAndStaleMarkersForWhatWasThere) {
   EXPECT_NE(out[4].find("} 0 @2000"), std::string::npos);
   // Down (a connection refused, a 500): the same; nothing is stale twice.
   clock_.AdvanceMillis(1000);
-  EXPECT_EQ(Lines(t.Samples(core::UnavailableError("connection refused"), 3000, 0)).size(), 3u);
+  EXPECT_EQ(Lines(t.Samples(core::UnavailableError("connection refused"), 3000, 0)).size(), 5u);
   clock_.AdvanceMillis(1000);
   auto down = Lines(t.Samples(Page("oops", 500), 4000, 0));
-  ASSERT_EQ(down.size(), 3u);
+  ASSERT_EQ(down.size(), 5u);
   EXPECT_NE(down[0].find("} 0 @4000"), std::string::npos);
 }
 
@@ -100,16 +106,41 @@ TEST_F(ScrapeTest, VanishedSeriesGetAStaleMarkerOnce) {
   Samples(t, "a 1\nb{x=\"1\"} 2\nb{x=\"2\"} 3\n");
   clock_.AdvanceMillis(15000);
   auto out = Samples(t, "a 1\nb{x=\"2\"} 3\n");
-  ASSERT_EQ(out.size(), 6u);
+  ASSERT_EQ(out.size(), 8u);
   EXPECT_NE(out[2].find("x=\"1\"} stale @16000"), std::string::npos) << out[2];
+  EXPECT_NE(out[7].find("scrape_series_added"), std::string::npos) << out[7];
+  EXPECT_NE(out[7].find("} 0 @16000"), std::string::npos) << out[7];
   clock_.AdvanceMillis(15000);
-  EXPECT_EQ(Samples(t, "a 1\nb{x=\"2\"} 3\n").size(), 5u);
+  out = Samples(t, "a 1\nb{x=\"2\"} 3\nb{x=\"3\"} 4\n");
+  ASSERT_EQ(out.size(), 8u);
+  EXPECT_NE(out[7].find("} 1 @31000"), std::string::npos) << out[7];  // b{x="3"} is new
+}
+
+TEST_F(ScrapeTest, WhenTheTargetStopsItsReportSeriesGoStaleToo) {
+  std::vector<LabeledSample> sunk;
+  ScrapeConfig c;
+  c.name = "app";
+  c.url = *core::ParseUrl("http://127.0.0.1:8080/metrics");
+  ScrapeTarget t(loop_, c, {}, clock_, [&](std::vector<LabeledSample> s) {
+    for (auto& x : s) sunk.push_back(std::move(x));
+  });
+  t.Stop();
+  EXPECT_TRUE(sunk.empty());  // never scraped: nothing to end
+  ScrapeTarget u(loop_, c, {}, clock_, [&](std::vector<LabeledSample> s) {
+    for (auto& x : s) sunk.push_back(std::move(x));
+  });
+  Samples(u, "a 1\n");
+  u.Stop();
+  auto lines = Lines(sunk);
+  ASSERT_EQ(lines.size(), 6u);
+  for (const std::string& l : lines) EXPECT_NE(l.find(" stale @"), std::string::npos) << l;
+  EXPECT_NE(lines[1].find("\"up\""), std::string::npos) << lines[1];
 }
 
 TEST_F(ScrapeTest, ADuplicateSeriesKeepsItsFirstSample) {
   ScrapeTarget t = Target();
   auto out = Samples(t, "a 1\na 2\n");
-  ASSERT_EQ(out.size(), 4u);
+  ASSERT_EQ(out.size(), 6u);
   EXPECT_NE(out[0].find("} 1 @"), std::string::npos);
 }
 

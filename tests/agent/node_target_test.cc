@@ -1,0 +1,68 @@
+// The node as a target: what a collection pushes besides the collectors' own series.
+#include "agent/node_target.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil::agent {
+namespace {
+
+class NodeTargetTest : public ::testing::Test {
+ protected:
+  // A node whose one collector reports `cpus` series this time.
+  NodeTarget Node(const int* cpus) {
+    std::vector<std::unique_ptr<collectors::Collector>> list;
+    list.push_back(collectors::NewCollector("cpu", {}, [cpus](const collectors::Roots&, collectors::MetricSet* out) {
+      for (int i = 0; i < *cpus; ++i) {
+        out->Add("node_cpu_seconds_total", "help", core::MetricType::kCounter, i, {{"cpu", std::to_string(i)}});
+      }
+      return core::OkStatus();
+    }));
+    return NodeTarget(loop_, collectors::CollectorSet(std::move(list), clock_, std::make_shared<collectors::KernelFiles>()), std::chrono::seconds(15),
+                      {{"instance", "node-1"}, {"job", "node"}}, clock_,
+                      [this](std::vector<LabeledSample> s) { pushed_.push_back(std::move(s)); });
+  }
+  // name -> value of the pushed series of one collection with job="node" and no other labels.
+  static std::map<std::string, double> Report(const std::vector<LabeledSample>& batch) {
+    std::map<std::string, double> out;
+    for (const LabeledSample& s : batch) {
+      if (s.labels->size() == 3 && s.labels->Get("job") == "node") out[std::string(s.labels->MetricName())] = s.value;
+    }
+    return out;
+  }
+  void TearDown() override { EXPECT_EQ(loop_.Close(), 0); }
+
+  core::ManualClock clock_{1'000'000};
+  core::Loop loop_;
+  std::vector<std::vector<LabeledSample>> pushed_;
+};
+
+TEST_F(NodeTargetTest, EachCollectionPushesUpAndTheScrapeSeries) {
+  int cpus = 2;
+  NodeTarget node = Node(&cpus);
+  node.CollectOnce();
+  std::map<std::string, double> r = Report(pushed_.back());
+  EXPECT_EQ(r["up"], 1);
+  EXPECT_TRUE(r.count("scrape_duration_seconds"));
+  // Two CPU series and the collector's own two (node_scrape_collector_*).
+  EXPECT_EQ(r["scrape_samples_scraped"], 4);
+  EXPECT_EQ(r["scrape_samples_post_metric_relabeling"], 4);
+  EXPECT_EQ(r["scrape_series_added"], 4);
+  cpus = 3;
+  node.CollectOnce();
+  r = Report(pushed_.back());
+  EXPECT_EQ(r["scrape_samples_scraped"], 5);
+  EXPECT_EQ(r["scrape_series_added"], 1);
+}
+
+TEST_F(NodeTargetTest, StoppingMarksTheReportSeriesStale) {
+  int cpus = 1;
+  NodeTarget node = Node(&cpus);
+  node.CollectOnce();
+  node.Stop();
+  std::map<std::string, double> r = Report(pushed_.back());
+  ASSERT_EQ(r.size(), 5u);
+  for (const auto& [name, value] : r) EXPECT_TRUE(core::IsStaleNaN(value)) << name;
+}
+
+}  // namespace
+}  // namespace vigil::agent
