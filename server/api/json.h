@@ -1,22 +1,19 @@
 #pragma once
-// Just enough JSON writing for the Prometheus API's answers.
-#include <cstdint>
+// The Prometheus API's JSON envelopes.
 #include <functional>
 #include <string>
 #include <string_view>
 
 #include "core/http_message.h"
-#include "core/labels.h"
+#include "core/json_writer.h"
 
 namespace vigil::server {
 
-// "text" with JSON's escapes; invalid UTF-8 bytes become U+FFFD as Go's encoder writes them.
-void AppendJsonString(std::string* out, std::string_view text);
-// {"__name__":"up","job":"node"}
-void AppendJsonLabels(std::string* out, const core::Labels& labels);
-// Milliseconds as Prometheus writes them: seconds, then the milliseconds after a point only
-// when there are any (1700000000.5 s is written 1700000000.500).
-void AppendJsonTimestamp(std::string* out, int64_t ms);
+// The generic writers are core's (the rules' notifier writes JSON too); the API's code calls
+// them unqualified.
+using core::AppendJsonLabels;
+using core::AppendJsonString;
+using core::AppendJsonTimestamp;
 
 // The API's envelopes: {"status":"success","data":DATA} and
 // {"status":"error","errorType":TYPE,"error":MESSAGE} with the status code Prometheus uses for
