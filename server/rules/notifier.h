@@ -41,10 +41,20 @@ struct NotifierAlert {
 struct NotifierOptions {
   AlertmanagerConfig alertmanager;
   core::Labels external_labels;
-  size_t queue_capacity = 10'000;  // per Alertmanager (Prometheus: --alertmanager.notification-queue-capacity)
+  size_t queue_capacity =
+      10'000;  // per Alertmanager (Prometheus: --alertmanager.notification-queue-capacity)
   size_t max_batch = 256;
 };
 
+// Threads: made, stopped and destroyed on the loop's thread, where all sending happens. Send
+// may be called from any thread, but not once the destructor has begun: the owner stops the
+// rule groups first.
+//
+// Self-metrics, labelled with the Alertmanager's endpoint as Prometheus labels them:
+// vigil_notifications_{sent,errors,dropped}_total{alertmanager} count alerts (not requests),
+// vigil_notifications_queue_length{alertmanager}, vigil_notifications_latency_seconds{alertmanager}
+// (the last request's), vigil_notifications_queue_capacity and
+// vigil_notifications_alertmanagers_discovered.
 class Notifier {
  public:
   Notifier(core::Loop& loop, NotifierOptions options, core::MetricsRegistry& metrics);
@@ -53,11 +63,16 @@ class Notifier {
   Notifier& operator=(const Notifier&) = delete;
 
   // Queues alerts for every Alertmanager. Thread-safe: rule groups call it from the pool.
+  // A request that fails is not sent again (errors and dropped count its alerts): the rules
+  // send what still fires again after resend_delay, as Prometheus does.
   void Send(std::vector<NotifierAlert> alerts);
-  // Sends nothing more; what is in flight finishes or times out.
+  // Sends nothing more; what is in flight finishes or times out. What is still queued, and
+  // what Send is given from now on, is dropped and counted.
   void Stop();
+  // True once Stop was called and no request is in flight.
   bool Stopped() const;
-  // The Alertmanagers' alert endpoints, for /api/v1/alertmanagers.
+  // The Alertmanagers' alert endpoints, for /api/v1/alertmanagers: each URL's path is kept
+  // as a prefix, as Prometheus's path_prefix (http://am:9093/x -> http://am:9093/x/api/v2/alerts).
   std::vector<std::string> Endpoints() const;
 
  private:
