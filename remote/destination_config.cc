@@ -1,27 +1,13 @@
 #include "remote/destination_config.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
+#include "core/client_auth.h"
 #include "core/http_message.h"
 #include "core/labels.h"
 
 namespace vigil::remote {
 namespace {
-
-bool ReadSecret(core::ConfigSection& section, std::string_view key, std::string* out) {
-  std::optional<std::string> secret = section.SecretFile(key);
-  if (secret) *out = std::move(*secret);
-  return !section.String(key).empty();
-}
-
-bool CheckFile(core::ConfigSection& section, std::string_view key, std::string* out) {
-  *out = section.String(key);
-  if (out->empty()) return false;
-  if (!std::ifstream(*out)) section.Error(key, "cannot read \"" + *out + "\"");
-  return true;
-}
 
 // These are ours to set; a header of the same name would break the protocol or the auth.
 bool Reserved(std::string_view name) {
@@ -63,15 +49,10 @@ std::vector<DestinationConfig> ReadDestinations(core::ConfigReader& reader) {
     d.batch_send_deadline = s.Duration("batch_send_deadline", d.batch_send_deadline);
     d.shards = static_cast<size_t>(s.Int("shards", 4, 1, 256));
 
-    d.basic_auth_username = s.String("basic_auth_username");
-    bool has_password = ReadSecret(s, "basic_auth_password_file", &d.basic_auth_password);
-    if (d.basic_auth_username.empty() && has_password) {
-      s.Error("basic_auth_password_file", "needs basic_auth_username");
-    }
-    bool has_token = ReadSecret(s, "bearer_token_file", &d.bearer_token);
-    if (has_token && !d.basic_auth_username.empty()) {
-      s.Error("bearer_token_file", "cannot be used with basic_auth_username");
-    }
+    core::ClientAuth auth = core::ReadClientAuth(s);
+    d.basic_auth_username = std::move(auth.basic_auth_username);
+    d.basic_auth_password = std::move(auth.basic_auth_password);
+    d.bearer_token = std::move(auth.bearer_token);
     for (const std::string& item : s.List("headers")) {
       size_t colon = item.find(':');
       std::string name(core::TrimSpace(std::string_view(item).substr(0, colon)));
@@ -86,14 +67,7 @@ std::vector<DestinationConfig> ReadDestinations(core::ConfigReader& reader) {
         d.headers.emplace_back(std::move(name), std::move(value));
       }
     }
-    CheckFile(s, "tls_ca_file", &d.tls.ca_file);
-    bool cert = CheckFile(s, "tls_cert_file", &d.tls.cert_file);
-    bool key = CheckFile(s, "tls_key_file", &d.tls.key_file);
-    if (cert != key)
-      s.Error(cert ? "tls_cert_file" : "tls_key_file",
-              "tls_cert_file and tls_key_file go together");
-    d.tls.server_name = s.String("tls_server_name");
-    d.tls.insecure_skip_verify = s.Bool("tls_insecure_skip_verify", false);
+    d.tls = core::ReadTlsClientOptions(s);
     auto rule = [&s](std::string_view name, core::Status (WriteRelabel::*set)(std::string_view),
                      WriteRelabel& r) {
       std::string text = s.String(name);

@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include <fstream>
+#include "core/client_auth.h"
 
 namespace vigil::server {
 namespace {
@@ -52,12 +52,6 @@ void ReadRules(core::ConfigSection& section, RulesConfig* r) {
   RequirePositive(section, "for_grace_period", r->for_grace_period);
 }
 
-std::string ReadFileSetting(core::ConfigSection& section, std::string_view key) {
-  std::string path = section.String(key);
-  if (!path.empty() && !std::ifstream(path)) section.Error(key, "cannot read \"" + path + "\"");
-  return path;
-}
-
 rules::AlertmanagerConfig ReadAlertmanager(core::ConfigSection& section) {
   rules::AlertmanagerConfig a;
   for (const std::string& text : section.List("url")) {
@@ -70,27 +64,19 @@ rules::AlertmanagerConfig ReadAlertmanager(core::ConfigSection& section) {
   }
   a.timeout = section.Duration("timeout", a.timeout);
   RequirePositive(section, "timeout", a.timeout);
-  a.basic_auth_username = section.String("basic_auth_username");
-  a.basic_auth_password = section.SecretFile("basic_auth_password_file").value_or("");
-  if (a.basic_auth_username.empty() != !section.Has("basic_auth_password_file")) {
+  core::ClientAuth auth = core::ReadClientAuth(section);
+  a.basic_auth_username = std::move(auth.basic_auth_username);
+  a.basic_auth_password = std::move(auth.basic_auth_password);
+  a.bearer_token = std::move(auth.bearer_token);
+  // Stricter than [remote_write.NAME]: a username alone or an empty token is taken for a
+  // mistake here.
+  if (!a.basic_auth_username.empty() && !section.Has("basic_auth_password_file")) {
     section.Error("basic_auth_username", "basic_auth_username and basic_auth_password_file go together");
   }
-  a.bearer_token = section.SecretFile("bearer_token_file").value_or("");
   if (section.Has("bearer_token_file") && a.bearer_token.empty()) {
     section.Error("bearer_token_file", "the token file is empty or unreadable");
   }
-  if (section.Has("bearer_token_file") && !a.basic_auth_username.empty()) {
-    section.Error("bearer_token_file", "cannot be used with basic_auth_username");
-  }
-  a.tls.ca_file = ReadFileSetting(section, "tls_ca_file");
-  a.tls.cert_file = ReadFileSetting(section, "tls_cert_file");
-  a.tls.key_file = ReadFileSetting(section, "tls_key_file");
-  if (a.tls.cert_file.empty() != a.tls.key_file.empty()) {
-    section.Error(a.tls.cert_file.empty() ? "tls_key_file" : "tls_cert_file",
-                  "tls_cert_file and tls_key_file go together");
-  }
-  a.tls.server_name = section.String("tls_server_name");
-  a.tls.insecure_skip_verify = section.Bool("tls_insecure_skip_verify", false);
+  a.tls = core::ReadTlsClientOptions(section);
   return a;
 }
 

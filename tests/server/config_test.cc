@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 namespace vigil::server {
 namespace {
 
@@ -179,6 +181,47 @@ TEST(ServerConfigTest, RefusesBadRuleAndAlertingValues) {
                 "server.ini:10: [alertmanager] basic_auth_username: basic_auth_username and "
                 "basic_auth_password_file go together",
             }));
+}
+
+// [alertmanager] and [remote_write.NAME] read their credentials and TLS keys with one reader
+// (core/client_auth.h), so they refuse the same things (and [alertmanager] a little more: see
+// RefusesBadRuleAndAlertingValues and ReadsTheRuleAndAlertingKeys).
+TEST(ServerConfigTest, AlertmanagerAndForwardingReadAuthAndTlsAlike) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/am.password") << "s3cret\n";
+  std::ofstream(dir + "/ca.crt") << "not checked here\n";
+  ServerConfig c;
+  EXPECT_EQ(Problems("[alertmanager]\nurl = https://am:9093/prefix, http://am2:9093\ntimeout = 3s\n"
+                     "basic_auth_username = vigil\nbasic_auth_password_file = " +
+                         dir + "/am.password\ntls_ca_file = " + dir +
+                         "/ca.crt\ntls_server_name = am.example\n",
+                     &c),
+            std::vector<std::string>{});
+  ASSERT_EQ(c.alertmanager.urls.size(), 2u);
+  EXPECT_EQ(c.alertmanager.urls[0].target, "/prefix");
+  EXPECT_EQ(c.alertmanager.timeout, std::chrono::seconds(3));
+  EXPECT_EQ(c.alertmanager.basic_auth_username, "vigil");
+  EXPECT_EQ(c.alertmanager.basic_auth_password, "s3cret");
+  EXPECT_EQ(c.alertmanager.tls.ca_file, dir + "/ca.crt");
+  EXPECT_EQ(c.alertmanager.tls.server_name, "am.example");
+
+  for (const std::string section : {"alertmanager", "remote_write.central"}) {
+    EXPECT_EQ(Problems("[" + section + "]\nurl = http://x:1/\nbasic_auth_username = vigil\n" +
+                       "basic_auth_password_file = " + dir + "/am.password\n" +
+                       "bearer_token_file = " + dir + "/am.password\n" + "tls_cert_file = " + dir +
+                       "/ca.crt\ntls_ca_file = /nonexistent/ca.crt\n"),
+              (std::vector<std::string>{
+                  "server.ini:5: [" + section +
+                      "] bearer_token_file: cannot be used with basic_auth_username",
+                  "server.ini:6: [" + section +
+                      "] tls_cert_file: tls_cert_file and tls_key_file go together",
+                  "server.ini:7: [" + section + "] tls_ca_file: cannot read \"/nonexistent/ca.crt\"",
+              }));
+    EXPECT_EQ(Problems("[" + section + "]\nurl = http://x:1/\nbasic_auth_password_file = " + dir +
+                       "/am.password\n"),
+              (std::vector<std::string>{"server.ini:3: [" + section +
+                                        "] basic_auth_password_file: needs basic_auth_username"}));
+  }
 }
 
 }  // namespace
