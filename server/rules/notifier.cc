@@ -1,5 +1,6 @@
 #include "server/rules/notifier.h"
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -126,16 +127,16 @@ Notifier::Impl::Impl(core::Loop& loop, NotifierOptions opts, core::MetricsRegist
              "The capacity of each Alertmanager's alert notifications queue.")
       .Get()
       ->Set(static_cast<double>(options.queue_capacity));
-  metrics
-      .Gauge("vigil_notifications_alertmanagers_discovered",
-             "The number of alertmanagers discovered and active.")
-      .Get()
-      ->Set(static_cast<double>(c.urls.size()));
 
   for (const core::Url& base : c.urls) {
     auto am = std::make_unique<Alertmanager>();
     am->url = AlertsEndpoint(base);
     am->endpoint = am->url.ToString();
+    // Listed twice, it would get every alert twice and share its metrics: Prometheus keeps one.
+    if (std::any_of(alertmanagers.begin(), alertmanagers.end(),
+                    [&am](const auto& other) { return other->endpoint == am->endpoint; })) {
+      continue;
+    }
     const std::vector<std::string> label{am->endpoint};
     am->sent = sent.With(label);
     am->errors = errors.With(label);
@@ -144,6 +145,11 @@ Notifier::Impl::Impl(core::Loop& loop, NotifierOptions opts, core::MetricsRegist
     am->latency = latency.With(label);
     alertmanagers.push_back(std::move(am));
   }
+  metrics
+      .Gauge("vigil_notifications_alertmanagers_discovered",
+             "The number of alertmanagers discovered and active.")
+      .Get()
+      ->Set(static_cast<double>(alertmanagers.size()));
 }
 
 size_t Notifier::Impl::DropOldest(Alertmanager& am, size_t keep) {

@@ -228,7 +228,10 @@ TEST_F(NotifierTest, AlertArrivesWithExternalLabelsAnnotationsTimesAndGeneratorU
 
   NotifierAlert a =
       MakeAlert("HighLatency", core::Labels::FromLiteral({{"job", "api"}, {"severity", "page"}}));
-  a.annotations = {{"description", "p99 <1s> & \"quoted\", \xc3\xbc" "n\xc3\xaf" "code\nsecond line"},
+  a.annotations = {{"description",
+                    "p99 <1s> & \"quoted\", \xc3\xbc"
+                    "n\xc3\xaf"
+                    "code\nsecond line"},
                    {"summary", "Latency is high"}};
   a.starts_at_ms = 1'700'000'000'123;
   a.ends_at_ms = core::SystemClock::Get().NowUnixMillis() + 3'600'000;
@@ -388,11 +391,16 @@ TEST_F(NotifierTest, RequestCarriesPathPrefixContentTypeUserAgentAndBearerToken)
   ASSERT_NO_FATAL_FAILURE(recorder_.Start(loop_));
   NotifierOptions options;
   options.alertmanager.bearer_token = "s3cret-token";
-  ASSERT_NO_FATAL_FAILURE(StartNotifier({recorder_.Url("/proxy/am/")}, options));
+  // The same Alertmanager twice (with and without the slash) is one.
+  ASSERT_NO_FATAL_FAILURE(
+      StartNotifier({recorder_.Url("/proxy/am/"), recorder_.Url("/proxy/am")}, options));
   EXPECT_EQ(notifier_->Endpoints(),
             std::vector<std::string>{recorder_.Url("/proxy/am/api/v2/alerts")});
+  EXPECT_EQ(metrics_.Gauge("vigil_notifications_alertmanagers_discovered", "").Get()->Value(), 1);
   notifier_->Send({MakeAlert("One")});
   ASSERT_TRUE(RunUntil(loop_, [&] { return Sent() == 1; }));
+  RunUntil(
+      loop_, [] { return false; }, milliseconds(50));
   ASSERT_EQ(recorder_.requests.size(), 1u);
   const core::HttpRequest& r = recorder_.requests[0];
   EXPECT_EQ(r.method, "POST");
