@@ -59,11 +59,10 @@ def am_alerts(am):
 
 
 def received(am, status):
+    # Alertmanager 0.25 labels it {status="...",version="v1"|"v2"}: summed over the versions.
     text = urllib.request.urlopen(am + "/metrics", timeout=5).read().decode()
-    for line in text.splitlines():
-        if line.startswith('alertmanager_alerts_received_total{status="%s"}' % status):
-            return float(line.split()[1])
-    return 0.0
+    prefix = 'alertmanager_alerts_received_total{status="%s",' % status
+    return sum(float(line.split()[1]) for line in text.splitlines() if line.startswith(prefix))
 
 
 def main():
