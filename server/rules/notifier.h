@@ -33,16 +33,18 @@ struct AlertmanagerConfig {
 struct NotifierAlert {
   core::Labels labels;
   std::vector<std::pair<std::string, std::string>> annotations;
+  // Unix milliseconds; 0: not sent (Alertmanager takes the time it receives the alert, and that
+  // plus its resolve_timeout).
   int64_t starts_at_ms = 0;
-  int64_t ends_at_ms = 0;  // 0: not sent
+  int64_t ends_at_ms = 0;
   std::string generator_url;
 };
 
 struct NotifierOptions {
   AlertmanagerConfig alertmanager;
   core::Labels external_labels;
-  size_t queue_capacity =
-      10'000;  // per Alertmanager (Prometheus: --alertmanager.notification-queue-capacity)
+  // Per Alertmanager (Prometheus: --alertmanager.notification-queue-capacity, one queue).
+  size_t queue_capacity = 10'000;
   size_t max_batch = 256;
 };
 
@@ -71,8 +73,9 @@ class Notifier {
   void Stop();
   // True once Stop was called and no request is in flight.
   bool Stopped() const;
-  // The Alertmanagers' alert endpoints, for /api/v1/alertmanagers: each URL's path is kept
-  // as a prefix, as Prometheus's path_prefix (http://am:9093/x -> http://am:9093/x/api/v2/alerts).
+  // The Alertmanagers' alert endpoints, for /api/v1/alertmanagers, from any thread: each URL's
+  // path is kept as a prefix, as Prometheus's path_prefix
+  // (http://am:9093/x -> http://am:9093/x/api/v2/alerts). A URL listed twice is one.
   std::vector<std::string> Endpoints() const;
 
  private:
