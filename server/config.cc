@@ -154,7 +154,10 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   c.forward_to = remote::ReadDestinations(reader);
   for (const core::IniSection& section : doc.sections()) {
     c.text += "[" + section.name + "]\n";
-    for (const core::IniEntry& e : section.entries) c.text += e.key + " = " + e.value + "\n";
+    for (const core::IniEntry& e : section.entries) {
+      c.text += e.key + " = " + e.value + "\n";
+      c.sections[section.name].emplace_back(e.key, e.value);
+    }
   }
   std::vector<core::ConfigError> found = reader.Finish();
   errors->insert(errors->end(), found.begin(), found.end());

@@ -2,6 +2,7 @@
 // server.ini: where the central server listens and keeps its data, its rules, its
 // Alertmanager and where it forwards what it receives.
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,8 +80,10 @@ struct ServerConfig {
   RulesConfig rules;
   rules::AlertmanagerConfig alertmanager;
   std::vector<remote::DestinationConfig> forward_to;
-  // The settings as read, section by section: what /api/v1/status/config shows.
+  // The settings as read, section by section: what /api/v1/status/config shows, and what a
+  // reload compares to tell what changed.
   std::string text;
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> sections;
 };
 
 // Reads and checks a parsed document, appending every problem to *errors (the whole file:

@@ -94,6 +94,10 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   s->query_api_ = std::make_unique<QueryApi>(loop, *s->storage_, clock, std::move(qo),
                                              [s] { return s->receiver_->Metadata(); });
   s->rule_engine_ = std::make_unique<promql::Engine>(*s->storage_, qo.engine);
+  rules::NotifierOptions no;
+  no.alertmanager = s->config_.alertmanager;
+  no.external_labels = s->config_.external_labels;
+  s->notifier_ = std::make_unique<rules::Notifier>(loop, std::move(no), s->metrics_);
   s->rules_ = std::make_unique<rules::RuleManager>(loop, clock, s->metrics_);
   size_t rule_count = 0;
   for (const rules::GroupSpec& g : groups) rule_count += g.rules.size();
@@ -134,6 +138,7 @@ rules::GroupContext Server::RuleContext() const {
   c.resend_delay = config_.rules.resend_delay;
   c.outage_tolerance = config_.rules.outage_tolerance;
   c.for_grace_period = config_.rules.for_grace_period;
+  c.notify = [n = notifier_.get()](std::vector<rules::NotifierAlert> alerts) { n->Send(std::move(alerts)); };
   return c;
 }
 
@@ -146,12 +151,25 @@ void Server::Reload(std::function<void(core::Status)> done) {
     return done(next.status());
   }
   // What is read once at start: say so rather than seem to apply it.
-  auto warn_restart = [](std::string_view what) {
+  auto warn_restart = [](const std::string& what) {
     core::LogWarn("a changed setting takes effect after a restart", {{"setting", what}});
   };
-  if (next->listen.ToString() != config_.listen.ToString()) warn_restart("[server] listen");
-  if (next->data_dir != config_.data_dir) warn_restart("[server] data_dir");
-  config_.external_labels = next->external_labels;
+  // Applied now: [rules] and [server] external_url. The rest is read at start (the notifier,
+  // for one, is made once with the external labels it adds, and templates keep seeing the
+  // same ones until the restart that applies both).
+  auto read_at_start = [](ServerConfig c) {
+    c.sections.erase("rules");
+    std::erase_if(c.sections["server"], [](const auto& kv) { return kv.first == "external_url"; });
+    return c.sections;
+  };
+  auto before = read_at_start(config_), after = read_at_start(*next);
+  for (const auto& [section, settings] : after) {
+    auto old = before.find(section);
+    if (old == before.end() || old->second != settings) warn_restart("[" + section + "]");
+  }
+  for (const auto& [section, settings] : before) {
+    if (!after.count(section)) warn_restart("[" + section + "]");
+  }
   config_.external_url = next->external_url;
   config_.rules = next->rules;
   rules_->Reload(config_.rules.files, RuleContext(), [this, done = std::move(done)](core::Status s) {
@@ -162,7 +180,7 @@ void Server::Reload(std::function<void(core::Status)> done) {
 
 void Server::AddApiRoutes() {
   core::HttpRouter& router = http_->router();
-  AddRulesRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); }, *rules_);
+  AddRulesRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); }, *rules_, *notifier_);
   router.Handle("/-/reload", {"POST", "PUT"},
                 auth_.Guard([this](const core::HttpRequest&, core::HttpResponder responder) {
                   Reload([responder](core::Status s) {
@@ -205,6 +223,7 @@ void Server::Stop() {
   maintain_timer_.Stop();
   sighup_.reset();
   rules_->Stop();
+  notifier_->Stop();
   for (auto& f : forwarders_) f->Stop();
   http_->server().Shutdown();
 }
@@ -214,7 +233,7 @@ bool Server::Stopped() const {
     if (!f->Stopped()) return false;
   }
   return http_->server().connection_count() == 0 && receiver_->in_flight() == 0 &&
-         query_api_->in_flight() == 0 && rules_->Stopped() && !syncing_ &&
+         query_api_->in_flight() == 0 && rules_->Stopped() && notifier_->Stopped() && !syncing_ &&
          !maintaining_;
 }
 

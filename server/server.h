@@ -18,6 +18,7 @@
 #include "server/config.h"
 #include "server/promql/engine.h"
 #include "server/rules/manager.h"
+#include "server/rules/notifier.h"
 #include "server/storage/storage.h"
 
 namespace vigil::server {
@@ -61,6 +62,8 @@ class Server final : public core::Service {
   std::string config_path_;
   // Rules query through an engine of their own, with the [query] limits.
   std::unique_ptr<promql::Engine> rule_engine_;
+  // Before rules_: the rules send to it until they are destroyed.
+  std::unique_ptr<rules::Notifier> notifier_;
   std::unique_ptr<rules::RuleManager> rules_;
   std::unique_ptr<core::SignalWatch> sighup_;
   core::MetricFamilyDef* config_reload_ok_ = nullptr;

@@ -446,9 +446,6 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
   router.Handle("/api/v1/targets/metadata", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
     w.Send(ApiSuccess("[]"));
   }));
-  router.Handle("/api/v1/alertmanagers", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
-    w.Send(ApiSuccess("{\"activeAlertmanagers\":[],\"droppedAlertmanagers\":[]}"));
-  }));
   router.Handle("/api/v1/status/buildinfo", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
     std::string data = "{\"version\":";
     AppendJsonString(&data, core::kVersion);

@@ -144,7 +144,7 @@ void AppendGroup(std::string* out, const GroupStatus& g, bool alerts, bool recor
 }  // namespace
 
 void AddRulesRoutes(core::HttpRouter& router, const std::function<core::HttpHandler(core::HttpHandler)>& guard,
-                    const rules::RuleManager& manager) {
+                    const rules::RuleManager& manager, const rules::Notifier& notifier) {
   router.Handle("/api/v1/rules", {"GET"}, guard([&manager](const core::HttpRequest& r, core::HttpResponder w) {
     std::vector<std::pair<std::string, std::string>> form;
     if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
@@ -168,6 +168,18 @@ void AddRulesRoutes(core::HttpRouter& router, const std::function<core::HttpHand
       }
       body->append("]}");
     }));
+  }));
+  router.Handle("/api/v1/alertmanagers", {"GET"}, guard([&notifier](const core::HttpRequest&, core::HttpResponder w) {
+    std::string data = "{\"activeAlertmanagers\":[";
+    bool first = true;
+    for (const std::string& url : notifier.Endpoints()) {
+      if (!first) data.push_back(',');
+      first = false;
+      data += "{\"url\":";
+      AppendJsonString(&data, url);
+      data.push_back('}');
+    }
+    w.Send(ApiSuccess(data + "],\"droppedAlertmanagers\":[]}"));
   }));
   router.Handle("/api/v1/alerts", {"GET"}, guard([&manager](const core::HttpRequest&, core::HttpResponder w) {
     auto groups = manager.Statuses();
