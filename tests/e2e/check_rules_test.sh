@@ -17,7 +17,7 @@ for f in "$top"/tests/server/rules/testdata/*.yml "$top"/conf/rules/*.yml; do
 done
 check "several files: each reported, exit 1 when one fails" bash -c \
   "\"$server\" --check-rules $top/conf/rules/node.yml $top/tests/server/rules/testdata/bad_yaml.yml > $work/several 2>&1; \
-   [ \$? = 1 ] && grep -q 'SUCCESS: 2 rules found' $work/several && grep -q 'bad_yaml.yml:4:7: yaml' $work/several"
+   [ \$? = 1 ] && grep -q 'SUCCESS: 18 rules found' $work/several && grep -q 'bad_yaml.yml:4:7: yaml' $work/several"
 
 port=$(free_port)
 config() {  # config RULE_GLOB
