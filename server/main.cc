@@ -2,7 +2,9 @@
 #include <string_view>
 
 #include "core/daemon.h"
+#include "core/log.h"
 #include "server/config.h"
+#include "server/rule_unit_tests.h"
 #include "server/rules/rule_file.h"
 #include "server/server.h"
 
@@ -14,6 +16,26 @@ int main(int argc, char** argv) {
     const bool good = rules::CheckRuleFiles({argv + 2, argv + argc}, &report);
     std::fputs(report.c_str(), good ? stdout : stderr);
     return good ? 0 : 1;
+  }
+  // vigil-server test-rules FILE...: as `promtool test rules` (--test-rules beside
+  // --check-rules).
+  if (argc >= 2 && (std::string_view(argv[1]) == "test-rules" || std::string_view(argv[1]) == "--test-rules")) {
+    if (argc == 2) {
+      std::fputs("vigil-server: error: test-rules needs at least one test file\n", stderr);
+      return 1;
+    }
+    // promtool runs the rules with a logger that drops everything: the storage and rule logs
+    // of a test's throwaway storage would bury the report.
+    core::SetLogSink([](std::string_view) {});
+    // Flushed at each write: the verdicts (stdout) and failures (stderr) interleave on a
+    // terminal as promtool's do.
+    auto to = [](std::FILE* f) {
+      return [f](std::string_view text) {
+        std::fwrite(text.data(), 1, text.size(), f);
+        std::fflush(f);
+      };
+    };
+    return server::TestRuleFiles({argv + 2, argv + argc}, {to(stdout), to(stderr)});
   }
   core::DaemonSpec spec;
   spec.program = "vigil-server";
