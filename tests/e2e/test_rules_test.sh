@@ -23,7 +23,7 @@ run_both() {  # run_both FILE: promtool's exit code, output in $work/p.*, vigil-
 same_verdict() {  # same_verdict FILE EXPECTED_PROMTOOL_EXIT
   run_both "$1"
   [ "$p" = "$2" ] || { echo "  promtool exited $p, not $2, on $1:"; cat "$work/p.err"; return 1; }
-  [ "$p" = "$v" ] || { echo "  promtool exit $p, vigil-server exit $v:"; head -c 3000 "$work/v.err"; return 1; }
+  [ "$p" = "$v" ] || { echo "  promtool exit $p, vigil-server exit $v:"; head -c 3000 "$work/v.err"; echo; return 1; }
 }
 same_report() {  # same_report FILE
   run_both "$1"
