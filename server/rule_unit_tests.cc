@@ -32,8 +32,10 @@ namespace {
 using rules::TestGroup;
 
 constexpr int64_t kDefaultEvaluationIntervalMs = 60'000;
-// A test that asks for more evaluations than this is refused rather than run for hours.
+// A test that asks for more evaluations than this is refused rather than run for hours, and
+// one with more input samples than this rather than held in memory.
 constexpr int64_t kMaxEvaluations = 1'000'000;
+constexpr size_t kMaxInputSamples = 10'000'000;
 
 // promtool's test engine: the default lookback, 10000 samples a query, 100 seconds, and
 // subqueries without a step at the evaluation interval.
@@ -87,6 +89,7 @@ core::Result<std::vector<InputSamples>> ReadInputSeries(const TestGroup& group) 
   std::vector<InputSamples> out;
   std::map<core::Labels, size_t> index;
   const int64_t step = group.interval.count();
+  size_t total = 0;
   for (const rules::InputSeries& s : group.input_series) {
     const std::string where = "input series " + Quote(s.series) + " (line " + std::to_string(s.line) + ")";
     auto labels = rules::ParseSeriesLabels(s.series);
@@ -94,6 +97,11 @@ core::Result<std::vector<InputSamples>> ReadInputSeries(const TestGroup& group) 
     if (labels->empty()) return core::InvalidArgumentError(where + ": a series needs at least one label");
     auto steps = rules::ParseSeriesValues(s.values);
     if (!steps.ok()) return core::InvalidArgumentError(where + ": values " + Quote(s.values) + ": " + steps.status().message());
+    total += steps->size();
+    if (total > kMaxInputSamples) {
+      return core::InvalidArgumentError(where + ": more than " + std::to_string(kMaxInputSamples) +
+                                        " values in the test group's input series");
+    }
     InputSamples in{std::move(*labels), {}, 0};
     for (size_t i = 0; i < steps->size(); ++i) {
       if (!(*steps)[i]) continue;
