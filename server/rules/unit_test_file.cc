@@ -26,10 +26,23 @@ std::string KindOf(const YAML::Node& n) {
   return "the scalar " + Quote(n.Scalar());
 }
 
-// Collects a file's problems, each with the line and column of the node it is about.
+// More nodes than this, counted as read (aliases expanded), and the file is refused: a few
+// lines of nested aliases can stand for billions of entries.
+constexpr size_t kMaxNodes = 1'000'000;
+
+// Collects a file's problems, each with the line and column of the node it is about, and
+// counts the nodes read.
 class Problems {
  public:
   explicit Problems(std::string file) : file_(std::move(file)) {}
+  // Counts one node; false once there were too many (said once, as a problem).
+  bool Spend(const YAML::Node& at) {
+    if (++nodes_ <= kMaxNodes) return true;
+    if (nodes_ == kMaxNodes + 1) {
+      Add(at, "more than " + std::to_string(kMaxNodes) + " entries with aliases expanded: refused");
+    }
+    return false;
+  }
   void Add(const YAML::Node& at, const std::string& what) {
     std::string where = file_ + ":";
     if (at.IsDefined() && at.Mark().line >= 0) {
@@ -47,6 +60,7 @@ class Problems {
  private:
   std::string file_;
   std::vector<std::string> list_;
+  size_t nodes_ = 0;
 };
 
 // Reads one YAML map into a struct: each field by its reader, refusing the ones not known and
@@ -70,6 +84,7 @@ class Fields {
     }
     std::set<std::string> seen;
     for (auto it = map_.begin(); it != map_.end(); ++it) {
+      if (!problems_->Spend(it->first)) return;
       const YAML::Node key = it->first;
       const std::string name = key.IsScalar() ? key.Scalar() : "";
       auto reader = std::find_if(readers_.begin(), readers_.end(), [&](const auto& r) { return r.first == name; });
@@ -136,6 +151,7 @@ class Reader {
     }
     std::set<std::string> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!problems_->Spend(it->first)) return;
       if (!it->first.IsScalar()) {
         problems_->Add(it->first, where + ": a name must be a string, not " + KindOf(it->first));
         continue;
@@ -176,7 +192,10 @@ class Reader {
       problems_->Add(n, where + " must be a list, not " + KindOf(n));
       return;
     }
-    for (size_t i = 0; i < n.size(); ++i) item(n[i], where + "[" + std::to_string(i) + "]");
+    for (size_t i = 0; i < n.size(); ++i) {
+      if (!problems_->Spend(n[i])) return;
+      item(n[i], where + "[" + std::to_string(i) + "]");
+    }
   }
 
   Problems* problems() { return problems_; }

@@ -146,5 +146,21 @@ TEST(UnitTestFileTest, MalformedYamlIsAnErrorNotACrash) {
   EXPECT_EQ(Problems("a: *nothing\n").substr(0, 11), "t.yml:1:4: ");
 }
 
+TEST(UnitTestFileTest, AliasesThatExpandToMillionsAreRefused) {
+  // 200 test groups of 200 alert tests of 200 expected alerts, in a few kilobytes: refused,
+  // not read into 8 million entries.
+  auto list_of = [](const std::string& alias) {
+    std::string out = "[";
+    for (int i = 0; i < 200; ++i) out += (i ? ", *" : "*") + alias;
+    return out + "]";
+  };
+  const std::string text = "e: &e {exp_labels: {a: b}}\n"
+                           "al: &al {alertname: X, exp_alerts: " + list_of("e") + "}\n"
+                           "tg: &tg {alert_rule_test: " + list_of("al") + "}\n"
+                           "tests: " + list_of("tg") + "\n";
+  const std::string p = Problems(text);
+  EXPECT_NE(p.find("more than 1000000 entries with aliases expanded: refused"), std::string::npos) << p.substr(0, 500);
+}
+
 }  // namespace
 }  // namespace vigil::rules
