@@ -121,19 +121,27 @@ core::Result<std::vector<InputSamples>> ReadInputSeries(const TestGroup& group) 
   return out;
 }
 
+// Appends every input sample up to `ts_ms` not appended yet. A series whose samples the
+// storage refuses (a rule wrote the same series later, beyond the out-of-order window) loses
+// them and the first refusal is the answer; the others are stored all the same.
 core::Status AppendUntil(storage::Appendable& storage, std::vector<InputSamples>& series, int64_t ts_ms) {
   std::unique_ptr<storage::Appender> app = storage.OpenAppender();
+  core::Status refused;
   bool any = false;
   for (InputSamples& s : series) {
     size_t end = s.next;
     while (end < s.samples.size() && s.samples[end].timestamp_ms <= ts_ms) ++end;
     if (end == s.next) continue;
-    VIGIL_RETURN_IF_ERROR(app->Add(s.labels, std::span(s.samples).subspan(s.next, end - s.next)));
+    core::Status added = app->Add(s.labels, std::span(s.samples).subspan(s.next, end - s.next));
     s.next = end;
+    if (!added.ok()) {
+      if (refused.ok()) refused = core::InvalidArgumentError(s.labels.ToString() + ": " + added.message());
+      continue;
+    }
     any = true;
   }
-  if (!any) return core::OkStatus();
-  return app->Commit().status();
+  if (any) VIGIL_RETURN_IF_ERROR(app->Commit().status());
+  return refused;
 }
 
 // The rule files of a test file: relative to its directory, globs expanded. A pattern that
@@ -199,7 +207,7 @@ class TestGroupRun {
     for (int64_t step = 0; step <= steps; ++step) {
       const int64_t ts = step * eval_.interval_ms;
       if (core::Status s = AppendUntil(*storage_, input_, ts); !s.ok()) {
-        // promtool reports a failed load and goes on without evaluating at this step.
+        // promtool reports a failed load and goes on, without evaluating at this step.
         errors.push_back(s.message());
         continue;
       }
