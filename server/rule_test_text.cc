@@ -20,9 +20,12 @@ std::string ModelDurationString(int64_t ms) {
     const char* unit;
     int64_t ms;
     bool exact;
-  } kUnits[] = {{"y", 365LL * 24 * 3600 * 1000, true}, {"w", 7LL * 24 * 3600 * 1000, true},
-                {"d", 24LL * 3600 * 1000, false},      {"h", 3600LL * 1000, false},
-                {"m", 60LL * 1000, false},             {"s", 1000, false},
+  } kUnits[] = {{"y", 365LL * 24 * 3600 * 1000, true},
+                {"w", 7LL * 24 * 3600 * 1000, true},
+                {"d", 24LL * 3600 * 1000, false},
+                {"h", 3600LL * 1000, false},
+                {"m", 60LL * 1000, false},
+                {"s", 1000, false},
                 {"ms", 1, false}};
   for (const auto& u : kUnits) {
     if (u.exact && ms % u.ms != 0) continue;
@@ -94,8 +97,8 @@ std::string AlertListString(const std::vector<AlertText>& alerts) {
   if (alerts.empty()) return "[]";
   std::string out = "[";
   for (size_t i = 0; i < alerts.size(); ++i) {
-    const std::string one =
-        "\nLabels:" + LabelsString(alerts[i].labels) + "\nAnnotations:" + LabelsString(alerts[i].annotations);
+    const std::string one = "\nLabels:" + LabelsString(alerts[i].labels) +
+                            "\nAnnotations:" + LabelsString(alerts[i].annotations);
     out += (i == 0 ? "\n" : ",\n") + std::to_string(i) + ":" + IndentLines(one, "  ");
   }
   return out + "\n]";

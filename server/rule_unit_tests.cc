@@ -61,7 +61,8 @@ class TempDir {
   static core::Result<std::unique_ptr<TempDir>> Create() {
     const char* tmp = std::getenv("TMPDIR");
     std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/vigil-test-rules-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) return core::ErrnoError(errno, "creating a directory for the test's storage");
+    if (::mkdtemp(pattern.data()) == nullptr)
+      return core::ErrnoError(errno, "creating a directory for the test's storage");
     return std::unique_ptr<TempDir>(new TempDir(std::move(pattern)));
   }
   ~TempDir() {
@@ -91,12 +92,16 @@ core::Result<std::vector<InputSamples>> ReadInputSeries(const TestGroup& group) 
   const int64_t step = group.interval.count();
   size_t total = 0;
   for (const rules::InputSeries& s : group.input_series) {
-    const std::string where = "input series " + Quote(s.series) + " (line " + std::to_string(s.line) + ")";
+    const std::string where =
+        "input series " + Quote(s.series) + " (line " + std::to_string(s.line) + ")";
     auto labels = rules::ParseSeriesLabels(s.series);
     if (!labels.ok()) return core::InvalidArgumentError(where + ": " + labels.status().message());
-    if (labels->empty()) return core::InvalidArgumentError(where + ": a series needs at least one label");
+    if (labels->empty())
+      return core::InvalidArgumentError(where + ": a series needs at least one label");
     auto steps = rules::ParseSeriesValues(s.values);
-    if (!steps.ok()) return core::InvalidArgumentError(where + ": values " + Quote(s.values) + ": " + steps.status().message());
+    if (!steps.ok())
+      return core::InvalidArgumentError(where + ": values " + Quote(s.values) + ": " +
+                                        steps.status().message());
     total += steps->size();
     if (total > kMaxInputSamples) {
       return core::InvalidArgumentError(where + ": more than " + std::to_string(kMaxInputSamples) +
@@ -124,7 +129,8 @@ core::Result<std::vector<InputSamples>> ReadInputSeries(const TestGroup& group) 
 // Appends every input sample up to `ts_ms` not appended yet. A series whose samples the
 // storage refuses (a rule wrote the same series later, beyond the out-of-order window) loses
 // them and the first refusal is the answer; the others are stored all the same.
-core::Status AppendUntil(storage::Appendable& storage, std::vector<InputSamples>& series, int64_t ts_ms) {
+core::Status AppendUntil(storage::Appendable& storage, std::vector<InputSamples>& series,
+                         int64_t ts_ms) {
   std::unique_ptr<storage::Appender> app = storage.OpenAppender();
   core::Status refused;
   bool any = false;
@@ -135,7 +141,8 @@ core::Status AppendUntil(storage::Appendable& storage, std::vector<InputSamples>
     core::Status added = app->Add(s.labels, std::span(s.samples).subspan(s.next, end - s.next));
     s.next = end;
     if (!added.ok()) {
-      if (refused.ok()) refused = core::InvalidArgumentError(s.labels.ToString() + ": " + added.message());
+      if (refused.ok())
+        refused = core::InvalidArgumentError(s.labels.ToString() + ": " + added.message());
       continue;
     }
     any = true;
@@ -146,7 +153,8 @@ core::Status AppendUntil(storage::Appendable& storage, std::vector<InputSamples>
 
 // The rule files of a test file: relative to its directory, globs expanded. A pattern that
 // matches nothing is warned about and left out, as promtool does.
-std::vector<std::string> ResolveRuleFiles(const std::string& test_file, const std::vector<std::string>& patterns,
+std::vector<std::string> ResolveRuleFiles(const std::string& test_file,
+                                          const std::vector<std::string>& patterns,
                                           const TestRulesOutput& output) {
   const std::filesystem::path dir = std::filesystem::path(test_file).parent_path();
   std::vector<std::string> out;
@@ -174,7 +182,8 @@ struct Evaluation {
 // One test group's tests; the failures in promtool's words, none when it passed.
 class TestGroupRun {
  public:
-  TestGroupRun(const TestGroup& test, const Evaluation& evaluation) : test_(test), eval_(evaluation) {}
+  TestGroupRun(const TestGroup& test, const Evaluation& evaluation)
+      : test_(test), eval_(evaluation) {}
 
   std::vector<std::string> Run() {
     auto input = ReadInputSeries(test_);
@@ -195,11 +204,12 @@ class TestGroupRun {
       alert_tests[a.eval_time.count()].push_back(&a);
       max_eval = std::max<int64_t>(max_eval, a.eval_time.count());
     }
-    for (const rules::PromqlTestCase& p : test_.promql_expr_test) max_eval = std::max<int64_t>(max_eval, p.eval_time.count());
+    for (const rules::PromqlTestCase& p : test_.promql_expr_test)
+      max_eval = std::max<int64_t>(max_eval, p.eval_time.count());
     if (max_eval / eval_.interval_ms >= kMaxEvaluations) {
       return {"eval_time " + ModelDurationString(max_eval) + " at an evaluation_interval of " +
-              ModelDurationString(eval_.interval_ms) + " takes more than " + std::to_string(kMaxEvaluations) +
-              " evaluations: refused"};
+              ModelDurationString(eval_.interval_ms) + " takes more than " +
+              std::to_string(kMaxEvaluations) + " evaluations: refused"};
     }
 
     auto next_alert_test = alert_tests.begin();
@@ -217,8 +227,8 @@ class TestGroupRun {
         const std::vector<std::string> last = g->LastErrors();
         for (size_t i = 0; i < last.size() && i < g->spec().rules.size(); ++i) {
           if (last[i].empty()) continue;
-          eval_errors.push_back("    rule: " + g->spec().rules[i].name + ", time: " + GoDurationString(ts) +
-                                ", err: " + last[i]);
+          eval_errors.push_back("    rule: " + g->spec().rules[i].name +
+                                ", time: " + GoDurationString(ts) + ", err: " + last[i]);
         }
       }
       if (!eval_errors.empty()) {
@@ -227,7 +237,9 @@ class TestGroupRun {
         return errors;
       }
       // The alert tests whose eval_time is this step or before the next one.
-      for (; next_alert_test != alert_tests.end() && next_alert_test->first - ts < eval_.interval_ms; ++next_alert_test) {
+      for (;
+           next_alert_test != alert_tests.end() && next_alert_test->first - ts < eval_.interval_ms;
+           ++next_alert_test) {
         for (const rules::AlertTestCase* a : next_alert_test->second) CompareAlerts(*a, &errors);
       }
     }
@@ -249,13 +261,14 @@ class TestGroupRun {
     std::vector<core::Label> external;
     for (const auto& [name, value] : test_.external_labels) external.push_back({name, value});
     auto labels = core::Labels::Create(std::move(external));
-    if (!labels.ok()) return core::InvalidArgumentError("external_labels: " + labels.status().message());
+    if (!labels.ok())
+      return core::InvalidArgumentError("external_labels: " + labels.status().message());
     context_.external_labels = std::move(*labels);
     context_.external_url = test_.external_url;
     // A group without an interval of its own takes the test's (promtool's LoadGroups); it
     // decides only what is sent to Alertmanager, which a test does not do.
-    context_.default_interval = std::chrono::milliseconds(test_.interval.count() > 0 ? test_.interval.count()
-                                                                                        : eval_.interval_ms);
+    context_.default_interval = std::chrono::milliseconds(
+        test_.interval.count() > 0 ? test_.interval.count() : eval_.interval_ms);
     return core::OkStatus();
   }
 
@@ -279,10 +292,13 @@ class TestGroupRun {
       return it == eval_.group_order.end() ? 0 : it->second;
     };
     std::stable_sort(specs.begin(), specs.end(),
-                     [&](const rules::GroupSpec& a, const rules::GroupSpec& b) { return position(a) < position(b); });
+                     [&](const rules::GroupSpec& a, const rules::GroupSpec& b) {
+                       return position(a) < position(b);
+                     });
     // Restored from the start, as promtool marks every alerting rule: the ALERTS series are
     // written from the first evaluation.
-    for (rules::GroupSpec& g : specs) groups_.push_back(std::make_unique<rules::Group>(std::move(g), context_, true));
+    for (rules::GroupSpec& g : specs)
+      groups_.push_back(std::make_unique<rules::Group>(std::move(g), context_, true));
     return errors;
   }
 
@@ -306,7 +322,8 @@ class TestGroupRun {
     std::sort(expected.begin(), expected.end());
     if (got == expected) return;
     const std::string name = test_.name.empty() ? "" : "    name: " + test_.name + ",\n";
-    errors->push_back(name + "    alertname: " + test.alertname + ", time: " + ModelDurationString(test.eval_time.count()) +
+    errors->push_back(name + "    alertname: " + test.alertname +
+                      ", time: " + ModelDurationString(test.eval_time.count()) +
                       ", \n        exp:" + IndentLines(AlertListString(expected), "            ") +
                       ", \n        got:" + IndentLines(AlertListString(got), "            "));
   }
@@ -325,8 +342,8 @@ class TestGroupRun {
   }
 
   void ComparePromql(const rules::PromqlTestCase& test, std::vector<std::string>* errors) const {
-    const std::string head =
-        "    expr: " + Quote(test.expr) + ", time: " + ModelDurationString(test.eval_time.count()) + ",";
+    const std::string head = "    expr: " + Quote(test.expr) +
+                             ", time: " + ModelDurationString(test.eval_time.count()) + ",";
     std::vector<SampleText> got;
     auto parsed = promql::ParseExpr(test.expr);
     if (!parsed.ok()) {
@@ -350,7 +367,8 @@ class TestGroupRun {
     for (const rules::ExpectedSample& e : test.exp_samples) {
       auto labels = rules::ParseSeriesLabels(e.labels);
       if (!labels.ok()) {
-        errors->push_back(head + " err: labels " + Quote(e.labels) + ": " + labels.status().message());
+        errors->push_back(head + " err: labels " + Quote(e.labels) + ": " +
+                          labels.status().message());
         return;
       }
       expected.push_back({PairsOf(*labels), e.value});
@@ -360,11 +378,13 @@ class TestGroupRun {
     std::stable_sort(expected.begin(), expected.end(), by_labels);
     // Values compare as floats do: NaN is never equal, not even to NaN (as in promtool).
     const bool same = got.size() == expected.size() &&
-                      std::equal(got.begin(), got.end(), expected.begin(), [](const SampleText& a, const SampleText& b) {
-                        return a.labels == b.labels && a.value == b.value;
-                      });
+                      std::equal(got.begin(), got.end(), expected.begin(),
+                                 [](const SampleText& a, const SampleText& b) {
+                                   return a.labels == b.labels && a.value == b.value;
+                                 });
     if (same) return;
-    errors->push_back(head + "\n        exp: " + SamplesString(expected) + "\n        got: " + SamplesString(got));
+    errors->push_back(head + "\n        exp: " + SamplesString(expected) +
+                      "\n        got: " + SamplesString(got));
   }
 
   const TestGroup& test_;

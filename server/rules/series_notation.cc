@@ -41,11 +41,16 @@ struct Token {
 
 std::string Describe(const Token& t) {
   switch (t.kind) {
-    case Kind::kEnd: return "end of input";
-    case Kind::kSpace: return "space";
-    case Kind::kNumber: return "number \"" + std::string(t.text) + "\"";
-    case Kind::kWord: return "identifier \"" + std::string(t.text) + "\"";
-    default: return "\"" + std::string(t.text) + "\"";
+    case Kind::kEnd:
+      return "end of input";
+    case Kind::kSpace:
+      return "space";
+    case Kind::kNumber:
+      return "number \"" + std::string(t.text) + "\"";
+    case Kind::kWord:
+      return "identifier \"" + std::string(t.text) + "\"";
+    default:
+      return "\"" + std::string(t.text) + "\"";
   }
 }
 
@@ -84,7 +89,8 @@ core::Result<std::vector<Token>> Tokenize(std::string_view s) {
       }
       // What follows a number is a space, an operator or the repetition's x.
       if (i < s.size() && s[i] != 'x' && IsAlnum(s[i])) {
-        return ErrorAt(start, "bad number syntax \"" + std::string(s.substr(start, i - start + 1)) + "\"");
+        return ErrorAt(start,
+                       "bad number syntax \"" + std::string(s.substr(start, i - start + 1)) + "\"");
       }
       out.push_back({Kind::kNumber, s.substr(start, i - start), start});
     } else if (IsLetter(c)) {
@@ -154,7 +160,8 @@ class ValuesParser {
   const Token& Next() { return tokens_[at_++]; }
 
   static core::Status Unexpected(const Token& t, const std::string& expected) {
-    return ErrorAt(t.pos, "unexpected " + Describe(t) + (expected.empty() ? "" : ", expected " + expected));
+    return ErrorAt(
+        t.pos, "unexpected " + Describe(t) + (expected.empty() ? "" : ", expected " + expected));
   }
 
   // The repetition after an x: a decimal count.
@@ -164,7 +171,8 @@ class ValuesParser {
     uint64_t n = 0;
     auto [end, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), n);
     if (ec != std::errc() || end != t.text.data() + t.text.size()) {
-      return ErrorAt(t.pos, "invalid repetition \"" + std::string(t.text) + "\": not a whole number of steps");
+      return ErrorAt(
+          t.pos, "invalid repetition \"" + std::string(t.text) + "\": not a whole number of steps");
     }
     return n;
   }
@@ -265,7 +273,8 @@ core::Result<core::Labels> ParseSeriesLabels(std::string_view text) {
   std::vector<core::Label> pairs;
   size_t i = 0;
   if (IsWordToken(tokens[i]) && tokens[i].type != promql::Tok::kLeftBrace) {
-    if (!core::IsValidMetricName(tokens[i].text)) return unexpected(tokens[i], "a metric name or \"{\"");
+    if (!core::IsValidMetricName(tokens[i].text))
+      return unexpected(tokens[i], "a metric name or \"{\"");
     pairs.push_back({std::string(core::kMetricNameLabel), std::string(tokens[i].text)});
     ++i;
   }
@@ -273,7 +282,8 @@ core::Result<core::Labels> ParseSeriesLabels(std::string_view text) {
     ++i;
     while (tokens[i].type != promql::Tok::kRightBrace) {
       const promql::Token& name = tokens[i];
-      if (!IsWordToken(name) || !core::IsValidLabelName(name.text)) return unexpected(name, "a label name or \"}\"");
+      if (!IsWordToken(name) || !core::IsValidLabelName(name.text))
+        return unexpected(name, "a label name or \"}\"");
       if (tokens[i + 1].type != promql::Tok::kAssign) return unexpected(tokens[i + 1], "\"=\"");
       const promql::Token& value = tokens[i + 2];
       if (value.type != promql::Tok::kString) return unexpected(value, "a quoted label value");

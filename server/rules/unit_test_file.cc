@@ -46,7 +46,8 @@ class Problems {
   void Add(const YAML::Node& at, const std::string& what) {
     std::string where = file_ + ":";
     if (at.IsDefined() && at.Mark().line >= 0) {
-      where += std::to_string(at.Mark().line + 1) + ":" + std::to_string(at.Mark().column + 1) + ":";
+      where +=
+          std::to_string(at.Mark().line + 1) + ":" + std::to_string(at.Mark().column + 1) + ":";
     }
     list_.push_back(where + " " + what);
   }
@@ -87,12 +88,13 @@ class Fields {
       if (!problems_->Spend(it->first)) return;
       const YAML::Node key = it->first;
       const std::string name = key.IsScalar() ? key.Scalar() : "";
-      auto reader = std::find_if(readers_.begin(), readers_.end(), [&](const auto& r) { return r.first == name; });
+      auto reader = std::find_if(readers_.begin(), readers_.end(),
+                                 [&](const auto& r) { return r.first == name; });
       if (reader == readers_.end()) {
         std::string known;
         for (const auto& r : readers_) known += (known.empty() ? "" : ", ") + r.first;
-        problems_->Add(key, "unknown field " + (key.IsScalar() ? Quote(name) : KindOf(key)) + " in " + what_ +
-                                " (its fields: " + known + ")");
+        problems_->Add(key, "unknown field " + (key.IsScalar() ? Quote(name) : KindOf(key)) +
+                                " in " + what_ + " (its fields: " + known + ")");
       } else if (!seen.insert(name).second) {
         problems_->Add(key, "field " + Quote(name) + " given twice in " + what_);
       } else {
@@ -128,7 +130,8 @@ class Reader {
     if (!n.IsScalar()) return;
     const int64_t ms = promql::ParseDurationText(text);
     if (ms < 0) {
-      problems_->Add(n, where + ": not a valid duration string: " + Quote(text) + " (e.g. 1m, 1h30m, 0)");
+      problems_->Add(
+          n, where + ": not a valid duration string: " + Quote(text) + " (e.g. 1m, 1h30m, 0)");
       return;
     }
     *out = std::chrono::milliseconds(ms);
@@ -173,7 +176,8 @@ class Reader {
   void Float(const YAML::Node& n, const std::string& where, double* out) {
     if (n.IsNull()) return;
     if (!n.IsScalar() || n.Tag() == "!") {
-      problems_->Add(n, where + " must be a number, not " + (n.IsScalar() ? "the string " + Quote(n.Scalar()) : KindOf(n)));
+      problems_->Add(n, where + " must be a number, not " +
+                            (n.IsScalar() ? "the string " + Quote(n.Scalar()) : KindOf(n)));
       return;
     }
     std::optional<double> v = YamlFloat(n.Scalar());
@@ -203,9 +207,9 @@ class Reader {
  private:
   static std::optional<double> YamlFloat(std::string text) {
     static const std::pair<std::string_view, double> kSpecial[] = {
-        {".inf", INFINITY},   {".Inf", INFINITY},   {".INF", INFINITY},   {"+.inf", INFINITY},
-        {"+.Inf", INFINITY},  {"+.INF", INFINITY},  {"-.inf", -INFINITY}, {"-.Inf", -INFINITY},
-        {"-.INF", -INFINITY}, {".nan", NAN},        {".NaN", NAN},        {".NAN", NAN}};
+        {".inf", INFINITY},   {".Inf", INFINITY},  {".INF", INFINITY},   {"+.inf", INFINITY},
+        {"+.Inf", INFINITY},  {"+.INF", INFINITY}, {"-.inf", -INFINITY}, {"-.Inf", -INFINITY},
+        {"-.INF", -INFINITY}, {".nan", NAN},       {".NaN", NAN},        {".NAN", NAN}};
     for (const auto& [spelling, value] : kSpecial) {
       if (text == spelling) return value;
     }
@@ -232,7 +236,8 @@ class Reader {
       base = 8, digits = s.substr(1);
     }
     uint64_t whole = 0;
-    auto [int_end, int_ec] = std::from_chars(digits.data(), digits.data() + digits.size(), whole, base);
+    auto [int_end, int_ec] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), whole, base);
     if (int_ec == std::errc() && int_end == digits.data() + digits.size()) {
       return negative ? -static_cast<double>(whole) : static_cast<double>(whole);
     }
@@ -264,7 +269,8 @@ class Reader {
       std::string fixed(s);
       if (fixed.front() == '.') fixed.insert(fixed.begin(), '0');
       const size_t dot = fixed.find('.');
-      if (dot != std::string::npos && (dot + 1 == fixed.size() || !std::isdigit(static_cast<unsigned char>(fixed[dot + 1])))) {
+      if (dot != std::string::npos &&
+          (dot + 1 == fixed.size() || !std::isdigit(static_cast<unsigned char>(fixed[dot + 1])))) {
         fixed.insert(dot + 1, "0");
       }
       auto [end2, ec2] = std::from_chars(fixed.data(), fixed.data() + fixed.size(), v);
@@ -278,16 +284,23 @@ class Reader {
 
 void ReadAlertTest(Reader& r, const YAML::Node& n, const std::string& where, AlertTestCase* out) {
   Fields(n, where, r.problems())
-      .On("eval_time", [&](const YAML::Node& v, const std::string& at) { r.Duration(v, at, &out->eval_time); })
-      .On("alertname", [&](const YAML::Node& v, const std::string& at) { r.String(v, at, &out->alertname); })
+      .On("eval_time",
+          [&](const YAML::Node& v, const std::string& at) { r.Duration(v, at, &out->eval_time); })
+      .On("alertname",
+          [&](const YAML::Node& v, const std::string& at) { r.String(v, at, &out->alertname); })
       .On("exp_alerts",
           [&](const YAML::Node& v, const std::string& at) {
             r.List(v, at, [&](const YAML::Node& item, const std::string& item_at) {
               ExpectedAlert a;
               Fields(item, item_at, r.problems())
-                  .On("exp_labels", [&](const YAML::Node& f, const std::string& f_at) { r.StringMap(f, f_at, &a.labels); })
+                  .On("exp_labels",
+                      [&](const YAML::Node& f, const std::string& f_at) {
+                        r.StringMap(f, f_at, &a.labels);
+                      })
                   .On("exp_annotations",
-                      [&](const YAML::Node& f, const std::string& f_at) { r.StringMap(f, f_at, &a.annotations); })
+                      [&](const YAML::Node& f, const std::string& f_at) {
+                        r.StringMap(f, f_at, &a.annotations);
+                      })
                   .Read();
               out->exp_alerts.push_back(std::move(a));
             });
@@ -298,14 +311,17 @@ void ReadAlertTest(Reader& r, const YAML::Node& n, const std::string& where, Ale
 void ReadPromqlTest(Reader& r, const YAML::Node& n, const std::string& where, PromqlTestCase* out) {
   Fields(n, where, r.problems())
       .On("expr", [&](const YAML::Node& v, const std::string& at) { r.String(v, at, &out->expr); })
-      .On("eval_time", [&](const YAML::Node& v, const std::string& at) { r.Duration(v, at, &out->eval_time); })
+      .On("eval_time",
+          [&](const YAML::Node& v, const std::string& at) { r.Duration(v, at, &out->eval_time); })
       .On("exp_samples",
           [&](const YAML::Node& v, const std::string& at) {
             r.List(v, at, [&](const YAML::Node& item, const std::string& item_at) {
               ExpectedSample s;
               Fields(item, item_at, r.problems())
-                  .On("labels", [&](const YAML::Node& f, const std::string& f_at) { r.String(f, f_at, &s.labels); })
-                  .On("value", [&](const YAML::Node& f, const std::string& f_at) { r.Float(f, f_at, &s.value); })
+                  .On("labels", [&](const YAML::Node& f,
+                                    const std::string& f_at) { r.String(f, f_at, &s.labels); })
+                  .On("value", [&](const YAML::Node& f,
+                                   const std::string& f_at) { r.Float(f, f_at, &s.value); })
                   .Read();
               out->exp_samples.push_back(std::move(s));
             });
@@ -315,15 +331,18 @@ void ReadPromqlTest(Reader& r, const YAML::Node& n, const std::string& where, Pr
 
 void ReadTestGroup(Reader& r, const YAML::Node& n, const std::string& where, TestGroup* out) {
   Fields(n, where, r.problems())
-      .On("interval", [&](const YAML::Node& v, const std::string& at) { r.Duration(v, at, &out->interval); })
+      .On("interval",
+          [&](const YAML::Node& v, const std::string& at) { r.Duration(v, at, &out->interval); })
       .On("input_series",
           [&](const YAML::Node& v, const std::string& at) {
             r.List(v, at, [&](const YAML::Node& item, const std::string& item_at) {
               InputSeries s;
               s.line = item.Mark().line + 1;
               Fields(item, item_at, r.problems())
-                  .On("series", [&](const YAML::Node& f, const std::string& f_at) { r.String(f, f_at, &s.series); })
-                  .On("values", [&](const YAML::Node& f, const std::string& f_at) { r.String(f, f_at, &s.values); })
+                  .On("series", [&](const YAML::Node& f,
+                                    const std::string& f_at) { r.String(f, f_at, &s.series); })
+                  .On("values", [&](const YAML::Node& f,
+                                    const std::string& f_at) { r.String(f, f_at, &s.values); })
                   .Read();
               out->input_series.push_back(std::move(s));
             });
@@ -343,8 +362,11 @@ void ReadTestGroup(Reader& r, const YAML::Node& n, const std::string& where, Tes
             });
           })
       .On("external_labels",
-          [&](const YAML::Node& v, const std::string& at) { r.StringMap(v, at, &out->external_labels); })
-      .On("external_url", [&](const YAML::Node& v, const std::string& at) { r.String(v, at, &out->external_url); })
+          [&](const YAML::Node& v, const std::string& at) {
+            r.StringMap(v, at, &out->external_labels);
+          })
+      .On("external_url",
+          [&](const YAML::Node& v, const std::string& at) { r.String(v, at, &out->external_url); })
       .On("name", [&](const YAML::Node& v, const std::string& at) { r.String(v, at, &out->name); })
       .Read();
 }
@@ -354,11 +376,16 @@ core::Result<UnitTestFile> ReadUnitTestFile(const YAML::Node& root, const std::s
   Reader r(&problems);
   UnitTestFile out;
   Fields(root, "the test file", &problems)
-      .On("rule_files", [&](const YAML::Node& v, const std::string& at) { r.StringList(v, at, &out.rule_files); })
+      .On("rule_files",
+          [&](const YAML::Node& v, const std::string& at) { r.StringList(v, at, &out.rule_files); })
       .On("evaluation_interval",
-          [&](const YAML::Node& v, const std::string& at) { r.Duration(v, at, &out.evaluation_interval); })
+          [&](const YAML::Node& v, const std::string& at) {
+            r.Duration(v, at, &out.evaluation_interval);
+          })
       .On("group_eval_order",
-          [&](const YAML::Node& v, const std::string& at) { r.StringList(v, at, &out.group_eval_order); })
+          [&](const YAML::Node& v, const std::string& at) {
+            r.StringList(v, at, &out.group_eval_order);
+          })
       .On("tests",
           [&](const YAML::Node& v, const std::string&) {
             r.List(v, "tests", [&](const YAML::Node& item, const std::string& item_at) {
@@ -380,7 +407,8 @@ core::Result<UnitTestFile> ParseUnitTestFile(std::string_view text, const std::s
     return ReadUnitTestFile(YAML::Load(std::string(text)), file);
   } catch (const YAML::Exception& e) {
     std::string where = file + ":";
-    if (e.mark.line >= 0) where += std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ":";
+    if (e.mark.line >= 0)
+      where += std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ":";
     return core::InvalidArgumentError(where + " yaml: " + e.msg);
   }
 }

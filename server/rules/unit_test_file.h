@@ -67,7 +67,7 @@ struct TestGroup {
 };
 
 struct UnitTestFile {
-  std::vector<std::string> rule_files;  // as written
+  std::vector<std::string> rule_files;               // as written
   std::chrono::milliseconds evaluation_interval{0};  // 0: not given (promtool's default is 1m)
   std::vector<std::string> group_eval_order;
   std::vector<TestGroup> tests;

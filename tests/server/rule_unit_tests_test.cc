@@ -44,7 +44,8 @@ groups:
   int Run(const std::vector<std::string>& files) {
     out_.clear();
     err_.clear();
-    return TestRuleFiles(files, {[this](std::string_view s) { out_ += s; }, [this](std::string_view s) { err_ += s; }});
+    return TestRuleFiles(files, {[this](std::string_view s) { out_ += s; },
+                                 [this](std::string_view s) { err_ += s; }});
   }
 
   std::string dir_;
@@ -130,7 +131,8 @@ tests:
 
 TEST_F(RuleUnitTestsTest, EvaluationSeesNoSampleFromItsFuture) {
   // At 0 only the first sample is loaded: a rule with a negative offset finds nothing later.
-  Write("future.yml", "groups:\n- name: f\n  rules:\n  - alert: Future\n    expr: up offset -1m == 0\n");
+  Write("future.yml",
+        "groups:\n- name: f\n  rules:\n  - alert: Future\n    expr: up offset -1m == 0\n");
   const std::string f = Write("future_test.yml", R"(
 rule_files: [future.yml]
 tests:
@@ -158,14 +160,18 @@ TEST_F(RuleUnitTestsTest, ProblemsOfTheFileAreFailuresNotCrashes) {
       {"tests:\n- alert_rule_test:\n  - eval_time: 1m\n",
        "an item under alert_rule_test misses required attribute alertname at eval_time 1m\n"},
       {"tests:\n- name: n\n  alert_rule_test:\n  - eval_time: 1h30m\n",
-       "an item under alert_rule_test misses required attribute alertname at eval_time 1h30m (in TestGroup n)\n"},
-      {"group_eval_order: [a, b, a]\ntests: [{}]\n", "group name repeated in evaluation order: a\n"},
+       "an item under alert_rule_test misses required attribute alertname at eval_time 1h30m (in "
+       "TestGroup n)\n"},
+      {"group_eval_order: [a, b, a]\ntests: [{}]\n",
+       "group name repeated in evaluation order: a\n"},
       {"tests:\n- input_series:\n  - series: up\n    values: 1x\n",
-       "input series \"up\" (line 3): values \"1x\": col 3: unexpected end of input, expected a repetition count\n"},
+       "input series \"up\" (line 3): values \"1x\": col 3: unexpected end of input, expected a "
+       "repetition count\n"},
       {"tests:\n- promql_expr_test:\n  - expr: 'sum('\n",
        "    expr: \"sum(\", time: 0s, err: 1:5: parse error: unexpected end of input\n"},
       {"tests:\n- promql_expr_test:\n  - expr: up\n    exp_samples:\n    - labels: 'up{'\n",
-       "    expr: \"up\", time: 0s, err: labels \"up{\": col 4: unexpected end of input, expected a label name or "
+       "    expr: \"up\", time: 0s, err: labels \"up{\": col 4: unexpected end of input, expected "
+       "a label name or "
        "\"}\"\n"},
       {"tests:\n- promql_expr_test:\n  - expr: up[5m]\n",
        "    expr: \"up[5m]\", time: 0s, err: rule result is not a vector or scalar\n"},
@@ -178,9 +184,11 @@ TEST_F(RuleUnitTestsTest, ProblemsOfTheFileAreFailuresNotCrashes) {
 }
 
 TEST_F(RuleUnitTestsTest, RuleFilesRelativeGlobbedAndMissing) {
-  const std::string f = Write("glob_test.yml", "rule_files: ['rul*.yml', nothing.yml]\ntests: [{}]\n");
+  const std::string f =
+      Write("glob_test.yml", "rule_files: ['rul*.yml', nothing.yml]\ntests: [{}]\n");
   EXPECT_EQ(Run({f}), 0);
-  const std::string clean = std::filesystem::path(dir_ + "/nothing.yml").lexically_normal().string();
+  const std::string clean =
+      std::filesystem::path(dir_ + "/nothing.yml").lexically_normal().string();
   EXPECT_EQ(err_, "  WARNING: no file match pattern " + clean + "\n");
   // A rule file that does not load fails every test group, as in promtool.
   Write("broken.yml", "groups:\n- name: b\n  rules:\n  - record: x\n    expr: sum(\n");
@@ -193,8 +201,8 @@ TEST_F(RuleUnitTestsTest, SeveralFilesAndAMissingOne) {
   const std::string good = Write("down_test.yml", kDownTest);
   const std::string bad = Write("bad_test.yml", "tests: 1\n");
   EXPECT_EQ(Run({good, bad, good}), 1);
-  EXPECT_EQ(out_, "Unit Testing:  " + good + "\n  SUCCESS\n\nUnit Testing:  " + bad + "\n\n\nUnit Testing:  " + good +
-                      "\n  SUCCESS\n\n");
+  EXPECT_EQ(out_, "Unit Testing:  " + good + "\n  SUCCESS\n\nUnit Testing:  " + bad +
+                      "\n\n\nUnit Testing:  " + good + "\n  SUCCESS\n\n");
   // promtool checks its arguments first: nothing runs.
   EXPECT_EQ(Run({good, dir_ + "/none.yml"}), 1);
   EXPECT_EQ(out_, "");
@@ -223,9 +231,10 @@ TEST(RuleTestTextTest, GoSpellings) {
   EXPECT_EQ(LabelsString({{"a", "x\"y\n"}, {"b", ""}}), R"({a="x\"y\n", b=""})");
   EXPECT_EQ(IndentLines("a\nb\nc", "  "), "a\n  b\n  c");
   EXPECT_EQ(AlertListString({}), "[]");
-  EXPECT_EQ(AlertListString({{{{"alertname", "A"}}, {}}, {{{"alertname", "B"}}, {{"s", "t"}}}}),
-            "[\n0:\n  Labels:{alertname=\"A\"}\n  Annotations:{},\n1:\n  Labels:{alertname=\"B\"}\n  "
-            "Annotations:{s=\"t\"}\n]");
+  EXPECT_EQ(
+      AlertListString({{{{"alertname", "A"}}, {}}, {{{"alertname", "B"}}, {{"s", "t"}}}}),
+      "[\n0:\n  Labels:{alertname=\"A\"}\n  Annotations:{},\n1:\n  Labels:{alertname=\"B\"}\n  "
+      "Annotations:{s=\"t\"}\n]");
 }
 
 }  // namespace

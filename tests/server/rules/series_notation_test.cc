@@ -57,7 +57,7 @@ TEST(SeriesNotationTest, EdgeCasesAsPromtoolReadsThem) {
   EXPECT_EQ(Expand("_"), "_");
   EXPECT_EQ(Expand("+5 -5"), "5 -5");
   EXPECT_EQ(Expand(".5 1. 1e3 1E-2 1.5e-3x1"), "0.5 1 1000 0.01 0.0015 0.0015");
-  EXPECT_EQ(Expand("010 08 -010"), "8 8 -8");  // a leading 0 is octal, when it can be
+  EXPECT_EQ(Expand("010 08 -010"), "8 8 -8");           // a leading 0 is octal, when it can be
   EXPECT_EQ(Expand("5x010"), "5 5 5 5 5 5 5 5 5 5 5");  // a repetition is always decimal
   EXPECT_EQ(Expand("1+010x1"), "1 9");
   EXPECT_EQ(Expand("0x3"), "0 0 0 0");  // not hexadecimal: a repetition
@@ -87,13 +87,18 @@ TEST(SeriesNotationTest, StaleIsAStaleMarkerAndArithmeticOnItIsNot) {
 
 TEST(SeriesNotationTest, BadNotationNamesTheColumn) {
   EXPECT_EQ(Expand("1x"), "error: col 3: unexpected end of input, expected a repetition count");
-  EXPECT_EQ(Expand("1+1"), "error: col 4: unexpected end of input, expected \"x\" and a repetition count");
+  EXPECT_EQ(Expand("1+1"),
+            "error: col 4: unexpected end of input, expected \"x\" and a repetition count");
   EXPECT_EQ(Expand("1 +"), "error: col 4: unexpected end of input, expected a number");
   EXPECT_EQ(Expand("- 1"), "error: col 2: unexpected space, expected a number");
-  EXPECT_EQ(Expand("foo"), "error: col 1: unexpected identifier \"foo\", expected a number or \"stale\"");
-  EXPECT_EQ(Expand("1 stalex2"), "error: col 3: unexpected identifier \"stalex2\", expected a number or \"stale\"");
-  EXPECT_EQ(Expand("Stale"), "error: col 1: unexpected identifier \"Stale\", expected a number or \"stale\"");
-  EXPECT_EQ(Expand("Infx3"), "error: col 1: unexpected identifier \"Infx3\", expected a number or \"stale\"");
+  EXPECT_EQ(Expand("foo"),
+            "error: col 1: unexpected identifier \"foo\", expected a number or \"stale\"");
+  EXPECT_EQ(Expand("1 stalex2"),
+            "error: col 3: unexpected identifier \"stalex2\", expected a number or \"stale\"");
+  EXPECT_EQ(Expand("Stale"),
+            "error: col 1: unexpected identifier \"Stale\", expected a number or \"stale\"");
+  EXPECT_EQ(Expand("Infx3"),
+            "error: col 1: unexpected identifier \"Infx3\", expected a number or \"stale\"");
   EXPECT_EQ(Expand("1e3 0x1F"), "error: col 7: bad number syntax \"1F\"");
   EXPECT_EQ(Expand("1_000"), "error: col 1: bad number syntax \"1_\"");
   EXPECT_EQ(Expand("1e"), "error: col 1: bad number \"1e\"");
@@ -105,15 +110,18 @@ TEST(SeriesNotationTest, BadNotationNamesTheColumn) {
   EXPECT_EQ(Expand("1+-1x2"), "error: col 3: unexpected \"-\", expected a number");
   EXPECT_EQ(Expand("1+1x-2"), "error: col 5: unexpected \"-\", expected a repetition count");
   EXPECT_EQ(Expand("_+1x2"), "error: col 2: unexpected \"+\"");
-  EXPECT_EQ(Expand("1+1x1.5"), "error: col 5: invalid repetition \"1.5\": not a whole number of steps");
+  EXPECT_EQ(Expand("1+1x1.5"),
+            "error: col 5: invalid repetition \"1.5\": not a whole number of steps");
   EXPECT_EQ(Expand("1 2\n3"), "error: col 4: the values must be on one line");
 }
 
 TEST(SeriesNotationTest, HugeRepetitionsAreRefusedNotAllocated) {
   // promtool tries to allocate these and is killed.
-  EXPECT_EQ(Expand("1x18446744073709551615"), "error: col 1: more than 1000000 values in one series");
-  EXPECT_EQ(Expand("1x18446744073709551616"),
-            "error: col 3: invalid repetition \"18446744073709551616\": not a whole number of steps");
+  EXPECT_EQ(Expand("1x18446744073709551615"),
+            "error: col 1: more than 1000000 values in one series");
+  EXPECT_EQ(
+      Expand("1x18446744073709551616"),
+      "error: col 3: invalid repetition \"18446744073709551616\": not a whole number of steps");
   EXPECT_EQ(Expand("_x1000001"), "error: col 1: more than 1000000 values in one series");
   EXPECT_EQ(Expand("1x999999 2"), "error: col 10: more than 1000000 values in one series");
   EXPECT_TRUE(ParseSeriesValues("1x999999").ok());
@@ -125,7 +133,8 @@ std::string Labels(std::string_view text) {
 }
 
 TEST(SeriesNotationTest, SeriesLabels) {
-  EXPECT_EQ(Labels(R"(up{job="node", instance="a:9100"})"), R"({__name__="up", instance="a:9100", job="node"})");
+  EXPECT_EQ(Labels(R"(up{job="node", instance="a:9100"})"),
+            R"({__name__="up", instance="a:9100", job="node"})");
   EXPECT_EQ(Labels(R"({job="node"})"), R"({job="node"})");
   EXPECT_EQ(Labels("instance:node_cpu:rate5m"), R"({__name__="instance:node_cpu:rate5m"})");
   EXPECT_EQ(Labels(R"(a{x="1",})"), R"({__name__="a", x="1"})");
@@ -137,7 +146,8 @@ TEST(SeriesNotationTest, SeriesLabels) {
 
 TEST(SeriesNotationTest, BadSeriesLabels) {
   EXPECT_EQ(Labels(""), "error: col 1: unexpected end of input, expected a metric name or \"{\"");
-  EXPECT_EQ(Labels("a{x=1}"), "error: col 5: unexpected number \"1\", expected a quoted label value");
+  EXPECT_EQ(Labels("a{x=1}"),
+            "error: col 5: unexpected number \"1\", expected a quoted label value");
   EXPECT_EQ(Labels(R"(a{x="1")"), "error: col 8: unexpected end of input, expected \",\" or \"}\"");
   EXPECT_EQ(Labels(R"(a{x})"), "error: col 4: unexpected \"}\", expected \"=\"");
   EXPECT_EQ(Labels("a b"), "error: col 3: unexpected identifier \"b\", expected end of input");

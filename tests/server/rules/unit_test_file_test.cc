@@ -61,8 +61,10 @@ tests:
   EXPECT_EQ(t.alert_rule_test[0].alertname, "Down");
   ASSERT_EQ(t.alert_rule_test[0].exp_alerts.size(), 1u);
   // Any scalar is a string, as yaml.v2 reads one into a string.
-  EXPECT_EQ(t.alert_rule_test[0].exp_alerts[0].labels, (StringPairs{{"code", "500"}, {"severity", "page"}}));
-  EXPECT_EQ(t.alert_rule_test[0].exp_alerts[0].annotations, (StringPairs{{"summary", "it is down"}}));
+  EXPECT_EQ(t.alert_rule_test[0].exp_alerts[0].labels,
+            (StringPairs{{"code", "500"}, {"severity", "page"}}));
+  EXPECT_EQ(t.alert_rule_test[0].exp_alerts[0].annotations,
+            (StringPairs{{"summary", "it is down"}}));
   EXPECT_EQ(t.alert_rule_test[1].eval_time, std::chrono::milliseconds(0));
   EXPECT_TRUE(t.alert_rule_test[1].exp_alerts.empty());
   ASSERT_EQ(t.promql_expr_test.size(), 1u);
@@ -85,7 +87,8 @@ TEST(UnitTestFileTest, EmptyFileAndEmptyEntries) {
 }
 
 double Value(const std::string& yaml_value) {
-  auto f = ParseUnitTestFile("tests:\n- promql_expr_test:\n  - exp_samples:\n    - value: " + yaml_value + "\n", "t.yml");
+  auto f = ParseUnitTestFile(
+      "tests:\n- promql_expr_test:\n  - exp_samples:\n    - value: " + yaml_value + "\n", "t.yml");
   if (!f.ok()) {
     ADD_FAILURE() << yaml_value << ": " << f.status().ToString();
     return -12345;
@@ -115,18 +118,25 @@ std::string Problems(const std::string& text) {
 
 TEST(UnitTestFileTest, UnknownRepeatedAndMistypedFieldsAreErrors) {
   EXPECT_EQ(Problems("rule_files: [a.yml]\nfoo: 1\n"),
-            "t.yml:2:1: unknown field \"foo\" in the test file (its fields: rule_files, evaluation_interval, "
+            "t.yml:2:1: unknown field \"foo\" in the test file (its fields: rule_files, "
+            "evaluation_interval, "
             "group_eval_order, tests)");
-  EXPECT_EQ(Problems("tests: []\ntests: []\n"), "t.yml:2:1: field \"tests\" given twice in the test file");
-  EXPECT_EQ(Problems("rule_files: a.yml\n"), "t.yml:1:13: the test file.rule_files must be a list, not the scalar \"a.yml\"");
+  EXPECT_EQ(Problems("tests: []\ntests: []\n"),
+            "t.yml:2:1: field \"tests\" given twice in the test file");
+  EXPECT_EQ(Problems("rule_files: a.yml\n"),
+            "t.yml:1:13: the test file.rule_files must be a list, not the scalar \"a.yml\"");
   EXPECT_EQ(Problems("tests:\n- interval: 1m\n  input_series:\n  - series: a\n    value: 1\n"),
-            "t.yml:5:5: unknown field \"value\" in tests[0].input_series[0] (its fields: series, values)");
+            "t.yml:5:5: unknown field \"value\" in tests[0].input_series[0] (its fields: series, "
+            "values)");
   EXPECT_EQ(Problems("tests:\n- alert_rule_test:\n  - eval_time: 10\n"),
-            "t.yml:3:16: tests[0].alert_rule_test[0].eval_time: not a valid duration string: \"10\" (e.g. 1m, 1h30m, 0)");
+            "t.yml:3:16: tests[0].alert_rule_test[0].eval_time: not a valid duration string: "
+            "\"10\" (e.g. 1m, 1h30m, 0)");
   EXPECT_EQ(Problems("tests:\n- promql_expr_test:\n  - exp_samples:\n    - value: \"1\"\n"),
-            "t.yml:4:14: tests[0].promql_expr_test[0].exp_samples[0].value must be a number, not the string \"1\"");
+            "t.yml:4:14: tests[0].promql_expr_test[0].exp_samples[0].value must be a number, not "
+            "the string \"1\"");
   EXPECT_EQ(Problems("tests:\n- promql_expr_test:\n  - exp_samples:\n    - value: Inf\n"),
-            "t.yml:4:14: tests[0].promql_expr_test[0].exp_samples[0].value must be a number, not \"Inf\"");
+            "t.yml:4:14: tests[0].promql_expr_test[0].exp_samples[0].value must be a number, not "
+            "\"Inf\"");
   EXPECT_EQ(Problems("tests:\n- external_labels: [a]\n"),
             "t.yml:2:20: tests[0].external_labels must be a map of names to strings, not a list");
   EXPECT_EQ(Problems("tests: 3\n"), "t.yml:1:8: tests must be a list, not the scalar \"3\"");
@@ -137,7 +147,9 @@ TEST(UnitTestFileTest, EveryProblemIsListed) {
   const std::string p = Problems("foo: 1\ntests:\n- bar: 2\n  interval: x\n");
   EXPECT_NE(p.find("t.yml:1:1: unknown field \"foo\""), std::string::npos) << p;
   EXPECT_NE(p.find("t.yml:3:3: unknown field \"bar\" in tests[0]"), std::string::npos) << p;
-  EXPECT_NE(p.find("t.yml:4:13: tests[0].interval: not a valid duration string: \"x\""), std::string::npos) << p;
+  EXPECT_NE(p.find("t.yml:4:13: tests[0].interval: not a valid duration string: \"x\""),
+            std::string::npos)
+      << p;
 }
 
 TEST(UnitTestFileTest, MalformedYamlIsAnErrorNotACrash) {
@@ -154,12 +166,19 @@ TEST(UnitTestFileTest, AliasesThatExpandToMillionsAreRefused) {
     for (int i = 0; i < 200; ++i) out += (i ? ", *" : "*") + alias;
     return out + "]";
   };
-  const std::string text = "e: &e {exp_labels: {a: b}}\n"
-                           "al: &al {alertname: X, exp_alerts: " + list_of("e") + "}\n"
-                           "tg: &tg {alert_rule_test: " + list_of("al") + "}\n"
-                           "tests: " + list_of("tg") + "\n";
+  const std::string text =
+      "e: &e {exp_labels: {a: b}}\n"
+      "al: &al {alertname: X, exp_alerts: " +
+      list_of("e") +
+      "}\n"
+      "tg: &tg {alert_rule_test: " +
+      list_of("al") +
+      "}\n"
+      "tests: " +
+      list_of("tg") + "\n";
   const std::string p = Problems(text);
-  EXPECT_NE(p.find("more than 1000000 entries with aliases expanded: refused"), std::string::npos) << p.substr(0, 500);
+  EXPECT_NE(p.find("more than 1000000 entries with aliases expanded: refused"), std::string::npos)
+      << p.substr(0, 500);
 }
 
 }  // namespace
