@@ -58,9 +58,11 @@ std::optional<double> ExtrapolatedRate(Points p, const Value& window, bool count
   double interval = sampled;
   interval += to_start < threshold ? to_start : average_gap / 2;
   interval += to_end < threshold ? to_end : average_gap / 2;
-  result = result * (interval / sampled);
-  if (rate) result /= static_cast<double>(window.range_end - window.range_start) / 1000;
-  return result;
+  // One factor, then one multiplication, in Prometheus's order: the same real number as
+  // dividing the product, but not always the same float.
+  double factor = interval / sampled;
+  if (rate) factor /= static_cast<double>(window.range_end - window.range_start) / 1000;
+  return result * factor;
 }
 
 std::optional<double> InstantValue(Points p, bool rate) {
