@@ -13,6 +13,7 @@
 
 #include "server/promql/lexer.h"
 #include "server/promql/parser.h"
+#include "server/rules/template.h"
 
 namespace vigil::rules {
 namespace {
@@ -117,6 +118,37 @@ std::vector<std::pair<std::string, std::string>> StringMap(const YAML::Node& n, 
   return out;
 }
 
+// The value node of `key` in a map already read by StringMap, for where a problem is.
+YAML::Node ValueNode(const YAML::Node& map, const std::string& key) {
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+  }
+  return map;
+}
+
+// An alerting rule's label and annotation values are templates, parsed now so that a bad one
+// is a load error, as promtool reports it: `label "severity": template: __alert_X:1: ...`.
+void ParseTemplates(const YAML::Node& labels_node, const YAML::Node& annotations_node, const std::string& alert,
+                    const std::string& where, RuleSpec* rule, Problems* problems) {
+  const std::string name = "__alert_" + alert;
+  for (const core::Label& l : rule->labels) {
+    auto t = Template::Parse(name, l.value);
+    if (!t.ok()) {
+      problems->Add(ValueNode(labels_node, l.name), where, "label " + Quote(l.name) + ": " + t.status().message());
+    } else {
+      rule->label_templates.push_back(std::move(t).value());
+    }
+  }
+  for (const auto& [key, value] : rule->annotations) {
+    auto t = Template::Parse(name, value);
+    if (!t.ok()) {
+      problems->Add(ValueNode(annotations_node, key), where, "annotation " + Quote(key) + ": " + t.status().message());
+    } else {
+      rule->annotation_templates.push_back(std::move(t).value());
+    }
+  }
+}
+
 void ReadRule(const YAML::Node& node, const std::string& group, size_t index, GroupSpec* out,
               Problems* problems) {
   const std::string position = "group " + Quote(group) + ", rule " + std::to_string(index);
@@ -202,6 +234,7 @@ void ReadRule(const YAML::Node& node, const std::string& group, size_t index, Gr
     if (!core::IsValidLabelName(name)) problems->Add(annotations_node, where, "invalid annotation name: " + name);
   }
   rule.annotations = std::move(annotations);
+  if (!recording && !alert_name.empty()) ParseTemplates(labels_node, annotations_node, alert_name, where, &rule, problems);
   out->rules.push_back(std::move(rule));
 }
 

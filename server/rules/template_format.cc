@@ -82,13 +82,57 @@ std::string Printf(const char* format, int prec, double v) {
   return out;
 }
 
-// Go's %x of a float: C's %a with the exponent written with two digits at least.
-// (A negative precision is C's "as many digits as needed".)
+// Go's %x of a float: -0x1.yyyp±dd, the mantissa normalised (subnormals too) and rounded
+// to `prec` hex digits when prec >= 0.
 std::string FormatHex(double v, char fmt, int prec) {
-  std::string c = Printf(fmt == 'x' ? "%.*a" : "%.*A", prec, v);
-  const size_t p = c.find_first_of("pP");
-  if (p != std::string::npos && c.size() == p + 3) c.insert(p + 2, "0");
-  return c;
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const bool neg = bits >> 63;
+  int exp = static_cast<int>((bits >> 52) & 0x7FF);
+  uint64_t mant = bits & ((uint64_t{1} << 52) - 1);
+  if (exp == 0) {
+    ++exp;  // subnormal
+  } else {
+    mant |= uint64_t{1} << 52;
+  }
+  exp -= 1023;
+  if (mant == 0) exp = 0;
+  // The leading 1 (if any) at bit 60.
+  mant <<= 60 - 52;
+  while (mant != 0 && (mant & (uint64_t{1} << 60)) == 0) {
+    mant <<= 1;
+    --exp;
+  }
+  if (prec >= 0 && prec < 15) {
+    const unsigned shift = static_cast<unsigned>(prec * 4);
+    const uint64_t extra = (mant << shift) & ((uint64_t{1} << 60) - 1);
+    mant >>= 60 - shift;
+    if ((extra | (mant & 1)) > (uint64_t{1} << 59)) ++mant;
+    mant <<= 60 - shift;
+    if (mant & (uint64_t{1} << 61)) {  // rounding carried into a new leading digit
+      mant >>= 1;
+      ++exp;
+    }
+  }
+  const char* hex = fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string out = neg ? "-" : "";
+  out += '0';
+  out += fmt;
+  out += static_cast<char>('0' + ((mant >> 60) & 1));
+  mant <<= 4;  // drop the leading digit
+  if (prec < 0 && mant != 0) {
+    out += '.';
+    for (; mant != 0; mant <<= 4) out += hex[(mant >> 60) & 15];
+  } else if (prec > 0) {
+    out += '.';
+    for (int i = 0; i < prec; ++i, mant <<= 4) out += hex[(mant >> 60) & 15];
+  }
+  out += fmt == 'X' ? 'P' : 'p';
+  out += exp < 0 ? '-' : '+';
+  exp = std::abs(exp);
+  if (exp < 10) out += '0';
+  out += std::to_string(exp);
+  return out;
 }
 
 // Go's underscoreOK: underscores only between digits (or after a base prefix).
@@ -295,12 +339,28 @@ void AppendQuotedRune(std::string* out, int32_t r, char quote, bool ascii_only) 
   }
 }
 
+// Go's %b of a float: the integer mantissa and the power of two, -ddddp±ddd.
+std::string FormatBinary(double v) {
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  int exp = static_cast<int>((bits >> 52) & 0x7FF);
+  uint64_t mant = bits & ((uint64_t{1} << 52) - 1);
+  if (exp == 0) {
+    ++exp;
+  } else {
+    mant |= uint64_t{1} << 52;
+  }
+  exp -= 1023 + 52;
+  return std::string(bits >> 63 ? "-" : "") + std::to_string(mant) + "p" + (exp >= 0 ? "+" : "") + std::to_string(exp);
+}
+
 }  // namespace
 
 std::string FormatFloat(double v, char fmt, int prec) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   if (fmt == 'F') fmt = 'f';
+  if (fmt == 'b') return FormatBinary(v);
   if (fmt == 'x' || fmt == 'X') return FormatHex(v, fmt, prec);
   if (prec >= 0) {
     // glibc prints the exact binary value correctly rounded, as Go does; Go's %g chooses
@@ -547,15 +607,20 @@ bool CanBackquote(std::string_view s) {
   return true;
 }
 
-std::string FormatTimeUTC(int64_t unix_ms) {
-  // Days and milliseconds within the day, rounding toward negative infinity.
+namespace {
+
+struct Civil {
+  int64_t year, month, day, ms_of_day;
+};
+
+// The proleptic Gregorian date of a Unix time in milliseconds, as Go's time package keeps it.
+Civil CivilFromUnixMillis(int64_t unix_ms) {
   int64_t days = unix_ms / 86400000;
   int64_t ms = unix_ms % 86400000;
   if (ms < 0) {
     ms += 86400000;
     --days;
   }
-  // Civil date from days since 1970-01-01 (proleptic Gregorian, as Go's time package).
   days += 719468;
   const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   const int64_t doe = days - era * 146097;
@@ -564,19 +629,38 @@ std::string FormatTimeUTC(int64_t unix_ms) {
   const int64_t mp = (5 * doy + 2) / 153;
   const int64_t day = doy - (153 * mp + 2) / 5 + 1;
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t year = yoe + era * 400 + (month <= 2);
+  return {yoe + era * 400 + (month <= 2), month, day, ms};
+}
+
+}  // namespace
+
+std::string FormatTimeUTC(int64_t unix_ms) {
+  const Civil c = CivilFromUnixMillis(unix_ms);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld", static_cast<long long>(year),
-                static_cast<long long>(month), static_cast<long long>(day), static_cast<long long>(ms / 3600000),
-                static_cast<long long>(ms / 60000 % 60), static_cast<long long>(ms / 1000 % 60));
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld", static_cast<long long>(c.year),
+                static_cast<long long>(c.month), static_cast<long long>(c.day),
+                static_cast<long long>(c.ms_of_day / 3600000), static_cast<long long>(c.ms_of_day / 60000 % 60),
+                static_cast<long long>(c.ms_of_day / 1000 % 60));
   std::string out = buf;
-  if (const int64_t frac = ms % 1000; frac != 0) {
+  if (const int64_t frac = c.ms_of_day % 1000; frac != 0) {
     std::snprintf(buf, sizeof buf, ".%03lld", static_cast<long long>(frac));
     std::string f = buf;
     while (f.back() == '0') f.pop_back();
     out += f;
   }
   return out + " +0000 UTC";
+}
+
+std::string GoStringTimeUTC(int64_t unix_ms) {
+  static constexpr const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
+                                            "July",    "August",   "September", "October", "November", "December"};
+  const Civil c = CivilFromUnixMillis(unix_ms);
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "time.Date(%lld, time.%s, %lld, %lld, %lld, %lld, %lld, time.UTC)",
+                static_cast<long long>(c.year), kMonths[c.month - 1], static_cast<long long>(c.day),
+                static_cast<long long>(c.ms_of_day / 3600000), static_cast<long long>(c.ms_of_day / 60000 % 60),
+                static_cast<long long>(c.ms_of_day / 1000 % 60), static_cast<long long>(c.ms_of_day % 1000 * 1000000));
+  return buf;
 }
 
 }  // namespace vigil::rules::gotemplate

@@ -12,7 +12,7 @@
 
 namespace vigil::rules::gotemplate {
 
-// strconv.FormatFloat(v, fmt, prec, 64). `fmt` is one of e E f F g G x X; prec < 0 asks for
+// strconv.FormatFloat(v, fmt, prec, 64). `fmt` is one of b e E f F g G x X; prec < 0 asks for
 // the fewest digits that read back as v. Infinities are "+Inf" and "-Inf", NaN is "NaN".
 std::string FormatFloat(double v, char fmt, int prec);
 
@@ -48,5 +48,7 @@ bool IsPrintRune(int32_t r);
 // time.Time.String() of a UTC time: "2009-11-10 23:00:00.123 +0000 UTC" (the fraction only
 // when not zero, its trailing zeros dropped).
 std::string FormatTimeUTC(int64_t unix_ms);
+// time.Time.GoString() of a UTC time: "time.Date(2009, time.November, 10, 23, 0, 0, 0, time.UTC)".
+std::string GoStringTimeUTC(int64_t unix_ms);
 
 }  // namespace vigil::rules::gotemplate

@@ -90,15 +90,17 @@ Item Lexer::Emit(ItemType type, size_t start, size_t end) {
 Item Lexer::Error(std::string message) {
   Item item;
   item.type = ItemType::kError;
-  item.pos = static_cast<int>(pos_);
+  // Where the item that failed began, as Go reports it.
+  item.pos = static_cast<int>(start_);
   item.error = std::move(message);
-  item.line = LineAt(pos_);
+  item.line = LineAt(start_);
   done_ = true;
   return item;
 }
 
 Item Lexer::Next() {
   if (done_) return Emit(ItemType::kEOF, input_.size(), input_.size());
+  start_ = pos_;
   if (pending_paren_error_) return Error("unexpected right paren " + RuneName(')'));
   return inside_action_ ? LexInsideAction() : LexText();
 }
@@ -129,6 +131,7 @@ Item Lexer::LexText() {
     // At the left delimiter: a comment is skipped whole, an action starts.
     const size_t after_marker = delim_end + (trim ? kTrimMarkerLen : 0);
     if (input_.substr(after_marker).substr(0, kLeftComment.size()) == kLeftComment) {
+      start_ = after_marker;
       pos_ = after_marker + kLeftComment.size();
       const size_t end = input_.find(kRightComment, pos_);
       if (end == std::string_view::npos) return Error("unclosed comment");

@@ -51,7 +51,7 @@ struct Item {
   ItemType type = ItemType::kEOF;
   int pos = 0;  // byte offset in the input
   std::string_view val;
-  std::string error;  // kError only (val points at it)
+  std::string error;  // kError only (val is empty)
   int line = 1;
 };
 
@@ -85,6 +85,7 @@ class Lexer {
 
   std::string_view input_;
   size_t pos_ = 0;
+  size_t start_ = 0;  // where the item being lexed began
   bool inside_action_ = false;
   bool done_ = false;
   int paren_depth_ = 0;

@@ -26,6 +26,34 @@ std::string_view TruncateRunes(std::string_view s, int runes) {
   return s.substr(0, i);
 }
 
+// Go's '#' on a float: always a decimal point, and %g keeps its trailing zeros (six
+// significant digits when no precision is given). `num` starts with its sign.
+void AddSharpDigits(std::string* num, char verb, int prec) {
+  int digits = 0;
+  if (verb == 'v' || verb == 'g' || verb == 'G' || verb == 'x') digits = prec == -1 ? 6 : prec;
+  std::string tail;
+  bool has_point = false, saw_nonzero = false;
+  for (size_t i = 1; i < num->size(); ++i) {
+    const char c = (*num)[i];
+    if (c == '.') {
+      has_point = true;
+    } else if (c == 'p' || c == 'P' || ((c == 'e' || c == 'E') && verb != 'x' && verb != 'X')) {
+      tail = num->substr(i);
+      num->resize(i);
+      break;
+    } else {
+      saw_nonzero = saw_nonzero || c != '0';
+      if (saw_nonzero) --digits;
+    }
+  }
+  if (!has_point) {
+    if (num->size() == 2 && (*num)[1] == '0') --digits;  // a lone 0 counts once
+    num->push_back('.');
+  }
+  if (digits > 0) num->append(static_cast<size_t>(digits), '0');
+  *num += tail;
+}
+
 // Go's fmt.pp and fmt.fmt in one: flags of the verb being printed, and the output.
 class Printer {
  public:
@@ -48,6 +76,7 @@ class Printer {
   void Pad(std::string_view s);
   void PrintValue(const Value& v, int32_t verb, int depth);
   void PrintStruct(const Value& v, int32_t verb, int depth);
+  void PrintGoSyntax(const Value& v, int depth);
   void BadVerb(const Value& v, int32_t verb);
   void FmtBool(bool b, int32_t verb, const Value& v);
   void FmtInteger(uint64_t u, bool is_signed, int32_t verb, const Value& v);
@@ -219,6 +248,7 @@ void Printer::FmtFloatPrec(double f, char verb, int prec) {
     f_.zero = zero;
     return;
   }
+  if (f_.sharp && verb != 'b') AddSharpDigits(&num, verb, prec);
   if (f_.plus || num[0] != '+') {
     // With zero padding the sign goes before the zeros.
     if (f_.zero && f_.wid_present && f_.wid > static_cast<int>(num.size())) {
@@ -237,6 +267,8 @@ void Printer::FmtFloat(double f, int32_t verb, const Value& v) {
   switch (verb) {
     case 'v':
       return FmtFloatPrec(f, 'g', -1);
+    case 'b':
+      return FmtFloatPrec(f, 'b', -1);
     case 'g':
     case 'G':
     case 'x':
@@ -356,7 +388,88 @@ void Printer::PrintStruct(const Value& v, int32_t verb, int depth) {
   buf.push_back('}');
 }
 
+// %#v: values as Go source would write them.
+void Printer::PrintGoSyntax(const Value& v, int depth) {
+  auto pointer = [&](const Value& p) {
+    char tmp[48];
+    if (p.address() == nullptr) {
+      buf += "(" + std::string(TypeName(p)) + ")(nil)";
+    } else {
+      std::snprintf(tmp, sizeof tmp, ")(0x%llx)", static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(p.address())));
+      buf += "(" + std::string(TypeName(p)) + tmp;
+    }
+  };
+  switch (v.kind()) {
+    case Kind::kNil:
+      buf += depth == 0 ? "<nil>" : "interface {}(nil)";
+      return;
+    case Kind::kUint8: {
+      char tmp[16];
+      std::snprintf(tmp, sizeof tmp, "0x%x", static_cast<unsigned>(v.as_int()));
+      return Pad(tmp);
+    }
+    case Kind::kStringMap:
+    case Kind::kAnyMap: {
+      buf += TypeName(v);
+      buf.push_back('{');
+      bool first = true;
+      auto entry = [&](const std::string& key, const Value& value) {
+        if (!first) buf += ", ";
+        first = false;
+        buf += QuoteGo(key);
+        buf.push_back(':');
+        PrintGoSyntax(value, depth + 1);
+      };
+      if (v.kind() == Kind::kStringMap) {
+        for (const core::Label& l : *v.string_map()) entry(l.name, Value::String(l.value));
+      } else {
+        for (const auto& [key, value] : *v.any_map()) entry(key, value);
+      }
+      buf.push_back('}');
+      return;
+    }
+    case Kind::kSamples:
+      buf += TypeName(v);
+      if (v.samples() == nullptr) {
+        buf += "(nil)";
+        return;
+      }
+      buf.push_back('{');
+      for (size_t i = 0; i < v.samples()->items.size(); ++i) {
+        if (i > 0) buf += ", ";
+        pointer(Value::MakeSample(v.samples()->items[i]));
+      }
+      buf.push_back('}');
+      return;
+    case Kind::kSample:
+      if (depth > 0 || v.sample() == nullptr) return pointer(v);
+      buf += "&template.sample{Labels:";
+      PrintGoSyntax(FieldOf(v, "Labels"), depth + 1);
+      buf += ", Value:";
+      PrintGoSyntax(FieldOf(v, "Value"), depth + 1);
+      buf.push_back('}');
+      return;
+    case Kind::kData:
+      buf += TypeName(v);
+      for (const char* field : {"{Labels:", ", ExternalLabels:", ", ExternalURL:", ", Value:"}) {
+        buf += field;
+        const std::string_view name = std::string_view(field).substr(field[0] == '{' ? 1 : 2);
+        PrintGoSyntax(FieldOf(v, name.substr(0, name.size() - 1)), depth + 1);
+      }
+      buf.push_back('}');
+      return;
+    case Kind::kTime:
+      return Pad(GoStringTimeUTC(v.as_int()));
+    default:
+      return PrintValue(v, 'v', depth);
+  }
+}
+
 void Printer::PrintValue(const Value& v, int32_t verb, int depth) {
+  if (verb == 'v' && f_.sharp_v && v.kind() != Kind::kBool && v.kind() != Kind::kInt && v.kind() != Kind::kFloat &&
+      v.kind() != Kind::kString && v.kind() != Kind::kHtml) {
+    return PrintGoSyntax(v, depth);
+  }
   switch (v.kind()) {
     case Kind::kNil:
       buf += "<nil>";
@@ -444,6 +557,7 @@ void Printer::PrintArg(const Value& v, int32_t verb, bool indirect) {
     }
     return BadVerb(v, verb);
   }
+  if (v.kind() == Kind::kTime && verb == 'v' && f_.sharp_v) return PrintGoSyntax(v, 0);
   if (v.kind() == Kind::kTime) {
     // *time.Time is a Stringer: the verbs that take a string print its String().
     if (verb == 'v' || verb == 's' || verb == 'x' || verb == 'X' || verb == 'q') {

@@ -77,6 +77,39 @@ TEST(RuleFileTest, EveryProblemOfAFileNamesItsLineGroupAndRule) {
             (std::vector<std::string>{"4:7: yaml: illegal block entry"}));
 }
 
+// promtool 2.42 says the same of bad_templates.yml, without the positions and in map order.
+TEST(RuleFileTest, AlertingRulesTemplatesAreParsedAtLoad) {
+  EXPECT_EQ(ProblemsOf("bad_templates.yml"),
+            (std::vector<std::string>{
+                "13:21: group \"g\", rule 2, \"HighLoad\": label \"severity\": template: __alert_HighLoad:1: "
+                "missing value for if",
+                "16:20: group \"g\", rule 2, \"HighLoad\": annotation \"summary\": template: __alert_HighLoad:1: "
+                "function \"nope\" not defined",
+                "18:14: group \"g\", rule 2, \"HighLoad\": annotation \"z\": template: __alert_HighLoad:2: "
+                "unexpected {{end}}",
+            }));
+  // A recording rule's labels are values, not templates.
+  auto recording = ParseRuleFile("groups:\n- name: g\n  rules:\n  - record: r\n    expr: up\n    labels:\n      x: "
+                                 "\"{{ nope }}\"\n",
+                                 "r.yml");
+  ASSERT_TRUE(recording.ok()) << recording.status().ToString();
+  EXPECT_TRUE((*recording)[0].rules[0].label_templates.empty());
+}
+
+TEST(RuleFileTest, AlertingRulesKeepTheirParsedTemplates) {
+  auto groups = LoadRuleFile(kData + "/good.yml");
+  ASSERT_TRUE(groups.ok()) << groups.status().ToString();
+  const RuleSpec& alert = (*groups)[0].rules[1];
+  ASSERT_EQ(alert.label_templates.size(), 1u);
+  ASSERT_EQ(alert.annotation_templates.size(), 2u);
+  TemplateData data;
+  data.labels = core::Labels::FromLiteral({{"instance", "db1"}, {"job", "node"}});
+  EXPECT_EQ(ExpandOrError(*alert.label_templates[0], data), "page");
+  EXPECT_EQ(ExpandOrError(*alert.annotation_templates[0], data), "db1 of node has been down for 5 minutes.");
+  EXPECT_EQ(ExpandOrError(*alert.annotation_templates[1], data), "Instance db1 down");
+  EXPECT_TRUE((*groups)[0].rules[0].label_templates.empty());
+}
+
 TEST(RuleFileTest, AnEmptyFileHoldsNoGroups) {
   auto groups = ParseRuleFile("", "empty.yml");
   ASSERT_TRUE(groups.ok());
@@ -119,8 +152,8 @@ TEST(RuleFileTest, CheckRulesReportsAsPromtool) {
 TEST(RuleFileTest, PatternsNameEachFileOnceAndAMissOnlyNamesNothing) {
   const auto files = ExpandRuleFilePatterns({kData + "/good.yml", kData + "/bad_*.yml", kData + "/good.*",
                                              kData + "/none-*.yml"});
-  EXPECT_EQ(files, (std::vector<std::string>{kData + "/good.yml", kData + "/bad_fields.yml",
-                                             kData + "/bad_rules.yml", kData + "/bad_yaml.yml"}));
+  EXPECT_EQ(files, (std::vector<std::string>{kData + "/good.yml", kData + "/bad_fields.yml", kData + "/bad_rules.yml",
+                                             kData + "/bad_templates.yml", kData + "/bad_yaml.yml"}));
   auto all = LoadRuleFiles({kData + "/good.yml", kData + "/bad_yaml.yml"});
   EXPECT_FALSE(all.ok());
 }
