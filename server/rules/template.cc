@@ -10,12 +10,14 @@ namespace {
 // (rules/alerting.go), so that $labels, $externalLabels, $externalURL and $value exist. It has
 // no newline: an error's column on line 1 counts these characters, as Prometheus's does.
 constexpr std::string_view kDefinitions =
-    "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := "
+    "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := "
+    ".ExternalURL}}{{$value := "
     ".Value}}";
 
 class TextTemplate final : public Template {
  public:
-  explicit TextTemplate(std::unique_ptr<gotemplate::ParsedTemplate> parsed) : parsed_(std::move(parsed)) {}
+  explicit TextTemplate(std::unique_ptr<gotemplate::ParsedTemplate> parsed)
+      : parsed_(std::move(parsed)) {}
 
   core::Result<std::string> Expand(const TemplateData& data) const override {
     auto out = gotemplate::Execute(*parsed_, data);
@@ -30,7 +32,8 @@ class TextTemplate final : public Template {
 
 }  // namespace
 
-core::Result<std::shared_ptr<const Template>> Template::Parse(std::string_view name, std::string_view text) {
+core::Result<std::shared_ptr<const Template>> Template::Parse(std::string_view name,
+                                                              std::string_view text) {
   std::string full(kDefinitions);
   full += text;
   auto parsed = gotemplate::ParseTemplateText(name, std::move(full));

@@ -52,8 +52,10 @@ class State {
     const Value dot = Value::Data(ctx_.data);
     vars_.emplace_back("$", dot);
     auto it = t_.trees.find(t_.name);
-    const Flow flow = it == t_.trees.end() ? (Errorf(QuoteGo(t_.name) + " is an incomplete or empty template"), Flow::kError)
-                                           : Walk(dot, *it->second);
+    const Flow flow =
+        it == t_.trees.end()
+            ? (Errorf(QuoteGo(t_.name) + " is an incomplete or empty template"), Flow::kError)
+            : Walk(dot, *it->second);
     if (flow == Flow::kError) {
       *error = std::move(error_);
       return false;
@@ -78,14 +80,17 @@ class State {
   bool EvalCommand(const Value& dot, const CommandNode& cmd, const Value* final, Value* out);
   bool NotAFunction(const std::vector<NodePtr>& args, const Value* final);
   bool IdealConstant(const NumberNode& n, Value* out);
-  bool EvalFieldNode(const Value& dot, const FieldNode& field, size_t num_args, const Value* final, Value* out);
-  bool EvalChainNode(const Value& dot, const ChainNode& chain, size_t num_args, const Value* final, Value* out);
-  bool EvalVariableNode(const Value& dot, const VariableNode& v, size_t num_args, const Value* final, Value* out);
-  bool EvalFieldChain(const Value& dot, Value receiver, const std::vector<std::string>& ident, size_t first,
+  bool EvalFieldNode(const Value& dot, const FieldNode& field, size_t num_args, const Value* final,
+                     Value* out);
+  bool EvalChainNode(const Value& dot, const ChainNode& chain, size_t num_args, const Value* final,
+                     Value* out);
+  bool EvalVariableNode(const VariableNode& v, size_t num_args, const Value* final, Value* out);
+  bool EvalFieldChain(Value receiver, const std::vector<std::string>& ident, size_t first,
                       size_t num_args, const Value* final, Value* out);
-  bool EvalField(const std::string& name, size_t num_args, const Value* final, const Value& receiver, Value* out);
-  bool EvalFunction(const Value& dot, const IdentifierNode& id, const Node& cmd, const std::vector<NodePtr>* args,
-                    const Value* final, Value* out);
+  bool EvalField(const std::string& name, size_t num_args, const Value* final,
+                 const Value& receiver, Value* out);
+  bool EvalFunction(const Value& dot, const IdentifierNode& id, const Node& cmd,
+                    const std::vector<NodePtr>* args, const Value* final, Value* out);
   bool EvalArg(const Value& dot, ArgType type, const Node& n, Value* out);
   bool ValidateType(Value value, ArgType type, Value* out);
 
@@ -93,7 +98,7 @@ class State {
   bool SetVar(const std::string& name, const Value& value);
 
   const ParsedTemplate& t_;
-  std::string_view name_;  // of the template executing now, for "executing NAME"
+  std::string_view name_;       // of the template executing now, for "executing NAME"
   const Node* node_ = nullptr;  // where we are, for errors
   std::vector<std::pair<std::string, Value>> vars_;
   std::string out_;
@@ -125,13 +130,14 @@ bool State::Errorf(const std::string& message) {
     return false;
   }
   // Line and column of the node, the column in bytes from 0 (Go's ErrorContext).
-  const std::string_view text = std::string_view(t_.text).substr(0, static_cast<size_t>(node_->pos));
+  const std::string_view text =
+      std::string_view(t_.text).substr(0, static_cast<size_t>(node_->pos));
   const size_t newline = text.rfind('\n');
   const size_t column = newline == std::string_view::npos ? text.size() : text.size() - newline - 1;
   size_t line = 1;
   for (char c : text) line += c == '\n';
-  error_ = "template: " + t_.name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": executing " +
-           QuoteGo(name_) + " at <" + node_->String() + ">: " + message;
+  error_ = "template: " + t_.name + ":" + std::to_string(line) + ":" + std::to_string(column) +
+           ": executing " + QuoteGo(name_) + " at <" + node_->String() + ">: " + message;
   return false;
 }
 
@@ -144,14 +150,17 @@ bool State::Write(std::string_view text) {
 }
 
 bool State::Step() {
-  if (++steps_ > kMaxSteps) return Errorf("more than " + std::to_string(kMaxSteps) + " steps: too costly to expand");
+  if (++steps_ > kMaxSteps)
+    return Errorf("more than " + std::to_string(kMaxSteps) + " steps: too costly to expand");
   return true;
 }
 
 Flow State::Walk(const Value& dot, const Node& node) {
   DepthGuard guard(&depth_);
   node_ = &node;
-  if (guard.too_deep()) return Errorf("exceeded maximum nesting depth (" + std::to_string(kMaxExecDepth) + ")"), Flow::kError;
+  if (guard.too_deep())
+    return Errorf("exceeded maximum nesting depth (" + std::to_string(kMaxExecDepth) + ")"),
+           Flow::kError;
   if (!Step()) return Flow::kError;
   switch (node.type) {
     case NodeType::kAction: {
@@ -267,9 +276,11 @@ Flow State::WalkRange(const Value& dot, const BranchNode& node) {
 Flow State::WalkTemplate(const Value& dot, const TemplateNode& node) {
   node_ = &node;
   auto it = t_.trees.find(node.name);
-  if (it == t_.trees.end()) return Errorf("template " + QuoteGo(node.name) + " not defined"), Flow::kError;
+  if (it == t_.trees.end())
+    return Errorf("template " + QuoteGo(node.name) + " not defined"), Flow::kError;
   if (template_depth_ >= kMaxTemplateDepth) {
-    return Errorf("exceeded maximum template depth (" + std::to_string(kMaxTemplateDepth) + ")"), Flow::kError;
+    return Errorf("exceeded maximum template depth (" + std::to_string(kMaxTemplateDepth) + ")"),
+           Flow::kError;
   }
   Value new_dot;
   if (!EvalPipeline(dot, node.pipe.get(), &new_dot)) return Flow::kError;
@@ -289,7 +300,8 @@ bool State::EvalPipeline(const Value& dot, const PipeNode* pipe, Value* out) {
   if (pipe == nullptr) return true;
   DepthGuard guard(&depth_);
   node_ = pipe;
-  if (guard.too_deep()) return Errorf("exceeded maximum nesting depth (" + std::to_string(kMaxExecDepth) + ")");
+  if (guard.too_deep())
+    return Errorf("exceeded maximum nesting depth (" + std::to_string(kMaxExecDepth) + ")");
   std::optional<Value> value;  // unset: no value yet to pass on
   for (const auto& cmd : pipe->cmds) {
     Value next;
@@ -308,7 +320,8 @@ bool State::EvalPipeline(const Value& dot, const PipeNode* pipe, Value* out) {
 }
 
 bool State::NotAFunction(const std::vector<NodePtr>& args, const Value* final) {
-  if (args.size() > 1 || final != nullptr) return Errorf("can't give argument to non-function " + args[0]->String());
+  if (args.size() > 1 || final != nullptr)
+    return Errorf("can't give argument to non-function " + args[0]->String());
   return true;
 }
 
@@ -321,13 +334,14 @@ bool State::EvalCommand(const Value& dot, const CommandNode& cmd, const Value* f
     case NodeType::kChain:
       return EvalChainNode(dot, static_cast<const ChainNode&>(first), cmd.args.size(), final, out);
     case NodeType::kIdentifier:
-      return EvalFunction(dot, static_cast<const IdentifierNode&>(first), cmd, &cmd.args, final, out);
+      return EvalFunction(dot, static_cast<const IdentifierNode&>(first), cmd, &cmd.args, final,
+                          out);
     case NodeType::kPipe:
       // A parenthesized pipeline takes no arguments of its own.
       if (!NotAFunction(cmd.args, final)) return false;
       return EvalPipeline(dot, static_cast<const PipeNode*>(&first), out);
     case NodeType::kVariable:
-      return EvalVariableNode(dot, static_cast<const VariableNode&>(first), cmd.args.size(), final, out);
+      return EvalVariableNode(static_cast<const VariableNode&>(first), cmd.args.size(), final, out);
     default:
       break;
   }
@@ -372,33 +386,37 @@ bool State::IdealConstant(const NumberNode& n, Value* out) {
   return true;
 }
 
-bool State::EvalFieldNode(const Value& dot, const FieldNode& field, size_t num_args, const Value* final, Value* out) {
+bool State::EvalFieldNode(const Value& dot, const FieldNode& field, size_t num_args,
+                          const Value* final, Value* out) {
   node_ = &field;
-  return EvalFieldChain(dot, dot, field.ident, 0, num_args, final, out);
+  return EvalFieldChain(dot, field.ident, 0, num_args, final, out);
 }
 
-bool State::EvalChainNode(const Value& dot, const ChainNode& chain, size_t num_args, const Value* final, Value* out) {
+bool State::EvalChainNode(const Value& dot, const ChainNode& chain, size_t num_args,
+                          const Value* final, Value* out) {
   node_ = &chain;
-  if (chain.node->type == NodeType::kNil) return Errorf("indirection through explicit nil in " + chain.String());
+  if (chain.node->type == NodeType::kNil)
+    return Errorf("indirection through explicit nil in " + chain.String());
   Value receiver;
   if (!EvalArg(dot, std::nullopt, *chain.node, &receiver)) return false;
-  return EvalFieldChain(dot, receiver, chain.field, 0, num_args, final, out);
+  return EvalFieldChain(receiver, chain.field, 0, num_args, final, out);
 }
 
-bool State::EvalVariableNode(const Value& dot, const VariableNode& v, size_t num_args, const Value* final,
+bool State::EvalVariableNode(const VariableNode& v, size_t num_args, const Value* final,
                              Value* out) {
   node_ = &v;
   Value value;
   if (!VarValue(v.ident[0], &value)) return false;
   if (v.ident.size() == 1) {
-    if (num_args > 1 || final != nullptr) return Errorf("can't give argument to non-function " + v.String());
+    if (num_args > 1 || final != nullptr)
+      return Errorf("can't give argument to non-function " + v.String());
     *out = std::move(value);
     return true;
   }
-  return EvalFieldChain(dot, value, v.ident, 1, num_args, final, out);
+  return EvalFieldChain(value, v.ident, 1, num_args, final, out);
 }
 
-bool State::EvalFieldChain(const Value&, Value receiver, const std::vector<std::string>& ident, size_t first,
+bool State::EvalFieldChain(Value receiver, const std::vector<std::string>& ident, size_t first,
                            size_t num_args, const Value* final, Value* out) {
   for (size_t i = first; i + 1 < ident.size(); ++i) {
     Value next;
@@ -408,8 +426,8 @@ bool State::EvalFieldChain(const Value&, Value receiver, const std::vector<std::
   return EvalField(ident.back(), num_args, final, receiver, out);
 }
 
-bool State::EvalField(const std::string& name, size_t num_args, const Value* final, const Value& receiver,
-                      Value* out) {
+bool State::EvalField(const std::string& name, size_t num_args, const Value* final,
+                      const Value& receiver, Value* out) {
   // A field of nothing is nothing (missingkey=zero).
   if (receiver.is_nil()) {
     *out = Value();
@@ -421,7 +439,8 @@ bool State::EvalField(const std::string& name, size_t num_args, const Value* fin
     case Kind::kSample: {
       // A struct field, through the pointer for a sample.
       const bool known = receiver.kind() == Kind::kData
-                             ? (name == "Labels" || name == "ExternalLabels" || name == "ExternalURL" || name == "Value")
+                             ? (name == "Labels" || name == "ExternalLabels" ||
+                                name == "ExternalURL" || name == "Value")
                              : (name == "Labels" || name == "Value");
       if (!known) break;
       if (receiver.kind() == Kind::kSample && receiver.sample() == nullptr) {
@@ -449,8 +468,8 @@ bool State::EvalField(const std::string& name, size_t num_args, const Value* fin
   return Errorf("can't evaluate field " + name + " in type " + std::string(TypeName(receiver)));
 }
 
-bool State::EvalFunction(const Value& dot, const IdentifierNode& id, const Node& cmd, const std::vector<NodePtr>* args,
-                         const Value* final, Value* out) {
+bool State::EvalFunction(const Value& dot, const IdentifierNode& id, const Node& cmd,
+                         const std::vector<NodePtr>* args, const Value* final, Value* out) {
   node_ = &id;
   const Function& fn = *id.fn;
   const size_t given = args == nullptr ? 0 : args->size() - 1;  // args[0] is the function's name
@@ -459,12 +478,12 @@ bool State::EvalFunction(const Value& dot, const IdentifierNode& id, const Node&
   if (fn.variadic) {
     num_fixed = fn.num_params;
     if (num_in < num_fixed) {
-      return Errorf("wrong number of args for " + id.ident + ": want at least " + std::to_string(fn.num_params) +
-                    " got " + std::to_string(given));
+      return Errorf("wrong number of args for " + id.ident + ": want at least " +
+                    std::to_string(fn.num_params) + " got " + std::to_string(given));
     }
   } else if (num_in != fn.num_params) {
-    return Errorf("wrong number of args for " + id.ident + ": want " + std::to_string(fn.num_params) + " got " +
-                  std::to_string(num_in));
+    return Errorf("wrong number of args for " + id.ident + ": want " +
+                  std::to_string(fn.num_params) + " got " + std::to_string(num_in));
   }
   auto arg_node = [&](size_t i) -> const Node& { return *(*args)[i + 1]; };
   // and/or stop at the first argument that decides them (Go 1.18+).
@@ -496,7 +515,8 @@ bool State::EvalFunction(const Value& dot, const IdentifierNode& id, const Node&
   }
   if (final != nullptr) {
     // The piped value is the last argument: a fixed one's type, or the variadic part's.
-    const ParamType t = (!fn.variadic || num_in - 1 < num_fixed) ? fn.params[num_in - 1] : ParamType::kAny;
+    const ParamType t =
+        (!fn.variadic || num_in - 1 < num_fixed) ? fn.params[num_in - 1] : ParamType::kAny;
     Value v;
     if (!ValidateType(*final, t, &v)) return false;
     argv.push_back(std::move(v));
@@ -506,9 +526,11 @@ bool State::EvalFunction(const Value& dot, const IdentifierNode& id, const Node&
     node_ = &cmd;
     return Errorf("error calling " + id.ident + ": " + result.status().message());
   }
-  if ((result->kind() == Kind::kString || result->kind() == Kind::kHtml) && result->as_string().size() > kMaxTextBytes) {
+  if ((result->kind() == Kind::kString || result->kind() == Kind::kHtml) &&
+      result->as_string().size() > kMaxTextBytes) {
     node_ = &cmd;
-    return Errorf("error calling " + id.ident + ": result exceeds " + std::to_string(kMaxTextBytes) + " bytes");
+    return Errorf("error calling " + id.ident + ": result exceeds " +
+                  std::to_string(kMaxTextBytes) + " bytes");
   }
   *out = std::move(result).value();
   return true;
@@ -530,7 +552,7 @@ bool State::EvalArg(const Value& dot, ArgType type, const Node& n, Value* out) {
       if (!EvalFieldNode(dot, static_cast<const FieldNode&>(n), 1, nullptr, &v)) return false;
       return ValidateType(std::move(v), type, out);
     case NodeType::kVariable:
-      if (!EvalVariableNode(dot, static_cast<const VariableNode&>(n), 0, nullptr, &v)) return false;
+      if (!EvalVariableNode(static_cast<const VariableNode&>(n), 0, nullptr, &v)) return false;
       return ValidateType(std::move(v), type, out);
     case NodeType::kPipe:
       if (!EvalPipeline(dot, static_cast<const PipeNode*>(&n), &v)) return false;
@@ -565,10 +587,12 @@ bool State::EvalArg(const Value& dot, ArgType type, const Node& n, Value* out) {
           *out = Value::String(static_cast<const StringNode&>(n).text);
           return true;
         default:
-          return Errorf("can't handle assignment of " + n.String() + " to empty interface argument");
+          return Errorf("can't handle assignment of " + n.String() +
+                        " to empty interface argument");
       }
     default:
-      return Errorf("can't handle " + n.String() + " for arg of type " + std::string(ParamTypeName(*type)));
+      return Errorf("can't handle " + n.String() + " for arg of type " +
+                    std::string(ParamTypeName(*type)));
   }
 }
 

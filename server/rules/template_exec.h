@@ -21,7 +21,7 @@ struct TemplateData;
 namespace vigil::rules::gotemplate {
 
 inline constexpr int64_t kMaxSteps = 1'000'000;
-inline constexpr int kMaxExecDepth = 2'000;
+inline constexpr int kMaxExecDepth = 1'000;
 inline constexpr int kMaxTemplateDepth = 100;
 
 // The text `t` writes for `data` (dot is Prometheus's template data struct), or Go's error.

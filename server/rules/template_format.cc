@@ -24,7 +24,8 @@ struct Decimal {
 Decimal Shortest(double v) {
   char buf[64];
   // Scientific to_chars gives the shortest digits that read back: "d.ddde+XX".
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, std::fabs(v), std::chars_format::scientific);
+  auto [end, ec] =
+      std::to_chars(buf, buf + sizeof buf, std::fabs(v), std::chars_format::scientific);
   (void)ec;
   Decimal d;
   const char* p = buf;
@@ -44,7 +45,8 @@ std::string FormatE(bool neg, const Decimal& d, int prec, char e) {
   out.push_back(d.digits.empty() ? '0' : d.digits[0]);
   if (prec > 0) {
     out.push_back('.');
-    for (int i = 1; i <= prec; ++i) out.push_back(i < static_cast<int>(d.digits.size()) ? d.digits[i] : '0');
+    for (int i = 1; i <= prec; ++i)
+      out.push_back(i < static_cast<int>(d.digits.size()) ? d.digits[i] : '0');
   }
   out.push_back(e);
   int exp = d.digits.empty() ? 0 : d.dp - 1;
@@ -141,7 +143,8 @@ bool UnderscoresOk(std::string_view s) {
   size_t i = 0;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
   bool hex = false;
-  if (s.size() >= 2 && s[0] == '0' && (Lower(s[1]) == 'b' || Lower(s[1]) == 'o' || Lower(s[1]) == 'x')) {
+  if (s.size() >= 2 && s[0] == '0' &&
+      (Lower(s[1]) == 'b' || Lower(s[1]) == 'o' || Lower(s[1]) == 'x')) {
     i = 2;
     saw = '0';
     hex = Lower(s[1]) == 'x';
@@ -209,19 +212,16 @@ bool ValidFloatSyntax(std::string_view s, bool* hex, int64_t* decimal_exp) {
   return i == s.size();
 }
 
-std::optional<uint64_t> ParseUintBody(std::string_view s, bool* base_prefixed) {
+std::optional<uint64_t> ParseUintBody(std::string_view s) {
   int base = 10;
-  *base_prefixed = false;
   if (s.size() >= 2 && s[0] == '0') {
     const char c = Lower(s[1]);
     if (c == 'x' || c == 'o' || c == 'b') {
       base = c == 'x' ? 16 : c == 'o' ? 8 : 2;
       s.remove_prefix(2);
-      *base_prefixed = true;
     } else {
       base = 8;
       s.remove_prefix(1);
-      *base_prefixed = true;
     }
   } else if (s == "0") {
     return 0;
@@ -240,7 +240,8 @@ std::optional<uint64_t> ParseUintBody(std::string_view s, bool* base_prefixed) {
       return std::nullopt;
     }
     if (d >= base) return std::nullopt;
-    if (n > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) return std::nullopt;
+    if (n > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base))
+      return std::nullopt;
     n = n * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
     any = true;
   }
@@ -261,14 +262,22 @@ std::optional<int32_t> UnquoteOne(std::string_view s, size_t* i, char quote, boo
   if (*i >= s.size()) return std::nullopt;
   const char e = s[(*i)++];
   switch (e) {
-    case 'a': return 7;
-    case 'b': return 8;
-    case 'f': return 12;
-    case 'n': return 10;
-    case 'r': return 13;
-    case 't': return 9;
-    case 'v': return 11;
-    case '\\': return '\\';
+    case 'a':
+      return 7;
+    case 'b':
+      return 8;
+    case 'f':
+      return 12;
+    case 'n':
+      return 10;
+    case 'r':
+      return 13;
+    case 't':
+      return 9;
+    case 'v':
+      return 11;
+    case '\\':
+      return '\\';
     case '\'':
     case '"':
       if (e != quote) return std::nullopt;
@@ -320,13 +329,27 @@ void AppendQuotedRune(std::string* out, int32_t r, char quote, bool ascii_only) 
   }
   char buf[16];
   switch (r) {
-    case 7: *out += "\\a"; return;
-    case 8: *out += "\\b"; return;
-    case 12: *out += "\\f"; return;
-    case 10: *out += "\\n"; return;
-    case 13: *out += "\\r"; return;
-    case 9: *out += "\\t"; return;
-    case 11: *out += "\\v"; return;
+    case 7:
+      *out += "\\a";
+      return;
+    case 8:
+      *out += "\\b";
+      return;
+    case 12:
+      *out += "\\f";
+      return;
+    case 10:
+      *out += "\\n";
+      return;
+    case 13:
+      *out += "\\r";
+      return;
+    case 9:
+      *out += "\\t";
+      return;
+    case 11:
+      *out += "\\v";
+      return;
     default:
       if (r < ' ' || r == 0x7f) {
         std::snprintf(buf, sizeof buf, "\\x%02x", r);
@@ -351,7 +374,8 @@ std::string FormatBinary(double v) {
     mant |= uint64_t{1} << 52;
   }
   exp -= 1023 + 52;
-  return std::string(bits >> 63 ? "-" : "") + std::to_string(mant) + "p" + (exp >= 0 ? "+" : "") + std::to_string(exp);
+  return std::string(bits >> 63 ? "-" : "") + std::to_string(mant) + "p" + (exp >= 0 ? "+" : "") +
+         std::to_string(exp);
 }
 
 }  // namespace
@@ -365,7 +389,11 @@ std::string FormatFloat(double v, char fmt, int prec) {
   if (prec >= 0) {
     // glibc prints the exact binary value correctly rounded, as Go does; Go's %g chooses
     // between %e and %f by the same rule as C's, and drops trailing zeros the same way.
-    const char* format = fmt == 'e' ? "%.*e" : fmt == 'E' ? "%.*E" : fmt == 'f' ? "%.*f" : fmt == 'g' ? "%.*g" : "%.*G";
+    const char* format = fmt == 'e'   ? "%.*e"
+                         : fmt == 'E' ? "%.*E"
+                         : fmt == 'f' ? "%.*f"
+                         : fmt == 'g' ? "%.*g"
+                                      : "%.*G";
     return Printf(format, prec, v);
   }
   const bool neg = std::signbit(v);
@@ -389,7 +417,8 @@ std::string FormatFloat(double v, char fmt, int prec) {
 
 core::Result<double> ParseFloat(std::string_view text) {
   auto syntax = [&] {
-    return core::InvalidArgumentError("strconv.ParseFloat: parsing " + QuoteGo(text) + ": invalid syntax");
+    return core::InvalidArgumentError("strconv.ParseFloat: parsing " + QuoteGo(text) +
+                                      ": invalid syntax");
   };
   std::string_view s = text;
   if (s.empty()) return syntax();
@@ -426,11 +455,13 @@ core::Result<double> ParseFloat(std::string_view text) {
   if (!ValidFloatSyntax(s, &hex, &decimal_exp)) return syntax();
   double v = 0;
   const char* begin = s.data() + (hex ? 2 : 0);
-  const auto [ptr, ec] = std::from_chars(begin, s.data() + s.size(), v, hex ? std::chars_format::hex : std::chars_format::general);
+  const auto [ptr, ec] = std::from_chars(begin, s.data() + s.size(), v,
+                                         hex ? std::chars_format::hex : std::chars_format::general);
   if (ec == std::errc::result_out_of_range) {
     // An overflow is an error; an underflow reads as zero, as in Go.
     if (decimal_exp > 0) {
-      return core::OutOfRangeError("strconv.ParseFloat: parsing " + QuoteGo(text) + ": value out of range");
+      return core::OutOfRangeError("strconv.ParseFloat: parsing " + QuoteGo(text) +
+                                   ": value out of range");
     }
     v = 0;
   } else if (ec != std::errc() || ptr != s.data() + s.size()) {
@@ -441,8 +472,8 @@ core::Result<double> ParseFloat(std::string_view text) {
 
 std::optional<uint64_t> ParseGoUint(std::string_view s) {
   if (s.empty() || s[0] == '+' || s[0] == '-') return std::nullopt;
-  bool prefixed = false;  // unused: Go allows underscores in decimal literals too
-  auto n = ParseUintBody(s, &prefixed);
+  // Underscores between digits are allowed with or without a base prefix, as in Go.
+  auto n = ParseUintBody(s);
   if (!n) return std::nullopt;
   if (s.find('_') != std::string_view::npos && !UnderscoresOk(s)) return std::nullopt;
   return n;
@@ -566,7 +597,7 @@ bool IsPrintRune(int32_t r) {
     return false;
   }
   if ((r >= 0xE000 && r <= 0xF8FF) || r >= 0xF0000) return false;  // private use
-  if ((r & 0xFFFE) == 0xFFFE) return false;                          // noncharacters
+  if ((r & 0xFFFE) == 0xFFFE) return false;                        // noncharacters
   return true;
 }
 
@@ -637,9 +668,10 @@ Civil CivilFromUnixMillis(int64_t unix_ms) {
 std::string FormatTimeUTC(int64_t unix_ms) {
   const Civil c = CivilFromUnixMillis(unix_ms);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld", static_cast<long long>(c.year),
-                static_cast<long long>(c.month), static_cast<long long>(c.day),
-                static_cast<long long>(c.ms_of_day / 3600000), static_cast<long long>(c.ms_of_day / 60000 % 60),
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld %02lld:%02lld:%02lld",
+                static_cast<long long>(c.year), static_cast<long long>(c.month),
+                static_cast<long long>(c.day), static_cast<long long>(c.ms_of_day / 3600000),
+                static_cast<long long>(c.ms_of_day / 60000 % 60),
                 static_cast<long long>(c.ms_of_day / 1000 % 60));
   std::string out = buf;
   if (const int64_t frac = c.ms_of_day % 1000; frac != 0) {
@@ -652,14 +684,17 @@ std::string FormatTimeUTC(int64_t unix_ms) {
 }
 
 std::string GoStringTimeUTC(int64_t unix_ms) {
-  static constexpr const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
-                                            "July",    "August",   "September", "October", "November", "December"};
+  static constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
   const Civil c = CivilFromUnixMillis(unix_ms);
   char buf[128];
   std::snprintf(buf, sizeof buf, "time.Date(%lld, time.%s, %lld, %lld, %lld, %lld, %lld, time.UTC)",
                 static_cast<long long>(c.year), kMonths[c.month - 1], static_cast<long long>(c.day),
-                static_cast<long long>(c.ms_of_day / 3600000), static_cast<long long>(c.ms_of_day / 60000 % 60),
-                static_cast<long long>(c.ms_of_day / 1000 % 60), static_cast<long long>(c.ms_of_day % 1000 * 1000000));
+                static_cast<long long>(c.ms_of_day / 3600000),
+                static_cast<long long>(c.ms_of_day / 60000 % 60),
+                static_cast<long long>(c.ms_of_day / 1000 % 60),
+                static_cast<long long>(c.ms_of_day % 1000 * 1000000));
   return buf;
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,5 +70,8 @@ struct Function {
 
 // The function called `name`, or null: a name not found is a parse error.
 const Function* FindFunction(std::string_view name);
+
+// Go's builtins (template_builtins.cc); FindFunction looks there first.
+std::span<const Function> Builtins();
 
 }  // namespace vigil::rules::gotemplate

@@ -18,12 +18,15 @@ bool IsSpace(int32_t r) { return r == ' ' || r == '\t' || r == '\r' || r == '\n'
 // Go uses unicode.IsLetter and IsDigit; beyond ASCII every printable code point that is not
 // a space counts here, which accepts a few symbols Go would refuse as a name.
 bool IsAlphaNumeric(int32_t r) {
-  if (r < 0x80) return r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
+  if (r < 0x80)
+    return r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
   return IsPrintRune(r);
 }
 
 bool HasLeftTrimMarker(std::string_view s) { return s.size() >= 2 && s[0] == '-' && IsSpace(s[1]); }
-bool HasRightTrimMarker(std::string_view s) { return s.size() >= 2 && IsSpace(s[0]) && s[1] == '-'; }
+bool HasRightTrimMarker(std::string_view s) {
+  return s.size() >= 2 && IsSpace(s[0]) && s[1] == '-';
+}
 
 // fmt's %#U: U+0029 ')'.
 std::string RuneName(int32_t r) {
@@ -42,10 +45,17 @@ ItemType KeywordOf(std::string_view word) {
   static constexpr struct {
     std::string_view word;
     ItemType type;
-  } kKeywords[] = {{"block", ItemType::kBlock}, {"break", ItemType::kBreak},   {"continue", ItemType::kContinue},
-                   {"define", ItemType::kDefine}, {"else", ItemType::kElse}, {"end", ItemType::kEnd},
-                   {"if", ItemType::kIf},         {"nil", ItemType::kNil},   {"range", ItemType::kRange},
-                   {"template", ItemType::kTemplate}, {"with", ItemType::kWith}};
+  } kKeywords[] = {{"block", ItemType::kBlock},
+                   {"break", ItemType::kBreak},
+                   {"continue", ItemType::kContinue},
+                   {"define", ItemType::kDefine},
+                   {"else", ItemType::kElse},
+                   {"end", ItemType::kEnd},
+                   {"if", ItemType::kIf},
+                   {"nil", ItemType::kNil},
+                   {"range", ItemType::kRange},
+                   {"template", ItemType::kTemplate},
+                   {"with", ItemType::kWith}};
   for (const auto& k : kKeywords) {
     if (k.word == word) return k.type;
   }
@@ -74,7 +84,8 @@ int Lexer::LineAt(size_t pos) {
     line_pos_ = 0;
     line_ = 1;
   }
-  for (; line_pos_ < pos && line_pos_ < input_.size(); ++line_pos_) line_ += input_[line_pos_] == '\n';
+  for (; line_pos_ < pos && line_pos_ < input_.size(); ++line_pos_)
+    line_ += input_[line_pos_] == '\n';
   return line_;
 }
 
@@ -121,7 +132,8 @@ Item Lexer::LexText() {
     const bool trim = HasLeftTrimMarker(input_.substr(delim_end));
     size_t text_end = x;
     if (trim) {
-      while (text_end > pos_ && IsSpace(static_cast<unsigned char>(input_[text_end - 1]))) --text_end;
+      while (text_end > pos_ && IsSpace(static_cast<unsigned char>(input_[text_end - 1])))
+        --text_end;
     }
     if (text_end > pos_) {
       Item text = Emit(ItemType::kText, pos_, text_end);
@@ -154,7 +166,8 @@ Item Lexer::LexText() {
 
 bool Lexer::AtRightDelim(size_t at, bool* trim) const {
   const std::string_view rest = input_.substr(std::min(at, input_.size()));
-  if (HasRightTrimMarker(rest) && rest.substr(kTrimMarkerLen).substr(0, kRightDelim.size()) == kRightDelim) {
+  if (HasRightTrimMarker(rest) &&
+      rest.substr(kTrimMarkerLen).substr(0, kRightDelim.size()) == kRightDelim) {
     *trim = true;
     return true;
   }
@@ -279,7 +292,8 @@ Item Lexer::LexIdentifier(size_t start) {
 }
 
 Item Lexer::LexFieldOrVariable(size_t start, ItemType type) {
-  if (AtTerminator()) return Emit(type == ItemType::kVariable ? ItemType::kVariable : ItemType::kDot, start, pos_);
+  if (AtTerminator())
+    return Emit(type == ItemType::kVariable ? ItemType::kVariable : ItemType::kDot, start, pos_);
   size_t width;
   int32_t r;
   while ((r = PeekRune(&width)) != -1 && IsAlphaNumeric(r)) pos_ += width;
@@ -332,7 +346,8 @@ bool Lexer::ScanNumber() {
 }
 
 Item Lexer::LexNumber(size_t start) {
-  if (!ScanNumber()) return Error("bad number syntax: " + QuoteGo(input_.substr(start, pos_ - start)));
+  if (!ScanNumber())
+    return Error("bad number syntax: " + QuoteGo(input_.substr(start, pos_ - start)));
   if (pos_ < input_.size() && (input_[pos_] == '+' || input_[pos_] == '-')) {
     // A complex constant, 1+2i: no spaces, ends in 'i'.
     if (!ScanNumber() || input_[pos_ - 1] != 'i') {

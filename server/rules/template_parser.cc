@@ -16,7 +16,8 @@ std::vector<std::string> SplitDots(std::string_view s) {
   size_t start = 0;
   while (true) {
     const size_t dot = s.find('.', start);
-    out.emplace_back(s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    out.emplace_back(
+        s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (dot == std::string_view::npos) return out;
     start = dot + 1;
   }
@@ -144,7 +145,8 @@ bool Parser::Unexpected(const Item& token, std::string_view context) {
     if (action_line_ != 0 && action_line_ != token.line) {
       extra = " in action started at " + out_->name + ":" + std::to_string(action_line_);
       const std::string_view suffix = " action";
-      if (token.error.size() >= suffix.size() && token.error.compare(token.error.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      if (token.error.size() >= suffix.size() &&
+          token.error.compare(token.error.size() - suffix.size(), suffix.size(), suffix) == 0) {
         extra = extra.substr(std::string_view(" in action").size());  // not "action in action"
       }
     }
@@ -164,7 +166,8 @@ bool Parser::Add(const std::string& name, std::unique_ptr<ListNode> root) {
     out_->trees[name] = std::move(root);
     return true;
   }
-  if (!IsEmptyTree(*root)) return Errorf("template: multiple definition of template " + QuoteGo(name));
+  if (!IsEmptyTree(*root))
+    return Errorf("template: multiple definition of template " + QuoteGo(name));
   return true;
 }
 
@@ -181,7 +184,8 @@ bool Parser::Parse() {
     }
     NodePtr n = TextOrAction();
     if (!n) return false;
-    if (n->type == NodeType::kEnd || n->type == NodeType::kElse) return Errorf("unexpected " + n->String());
+    if (n->type == NodeType::kEnd || n->type == NodeType::kElse)
+      return Errorf("unexpected " + n->String());
     root->nodes.push_back(std::move(n));
   }
   if (failed()) return false;
@@ -191,7 +195,8 @@ bool Parser::Parse() {
 bool Parser::ParseDefinition() {
   constexpr std::string_view kContext = "define clause";
   Item name = NextNonSpace();
-  if (name.type != ItemType::kString && name.type != ItemType::kRawString) return Unexpected(name, kContext);
+  if (name.type != ItemType::kString && name.type != ItemType::kRawString)
+    return Unexpected(name, kContext);
   auto unquoted = UnquoteGo(name.val);
   if (!unquoted) return Errorf("invalid syntax");
   Item close = NextNonSpace();
@@ -206,7 +211,8 @@ bool Parser::ParseDefinition() {
   range_depth_ = saved_range_depth;
   Leave();
   if (!root) return false;
-  if (end->type != NodeType::kEnd) return Errorf("unexpected " + end->String() + " in " + std::string(kContext));
+  if (end->type != NodeType::kEnd)
+    return Errorf("unexpected " + end->String() + " in " + std::string(kContext));
   return Add(*unquoted, std::move(root));
 }
 
@@ -301,17 +307,20 @@ std::unique_ptr<PipeNode> Parser::Pipeline(std::string_view context, ItemType en
     if (next.type == ItemType::kAssign || next.type == ItemType::kDeclare) {
       pipe->is_assign = next.type == ItemType::kAssign;
       NextNonSpace();
-      pipe->decl.push_back(std::make_unique<VariableNode>(v.pos, std::vector<std::string>{std::string(v.val)}));
+      pipe->decl.push_back(
+          std::make_unique<VariableNode>(v.pos, std::vector<std::string>{std::string(v.val)}));
       vars_.emplace_back(v.val);
       break;
     }
     if (next.type == ItemType::kChar && next.val == ",") {
       NextNonSpace();
-      pipe->decl.push_back(std::make_unique<VariableNode>(v.pos, std::vector<std::string>{std::string(v.val)}));
+      pipe->decl.push_back(
+          std::make_unique<VariableNode>(v.pos, std::vector<std::string>{std::string(v.val)}));
       vars_.emplace_back(v.val);
       if (context == "range" && pipe->decl.size() < 2) {
         const ItemType t = PeekNonSpace().type;
-        if (t == ItemType::kVariable || t == ItemType::kRightDelim || t == ItemType::kRightParen) continue;
+        if (t == ItemType::kVariable || t == ItemType::kRightDelim || t == ItemType::kRightParen)
+          continue;
         Errorf("range can only initialize variables");
         return nullptr;
       }
@@ -674,7 +683,8 @@ NodePtr Parser::Number(const Item& token) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<ParsedTemplate>> ParseTemplateText(std::string_view name, std::string text) {
+core::Result<std::unique_ptr<ParsedTemplate>> ParseTemplateText(std::string_view name,
+                                                                std::string text) {
   auto out = std::make_unique<ParsedTemplate>(std::string(name), std::move(text));
   Parser parser(out.get());
   if (!parser.Parse()) return core::InvalidArgumentError(parser.error());

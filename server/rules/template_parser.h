@@ -28,6 +28,7 @@ struct ParsedTemplate {
   std::map<std::string, std::unique_ptr<ListNode>, std::less<>> trees;  // by template name
 };
 
-core::Result<std::unique_ptr<ParsedTemplate>> ParseTemplateText(std::string_view name, std::string text);
+core::Result<std::unique_ptr<ParsedTemplate>> ParseTemplateText(std::string_view name,
+                                                                std::string text);
 
 }  // namespace vigil::rules::gotemplate

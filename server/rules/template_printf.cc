@@ -136,7 +136,8 @@ void Printer::FmtBool(bool b, int32_t verb, const Value& v) {
   }
 }
 
-void Printer::FmtIntegerBase(uint64_t u, int base, bool is_signed, int32_t verb, const char* digits) {
+void Printer::FmtIntegerBase(uint64_t u, int base, bool is_signed, int32_t verb,
+                             const char* digits) {
   const bool negative = is_signed && static_cast<int64_t>(u) < 0;
   if (negative) u = 0 - u;
   // Two ways to ask for leading zeros: %.3d or %03d; with both, the zero flag is ignored.
@@ -395,7 +396,8 @@ void Printer::PrintGoSyntax(const Value& v, int depth) {
     if (p.address() == nullptr) {
       buf += "(" + std::string(TypeName(p)) + ")(nil)";
     } else {
-      std::snprintf(tmp, sizeof tmp, ")(0x%llx)", static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(p.address())));
+      std::snprintf(tmp, sizeof tmp, ")(0x%llx)",
+                    static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(p.address())));
       buf += "(" + std::string(TypeName(p)) + tmp;
     }
   };
@@ -466,8 +468,8 @@ void Printer::PrintGoSyntax(const Value& v, int depth) {
 }
 
 void Printer::PrintValue(const Value& v, int32_t verb, int depth) {
-  if (verb == 'v' && f_.sharp_v && v.kind() != Kind::kBool && v.kind() != Kind::kInt && v.kind() != Kind::kFloat &&
-      v.kind() != Kind::kString && v.kind() != Kind::kHtml) {
+  if (verb == 'v' && f_.sharp_v && v.kind() != Kind::kBool && v.kind() != Kind::kInt &&
+      v.kind() != Kind::kFloat && v.kind() != Kind::kString && v.kind() != Kind::kHtml) {
     return PrintGoSyntax(v, depth);
   }
   switch (v.kind()) {
@@ -565,7 +567,8 @@ void Printer::PrintArg(const Value& v, int32_t verb, bool indirect) {
     }
     return BadVerb(v, verb);
   }
-  if (indirect && v.kind() == Kind::kSample && v.sample() != nullptr) return PrintStruct(v, verb, 0);
+  if (indirect && v.kind() == Kind::kSample && v.sample() != nullptr)
+    return PrintStruct(v, verb, 0);
   PrintValue(v, verb, 0);
 }
 

@@ -17,9 +17,10 @@ struct PairRange {
 };
 
 constexpr PairRange kPairRanges[] = {
-    {0x0100, 0x012F, false}, {0x0132, 0x0137, false}, {0x0139, 0x0148, true},  {0x014A, 0x0177, false},
-    {0x0179, 0x017E, true},  {0x0460, 0x0481, false}, {0x048A, 0x04BF, false}, {0x04C1, 0x04CE, true},
-    {0x04D0, 0x052F, false}, {0x1E00, 0x1E95, false}, {0x1EA0, 0x1EFF, false},
+    {0x0100, 0x012F, false}, {0x0132, 0x0137, false}, {0x0139, 0x0148, true},
+    {0x014A, 0x0177, false}, {0x0179, 0x017E, true},  {0x0460, 0x0481, false},
+    {0x048A, 0x04BF, false}, {0x04C1, 0x04CE, true},  {0x04D0, 0x052F, false},
+    {0x1E00, 0x1E95, false}, {0x1EA0, 0x1EFF, false},
 };
 
 // A block of upper case letters whose lower case is `delta` above.
@@ -28,18 +29,19 @@ struct ShiftRange {
 };
 
 constexpr ShiftRange kShiftRanges[] = {
-    {'A', 'Z', 32},          {0x00C0, 0x00D6, 32},    {0x00D8, 0x00DE, 32},    {0x0391, 0x03A1, 32},
-    {0x03A3, 0x03AB, 32},    {0x0388, 0x038A, 37},    {0x038E, 0x038F, 63},    {0x0410, 0x042F, 32},
-    {0x0400, 0x040F, 80},    {0x0531, 0x0556, 48},    {0xFF21, 0xFF3A, 32},
+    {'A', 'Z', 32},       {0x00C0, 0x00D6, 32}, {0x00D8, 0x00DE, 32}, {0x0391, 0x03A1, 32},
+    {0x03A3, 0x03AB, 32}, {0x0388, 0x038A, 37}, {0x038E, 0x038F, 63}, {0x0410, 0x042F, 32},
+    {0x0400, 0x040F, 80}, {0x0531, 0x0556, 48}, {0xFF21, 0xFF3A, 32},
 };
 
 bool IsTitleSeparator(int32_t r) {
   if (r < 0x80) {
-    return !((r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || r == '_');
+    return !((r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') ||
+             r == '_');
   }
   // Beyond ASCII Go treats only spaces as separators (letters, digits and symbols are not).
-  return r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x2028 || r == 0x2029 ||
-         r == 0x202F || r == 0x205F || r == 0x3000;
+  return r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x2028 ||
+         r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000;
 }
 
 // The Latin digraphs DŽ Dž dž, LJ Lj lj, NJ Nj nj, DZ Dz dz: upper, title and lower forms.
@@ -67,8 +69,8 @@ bool ExtractGroupName(std::string_view s, size_t* consumed, std::string_view* na
   while (i < s.size()) {
     size_t next = i;
     const int32_t r = DecodeRune(s, &next);
-    const bool word = r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') ||
-                      (r >= 0x80 && IsPrintRune(r));
+    const bool word = r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') ||
+                      (r >= 'A' && r <= 'Z') || (r >= 0x80 && IsPrintRune(r));
     if (!word) break;
     i = next;
   }
@@ -82,7 +84,8 @@ bool ExtractGroupName(std::string_view s, size_t* consumed, std::string_view* na
   return true;
 }
 
-void Expand(std::string* out, std::string_view repl, const re2::RE2& re, const std::vector<re2::StringPiece>& groups) {
+void Expand(std::string* out, std::string_view repl, const re2::RE2& re,
+            const std::vector<re2::StringPiece>& groups) {
   while (!repl.empty()) {
     const size_t dollar = repl.find('$');
     if (dollar == std::string_view::npos) break;
@@ -180,12 +183,23 @@ std::string HtmlEscape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out.push_back(c);
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -211,13 +225,27 @@ std::string JsEscape(std::string_view s) {
     }
     ++i;
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\'': out += "\\'"; break;
-      case '"': out += "\\\""; break;
-      case '<': out += "\\u003C"; break;
-      case '>': out += "\\u003E"; break;
-      case '&': out += "\\u0026"; break;
-      case '=': out += "\\u003D"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\'':
+        out += "\\'";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '<':
+        out += "\\u003C";
+        break;
+      case '>':
+        out += "\\u003E";
+        break;
+      case '&':
+        out += "\\u0026";
+        break;
+      case '=':
+        out += "\\u003D";
+        break;
       default:
         if (c < ' ') {
           out += "\\u00";
@@ -236,8 +264,8 @@ std::string QueryEscape(std::string_view s) {
   std::string out;
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
       out.push_back(ch);
     } else if (c == ' ') {
       out.push_back('+');
@@ -256,7 +284,8 @@ std::string ReplaceAll(const re2::RE2& re, std::string_view text, std::string_vi
   std::string out;
   size_t last_match_end = 0, search_pos = 0;
   while (search_pos <= text.size()) {
-    if (!re.Match(whole, search_pos, text.size(), re2::RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size()))) {
+    if (!re.Match(whole, search_pos, text.size(), re2::RE2::UNANCHORED, groups.data(),
+                  static_cast<int>(groups.size()))) {
       break;
     }
     const size_t match_start = static_cast<size_t>(groups[0].data() - text.data());

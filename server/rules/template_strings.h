@@ -16,12 +16,12 @@ class RE2;
 
 namespace vigil::rules::gotemplate {
 
-std::string HtmlEscape(std::string_view s);      // text/template.HTMLEscapeString
-std::string JsEscape(std::string_view s);        // text/template.JSEscapeString (Go 1.19)
-std::string QueryEscape(std::string_view s);     // net/url.QueryEscape
+std::string HtmlEscape(std::string_view s);   // text/template.HTMLEscapeString
+std::string JsEscape(std::string_view s);     // text/template.JSEscapeString (Go 1.19)
+std::string QueryEscape(std::string_view s);  // net/url.QueryEscape
 std::string ToUpper(std::string_view s);
 std::string ToLower(std::string_view s);
-std::string Title(std::string_view s);           // strings.Title: first letter of each word
+std::string Title(std::string_view s);  // strings.Title: first letter of each word
 int32_t ToUpperRune(int32_t r);
 int32_t ToLowerRune(int32_t r);
 

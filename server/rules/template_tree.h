@@ -68,7 +68,8 @@ struct TextNode final : Node {
 
 // $x or $x.Field.Field: ident[0] is the variable.
 struct VariableNode final : Node {
-  VariableNode(int p, std::vector<std::string> i) : Node(NodeType::kVariable, p), ident(std::move(i)) {}
+  VariableNode(int p, std::vector<std::string> i)
+      : Node(NodeType::kVariable, p), ident(std::move(i)) {}
   void Write(std::string* out) const override;
   std::vector<std::string> ident;
 };
@@ -89,14 +90,16 @@ struct PipeNode final : Node {
 };
 
 struct ActionNode final : Node {
-  ActionNode(int p, int l, std::unique_ptr<PipeNode> pp) : Node(NodeType::kAction, p), line(l), pipe(std::move(pp)) {}
+  ActionNode(int p, int l, std::unique_ptr<PipeNode> pp)
+      : Node(NodeType::kAction, p), line(l), pipe(std::move(pp)) {}
   void Write(std::string* out) const override;
   int line;
   std::unique_ptr<PipeNode> pipe;
 };
 
 struct IdentifierNode final : Node {
-  IdentifierNode(int p, std::string i, const Function* f) : Node(NodeType::kIdentifier, p), ident(std::move(i)), fn(f) {}
+  IdentifierNode(int p, std::string i, const Function* f)
+      : Node(NodeType::kIdentifier, p), ident(std::move(i)), fn(f) {}
   void Write(std::string* out) const override;
   std::string ident;
   const Function* fn;  // resolved when parsed: an unknown name is a parse error
@@ -145,7 +148,8 @@ struct NumberNode final : Node {
 };
 
 struct StringNode final : Node {
-  StringNode(int p, std::string q, std::string t) : Node(NodeType::kString, p), quoted(std::move(q)), text(std::move(t)) {}
+  StringNode(int p, std::string q, std::string t)
+      : Node(NodeType::kString, p), quoted(std::move(q)), text(std::move(t)) {}
   void Write(std::string* out) const override;
   std::string quoted;  // as written
   std::string text;

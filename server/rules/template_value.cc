@@ -93,15 +93,19 @@ Value FieldOf(const Value& v, std::string_view name) {
   // The maps are views: the data and the sample outlive the values made from them.
   if (v.kind() == Kind::kData) {
     const TemplateData& d = *v.data();
-    if (name == "Labels") return Value::StringMap(std::shared_ptr<const core::Labels>(std::shared_ptr<const void>(), &d.labels));
+    if (name == "Labels")
+      return Value::StringMap(
+          std::shared_ptr<const core::Labels>(std::shared_ptr<const void>(), &d.labels));
     if (name == "ExternalLabels") {
-      return Value::StringMap(std::shared_ptr<const core::Labels>(std::shared_ptr<const void>(), &d.external_labels));
+      return Value::StringMap(
+          std::shared_ptr<const core::Labels>(std::shared_ptr<const void>(), &d.external_labels));
     }
     if (name == "ExternalURL") return Value::String(d.external_url);
     if (name == "Value") return Value::Float(d.value);
   } else if (v.kind() == Kind::kSample && v.sample() != nullptr) {
     const auto s = v.sample();
-    if (name == "Labels") return Value::StringMap(std::shared_ptr<const core::Labels>(s, &s->labels));
+    if (name == "Labels")
+      return Value::StringMap(std::shared_ptr<const core::Labels>(s, &s->labels));
     if (name == "Value") return Value::Float(s->value);
   }
   return Value();
@@ -134,7 +138,8 @@ std::string_view TypeName(const Value& v) {
     case Kind::kTime:
       return "*time.Time";
     case Kind::kData:
-      return "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value "
+      return "struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL "
+             "string; Value "
              "float64 }";
   }
   return "<nil>";

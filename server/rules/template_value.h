@@ -26,11 +26,11 @@ namespace vigil::rules::gotemplate {
 inline constexpr size_t kMaxTextBytes = 1 << 20;
 
 enum class Kind : uint8_t {
-  kNil,        // Go's invalid reflect.Value: a nil interface, a missing key of map[string]interface{}
+  kNil,  // Go's invalid reflect.Value: a nil interface, a missing key of map[string]interface{}
   kBool,
-  kInt,        // Go's int (64 bits)
-  kUint8,      // a byte: what `index` gives for a string
-  kFloat,      // float64
+  kInt,    // Go's int (64 bits)
+  kUint8,  // a byte: what `index` gives for a string
+  kFloat,  // float64
   kString,
   kHtml,       // html/template.HTML: a string of its own type
   kStringMap,  // map[string]string, sorted by key
@@ -67,7 +67,7 @@ class Value {
   // `map` must outlive the value (an alias into TemplateData or a Sample).
   static Value StringMap(std::shared_ptr<const core::Labels> map);
   static Value MakeAnyMap(std::shared_ptr<const AnyMap> map);
-  static Value Samples(std::shared_ptr<SampleList> list);  // null: a nil queryResult
+  static Value Samples(std::shared_ptr<SampleList> list);         // null: a nil queryResult
   static Value MakeSample(std::shared_ptr<const Sample> sample);  // null: a nil *sample
   static Value Time(int64_t unix_ms);
   static Value Data(const TemplateData* data);
@@ -81,7 +81,9 @@ class Value {
   const core::Labels* string_map() const { return static_cast<const core::Labels*>(ref_.get()); }
   const AnyMap* any_map() const { return static_cast<const AnyMap*>(ref_.get()); }
   SampleList* samples() const { return static_cast<SampleList*>(const_cast<void*>(ref_.get())); }
-  const std::shared_ptr<const Sample> sample() const { return std::static_pointer_cast<const Sample>(ref_); }
+  const std::shared_ptr<const Sample> sample() const {
+    return std::static_pointer_cast<const Sample>(ref_);
+  }
   const TemplateData* data() const { return static_cast<const TemplateData*>(ref_.get()); }
   // The address a Go pointer would print as (queryResult elements print as addresses).
   const void* address() const { return ref_.get(); }
