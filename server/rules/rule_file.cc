@@ -128,23 +128,20 @@ YAML::Node ValueNode(const YAML::Node& map, const std::string& key) {
 
 // An alerting rule's label and annotation values are templates, parsed now so that a bad one
 // is a load error, as promtool reports it: `label "severity": template: __alert_X:1: ...`.
-void ParseTemplates(const YAML::Node& labels_node, const YAML::Node& annotations_node, const std::string& alert,
-                    const std::string& where, RuleSpec* rule, Problems* problems) {
+// (The rule parses them again when it is made; a file that loaded has none that fail.)
+void CheckTemplates(const YAML::Node& labels_node, const YAML::Node& annotations_node, const std::string& alert,
+                    const std::string& where, const RuleSpec& rule, Problems* problems) {
   const std::string name = "__alert_" + alert;
-  for (const core::Label& l : rule->labels) {
+  for (const core::Label& l : rule.labels) {
     auto t = Template::Parse(name, l.value);
     if (!t.ok()) {
       problems->Add(ValueNode(labels_node, l.name), where, "label " + Quote(l.name) + ": " + t.status().message());
-    } else {
-      rule->label_templates.push_back(std::move(t).value());
     }
   }
-  for (const auto& [key, value] : rule->annotations) {
+  for (const auto& [key, value] : rule.annotations) {
     auto t = Template::Parse(name, value);
     if (!t.ok()) {
       problems->Add(ValueNode(annotations_node, key), where, "annotation " + Quote(key) + ": " + t.status().message());
-    } else {
-      rule->annotation_templates.push_back(std::move(t).value());
     }
   }
 }
@@ -234,7 +231,7 @@ void ReadRule(const YAML::Node& node, const std::string& group, size_t index, Gr
     if (!core::IsValidLabelName(name)) problems->Add(annotations_node, where, "invalid annotation name: " + name);
   }
   rule.annotations = std::move(annotations);
-  if (!recording && !alert_name.empty()) ParseTemplates(labels_node, annotations_node, alert_name, where, &rule, problems);
+  if (!recording && !alert_name.empty()) CheckTemplates(labels_node, annotations_node, alert_name, where, rule, problems);
   out->rules.push_back(std::move(rule));
 }
 

@@ -13,7 +13,6 @@
 #include "core/labels.h"
 #include "core/status.h"
 #include "server/promql/ast.h"
-#include "server/rules/template.h"
 
 namespace vigil::rules {
 
@@ -27,12 +26,9 @@ struct RuleSpec {
   std::chrono::milliseconds for_duration{0};
   std::chrono::milliseconds keep_firing_for{0};
   core::Labels labels;
+  // Alerting rules: label and annotation values are templates (server/rules/template.h),
+  // checked when the file is read; recording rules' labels are plain values.
   std::vector<std::pair<std::string, std::string>> annotations;  // sorted by name
-  // Alerting rules: the parsed templates of the label and annotation values, one for each
-  // entry of `labels` and `annotations`, in their order (parsed at load: a bad one is a load
-  // problem). Shared, as `parsed` is. Recording rules' labels are not templates: empty.
-  std::vector<std::shared_ptr<const Template>> label_templates;
-  std::vector<std::shared_ptr<const Template>> annotation_templates;
   int line = 0;
 };
 
