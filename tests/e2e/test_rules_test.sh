@@ -2,8 +2,8 @@
 # `vigil-server test-rules` beside `promtool test rules` (Prometheus 2.42) on the rule unit
 # tests that ship in conf/rules/tests/ and on the files of tests/e2e/testdata/test_rules/
 # (pass_* pass in promtool, fail_* fail there): the same exit code for each file, and for the
-# files below whose reports use no template and no error message of either program's own
-# parsers, the same report word for word (stdout and stderr).
+# files below, whose reports hold no error message of either program's own parsers, the same
+# report word for word (stdout and stderr); fail_templates_test.yml shows templates expanded.
 #   test_rules_test.sh SERVER
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -11,7 +11,7 @@ server=$(realpath "$1")
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 data=tests/e2e/testdata/test_rules
 same_text=(pass_notation_test.yml fail_alerts_test.yml fail_promql_test.yml fail_missing_alertname_test.yml
-           fail_group_order_test.yml fail_rule_error_test.yml)
+           fail_group_order_test.yml fail_rule_error_test.yml fail_templates_test.yml)
 
 # Both programs are run from the top of the tree on the same relative path, so that the
 # "Unit Testing:  FILE" lines can be compared.
