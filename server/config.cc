@@ -145,6 +145,11 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   if (!c.external_url.empty() && c.external_url.back() == '/') c.external_url.pop_back();
   if (!core::ParseUrl(c.external_url).ok()) server.Error("external_url", "must be an http:// or https:// URL");
 
+  c.self_metrics_interval = server.Duration("self_metrics_interval", c.self_metrics_interval);
+  if (c.self_metrics_interval.count() != 0 && c.self_metrics_interval < std::chrono::seconds(1)) {
+    server.Error("self_metrics_interval", "must be 0s (off) or at least 1s");
+  }
+
   core::ConfigSection& global = reader.Section("global");
   c.external_labels = ReadLabelPairs(global, "external_labels");
 

@@ -77,6 +77,9 @@ struct ServerConfig {
   // [server] external_url: where people reach this server (alerts' generatorURL, templates'
   // $externalURL). Unset: http://HOSTNAME:PORT, as Prometheus's --web.external-url.
   std::string external_url;
+  // [server] self_metrics_interval: how often the server stores its own /metrics (job
+  // "vigil-server"); zero: never.
+  std::chrono::milliseconds self_metrics_interval{15'000};
   RulesConfig rules;
   rules::AlertmanagerConfig alertmanager;
   std::vector<remote::DestinationConfig> forward_to;

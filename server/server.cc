@@ -110,6 +110,11 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
     s->Reload([](core::Status) {});
   });
   s->AddApiRoutes();
+  s->self_scrape_ = std::make_unique<SelfScrape>(
+      loop, s->metrics_, *s->storage_,
+      std::vector<core::Label>{{"instance", s->http_->server().address().ToString()}, {"job", "vigil-server"}},
+      s->config_.self_metrics_interval, clock);
+  s->self_scrape_->Start();
   s->StartForwarders();
   s->sync_timer_.Start(kSyncInterval, kSyncInterval);
   s->maintain_timer_.Start(std::chrono::seconds(1), kMaintainInterval);
@@ -224,6 +229,7 @@ void Server::Stop() {
   sighup_.reset();
   rules_->Stop();
   notifier_->Stop();
+  self_scrape_->Stop();
   for (auto& f : forwarders_) f->Stop();
   http_->server().Shutdown();
 }
@@ -233,7 +239,7 @@ bool Server::Stopped() const {
     if (!f->Stopped()) return false;
   }
   return http_->server().connection_count() == 0 && receiver_->in_flight() == 0 &&
-         query_api_->in_flight() == 0 && rules_->Stopped() && notifier_->Stopped() && !syncing_ &&
+         query_api_->in_flight() == 0 && rules_->Stopped() && notifier_->Stopped() && self_scrape_->Stopped() && !syncing_ &&
          !maintaining_;
 }
 

@@ -19,6 +19,7 @@
 #include "server/promql/engine.h"
 #include "server/rules/manager.h"
 #include "server/rules/notifier.h"
+#include "server/self_scrape.h"
 #include "server/storage/storage.h"
 
 namespace vigil::server {
@@ -66,6 +67,7 @@ class Server final : public core::Service {
   std::unique_ptr<rules::Notifier> notifier_;
   std::unique_ptr<rules::RuleManager> rules_;
   std::unique_ptr<core::SignalWatch> sighup_;
+  std::unique_ptr<SelfScrape> self_scrape_;
   core::MetricFamilyDef* config_reload_ok_ = nullptr;
   std::vector<std::unique_ptr<remote::Sender>> forwarders_;
   core::Timer sync_timer_;
