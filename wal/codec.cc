@@ -63,17 +63,40 @@ core::Status DecodeSeries(std::string_view in,
   return core::OkStatus();
 }
 
-core::Result<SamplesHeader> PeekSamplesHeader(std::string_view in) {
+void EncodeEnd(uint64_t samples, std::string* payload) { PutVarint(payload, samples); }
+
+core::Result<uint64_t> DecodeEnd(std::string_view in) {
+  uint64_t samples = 0;
+  if (!GetVarint(&in, &samples) || !in.empty()) return Damaged("end record");
+  return samples;
+}
+
+namespace {
+
+// The header of a samples record; *bits is left holding the bit stream after it.
+core::Result<SamplesHeader> ParseSamplesHeader(RecordType type, std::string_view* in) {
+  if (!IsSamples(type)) return Damaged("not a samples record");
   SamplesHeader h;
   uint64_t base = 0, span = 0;
-  if (!GetVarint(&in, &h.count) || !GetVarint(&in, &base) || !GetVarint(&in, &span)) {
+  if (!GetVarint(in, &h.count) || !GetVarint(in, &base) || !GetVarint(in, &span)) {
     return Damaged("samples header");
   }
+  if (type != RecordType::kSamplesV1) {
+    uint64_t seq = 0;
+    if (!GetVarint(in, &seq)) return Damaged("samples sequence number");
+    h.seq = seq;
+  }
   // Each sample takes at least three bits.
-  if (h.count > in.size() * 8 / 3) return Damaged("sample count larger than the record");
+  if (h.count > in->size() * 8 / 3) return Damaged("sample count larger than the record");
   h.base_t = UnZigZag(base);
   h.max_t = h.base_t + static_cast<int64_t>(span);
   return h;
+}
+
+}  // namespace
+
+core::Result<SamplesHeader> PeekSamplesHeader(RecordType type, std::string_view in) {
+  return ParseSamplesHeader(type, &in);
 }
 
 SampleCodec::ValueState& SampleCodec::State(SeriesRef ref) {
@@ -81,14 +104,17 @@ SampleCodec::ValueState& SampleCodec::State(SeriesRef ref) {
   return state_[ref];
 }
 
-void SampleCodec::Encode(std::span<const RefSample> samples, std::string* payload) {
+void SampleCodec::Encode(std::span<const RefSample> samples, bool key, uint64_t seq,
+                         std::string* payload) {
   if (samples.empty()) return;
+  if (key) Reset();
   const int64_t base_t = samples[0].timestamp_ms;
   int64_t max_t = base_t;
   for (const RefSample& s : samples) max_t = std::max(max_t, s.timestamp_ms);
   PutVarint(payload, samples.size());
   PutVarint(payload, ZigZag(base_t));
   PutVarint(payload, static_cast<uint64_t>(max_t - base_t));
+  PutVarint(payload, seq);
 
   core::BitWriter bits(std::move(*payload));
   SeriesRef prev_ref = 0;
@@ -112,6 +138,7 @@ void SampleCodec::Encode(std::span<const RefSample> samples, std::string* payloa
     st.last_bits = v;
     if (x == 0) {
       bits.WriteBit(false);
+      st.seen = true;
       continue;
     }
     bits.WriteBit(true);
@@ -129,19 +156,46 @@ void SampleCodec::Encode(std::span<const RefSample> samples, std::string* payloa
       bits.WriteBits(static_cast<uint64_t>(leading), 5);
       bits.WriteBits(static_cast<uint64_t>(significant - 1), 6);
       bits.WriteBits(x >> trailing, significant);
-      st.leading = static_cast<uint8_t>(leading);
-      st.trailing = static_cast<uint8_t>(trailing);
+      // A ref's first value after a reset is coded against 0.0, whose window is as wide as
+      // the value: kept, it would make the ref's next deltas pay for that width (version 1
+      // did; records after each key were ~10% larger for an hour of node data).
+      if (st.seen) {
+        st.leading = static_cast<uint8_t>(leading);
+        st.trailing = static_cast<uint8_t>(trailing);
+      }
     }
+    st.seen = true;
   }
   *payload = std::move(bits).Release();
 }
 
-core::Status SampleCodec::Decode(std::string_view payload, std::vector<RefSample>* out) {
-  VIGIL_ASSIGN_OR_RETURN(SamplesHeader h, PeekSamplesHeader(payload));
-  // Skip the header's three varints to reach the bit stream.
-  std::string_view in = payload;
-  uint64_t skip = 0;
-  for (int i = 0; i < 3; ++i) GetVarint(&in, &skip);
+core::Status SampleCodec::Decode(RecordType type, std::string_view payload,
+                                 std::vector<RefSample>* out) {
+  std::string_view bits = payload;
+  VIGIL_ASSIGN_OR_RETURN(SamplesHeader h, ParseSamplesHeader(type, &bits));
+  const size_t out_size = out->size();
+  undo_.clear();
+  if (type == RecordType::kSamplesKey) {
+    // The state before the key is kept aside, not forgotten, until the record decoded whole.
+    std::vector<ValueState> before;
+    before.swap(state_);
+    core::Status s = DecodeBits(h, false, bits, out);
+    if (!s.ok()) {
+      state_.swap(before);
+      out->resize(out_size);
+    }
+    return s;
+  }
+  core::Status s = DecodeBits(h, type == RecordType::kSamplesV1, bits, out);
+  if (!s.ok()) {
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) state_[it->first] = it->second;
+    out->resize(out_size);
+  }
+  return s;
+}
+
+core::Status SampleCodec::DecodeBits(const SamplesHeader& h, bool v1, std::string_view in,
+                                     std::vector<RefSample>* out) {
   core::BitReader bits(in);
   out->reserve(out->size() + h.count);
   SeriesRef prev_ref = 0;
@@ -157,6 +211,7 @@ core::Status SampleCodec::Decode(std::string_view payload, std::vector<RefSample
     s.timestamp_ms = h.base_t;
     if (bits.ReadBit()) s.timestamp_ms = h.base_t + UnZigZag(bits.ReadVarbits());
     ValueState& st = State(s.ref);
+    undo_.emplace_back(s.ref, st);
     if (bits.ReadBit()) {
       uint64_t x = 0;
       if (!bits.ReadBit()) {
@@ -168,11 +223,14 @@ core::Status SampleCodec::Decode(std::string_view payload, std::vector<RefSample
         if (leading + significant > 64) return Damaged("value bit counts");
         const int trailing = 64 - leading - significant;
         x = bits.ReadBits(significant) << trailing;
-        st.leading = static_cast<uint8_t>(leading);
-        st.trailing = static_cast<uint8_t>(trailing);
+        if (v1 || st.seen) {
+          st.leading = static_cast<uint8_t>(leading);
+          st.trailing = static_cast<uint8_t>(trailing);
+        }
       }
       st.last_bits ^= x;
     }
+    st.seen = true;
     if (!bits.ok()) return Damaged("sample bits run past the record");
     s.value = std::bit_cast<double>(st.last_bits);
     out->push_back(s);

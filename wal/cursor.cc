@@ -16,6 +16,8 @@ std::unique_ptr<Cursor> Cursor::Open(SegmentSet& segments, std::string name, std
                                      bool* reset) {
   std::unique_ptr<Cursor> c(new Cursor(segments, std::move(name), std::move(path)));
   *reset = !c->LoadCommitted();
+  // What comes before the committed position was dealt with before this process started.
+  c->counted_ = {c->committed_.segment, c->committed_.offset, 0};
   return c;
 }
 
@@ -83,6 +85,11 @@ uint64_t Cursor::dropped_samples() const {
   return dropped_;
 }
 
+uint64_t Cursor::damaged_samples() const {
+  std::lock_guard lock(mu_);
+  return damaged_;
+}
+
 void Cursor::MarkAcknowledged(Position position) {
   std::lock_guard lock(mu_);
   if (committed_ < position) committed_ = position;
@@ -131,48 +138,64 @@ uint64_t Cursor::CountFrom(Position p) {
   std::string payload;
   uint64_t offset = 0;
   while ((*reader)->Next(segments_.ReadableSize(p.segment), &type, &payload, &offset)) {
-    if (type != RecordType::kSamples || offset < p.offset) continue;
-    auto h = PeekSamplesHeader(payload);
+    if (!IsSamples(type) || offset < p.offset) continue;
+    auto h = PeekSamplesHeader(type, payload);
     if (!h.ok()) continue;
     count += offset == p.offset ? h->count - std::min(h->count, p.skip) : h->count;
   }
   return count;
 }
 
-void Cursor::AddSeries(std::string_view payload) {
-  std::vector<std::pair<SeriesRef, core::Labels>> named;
-  if (DecodeSeries(payload, &named).ok()) {
-    for (auto& [ref, labels] : named) series_[ref] = std::move(labels);
+bool Cursor::FirstTimeAt(uint64_t offset) {
+  const Position at{reader_segment_, offset, 0};
+  if (at < counted_) return false;
+  counted_ = {reader_segment_, offset + 1, 0};
+  return true;
+}
+
+void Cursor::OnDamage(const Corruption& c) {
+  if (!FirstTimeAt(c.offset)) return;
+  segments_.ReportDamage(
+      {c.offset, c.bytes, "segment " + SegmentName(reader_segment_) + ": " + c.reason});
+}
+
+void Cursor::Apply(RecordType type, uint64_t offset, std::vector<RefSample>* out) {
+  if (reader_->skipped_damage()) decoder_->Lost();
+  const SegmentDecoder::Outcome outcome = decoder_->Apply(type, payload_, out);
+  if (!FirstTimeAt(offset)) return;
+  damaged_ += outcome.dropped;
+  if (!outcome.damage.empty()) {
+    segments_.ReportDamage({offset, kRecordHeaderSize + payload_.size(),
+                            "segment " + SegmentName(reader_segment_) + ": " + outcome.damage});
   }
 }
 
 core::Status Cursor::Seek(Position target) {
   reader_.reset();
-  codec_.Reset();
-  series_.clear();
+  decoder_ = std::make_unique<SegmentDecoder>();
   record_.clear();
   record_skip_ = 0;
   pending_skip_ = 0;
-  VIGIL_ASSIGN_OR_RETURN(reader_, segments_.OpenReader(target.segment, true));
   reader_segment_ = target.segment;
+  VIGIL_ASSIGN_OR_RETURN(reader_, segments_.OpenReader(target.segment, [this](const Corruption& c) {
+    OnDamage(c);
+  }));
   const uint64_t limit = segments_.ReadableSize(target.segment);
   // Replays the segment up to the target: series give refs their labels, samples move the
-  // codec's per-ref values along. The record at the target is left for Read.
+  // decoder's per-ref values along. The record at the target is left for Read.
   RecordType type;
   uint64_t offset = 0;
   std::vector<RefSample> scratch;
   while (reader_->Next(limit, &type, &payload_, &offset)) {
     if (offset >= target.offset) {
+      // Read meets this record again, without the damage before it: say it now.
+      if (reader_->skipped_damage()) decoder_->Lost();
       reader_->Seek(offset);
       if (offset == target.offset) pending_skip_ = target.skip;
       break;
     }
-    if (type == RecordType::kSeries) {
-      AddSeries(payload_);
-    } else {
-      scratch.clear();
-      (void)codec_.Decode(payload_, &scratch);
-    }
+    scratch.clear();
+    Apply(type, offset, &scratch);
   }
   read_ = {target.segment, reader_->position(), pending_skip_};
   positioned_ = true;
@@ -188,8 +211,8 @@ core::Status Cursor::Read(size_t max, std::vector<Sample>* out) {
   while (out->size() < max) {
     if (record_skip_ < record_.size()) {
       const RefSample& s = record_[record_skip_++];
-      auto it = series_.find(s.ref);
-      if (it != series_.end()) out->push_back({&it->second, s.timestamp_ms, s.value});
+      // The decoder hands out named refs only.
+      out->push_back({decoder_->labels(s.ref), s.timestamp_ms, s.value});
       read_ = record_skip_ < record_.size()
                   ? Position{reader_segment_, record_offset_, record_skip_}
                   : Position{reader_segment_, record_next_, 0};
@@ -197,18 +220,12 @@ core::Status Cursor::Read(size_t max, std::vector<Sample>* out) {
     }
     RecordType type;
     uint64_t offset = 0;
-    if (reader_->Next(segments_.ReadableSize(reader_segment_), &type, &payload_, &offset)) {
+    const uint64_t limit = segments_.ReadableSize(reader_segment_);
+    if (reader_->Next(limit, &type, &payload_, &offset)) {
       read_ = {reader_segment_, reader_->position(), 0};
-      if (type == RecordType::kSeries) {
-        AddSeries(payload_);
-        continue;
-      }
       record_.clear();
-      if (!codec_.Decode(payload_, &record_).ok()) {
-        segments_.ReportDamage(
-            {offset, reader_->position() - offset, "undecodable samples record"});
-        record_.clear();
-      }
+      Apply(type, offset, &record_);
+      if (!IsSamples(type)) continue;
       record_offset_ = offset;
       record_next_ = reader_->position();
       record_skip_ = std::min<uint64_t>(std::exchange(pending_skip_, 0), record_.size());
@@ -219,6 +236,12 @@ core::Status Cursor::Read(size_t max, std::vector<Sample>* out) {
     if (!out->empty()) break;
     const std::optional<uint32_t> next = segments_.NextAfterFinished(reader_segment_);
     if (!next) break;
+    // Records appended between the read above and the segment's finishing come first.
+    if (segments_.ReadableSize(reader_segment_) != limit) continue;
+    if (reader_->torn_tail()) {
+      OnDamage({reader_->position(), limit - reader_->position(),
+                "damaged records at the end of a finished segment"});
+    }
     read_ = StartOf(*next);
     if (!SeekReadable(read_)) break;
   }

@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "wal/codec.h"
 #include "wal/position.h"
+#include "wal/segment_decoder.h"
 #include "wal/segment_set.h"
 
 namespace vigil::wal {
@@ -20,6 +21,11 @@ namespace vigil::wal {
 // the destination acknowledged. It sees the log only through its SegmentSet. Its methods take
 // its lock (see Wal for the threads that call them); the labels it hands out are its own and
 // last until its next Read, so one thread at a time reads.
+//
+// Damage never yields a wrong sample: what Read hands out is exactly what was appended, and
+// what it cannot vouch for (lost records, and what depends on them: FORMAT.md) is dropped,
+// counted in damaged_samples() and reported to the SegmentSet, once per cursor however often
+// it reads the same bytes again (Rewind, a restart at the committed position).
 class Cursor {
  public:
   struct Sample {
@@ -59,6 +65,9 @@ class Cursor {
   const std::string& name() const { return name_; }
   // Samples the caps deleted before this cursor read them.
   uint64_t dropped_samples() const;
+  // Samples this cursor dropped because the log was damaged: in damaged records (as far as
+  // the records after them tell) and in intact ones that depend on those.
+  uint64_t damaged_samples() const;
   // Bytes of log after the read position: what is pending for this destination.
   uint64_t lag_bytes() const;
 
@@ -71,7 +80,12 @@ class Cursor {
   core::Status Seek(Position target);
   // Seek, and past segments that cannot be read at all (reported): false when none is left.
   bool SeekReadable(Position target);
-  void AddSeries(std::string_view payload);
+  // Applies the record the reader just returned to the decoder; samples to *out.
+  void Apply(RecordType type, uint64_t offset, std::vector<RefSample>* out);
+  // Damage the reader skipped in the open segment.
+  void OnDamage(const Corruption& c);
+  // Has this cursor not counted what lies at `offset` of the open segment yet? Then it does.
+  bool FirstTimeAt(uint64_t offset);
   void ResetTo(Position p);
   // Counts samples from position `p` to the end of its segment.
   uint64_t CountFrom(Position p);
@@ -85,12 +99,14 @@ class Cursor {
   Position committed_;
   Position read_;
   uint64_t dropped_ = 0;
+  uint64_t damaged_ = 0;
+  // Damage before this (its segment and offset) was counted and reported already.
+  Position counted_;
 
   // Decoding state of the open segment.
   std::unique_ptr<SegmentReader> reader_;
   uint32_t reader_segment_ = 0;
-  SampleCodec codec_;
-  std::unordered_map<SeriesRef, core::Labels> series_;
+  std::unique_ptr<SegmentDecoder> decoder_;
   std::vector<RefSample> record_;  // the record being handed out
   uint64_t record_offset_ = 0;
   uint64_t record_next_ = 0;   // offset after it

@@ -115,11 +115,14 @@ core::Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::stri
       header.compare(0, kSegmentMagic.size(), kSegmentMagic) != 0) {
     return core::DataLossError("segment " + path + " has no valid header");
   }
-  if (static_cast<uint8_t>(header[4]) != kFormatVersion) {
+  const auto version = static_cast<uint8_t>(header[4]);
+  if (version < kOldestReadableVersion || version > kFormatVersion) {
     return core::DataLossError("segment " + path + " has format version " +
-                               std::to_string(static_cast<uint8_t>(header[4])) + ", not " +
+                               std::to_string(version) + ", not " +
+                               std::to_string(kOldestReadableVersion) + " to " +
                                std::to_string(kFormatVersion));
   }
+  r->version_ = version;
   return r;
 }
 
@@ -154,8 +157,7 @@ SegmentReader::Probe SegmentReader::ProbeAt(uint64_t at, uint64_t limit, RecordT
   }
   const uint32_t length = core::DecodeFixed32(header.data() + 4);
   const auto t = static_cast<uint8_t>(header[8]);
-  if (t != static_cast<uint8_t>(RecordType::kSeries) &&
-      t != static_cast<uint8_t>(RecordType::kSamples)) {
+  if (!ValidRecordType(version_, t)) {
     *why = "unknown record type " + std::to_string(t);
     return Probe::kBad;
   }
@@ -181,6 +183,7 @@ SegmentReader::Probe SegmentReader::ProbeAt(uint64_t at, uint64_t limit, RecordT
 
 bool SegmentReader::Next(uint64_t limit, RecordType* type, std::string* payload, uint64_t* offset) {
   torn_ = false;
+  skipped_ = false;
   if (pos_ >= limit) return false;
   std::string why;
   Probe p = ProbeAt(pos_, limit, type, payload, &why);
@@ -195,6 +198,7 @@ bool SegmentReader::Next(uint64_t limit, RecordType* type, std::string* payload,
     std::string ignored;
     if (ProbeAt(at, limit, type, payload, &ignored) == Probe::kGood) {
       if (on_corruption_) on_corruption_({bad_start, at - bad_start, why});
+      skipped_ = true;
       *offset = at;
       pos_ = at + kRecordHeaderSize + payload->size();
       return true;

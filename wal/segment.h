@@ -61,7 +61,7 @@ struct Corruption {
 
 // Reads the records of one segment in order, through a bounded buffer. Damage in the middle is
 // reported to the callback and skipped; damage with no good record after it ends the segment
-// (a torn tail: see torn_tail()).
+// (a torn tail: see torn_tail()). Reads segments of every version from kOldestReadableVersion.
 class SegmentReader {
  public:
   using OnCorruption = std::function<void(const Corruption&)>;
@@ -75,12 +75,17 @@ class SegmentReader {
   // size for a finished segment). False at the end. The payload stays valid until the next
   // call. *offset is where the record starts.
   bool Next(uint64_t limit, RecordType* type, std::string* payload, uint64_t* offset);
+  // After Next returned true: a damaged range was skipped (and reported) just before the
+  // record, so records may be missing before it.
+  bool skipped_damage() const { return skipped_; }
   // Continues at a record boundary found earlier.
   void Seek(uint64_t offset) { pos_ = offset; }
   uint64_t position() const { return pos_; }
   // After Next returned false: where the good data ends, when damage ran to the end.
   bool torn_tail() const { return torn_; }
   uint64_t file_size() const;
+  // The segment header's version: which record types it may hold (format.h).
+  uint8_t version() const { return version_; }
 
  private:
   SegmentReader(core::UniqueFd fd, OnCorruption on_corruption)
@@ -94,7 +99,9 @@ class SegmentReader {
   core::UniqueFd fd_;
   OnCorruption on_corruption_;
   uint64_t pos_ = kSegmentHeaderSize;
+  uint8_t version_ = kFormatVersion;
   bool torn_ = false;
+  bool skipped_ = false;
 };
 
 }  // namespace vigil::wal

@@ -136,9 +136,9 @@ std::vector<uint32_t> SegmentSet::Finished() const {
 
 std::optional<uint32_t> SegmentSet::NextAfterFinished(uint32_t index) const {
   std::lock_guard lock(mu_);
-  const uint32_t writing = writer_ ? writer_->index() : 0;
+  // With none being written every segment is finished, as Finished() says.
   auto next = sizes_.upper_bound(index);
-  if (index >= writing || next == sizes_.end()) return std::nullopt;
+  if ((writer_ && index >= writer_->index()) || next == sizes_.end()) return std::nullopt;
   return next->first;
 }
 
@@ -167,6 +167,11 @@ core::Result<std::unique_ptr<SegmentReader>> SegmentSet::OpenReader(uint32_t ind
                                                                     bool report_damage) {
   SegmentReader::OnCorruption on_damage;
   if (report_damage) on_damage = [this](const Corruption& c) { ReportDamage(c); };
+  return OpenReader(index, std::move(on_damage));
+}
+
+core::Result<std::unique_ptr<SegmentReader>> SegmentSet::OpenReader(
+    uint32_t index, SegmentReader::OnCorruption on_damage) {
   return SegmentReader::Open(dir_, index, std::move(on_damage));
 }
 

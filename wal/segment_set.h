@@ -73,6 +73,9 @@ class SegmentSet {
   uint64_t BytesFrom(uint32_t segment, uint64_t offset) const;
   // A reader of segment `index`; with `report_damage`, damage it skips is counted and logged.
   core::Result<std::unique_ptr<SegmentReader>> OpenReader(uint32_t index, bool report_damage);
+  // A reader of segment `index` whose damage goes to `on_damage` (which may ReportDamage).
+  core::Result<std::unique_ptr<SegmentReader>> OpenReader(uint32_t index,
+                                                          SegmentReader::OnCorruption on_damage);
   void ReportDamage(const Corruption& c);
   // Removes a finished segment's file and entry.
   void Delete(uint32_t index);

@@ -17,7 +17,22 @@ constexpr uint64_t kMinSegmentSize = 64 * 1024;
 Wal::Wal(WalOptions options, const core::Clock& clock, std::unique_ptr<SegmentSet> segments)
     : options_(std::move(options)), clock_(clock), segments_(std::move(segments)) {}
 
-Wal::~Wal() = default;
+Wal::~Wal() {
+  std::lock_guard lock(append_mu_);
+  WriteEnd();
+}
+
+void Wal::WriteEnd() {
+  if (end_written_ || !segments_->writing() || segment_samples_ == 0) return;
+  // Not retried when it fails: the end record is optional (a writer that crashed wrote none),
+  // and no append may follow it into this segment.
+  end_written_ = true;
+  std::string payload;
+  EncodeEnd(segment_samples_, &payload);
+  const Record end{RecordType::kEnd, payload};
+  core::Status s = segments_->Append({&end, 1});
+  if (!s.ok()) core::LogWarn("cannot write the end record of a WAL segment", {{"err", s.message()}});
+}
 
 core::Result<std::unique_ptr<Wal>> Wal::Open(WalOptions options, const core::Clock& clock) {
   // The current segment grows to segment_size while the others stay under the cap, so a
@@ -37,6 +52,8 @@ core::Result<std::unique_ptr<Wal>> Wal::Open(WalOptions options, const core::Clo
 }
 
 core::Status Wal::Rotate() {
+  rotate_before_append_ = true;
+  WriteEnd();
   const uint32_t next = segments_->NextIndex();
   VIGIL_RETURN_IF_ERROR(segments_->FinishSegment());
   {
@@ -48,6 +65,10 @@ core::Status Wal::Rotate() {
   (void)core::SyncDir(options_.dir);  // the new name survives a power loss with what is written to it
   codec_.Reset();
   std::fill(named_in_segment_.begin(), named_in_segment_.end(), false);
+  named_count_ = 0;
+  segment_samples_ = 0;
+  samples_since_key_ = 0;
+  end_written_ = false;
   rotate_before_append_ = false;
   return core::OkStatus();
 }
@@ -68,6 +89,7 @@ void Wal::SetSeries(SeriesRef ref, const core::Labels* labels) {
   if (labels_by_ref_.size() <= ref) labels_by_ref_.resize(ref + 1, nullptr);
   if (named_in_segment_.size() <= ref) named_in_segment_.resize(ref + 1, false);
   labels_by_ref_[ref] = labels;
+  if (named_in_segment_[ref]) --named_count_;
   named_in_segment_[ref] = false;
 }
 
@@ -84,6 +106,7 @@ core::Status Wal::Append(std::span<const RefSample> samples) {
   if (named_in_segment_.size() < labels_by_ref_.size())
     named_in_segment_.resize(labels_by_ref_.size());
 
+  bool key = false;
   auto encode = [&](std::vector<SeriesRef>* named) {
     series_buf_.clear();
     samples_buf_.clear();
@@ -91,15 +114,20 @@ core::Status Wal::Append(std::span<const RefSample> samples) {
     for (const RefSample& s : samples) {
       if (!named_in_segment_[s.ref]) {
         named_in_segment_[s.ref] = true;
+        ++named_count_;
         named->push_back(s.ref);
         fresh.emplace_back(s.ref, labels_by_ref_[s.ref]);
       }
     }
     if (!fresh.empty()) EncodeSeries(fresh, &series_buf_);
-    codec_.Encode(samples, &samples_buf_);
+    // The first samples record of a segment is a key as well: the state is fresh anyway.
+    key = segment_samples_ == 0 ||
+          samples_since_key_ >= uint64_t{options_.key_every} * named_count_;
+    codec_.Encode(samples, key, segment_samples_, &samples_buf_);
   };
   auto forget = [this](const std::vector<SeriesRef>& named) {
     for (SeriesRef r : named) named_in_segment_[r] = false;
+    named_count_ -= named.size();
   };
 
   std::vector<SeriesRef> named;
@@ -120,7 +148,7 @@ core::Status Wal::Append(std::span<const RefSample> samples) {
 
   std::vector<Record> records;
   if (!series_buf_.empty()) records.push_back({RecordType::kSeries, series_buf_});
-  records.push_back({RecordType::kSamples, samples_buf_});
+  records.push_back({key ? RecordType::kSamplesKey : RecordType::kSamplesDelta, samples_buf_});
   core::Status s = segments_->Append(records);
   if (!s.ok()) {
     // The codec moved on while the log did not: continue in a fresh segment.
@@ -130,6 +158,8 @@ core::Status Wal::Append(std::span<const RefSample> samples) {
     return s;
   }
   samples_appended_ += samples.size();
+  segment_samples_ += samples.size();
+  samples_since_key_ = (key ? 0 : samples_since_key_) + samples.size();
   if (options_.fsync == FsyncPolicy::kAlways) return segments_->SyncAppended();
   return core::OkStatus();
 }
@@ -204,8 +234,8 @@ int64_t Wal::MaxTime(uint32_t index) {
     std::string payload;
     uint64_t offset = 0;
     while ((*reader)->Next(segments_->ReadableSize(index), &type, &payload, &offset)) {
-      if (type != RecordType::kSamples) continue;
-      auto h = PeekSamplesHeader(payload);
+      if (!IsSamples(type)) continue;
+      auto h = PeekSamplesHeader(type, payload);
       if (h.ok()) max_t = std::max(max_t, h->max_t);
     }
   }

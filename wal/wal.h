@@ -35,6 +35,12 @@ struct WalOptions {
   uint64_t max_size = 1ull << 30;        // all segments together
   std::chrono::milliseconds max_age{0};  // 0: no age cap
   FsyncPolicy fsync = FsyncPolicy::kInterval;
+  // A key record (FORMAT.md) once the segment's series have appeared this many times each on
+  // average since the last one: a damaged record costs a reader at most about this many
+  // samples of each series (128: 32 minutes of 15 s collections). Counted in appearances, not
+  // bytes, so that a key's cost (a few bytes a series) stays the same share of the log
+  // whatever the number of series. 0: every record is a key.
+  uint32_t key_every = 128;  // measured in FORMAT.md
 };
 
 struct WalStats {
@@ -106,6 +112,8 @@ class Wal {
   // Finishes the segment being written, makes room for the next under the size cap and
   // starts it. Holds append_mu_.
   core::Status Rotate();
+  // Ends the segment being written with its end record, once. Holds append_mu_.
+  void WriteEnd();
   // The four below run under drop_mu_.
   // Moves every cursor past segment `index`, then deletes it.
   void DropSegment(uint32_t index);
@@ -124,8 +132,14 @@ class Wal {
   std::unordered_map<core::Labels, SeriesRef, LabelsHash> refs_;
   std::vector<const core::Labels*> labels_by_ref_;  // index: ref
   std::vector<bool> named_in_segment_;              // index: ref
+  uint64_t named_count_ = 0;                        // refs named in this segment
   SampleCodec codec_;
-  bool rotate_before_append_ = false;  // after a failed append the codec state is not the log's
+  uint64_t segment_samples_ = 0;    // samples in this segment: the next record's sequence number
+  uint64_t samples_since_key_ = 0;  // in this segment, from the last key record on
+  bool end_written_ = false;        // this segment's end record, which only Rotate writes
+  // After a failed append the codec state is not the log's; while a rotation has not finished,
+  // the segment may end with its end record already.
+  bool rotate_before_append_ = false;
   std::string series_buf_, samples_buf_;
 
   // Deleting a segment moves cursors and forgets its time: one deletion at a time, whole.

@@ -11,11 +11,12 @@ namespace vigil::wal {
 namespace {
 
 std::vector<RefSample> RoundTrip(SampleCodec& enc, SampleCodec& dec,
-                                 const std::vector<RefSample>& in) {
+                                 const std::vector<RefSample>& in, bool key = false) {
   std::string payload;
-  enc.Encode(in, &payload);
+  enc.Encode(in, key, 0, &payload);
   std::vector<RefSample> out;
-  core::Status s = dec.Decode(payload, &out);
+  core::Status s =
+      dec.Decode(key ? RecordType::kSamplesKey : RecordType::kSamplesDelta, payload, &out);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return out;
 }
@@ -90,9 +91,9 @@ TEST(SampleCodecTest, UnchangedNodeSamplesTakeAFewBits) {
   for (SeriesRef ref = 1; ref <= 1000; ++ref)
     in.push_back({ref, 1700000000000, static_cast<double>(ref)});
   std::string first, second;
-  enc.Encode(in, &first);
+  enc.Encode(in, true, 0, &first);
   for (auto& s : in) s.timestamp_ms += 15000;
-  enc.Encode(in, &second);
+  enc.Encode(in, false, 1000, &second);
   // 1 bit ref, 1 bit timestamp, 1 bit unchanged value.
   EXPECT_LE(second.size(), 1000 * 3 / 8 + 16);
 }
@@ -101,12 +102,76 @@ TEST(SampleCodecTest, PeekReadsTheHeaderOnly) {
   SampleCodec enc;
   std::string payload;
   std::vector<RefSample> in{{1, 1000, 1}, {2, 5000, 2}, {3, 800, 3}};
-  enc.Encode(in, &payload);
-  auto h = PeekSamplesHeader(payload);
+  enc.Encode(in, false, 1234567, &payload);
+  auto h = PeekSamplesHeader(RecordType::kSamplesDelta, payload);
   ASSERT_TRUE(h.ok());
   EXPECT_EQ(h->count, 3u);
   EXPECT_EQ(h->base_t, 1000);
   EXPECT_EQ(h->max_t, 5000);
+  EXPECT_EQ(h->seq, 1234567u);
+}
+
+// The records after a key depend on nothing before it: a reader that never saw what came
+// before decodes them exactly.
+TEST(SampleCodecTest, AKeyRecordAndThoseAfterItDecodeWithoutWhatCameBefore) {
+  SampleCodec enc, dec_all;
+  std::vector<RefSample> in;
+  for (SeriesRef ref = 1; ref <= 20; ++ref) in.push_back({ref, 1000, ref * 3.25});
+  ExpectSameBits(RoundTrip(enc, dec_all, in), in);
+  for (auto& s : in) s.value += 0.5;
+  ExpectSameBits(RoundTrip(enc, dec_all, in), in);
+
+  SampleCodec dec_late;  // opened at the key: no state at all
+  std::string key, delta;
+  for (auto& s : in) s.value *= 2;
+  enc.Encode(in, true, 40, &key);
+  std::vector<RefSample> out_all, out_late;
+  ASSERT_TRUE(dec_all.Decode(RecordType::kSamplesKey, key, &out_all).ok());
+  ASSERT_TRUE(dec_late.Decode(RecordType::kSamplesKey, key, &out_late).ok());
+  ExpectSameBits(out_all, in);
+  ExpectSameBits(out_late, in);
+  for (auto& s : in) s.value -= 7;
+  enc.Encode(in, false, 60, &delta);
+  out_all.clear();
+  out_late.clear();
+  ASSERT_TRUE(dec_all.Decode(RecordType::kSamplesDelta, delta, &out_all).ok());
+  ASSERT_TRUE(dec_late.Decode(RecordType::kSamplesDelta, delta, &out_late).ok());
+  ExpectSameBits(out_all, in);
+  ExpectSameBits(out_late, in);
+}
+
+// A decode that fails commits nothing: the record after it decodes as if the failed attempt
+// had never happened, and nothing of it was appended.
+TEST(SampleCodecTest, AFailedDecodeLeavesStateAndOutputUnchanged) {
+  for (RecordType type : {RecordType::kSamplesDelta, RecordType::kSamplesKey}) {
+    SampleCodec enc, dec;
+    std::vector<RefSample> one, two;
+    for (SeriesRef ref = 1; ref <= 30; ++ref) {
+      one.push_back({ref, 1000, ref * 1.125});
+      two.push_back({ref, 2000, ref * 1.125 + static_cast<double>(ref % 3)});
+    }
+    ExpectSameBits(RoundTrip(enc, dec, one), one);
+    std::string payload;
+    enc.Encode(two, type == RecordType::kSamplesKey, 30, &payload);
+    std::vector<RefSample> out{{99, 1, 1}};
+    for (size_t cut = payload.size() / 2; cut < payload.size(); ++cut) {
+      ASSERT_FALSE(dec.Decode(type, payload.substr(0, cut), &out).ok()) << cut;
+      ASSERT_EQ(out.size(), 1u) << cut;
+    }
+    out.clear();
+    ASSERT_TRUE(dec.Decode(type, payload, &out).ok());
+    ExpectSameBits(out, two);
+  }
+}
+
+TEST(SampleCodecTest, EndRecordsRoundTripAndRefuseDamage) {
+  std::string payload;
+  EncodeEnd(987654321, &payload);
+  auto got = DecodeEnd(payload);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, 987654321u);
+  EXPECT_FALSE(DecodeEnd(payload + "x").ok());
+  EXPECT_FALSE(DecodeEnd("").ok());
 }
 
 TEST(SampleCodecTest, DamagedPayloadsAreDataLossNotCrashes) {
@@ -115,11 +180,11 @@ TEST(SampleCodecTest, DamagedPayloadsAreDataLossNotCrashes) {
   std::vector<RefSample> in;
   for (SeriesRef ref = 1; ref <= 50; ++ref)
     in.push_back({ref, 1000 + static_cast<int64_t>(ref), ref * 1.5});
-  enc.Encode(in, &payload);
+  enc.Encode(in, true, 0, &payload);
   for (size_t cut = 0; cut < payload.size(); ++cut) {
     SampleCodec dec;
     std::vector<RefSample> out;
-    core::Status s = dec.Decode(payload.substr(0, cut), &out);
+    core::Status s = dec.Decode(RecordType::kSamplesKey, payload.substr(0, cut), &out);
     EXPECT_EQ(s.code(), core::StatusCode::kDataLoss) << cut;
   }
   std::mt19937 rng(5);
@@ -128,7 +193,9 @@ TEST(SampleCodecTest, DamagedPayloadsAreDataLossNotCrashes) {
     for (char& c : junk) c = static_cast<char>(rng());
     SampleCodec dec;
     std::vector<RefSample> out;
-    (void)dec.Decode(junk, &out);  // any status, no crash, no huge allocation
+    const RecordType types[] = {RecordType::kSamplesV1, RecordType::kSamplesKey,
+                                RecordType::kSamplesDelta};
+    (void)dec.Decode(types[i % 3], junk, &out);  // any status, no crash, no huge allocation
   }
 }
 

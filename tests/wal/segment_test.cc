@@ -24,7 +24,7 @@ class SegmentTest : public ::testing::Test {
     std::vector<uint64_t> offsets;
     for (const std::string& p : payloads) {
       offsets.push_back((*w)->size());
-      Record r{RecordType::kSamples, p};
+      Record r{RecordType::kSamplesDelta, p};
       EXPECT_TRUE((*w)->Append({&r, 1}).ok());
     }
     return offsets;
@@ -111,12 +111,12 @@ TEST_F(SegmentTest, AByteFlippedInEachFieldDropsExactlyThatRecord) {
       {"crc", middle + 1, "checksum mismatch"},
       {"length", middle + 4, "checksum mismatch"},
       {"length high byte", middle + 7, "record length 16777227 too large"},
-      {"type", middle + 8, "unknown record type 3"},
+      {"type", middle + 8, "unknown record type 20"},
       {"payload", middle + 12, "checksum mismatch"},
   };
   for (const Field& f : fields) {
     std::string damaged = full;
-    damaged[f.at] = static_cast<char>(damaged[f.at] ^ (f.at == middle + 8 ? 0x01 : 0x01));
+    damaged[f.at] = static_cast<char>(damaged[f.at] ^ (f.at == middle + 8 ? 0x10 : 0x01));
     Rewrite(damaged);
     ReadBack r = ReadAll();
     EXPECT_EQ(r.payloads, (std::vector<std::string>{"one-one", "three"})) << f.name;

@@ -1,0 +1,79 @@
+#include "wal/segment_decoder.h"
+
+namespace vigil::wal {
+
+void SegmentDecoder::Lost() { values_known_ = false; }
+
+const core::Labels* SegmentDecoder::labels(SeriesRef ref) const {
+  auto it = series_.find(ref);
+  return it == series_.end() ? nullptr : &it->second;
+}
+
+void SegmentDecoder::CatchUp(uint64_t seq, Outcome* outcome) {
+  if (seq > next_seq_) {
+    outcome->dropped += seq - next_seq_;
+  } else if (seq < next_seq_) {
+    // Sequence numbers only grow in a segment: the count in some record is wrong.
+    outcome->damage = "sample sequence number " + std::to_string(seq) + " where " +
+                      std::to_string(next_seq_) + " was due";
+  }
+  next_seq_ = seq;
+}
+
+SegmentDecoder::Outcome SegmentDecoder::Apply(RecordType type, std::string_view payload,
+                                              std::vector<RefSample>* out) {
+  Outcome outcome;
+  if (type == RecordType::kSeries) {
+    std::vector<std::pair<SeriesRef, core::Labels>> named;
+    core::Status s = DecodeSeries(payload, &named);
+    // Nothing of a record that fails is taken: its refs stay unnamed, and their samples are
+    // dropped and counted.
+    if (!s.ok()) {
+      outcome.damage = "undecodable series record: " + s.message();
+      return outcome;
+    }
+    for (auto& [ref, labels] : named) series_[ref] = std::move(labels);
+    return outcome;
+  }
+  if (type == RecordType::kEnd) {
+    core::Result<uint64_t> total = DecodeEnd(payload);
+    if (!total.ok()) {
+      outcome.damage = total.status().message();
+      return outcome;
+    }
+    CatchUp(*total, &outcome);
+    return outcome;
+  }
+  core::Result<SamplesHeader> h = PeekSamplesHeader(type, payload);
+  if (!h.ok()) {
+    // How many samples it held is unknown; the writer's values moved on with them.
+    outcome.damage = h.status().message();
+    values_known_ = false;
+    return outcome;
+  }
+  if (h->seq) CatchUp(*h->seq, &outcome);
+  next_seq_ += h->count;
+  if (type != RecordType::kSamplesKey && !values_known_) {
+    outcome.dropped += h->count;
+    return outcome;
+  }
+  decoded_.clear();
+  core::Status s = codec_.Decode(type, payload, &decoded_);
+  if (!s.ok()) {
+    outcome.damage = "undecodable samples record: " + s.message();
+    outcome.dropped += h->count;
+    values_known_ = false;
+    return outcome;
+  }
+  values_known_ = true;
+  for (const RefSample& sample : decoded_) {
+    if (series_.count(sample.ref) != 0) {
+      out->push_back(sample);
+    } else {
+      ++outcome.dropped;
+    }
+  }
+  return outcome;
+}
+
+}  // namespace vigil::wal
