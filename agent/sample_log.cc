@@ -1,6 +1,7 @@
 #include "agent/sample_log.h"
 
 #include "core/log.h"
+#include "wal/cursor_metrics.h"
 
 namespace vigil::agent {
 
@@ -168,29 +169,11 @@ void SampleLog::AppendSelfMetrics(std::vector<core::MetricFamily>* out) const {
   one("vigil_wal_last_sync_duration_seconds",
       "How long the last fsync of the write-ahead log took.", MetricType::kGauge,
       last_sync_seconds_);
-  core::MetricFamily dropped{
-      "vigil_wal_dropped_samples_total",
-      "Samples the size or age cap removed before the destination acknowledged them.",
-      MetricType::kCounter,
-      {}};
-  core::MetricFamily pending{"vigil_wal_pending_bytes",
-                             "Bytes of log not yet read for the destination.",
-                             MetricType::kGauge,
-                             {}};
   if (wal_) {
-    for (const wal::Cursor* c : wal_->cursors()) {
-      dropped.samples.push_back({dropped.name,
-                                 {{"destination", c->name()}},
-                                 static_cast<double>(c->dropped_samples()),
-                                 std::nullopt});
-      pending.samples.push_back({pending.name,
-                                 {{"destination", c->name()}},
-                                 static_cast<double>(c->lag_bytes()),
-                                 std::nullopt});
-    }
+    std::vector<wal::DestinationCursor> cursors;
+    for (const wal::Cursor* c : wal_->cursors()) cursors.push_back({c->name(), c});
+    wal::AppendCursorMetrics(cursors, out);
   }
-  if (!dropped.samples.empty()) out->push_back(std::move(dropped));
-  if (!pending.samples.empty()) out->push_back(std::move(pending));
   one("vigil_wal_buffered_samples", "Samples held in memory because the log could not take them.",
       MetricType::kGauge, static_cast<double>(buffered_samples_));
   one("vigil_wal_buffer_dropped_samples_total",

@@ -116,13 +116,16 @@ uint64_t Cursor::lag_bytes() const {
   return segments_.BytesFrom(read_.segment, read_.offset);
 }
 
-void Cursor::SkipDeletedSegment(uint32_t index) {
+void Cursor::SkipSegment(uint32_t index, std::string_view why) {
   std::lock_guard lock(mu_);
   if (committed_.segment > index) return;
-  const uint64_t lost = CountFrom(committed_);
+  // A cursor committed in a segment already gone lost nothing of it here.
+  const uint64_t lost = CountFrom(committed_.segment == index ? committed_ : StartOf(index));
   if (lost > 0) {
-    core::LogWarn("WAL cap reached: dropping unsent samples",
-                  {{"destination", name_}, {"segment", SegmentName(index)}, {"samples", lost}});
+    core::LogWarn("WAL bound reached: dropping unsent samples", {{"destination", name_},
+                                                                 {"segment", SegmentName(index)},
+                                                                 {"samples", lost},
+                                                                 {"bound", why}});
   }
   dropped_ += lost;
   const Position next = StartOf(index + 1);

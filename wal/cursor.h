@@ -58,9 +58,10 @@ class Cursor {
   }
   // Reads again from the committed position (after a failed send).
   void Rewind();
-  // The log is deleting segment `index` for a cap, before this cursor acknowledged it: what
-  // was left of it counts as dropped, and the cursor moves on to the next segment.
-  void SkipDeletedSegment(uint32_t index);
+  // This cursor gives up segment `index` before it acknowledged it (`why`: a cap of the log
+  // that deletes it, or this cursor's own limits): what was left of it counts as dropped, and
+  // the cursor moves on to the next segment.
+  void SkipSegment(uint32_t index, std::string_view why);
 
   const std::string& name() const { return name_; }
   // Samples the caps deleted before this cursor read them.

@@ -182,6 +182,14 @@ WalStats Wal::stats() const {
   return out;
 }
 
+core::Result<Cursor*> Wal::OpenCursor(const std::string& name, CursorLimits limits) {
+  {
+    std::lock_guard lock(drop_mu_);
+    limits_[name] = limits;
+  }
+  return OpenCursor(name);
+}
+
 core::Result<Cursor*> Wal::OpenCursor(const std::string& name) {
   std::lock_guard lock(drop_mu_);
   auto it = cursors_.find(name);
@@ -203,7 +211,7 @@ std::vector<const Cursor*> Wal::cursors() const {
 }
 
 void Wal::DropSegment(uint32_t index) {
-  for (auto& [name, cursor] : cursors_) cursor->SkipDeletedSegment(index);
+  for (auto& [name, cursor] : cursors_) cursor->SkipSegment(index, "the log's size or age cap");
   segments_->Delete(index);
   max_time_.erase(index);
 }
@@ -253,8 +261,52 @@ void Wal::EnforceAgeCap() {
   }
 }
 
+uint32_t Wal::HeldByUnbounded() const {
+  uint32_t held = segments_->writing().value_or(UINT32_MAX);
+  for (const auto& [name, cursor] : cursors_) {
+    if (limits_.count(name) == 0) held = std::min(held, cursor->committed().segment);
+  }
+  return held;
+}
+
+void Wal::EnforceCursorLimits() {
+  const uint32_t held = HeldByUnbounded();
+  const int64_t now = clock_.NowUnixMillis();
+  for (const auto& [name, limits] : limits_) {
+    auto it = cursors_.find(name);
+    if (it == cursors_.end()) continue;
+    Cursor& cursor = *it->second;
+    for (;;) {
+      const Position p = cursor.committed();
+      if (p.segment >= held || !segments_->Contains(p.segment)) break;
+      const bool too_big =
+          limits.max_bytes > 0 && segments_->BytesFrom(p.segment, p.offset) > limits.max_bytes;
+      const bool too_old =
+          limits.max_age.count() > 0 && MaxTime(p.segment) < now - limits.max_age.count();
+      if (!too_big && !too_old) break;
+      cursor.SkipSegment(p.segment, too_big ? "wal_max_size" : "wal_max_age");
+    }
+  }
+}
+
+void Wal::ShedBounded(uint64_t bytes) {
+  std::lock_guard lock(drop_mu_);
+  const uint32_t held = HeldByUnbounded();
+  uint64_t freed = 0;
+  for (uint32_t index : segments_->Finished()) {
+    if (freed >= bytes || index >= held) break;
+    for (const auto& [name, limits] : limits_) {
+      auto it = cursors_.find(name);
+      if (it != cursors_.end() && it->second->committed().segment <= index)
+        it->second->SkipSegment(index, "the disk is short of room");
+    }
+    freed += segments_->ReadableSize(index);
+  }
+}
+
 void Wal::DeleteOldSegments() {
   std::lock_guard lock(drop_mu_);
+  EnforceCursorLimits();
   uint32_t keep_from = segments_->writing().value_or(UINT32_MAX);
   for (const auto& [name, cursor] : cursors_)
     keep_from = std::min(keep_from, cursor->committed().segment);

@@ -54,6 +54,15 @@ struct WalStats {
   uint64_t cursor_resets = 0;  // cursor files unreadable or pointing outside the log
 };
 
+// How far a bounded cursor may fall behind (FORMAT.md, "Cursors"); 0: no bound of that kind.
+// When it is past either, the log gives up the cursor's oldest finished segment for it: the
+// samples it had not acknowledged there are counted in its dropped_samples(). Only segments
+// that no unbounded cursor holds are given up, as giving up the others would free nothing.
+struct CursorLimits {
+  uint64_t max_bytes = 0;                // log after its committed position
+  std::chrono::milliseconds max_age{0};  // newest sample of its oldest segment, before now
+};
+
 struct LabelsHash {
   size_t operator()(const core::Labels& l) const { return static_cast<size_t>(l.Hash()); }
 };
@@ -94,11 +103,20 @@ class Wal {
   // The newest sample timestamp of each finished segment, by index.
   std::map<uint32_t, int64_t> SegmentMaxTimes();
 
-  // The cursor named `name` (a destination), resuming where it was committed.
+  // The cursor named `name` (a destination), resuming where it was committed. Unbounded: it
+  // holds every segment it has not acknowledged, up to the log's own caps.
   core::Result<Cursor*> OpenCursor(const std::string& name);
-  // Deletes the segments every cursor has passed, then those past the age and size caps
-  // (their unread samples counted as dropped by the cursors that had not read them).
+  // A bounded cursor: `limits` say how far it may fall behind (the server's forwarding
+  // destinations, whose backlog must not fill the disk that storage needs).
+  core::Result<Cursor*> OpenCursor(const std::string& name, CursorLimits limits);
+  // Gives bounded cursors up to their limits, deletes the segments every cursor has passed,
+  // then those past the log's age and size caps (their unread samples counted as dropped by
+  // the cursors that had not read them).
   void DeleteOldSegments();
+  // For a disk short of room: gives up, for every bounded cursor, finished segments that no
+  // unbounded cursor holds, oldest first, until the next DeleteOldSegments can free `bytes`
+  // (or there are no more). Their unread samples are counted as dropped.
+  void ShedBounded(uint64_t bytes);
   // Every cursor opened, by name.
   std::vector<const Cursor*> cursors() const;
 
@@ -114,12 +132,16 @@ class Wal {
   core::Status Rotate();
   // Ends the segment being written with its end record, once. Holds append_mu_.
   void WriteEnd();
-  // The four below run under drop_mu_.
+  // The ones below run under drop_mu_.
   // Moves every cursor past segment `index`, then deletes it.
   void DropSegment(uint32_t index);
   // Deletes the oldest finished segments while the log plus `room` is over the size cap.
   void EnforceSizeCap(uint64_t room);
   void EnforceAgeCap();
+  // Gives each bounded cursor up to its limits.
+  void EnforceCursorLimits();
+  // The oldest segment an unbounded cursor or the writer holds.
+  uint32_t HeldByUnbounded() const;
   // The newest sample time in a finished segment, read once and remembered.
   int64_t MaxTime(uint32_t index);
 
@@ -145,6 +167,7 @@ class Wal {
   // Deleting a segment moves cursors and forgets its time: one deletion at a time, whole.
   mutable std::mutex drop_mu_;
   std::map<std::string, std::unique_ptr<Cursor>> cursors_;
+  std::map<std::string, CursorLimits> limits_;  // of the bounded cursors, by name
   std::map<uint32_t, int64_t> max_time_;  // newest sample per finished segment, found lazily
 
   std::atomic<uint64_t> samples_appended_{0};

@@ -86,6 +86,7 @@ TEST_F(SampleLogTest, CollectionsGoIntoTheLog) {
   EXPECT_TRUE(MetricsSay("vigil_wal_open 1"));
   EXPECT_TRUE(MetricsSay("vigil_wal_samples_appended_total 15"));
   EXPECT_TRUE(MetricsSay("vigil_wal_dropped_samples_total{destination=\"central\"} 0"));
+  EXPECT_TRUE(MetricsSay("vigil_wal_damaged_samples_total{destination=\"central\"} 0"));
 }
 
 TEST_F(SampleLogTest, AnUnusableDataDirHoldsSamplesInMemoryUntilItWorks) {

@@ -238,6 +238,104 @@ TEST_F(WalTest, AgeCapDropsOldSegmentsAndCountsThem) {
   EXPECT_EQ(wal_->stats().segments, 1u);  // every finished one was older than the cap
 }
 
+// Reads and commits everything the cursor has; returns how many samples that was.
+uint64_t Drain(Cursor* c) {
+  uint64_t n = 0;
+  for (;;) {
+    std::vector<Cursor::Sample> got;
+    EXPECT_TRUE(c->Read(1000, &got).ok());
+    if (got.empty()) return n;
+    n += got.size();
+    c->MarkAcknowledged(c->read_position());
+  }
+}
+
+// The server's shape: an unbounded cursor (the head) that holds what storage needs, and a
+// bounded one (a forwarding destination that is down). The bounded one gives up what is past
+// its limit and counts it, but never a segment the unbounded one still holds.
+TEST_F(WalTest, ABoundedCursorGivesUpItsBacklogButNotWhatAnUnboundedOneHolds) {
+  options_.segment_size = 64 * 1024;
+  options_.max_size = UINT64_MAX / 2;  // as the server: no cap of the log's own
+  Open();
+  Cursor* head = *wal_->OpenCursor("head");
+  // Less than the head holds: the bound then moves it up to the head and no further.
+  Cursor* down = *wal_->OpenCursor("down", {.max_bytes = 1});
+  uint64_t appended = 0;
+  Position head_keep = wal_->Oldest();
+  for (int b = 0; b < 4000; ++b) {
+    std::vector<RefSample> batch = Batch(b, 20);
+    ASSERT_TRUE(wal_->Append(batch).ok());
+    appended += batch.size();
+    if (b % 100 == 99) {
+      // The head keeps the last ~2 segments, as a block cut would.
+      const uint32_t writing = wal_->Cut().value();
+      if (writing > 3) head_keep = StartOf(writing - 2);
+      ASSERT_TRUE(head->Commit(head_keep).ok());
+      wal_->DeleteOldSegments();
+      // What the head holds (two segments and the one being written), and no more.
+      ASSERT_EQ(wal_->Oldest().segment, head_keep.segment) << "after batch " << b;
+      // Giving up what the head holds would free nothing: the destination keeps it.
+      ASSERT_EQ(down->committed().segment, head_keep.segment) << "after batch " << b;
+    }
+  }
+  EXPECT_GT(down->dropped_samples(), 0u);
+  EXPECT_EQ(head->dropped_samples(), 0u);
+  EXPECT_EQ(down->dropped_samples() + Drain(down), appended);
+}
+
+TEST_F(WalTest, ABoundedCursorGivesUpSegmentsPastItsAge) {
+  options_.segment_size = 64 * 1024;
+  Open();
+  Cursor* down = *wal_->OpenCursor("down", {.max_age = milliseconds(3600 * 1000)});
+  for (int b = 0; b < 300; ++b) {  // 75 minutes of data, in six segments
+    ASSERT_TRUE(AppendBatch(b, 50).ok());
+    if (b % 50 == 49) {
+      ASSERT_TRUE(wal_->Cut().ok());
+    }
+  }
+  wal_->DeleteOldSegments();
+  EXPECT_EQ(down->dropped_samples(), 0u);  // nothing is an hour old yet
+  clock_.AdvanceMillis(3 * 3600 * 1000);
+  wal_->DeleteOldSegments();
+  EXPECT_GT(down->dropped_samples(), 0u);
+  EXPECT_EQ(down->dropped_samples() + Drain(down), 300u * 50);
+  EXPECT_EQ(wal_->stats().segments, 1u);  // every finished one was older than the bound
+}
+
+// A disk short of room: bounded cursors give up backlog, oldest first, as much as asked;
+// the unbounded one loses nothing.
+TEST_F(WalTest, ShedBoundedFreesOnlyWhatBoundedCursorsHold) {
+  options_.segment_size = 64 * 1024;
+  options_.max_size = UINT64_MAX / 2;
+  Open();
+  Cursor* head = *wal_->OpenCursor("head");
+  Cursor* down = *wal_->OpenCursor("down", {.max_bytes = 1ull << 40});
+  for (int b = 0; b < 2000; ++b) {  // ten segments
+    ASSERT_TRUE(AppendBatch(b, 20).ok());
+    if (b % 200 == 199) {
+      ASSERT_TRUE(wal_->Cut().ok());
+    }
+  }
+  const std::vector<uint32_t> before = [&] {
+    std::vector<uint32_t> v;
+    for (const auto& [index, t] : wal_->SegmentMaxTimes()) v.push_back(index);
+    return v;
+  }();
+  ASSERT_GT(before.size(), 6u);
+  ASSERT_TRUE(head->Commit(StartOf(before[4])).ok());  // the head holds from the fifth
+  wal_->DeleteOldSegments();
+  EXPECT_EQ(wal_->Oldest().segment, before[0]);  // the bounded cursor holds them all
+  wal_->ShedBounded(1);                           // a byte: one segment
+  wal_->DeleteOldSegments();
+  EXPECT_EQ(wal_->Oldest().segment, before[1]);
+  wal_->ShedBounded(UINT64_MAX);
+  wal_->DeleteOldSegments();
+  EXPECT_EQ(wal_->Oldest().segment, before[4]);  // never what the head holds
+  EXPECT_GT(down->dropped_samples(), 0u);
+  EXPECT_EQ(down->dropped_samples() + Drain(down), 2000u * 20);
+  EXPECT_EQ(head->dropped_samples(), 0u);
+}
+
 TEST_F(WalTest, ATornTailIsCutOffOnOpenAndNothingBeforeItIsLost) {
   Open();
   for (int b = 0; b < 3; ++b) ASSERT_TRUE(AppendBatch(b).ok());
