@@ -145,6 +145,14 @@ Storage::Storage(StorageOptions options, const core::Clock& clock, core::Metrics
                                  "Blocks deleted by time or size retention.").Get();
   replay_seconds_ = m.Gauge("vigil_tsdb_wal_replay_duration_seconds",
                             "How long the WAL replay took at start.").Get();
+  replay_damaged_ = m.Counter("vigil_tsdb_wal_replay_damaged_samples_total",
+                              "Samples the WAL replay at start dropped because the log was "
+                              "damaged: they are not in the head.").Get();
+  // The agent's names, so that one alert serves both.
+  wal_corruptions_ = m.Counter("vigil_wal_corruptions_total",
+                               "Damaged ranges of the write-ahead log skipped by readers.").Get();
+  wal_corrupted_bytes_ = m.Counter("vigil_wal_corrupted_bytes_total",
+                                   "Bytes of the write-ahead log dropped as damaged.").Get();
 }
 
 Storage::~Storage() = default;
@@ -227,11 +235,19 @@ core::Status Storage::Replay() {
   replay_seconds_->Set(seconds);
   const HeadStats hs = head_->stats();
   head_series_->Set(static_cast<double>(hs.series));
+  const uint64_t damaged = head_cursor_->damaged_samples();
+  replay_damaged_->Set(static_cast<double>(damaged));
+  ReportWalDamage();
   core::LogInfo("WAL replayed", {{"samples", replayed},
                                  {"series", hs.series},
                                  {"already_in_blocks", skipped},
                                  {"refused", refused},
+                                 {"damaged", damaged},
                                  {"seconds", seconds}});
+  if (damaged > 0) {
+    core::LogError("the WAL was damaged: samples that were acknowledged are not in the head",
+                   {{"samples", damaged}, {"corruptions", wal_->stats().corruptions}});
+  }
   return core::OkStatus();
 }
 
@@ -327,7 +343,8 @@ core::Status Storage::Maintain() {
   // A cut or compaction frees what it built (the block's series, samples decoded and encoded
   // again) and the head's truncated chunks. Once a pass (30 s) costs little.
   core::GiveBackFreeMemory();
-  wal_->DeleteOldSegments();
+  TrimWal();
+  ReportWalDamage();
   const HeadStats hs = head_->stats();
   head_series_->Set(static_cast<double>(hs.series));
   head_chunks_->Set(static_cast<double>(hs.chunks));
@@ -338,6 +355,27 @@ core::Status Storage::Maintain() {
   block_count_->Set(static_cast<double>(list.size()));
   block_bytes_->Set(static_cast<double>(bytes));
   return core::OkStatus();
+}
+
+void Storage::TrimWal() {
+  wal_->DeleteOldSegments();
+  std::error_code ec;
+  const std::filesystem::space_info space = std::filesystem::space(options_.dir, ec);
+  if (ec) return;
+  const uint64_t reserve = options_.disk_reserve > 0
+                               ? options_.disk_reserve
+                               : std::max<uint64_t>(space.capacity / 20, kMinDiskReserve);
+  if (space.available >= reserve) return;
+  core::LogWarn("disk short of room: forwarding destinations give up their oldest backlog",
+                {{"available", space.available}, {"reserve", reserve}});
+  wal_->ShedBounded(reserve - space.available);
+  wal_->DeleteOldSegments();
+}
+
+void Storage::ReportWalDamage() {
+  const wal::WalStats ws = wal_->stats();
+  wal_corruptions_->Set(static_cast<double>(ws.corruptions));
+  wal_corrupted_bytes_->Set(static_cast<double>(ws.corrupted_bytes));
 }
 
 core::Status Storage::CutHead(int64_t before) {

@@ -32,7 +32,13 @@ struct StorageOptions {
   int64_t out_of_order_window_ms = 24 * 3600 * 1000;
   int64_t retention_ms = 15ll * 24 * 3600 * 1000;  // 0: keep by time forever
   uint64_t retention_bytes = 0;                     // blocks together; 0: no size cap
+  // While the file system of `dir` has less room than this, bounded WAL cursors (forwarding
+  // destinations) give up their oldest backlog, so that forwarding never takes the room
+  // ingestion needs. 0: 5% of the file system, at least kMinDiskReserve.
+  uint64_t disk_reserve = 0;
 };
+
+inline constexpr uint64_t kMinDiskReserve = 256ull << 20;
 
 struct TsdbStatus {
   HeadStats head;
@@ -77,6 +83,11 @@ class Storage final : public Queryable, public Appendable {
   core::Status CutHead(int64_t before);
   core::Status Compact();
   core::Status ApplyRetention();
+  // Deletes the WAL segments no cursor needs, first making bounded cursors give up backlog
+  // while the disk is short of room (StorageOptions::disk_reserve).
+  void TrimWal();
+  // The WAL's damage counters, as metrics.
+  void ReportWalDamage();
   core::Result<std::shared_ptr<Block>> WriteMerged(const std::vector<std::shared_ptr<Block>>& in);
   void ReplaceBlocks(const std::vector<std::shared_ptr<Block>>& old,
                      std::shared_ptr<Block> replacement);
@@ -115,6 +126,9 @@ class Storage final : public Queryable, public Appendable {
   core::Metric* head_cuts_;
   core::Metric* retention_deleted_;
   core::Metric* replay_seconds_;
+  core::Metric* replay_damaged_;
+  core::Metric* wal_corruptions_;
+  core::Metric* wal_corrupted_bytes_;
 };
 
 }  // namespace vigil::storage
