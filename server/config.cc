@@ -157,6 +157,14 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   c.alertmanager = ReadAlertmanager(reader.Section("alertmanager"));
 
   c.forward_to = remote::ReadDestinations(reader);
+  for (const remote::DestinationConfig& d : c.forward_to) {
+    core::ConfigSection& section = reader.Section("remote_write." + d.name);
+    ForwardBounds& b = c.forward_bounds[d.name];
+    b.wal_max_size = section.Size("wal_max_size", b.wal_max_size);
+    if (b.wal_max_size < (1u << 20)) section.Error("wal_max_size", "must be at least 1MB");
+    b.wal_max_age = section.Duration("wal_max_age", b.wal_max_age);
+    if (b.wal_max_age.count() < 0) section.Error("wal_max_age", "must not be negative");
+  }
   for (const core::IniSection& section : doc.sections()) {
     c.text += "[" + section.name + "]\n";
     for (const core::IniEntry& e : section.entries) {

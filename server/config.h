@@ -60,6 +60,15 @@ struct RulesConfig {
   std::chrono::milliseconds for_grace_period{600'000};
 };
 
+// [remote_write.NAME] wal_max_size and wal_max_age, read by the server only: how much of
+// the WAL a forwarding destination may hold back beyond what storage keeps for its head,
+// before the oldest of it is given up and counted (vigil_wal_dropped_samples_total). The
+// agent bounds its whole log instead ([agent] wal_max_size, wal_max_age).
+struct ForwardBounds {
+  uint64_t wal_max_size = 1ull << 30;
+  std::chrono::milliseconds wal_max_age{0};  // 0: no age bound
+};
+
 struct ServerConfig {
   core::HostPort listen{"127.0.0.1", 9090};
   std::string data_dir = "/var/lib/vigil-server";
@@ -83,6 +92,7 @@ struct ServerConfig {
   RulesConfig rules;
   rules::AlertmanagerConfig alertmanager;
   std::vector<remote::DestinationConfig> forward_to;
+  std::map<std::string, ForwardBounds> forward_bounds;  // by destination name
   // The settings as read, section by section: what /api/v1/status/config shows, and what a
   // reload compares to tell what changed.
   std::string text;

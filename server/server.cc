@@ -206,7 +206,11 @@ void Server::AddApiRoutes() {
 
 void Server::StartForwarders() {
   for (const remote::DestinationConfig& d : config_.forward_to) {
-    auto cursor = storage_->wal().OpenCursor("forward-" + d.name);
+    // Bounded, so that a destination that is down never pins the WAL until the disk fills;
+    // storage's own cursor ("head") is not, and the bounds never give up what it holds.
+    const ForwardBounds& bounds = config_.forward_bounds[d.name];
+    auto cursor = storage_->wal().OpenCursor(
+        "forward-" + d.name, wal::CursorLimits{bounds.wal_max_size, bounds.wal_max_age});
     if (!cursor.ok()) {
       core::LogError("cannot open WAL cursor",
                      {{"destination", d.name}, {"err", cursor.status().message()}});
@@ -216,7 +220,11 @@ void Server::StartForwarders() {
         loop_, d, *cursor, clock_, metrics_, std::string("vigil-server/") + core::kVersion));
     forwarders_.back()->SetMetadataSource([this] { return receiver_->Metadata(); });
     forwarders_.back()->Start();
+    forward_cursors_.push_back({d.name, *cursor});
   }
+  metrics_.AddCollector([this](std::vector<core::MetricFamily>* out) {
+    wal::AppendCursorMetrics(forward_cursors_, out);
+  });
   receiver_->OnStored([this] {
     for (auto& f : forwarders_) f->Notify();
   });

@@ -70,6 +70,8 @@ class Server final : public core::Service {
   std::unique_ptr<SelfScrape> self_scrape_;
   core::MetricFamilyDef* config_reload_ok_ = nullptr;
   std::vector<std::unique_ptr<remote::Sender>> forwarders_;
+  // Their WAL cursors, by destination name, for the vigil_wal_* metrics.
+  std::vector<wal::DestinationCursor> forward_cursors_;
   core::Timer sync_timer_;
   core::Timer maintain_timer_;
   bool syncing_ = false;

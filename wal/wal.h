@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "wal/codec.h"
 #include "wal/cursor.h"
+#include "wal/cursor_metrics.h"  // what a log's owner exposes of its cursors
 #include "wal/position.h"
 #include "wal/segment_set.h"
 

@@ -53,6 +53,29 @@ url = http://prometheus:9090/api/v1/write
   EXPECT_EQ(c.forward_to[0].url.host, "prometheus");
 }
 
+// A destination that is down must not fill the disk: every forwarding destination is
+// bounded, by default as the agent bounds its log.
+TEST(ServerConfigTest, ForwardingDestinationsAreBoundedByDefaultAndReadTheirBounds) {
+  ServerConfig c;
+  EXPECT_TRUE(Problems(R"([remote_write.prometheus]
+url = http://prometheus:9090/api/v1/write
+[remote_write.mimir]
+url = http://mimir:9009/api/v1/push
+wal_max_size = 10GB
+wal_max_age = 6h
+)",
+                       &c)
+                  .empty());
+  ASSERT_EQ(c.forward_bounds.size(), 2u);
+  EXPECT_EQ(c.forward_bounds["prometheus"].wal_max_size, 1ull << 30);
+  EXPECT_EQ(c.forward_bounds["prometheus"].wal_max_age.count(), 0);
+  EXPECT_EQ(c.forward_bounds["mimir"].wal_max_size, 10ull << 30);
+  EXPECT_EQ(c.forward_bounds["mimir"].wal_max_age, std::chrono::hours(6));
+  EXPECT_EQ(Problems("[remote_write.p]\nurl = http://p:9090/api/v1/write\nwal_max_size = 1KB\n"),
+            (std::vector<std::string>{
+                "server.ini:3: [remote_write.p] wal_max_size: must be at least 1MB"}));
+}
+
 TEST(ServerConfigTest, RefusesBadValuesWithTheirLines) {
   EXPECT_EQ(Problems("[server]\nlisten = 9090\n[rules]\nevaluation_interval = 0s\n"
                      "[alertmanager]\nurl = alertmanager:9093\nretries = 3\n"),

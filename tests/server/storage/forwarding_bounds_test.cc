@@ -1,6 +1,7 @@
-// Forwarding destinations never take the room ingestion needs (issue 17, part 4): while the
-// disk has less room than StorageOptions::disk_reserve, Maintain makes bounded WAL cursors
-// give up their backlog, down to what the head holds; with room, they keep it.
+// A forwarding destination that is down never fills the server's disk (issue 17, part 4): its
+// bounded WAL cursor gives up backlog past its bound, and, while the disk has less room than
+// StorageOptions::disk_reserve, everything beyond what the head holds; ingestion goes on and
+// nothing stored is lost.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -29,6 +30,7 @@ remote::WriteRequest Hour(int hour) {
 }
 
 struct Outcome {
+  uint64_t max_segments = 0;  // after any maintenance pass
   uint64_t segments = 0;
   uint64_t dropped = 0;
   uint64_t stored = 0;
@@ -36,21 +38,22 @@ struct Outcome {
 
 // Twelve hours pushed an hour at a time, Maintain after each (cutting blocks as it goes),
 // while a forwarding destination that is down never acknowledges anything.
-Outcome PushTwelveHours(uint64_t disk_reserve) {
+Outcome PushTwelveHours(uint64_t disk_reserve, wal::CursorLimits bounds = {.max_bytes = 1ull << 40}) {
   core::ManualClock clock(0);
   core::MetricsRegistry metrics;
   auto s = Storage::Open({.dir = testing::FreshTempDir(std::to_string(disk_reserve)),
                           .disk_reserve = disk_reserve},
                          clock, metrics);
   EXPECT_TRUE(s.ok());
-  wal::Cursor* down = *(*s)->wal().OpenCursor("forward-down", {.max_bytes = 1ull << 40});
+  wal::Cursor* down = *(*s)->wal().OpenCursor("forward-down", bounds);
+  Outcome out;
   for (int h = 0; h < 12; ++h) {
     clock.AdvanceMillis(kHour);
     // Ingestion goes on whatever the forwarding backlog.
     EXPECT_TRUE(testing::AppendRequest(**s, Hour(h)).ok()) << h;
     EXPECT_TRUE((*s)->Maintain().ok()) << h;
+    out.max_segments = std::max(out.max_segments, (*s)->wal().stats().segments);
   }
-  Outcome out;
   out.segments = (*s)->wal().stats().segments;
   out.dropped = down->dropped_samples();
   auto q = (*s)->OpenQuerier();
@@ -62,19 +65,37 @@ Outcome PushTwelveHours(uint64_t disk_reserve) {
   return out;
 }
 
-TEST(DiskReserveTest, WithRoomADownDestinationKeepsItsBacklog) {
+// Twelve hours of WAL would be 7 segments (a block cut starts one); the head holds at most
+// the last three.
+TEST(ForwardingBoundsTest, ADownDestinationPastItsBoundHoldsNoMoreThanTheHead) {
+  const Outcome unbounded = PushTwelveHours(1);
+  const Outcome o = PushTwelveHours(1, {.max_bytes = 1});
+  EXPECT_GT(o.dropped, 0u);
+  EXPECT_LE(o.max_segments, 3u);
+  EXPECT_GT(unbounded.max_segments, o.max_segments);
+  EXPECT_EQ(o.stored, 12u * 240 * kSeries);
+}
+
+TEST(ForwardingBoundsTest, ADownDestinationPastItsAgeHoldsNoMoreThanTheHead) {
+  const Outcome o = PushTwelveHours(1, {.max_age = std::chrono::minutes(1)});
+  EXPECT_GT(o.dropped, 0u);
+  EXPECT_LE(o.max_segments, 3u);
+  EXPECT_EQ(o.stored, 12u * 240 * kSeries);
+}
+
+TEST(ForwardingBoundsTest, DiskReserveWithRoomADownDestinationKeepsItsBacklog) {
   const Outcome o = PushTwelveHours(1);
   EXPECT_EQ(o.dropped, 0u);
   EXPECT_GE(o.segments, 4u);  // one per block cut at least: all held for the destination
   EXPECT_EQ(o.stored, 12u * 240 * kSeries);
 }
 
-TEST(DiskReserveTest, ShortOfRoomADownDestinationGivesUpAllButWhatTheHeadHolds) {
+TEST(ForwardingBoundsTest, DiskReserveShortOfRoomADownDestinationGivesUpAllButWhatTheHeadHolds) {
   const Outcome with_room = PushTwelveHours(1);
   const Outcome o = PushTwelveHours(1ull << 62);
   EXPECT_GT(o.dropped, 0u);
   EXPECT_LT(o.segments, with_room.segments);
-  EXPECT_LE(o.segments, 3u);                    // what the head holds, and the one written
+  EXPECT_LE(o.max_segments, 3u);  // what the head holds, and the one written
   EXPECT_EQ(o.stored, 12u * 240 * kSeries);  // nothing stored was lost
 }
 
