@@ -1,13 +1,10 @@
 #include "wal/segment_decoder.h"
 
+#include <algorithm>
+
 namespace vigil::wal {
 
 void SegmentDecoder::Lost() { values_known_ = false; }
-
-const core::Labels* SegmentDecoder::labels(SeriesRef ref) const {
-  auto it = series_.find(ref);
-  return it == series_.end() ? nullptr : &it->second;
-}
 
 void SegmentDecoder::CatchUp(uint64_t seq, Outcome* outcome) {
   if (seq > next_seq_) {
@@ -32,7 +29,15 @@ SegmentDecoder::Outcome SegmentDecoder::Apply(RecordType type, std::string_view 
       outcome.damage = "undecodable series record: " + s.message();
       return outcome;
     }
-    for (auto& [ref, labels] : named) series_[ref] = std::move(labels);
+    for (auto& [ref, labels] : named) {
+      if (ref >= series_.size()) series_.resize(ref + 1);
+      // Assigned in place: a ref named again keeps its address for samples handed out.
+      if (series_[ref]) {
+        *series_[ref] = std::move(labels);
+      } else {
+        series_[ref] = std::make_unique<core::Labels>(std::move(labels));
+      }
+    }
     return outcome;
   }
   if (type == RecordType::kEnd) {
@@ -57,8 +62,8 @@ SegmentDecoder::Outcome SegmentDecoder::Apply(RecordType type, std::string_view 
     outcome.dropped += h->count;
     return outcome;
   }
-  decoded_.clear();
-  core::Status s = codec_.Decode(type, payload, &decoded_);
+  const size_t from = out->size();
+  core::Status s = codec_.Decode(type, payload, out);
   if (!s.ok()) {
     outcome.damage = "undecodable samples record: " + s.message();
     outcome.dropped += h->count;
@@ -66,13 +71,11 @@ SegmentDecoder::Outcome SegmentDecoder::Apply(RecordType type, std::string_view 
     return outcome;
   }
   values_known_ = true;
-  for (const RefSample& sample : decoded_) {
-    if (series_.count(sample.ref) != 0) {
-      out->push_back(sample);
-    } else {
-      ++outcome.dropped;
-    }
-  }
+  // Samples of refs no intact series record named: dropped, counted.
+  const auto unnamed = std::remove_if(out->begin() + static_cast<ptrdiff_t>(from), out->end(),
+                                      [this](const RefSample& x) { return labels(x.ref) == nullptr; });
+  outcome.dropped += static_cast<uint64_t>(out->end() - unnamed);
+  out->erase(unnamed, out->end());
   return outcome;
 }
 

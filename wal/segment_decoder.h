@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <memory>
 #include <vector>
 
 #include "core/labels.h"
@@ -41,17 +41,20 @@ class SegmentDecoder {
 
   // The labels of `ref` as the segment named them; null when it did not (or the naming record
   // was lost). Valid as long as the decoder.
-  const core::Labels* labels(SeriesRef ref) const;
+  const core::Labels* labels(SeriesRef ref) const {
+    return ref < series_.size() ? series_[ref].get() : nullptr;
+  }
 
  private:
   // Counts the samples of records lost before one that says it follows `seq` samples.
   void CatchUp(uint64_t seq, Outcome* outcome);
 
   SampleCodec codec_;
-  std::unordered_map<SeriesRef, core::Labels> series_;
+  // By ref (dense from 1, as the codec's state is); null where unnamed. Pointers, so that
+  // labels handed out stay where they are while more series are named.
+  std::vector<std::unique_ptr<core::Labels>> series_;
   bool values_known_ = true;  // false from a loss to the next key record
   uint64_t next_seq_ = 0;     // samples accounted for: read, or counted as dropped
-  std::vector<RefSample> decoded_;
 };
 
 }  // namespace vigil::wal
