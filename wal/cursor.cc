@@ -255,10 +255,13 @@ bool Cursor::SeekReadable(Position target) {
   for (;;) {
     core::Status s = Seek(target);
     if (s.ok()) return true;
-    // A segment whose header is damaged is lost as a whole; the ones after it are not.
-    segments_.ReportDamage(
-        {0, segments_.ReadableSize(target.segment),
-         "segment " + SegmentName(target.segment) + " unreadable: " + s.message()});
+    // A segment whose header is damaged is lost as a whole; the ones after it are not. Seek
+    // named it the open segment, so that reading it again is not reported again.
+    if (FirstTimeAt(0)) {
+      segments_.ReportDamage(
+          {0, segments_.ReadableSize(target.segment),
+           "segment " + SegmentName(target.segment) + " unreadable: " + s.message()});
+    }
     const std::optional<uint32_t> next = segments_.NextAfterFinished(target.segment);
     positioned_ = false;
     reader_.reset();

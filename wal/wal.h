@@ -2,7 +2,8 @@
 // The write-ahead log: every sample goes here before any destination sees it. One writer
 // appends batches; each destination reads through its own Cursor and commits what was
 // acknowledged; segments go when every cursor has passed them, or, counted as dropped, when
-// the size or age cap needs the room.
+// the size or age cap needs the room. A bounded cursor (CursorLimits) is moved past segments
+// it holds for too long, so that it alone never keeps them.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -55,7 +56,7 @@ struct WalStats {
   uint64_t cursor_resets = 0;  // cursor files unreadable or pointing outside the log
 };
 
-// How far a bounded cursor may fall behind (FORMAT.md, "Cursors"); 0: no bound of that kind.
+// How far a bounded cursor may fall behind; 0: no bound of that kind.
 // When it is past either, the log gives up the cursor's oldest finished segment for it: the
 // samples it had not acknowledged there are counted in its dropped_samples(). Only segments
 // that no unbounded cursor holds are given up, as giving up the others would free nothing.
