@@ -50,6 +50,9 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
       loop, collectors::CollectorSet(std::move(enabled), clock, a->config_.roots.files),
       a->config_.interval, std::move(node_labels), clock,
       [a](std::vector<LabeledSample> batch) { a->log_->Append(std::move(batch)); });
+  if (a->config_.push_self_metrics) {
+    a->node_->SetSelfMetrics([a] { return a->metrics_.Collect(); });
+  }
   a->node_->Start();
   for (const ScrapeConfig& sc : a->config_.scrapes) {
     auto target = std::make_unique<ScrapeTarget>(

@@ -35,6 +35,7 @@ AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::Conf
   if (c.wal_max_size < (1u << 20)) agent.Error("wal_max_size", "must be at least 1MB");
   c.wal_max_age = agent.Duration("wal_max_age", c.wal_max_age);
   c.wal_fsync_always = agent.Choice("wal_fsync", "interval", {"interval", "always"}) == "always";
+  c.push_self_metrics = agent.Bool("push_self_metrics", c.push_self_metrics);
 
   core::ConfigSection& http = reader.Section("http");
   if (auto listen = http.HostPortValue("listen")) c.listen = *listen;

@@ -23,6 +23,9 @@ struct AgentConfig {
   uint64_t wal_max_size = 1ull << 30;
   std::chrono::milliseconds wal_max_age{0};  // 0: no age cap
   bool wal_fsync_always = false;             // wal_fsync = always; default interval (1 s)
+  // The agent's own vigil_* metrics pushed with the node's (push_self_metrics): its backlog
+  // then shows in the server's fleet view and in any Prometheus it pushes to.
+  bool push_self_metrics = true;
   core::HostPort listen{"127.0.0.1", 9101};
   std::vector<core::Label> extra_labels;  // [labels], on every pushed series
   std::vector<remote::DestinationConfig> destinations;

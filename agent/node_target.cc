@@ -39,13 +39,17 @@ void NodeTarget::CollectOnce() {
   ++generation_;
   std::vector<LabeledSample> batch;
   StalenessTracker::Seen seen;
-  for (const core::MetricFamily& f : latest_) {
-    for (const core::ExpositionSample& s : f.samples) {
-      const SharedLabels* labels = LabelsFor(s);
-      if (labels == nullptr || !seen.insert(*labels).second) continue;
-      batch.push_back({*labels, t, s.value});
+  auto add = [&](const std::vector<core::MetricFamily>& families) {
+    for (const core::MetricFamily& f : families) {
+      for (const core::ExpositionSample& s : f.samples) {
+        const SharedLabels* labels = LabelsFor(s);
+        if (labels == nullptr || !seen.insert(*labels).second) continue;
+        batch.push_back({*labels, t, s.value});
+      }
     }
-  }
+  };
+  add(latest_);
+  if (self_metrics_) add(self_metrics_());
   ScrapeReport report;
   report.up = true;  // the node answers itself; a collector that fails says so in its own series
   report.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

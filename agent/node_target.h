@@ -26,6 +26,12 @@ class NodeTarget {
   NodeTarget(core::Loop& loop, collectors::CollectorSet collectors,
              std::chrono::milliseconds interval, std::vector<core::Label> target_labels,
              const core::Clock& clock, Sink sink);
+  // Families pushed with the node's own at each collection (the agent's vigil_* self-metrics),
+  // labelled and marked stale the same way, but not part of Exposition(): the agent's /metrics
+  // page shows them once, from its registry.
+  void SetSelfMetrics(std::function<std::vector<core::MetricFamily>()> source) {
+    self_metrics_ = std::move(source);
+  }
   void Start();
   // Marks every series stale.
   void Stop();
@@ -41,6 +47,7 @@ class NodeTarget {
   std::vector<core::Label> target_labels_;
   const core::Clock& clock_;
   Sink sink_;
+  std::function<std::vector<core::MetricFamily>()> self_metrics_;
   core::Timer timer_;
   std::vector<core::MetricFamily> latest_;
   StalenessTracker staleness_;

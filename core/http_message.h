@@ -33,6 +33,8 @@ struct HttpRequest {
   int version_minor = 1;  // HTTP/1.x
   HttpHeaders headers;
   std::string body;
+  // The client's "host:port" as the server's socket sees it: the fleet view shows who pushes.
+  std::string remote_address;
 
   std::string_view Path() const;   // target up to '?'
   std::string_view Query() const;  // after '?', or ""

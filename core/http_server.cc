@@ -107,6 +107,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         busy_ = true;
         // Backpressure: the next request waits in the socket until this one is answered.
         connection_->PauseReading();
+        parser_.request().remote_address = connection_->peer();
         server_.handler_(parser_.request(), HttpResponder(weak_from_this()));
         return;
     }

@@ -58,7 +58,7 @@ void MetricsRegistry::AddCollector(std::function<void(std::vector<MetricFamily>*
   collectors_.push_back(std::move(collector));
 }
 
-std::string MetricsRegistry::Render() const {
+std::vector<MetricFamily> MetricsRegistry::Collect() const {
   std::vector<MetricFamily> families;
   {
     std::lock_guard lock(mu_);
@@ -67,8 +67,12 @@ std::string MetricsRegistry::Render() const {
   }
   std::stable_sort(families.begin(), families.end(),
                    [](const MetricFamily& a, const MetricFamily& b) { return a.name < b.name; });
+  return families;
+}
+
+std::string MetricsRegistry::Render() const {
   std::string out;
-  for (const MetricFamily& f : families) AppendFamily(&out, f);
+  for (const MetricFamily& f : Collect()) AppendFamily(&out, f);
   return out;
 }
 

@@ -54,7 +54,9 @@ class MetricsRegistry {
   // Families computed when scraped (uptime, queue lengths read from their owners).
   void AddCollector(std::function<void(std::vector<MetricFamily>*)> collector);
 
-  // Every family, sorted by name, as /metrics serves it.
+  // Every family, sorted by name.
+  std::vector<MetricFamily> Collect() const;
+  // Collect() in the exposition format, as /metrics serves it.
   std::string Render() const;
 
  private:

@@ -8,6 +8,12 @@ build_packages=(
   libuv1-dev libprotobuf-dev protobuf-compiler libsnappy-dev libmbedtls-dev libinih-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev libre2-dev
 )
+# The console's browser test drives Debian's chromium (never a downloaded browser) through
+# playwright-core; uPlot, embedded in vigil-server, comes from web/node_modules (npm ci below).
+test_packages=(chromium)
+# npm comes with Debian's nodejs; a machine that already has node and npm (NodeSource's nodejs
+# bundles npm and conflicts with Debian's npm package) keeps them.
+if ! command -v npm > /dev/null; then test_packages+=(nodejs npm); fi
 # The real peers that tests start on loopback: never mocked when they can be run.
 peer_packages=(
   prometheus prometheus-node-exporter prometheus-alertmanager victoria-metrics
@@ -17,7 +23,7 @@ sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 
 missing=()
-for p in "${build_packages[@]}" "${peer_packages[@]}"; do
+for p in "${build_packages[@]}" "${peer_packages[@]}" "${test_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 
@@ -43,3 +49,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 echo "setup: all packages present"
+
+# The npm packages, exactly as web/package-lock.json pins them; again only when the lockfile
+# changed since the last install (npm ci starts by deleting node_modules).
+web_dir="$(dirname "$0")/../web"
+if ! cmp -s "$web_dir/package-lock.json" "$web_dir/node_modules/.package-lock.json.installed"; then
+  (cd "$web_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$web_dir/package-lock.json" "$web_dir/node_modules/.package-lock.json.installed"
+fi
+echo "setup: npm packages present"

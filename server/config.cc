@@ -156,6 +156,11 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   ReadRules(reader.Section("rules"), &c.rules);
   c.alertmanager = ReadAlertmanager(reader.Section("alertmanager"));
 
+  core::ConfigSection& fleet = reader.Section("fleet");
+  c.fleet.stale_after = fleet.Duration("stale_after", c.fleet.stale_after);
+  if (c.fleet.stale_after < std::chrono::seconds(1)) fleet.Error("stale_after", "must be at least 1s");
+  c.fleet.write_stale_up = fleet.Bool("write_stale_up", c.fleet.write_stale_up);
+
   c.forward_to = remote::ReadDestinations(reader);
   for (const remote::DestinationConfig& d : c.forward_to) {
     core::ConfigSection& section = reader.Section("remote_write." + d.name);

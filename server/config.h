@@ -12,6 +12,7 @@
 #include "core/tls.h"
 #include "remote/destination_config.h"
 #include "server/api/auth.h"
+#include "server/api/fleet_service.h"
 #include "server/rules/notifier.h"
 
 namespace vigil::server {
@@ -93,6 +94,7 @@ struct ServerConfig {
   rules::AlertmanagerConfig alertmanager;
   std::vector<remote::DestinationConfig> forward_to;
   std::map<std::string, ForwardBounds> forward_bounds;  // by destination name
+  FleetConfig fleet;  // [fleet]: the fleet view
   // The settings as read, section by section: what /api/v1/status/config shows, and what a
   // reload compares to tell what changed.
   std::string text;

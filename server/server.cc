@@ -3,6 +3,7 @@
 #include "core/build_info.h"
 #include "core/log.h"
 #include "core/process_metrics.h"
+#include "server/api/console.h"
 #include "server/api/rules_api.h"
 #include "server/api/tsdb_status.h"
 #include "server/rules/rule_file.h"
@@ -75,6 +76,8 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   ro.max_in_flight = static_cast<size_t>(limits.max_concurrent_writes);
   ro.max_uncompressed_bytes = limits.DecompressedRequestSize();
   s->receiver_ = std::make_unique<Receiver>(loop, *s->storage_, s->metrics_, ro);
+  s->fleet_ = std::make_unique<FleetService>(loop, s->config_.fleet, *s->receiver_, *s->storage_,
+                                             clock, s->metrics_);
   QueryApiOptions qo;
   qo.engine.timeout = s->config_.query.timeout;
   qo.engine.max_samples = static_cast<size_t>(s->config_.query.max_samples);
@@ -194,6 +197,8 @@ void Server::AddApiRoutes() {
                   });
                 }));
   query_api_->AddRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); });
+  fleet_->AddRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); });
+  AddConsoleRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); });
   router.Handle("/api/v1/write", {"POST"},
                 auth_.Guard([this](const core::HttpRequest& r, core::HttpResponder responder) {
                   receiver_->Handle(r, std::move(responder));
@@ -238,6 +243,7 @@ void Server::Stop() {
   rules_->Stop();
   notifier_->Stop();
   self_scrape_->Stop();
+  fleet_->Stop();
   for (auto& f : forwarders_) f->Stop();
   http_->server().Shutdown();
 }
@@ -247,7 +253,8 @@ bool Server::Stopped() const {
     if (!f->Stopped()) return false;
   }
   return http_->server().connection_count() == 0 && receiver_->in_flight() == 0 &&
-         query_api_->in_flight() == 0 && rules_->Stopped() && notifier_->Stopped() && self_scrape_->Stopped() && !syncing_ &&
+         query_api_->in_flight() == 0 && rules_->Stopped() && notifier_->Stopped() &&
+         self_scrape_->Stopped() && fleet_->Stopped() && !syncing_ &&
          !maintaining_;
 }
 

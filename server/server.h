@@ -13,6 +13,7 @@
 #include "core/uv.h"
 #include "remote/sender.h"
 #include "server/api/auth.h"
+#include "server/api/fleet_service.h"
 #include "server/api/query_api.h"
 #include "server/api/receiver.h"
 #include "server/config.h"
@@ -59,6 +60,7 @@ class Server final : public core::Service {
   std::unique_ptr<core::TlsConfig> tls_;
   std::unique_ptr<core::HttpEndpoint> http_;
   std::unique_ptr<Receiver> receiver_;
+  std::unique_ptr<FleetService> fleet_;
   std::unique_ptr<QueryApi> query_api_;
   std::string config_path_;
   // Rules query through an engine of their own, with the [query] limits.

@@ -24,10 +24,12 @@ ALLOWED = {
     "server/storage": {"core", "wal", "storage-interface", "server/storage"},
     "server/promql": {"core", "storage-interface", "server/promql"},
     "server/rules": {"core", "storage-interface", "server/promql", "server/rules"},
+    # The console's embedded files: data, and the table that finds them.
+    "server/web": {"server/web"},
     "server/api": {"core", "remote", "storage-interface", "server/storage", "server/promql", "server/rules",
-                   "server/api"},
+                   "server/web", "server/api"},
     "server": {"core", "remote", "storage-interface", "server/storage", "server/promql", "server/rules",
-               "server/api", "server"},
+               "server/web", "server/api", "server"},
 }
 
 # CMake target -> the vigil:: libraries it may link.
@@ -41,7 +43,8 @@ LINKS = {
     "vigil_storage": {"core", "wal", "storage_interface"},
     "vigil_promql": {"core", "storage_interface"},
     "vigil_rules": {"core", "promql", "storage_interface"},
-    "vigil_server_lib": {"core", "remote", "storage_interface", "storage", "promql", "rules"},
+    "vigil_web": set(),
+    "vigil_server_lib": {"core", "remote", "storage_interface", "storage", "promql", "rules", "web"},
 }
 
 

@@ -60,33 +60,64 @@ Receiver::Outcome Receiver::Store(remote::WriteRequestView& write, std::string_v
   remote::DecodeLimits limits;
   limits.max_uncompressed_bytes = options_.max_uncompressed_bytes;
   if (core::Status st = write.Decode(body, limits); !st.ok()) return {400, st.message(), 0};
+  Outcome out;
+  out.decoded = true;
+  if (fleet_ != nullptr) out.nodes = DescribeNodes(write);
   core::Result<storage::AppendResult> stored = StoreWriteRequest(write, storage_);
-  if (!stored.ok()) return {StatusFor(stored.status()), stored.status().message(), 0};
+  if (!stored.ok()) {
+    out.status = StatusFor(stored.status());
+    out.body = stored.status().message();
+    return out;
+  }
   if (!write.metadata().empty()) {
     std::lock_guard lock(metadata_mu_);
     for (auto& m : write.metadata()) metadata_[m.family] = std::move(m);
   }
-  return {204, "", stored->samples + stored->duplicates};
+  out.samples = stored->samples + stored->duplicates;
+  return out;
+}
+
+void Receiver::TellFleet(const core::HttpRequest& request, const Outcome& outcome) {
+  if (fleet_ == nullptr) return;
+  SenderContact contact;
+  contact.received_ms = clock_->NowUnixMillis();
+  contact.remote_address = request.remote_address;
+  contact.user_agent = std::string(request.headers.Get("User-Agent"));
+  contact.status = outcome.status;
+  contact.reason = outcome.body;
+  if (outcome.decoded) {
+    fleet_->Record(contact, outcome.nodes);
+  } else {
+    fleet_->RecordUndecoded(contact);
+  }
 }
 
 void Receiver::Handle(const core::HttpRequest& request, core::HttpResponder responder) {
   const std::string_view type = request.headers.Get("Content-Type");
   const std::string_view encoding = request.headers.Get("Content-Encoding");
+  auto refuse = [&](int status, std::string why) {
+    TellFleet(request, {status, why});
+    Answer(responder, status, std::move(why));
+  };
   if (type.substr(0, remote::kContentType.size()) != remote::kContentType) {
-    return Answer(responder, 415,
-                  "Content-Type must be " + std::string(remote::kContentType) + ", not \"" +
-                      std::string(type) + "\"");
+    return refuse(415, "Content-Type must be " + std::string(remote::kContentType) + ", not \"" +
+                           std::string(type) + "\"");
   }
   if (encoding != remote::kContentEncoding) {
-    return Answer(responder, 415,
-                  "Content-Encoding must be snappy, not \"" + std::string(encoding) + "\"");
+    return refuse(415, "Content-Encoding must be snappy, not \"" + std::string(encoding) + "\"");
   }
   if (in_flight_ >= options_.max_in_flight) {
-    return Answer(responder, 503, "too many write requests in progress; retry later");
+    return refuse(503, "too many write requests in progress; retry later");
   }
   ++in_flight_;
   auto outcome = std::make_shared<Outcome>();
   auto body = std::make_shared<std::string>(request.body);
+  // The request is gone once the handler returns: what the fleet needs of it is kept.
+  auto contact = std::make_shared<core::HttpRequest>();
+  if (fleet_ != nullptr) {
+    contact->remote_address = request.remote_address;
+    contact->headers.Add("User-Agent", std::string(request.headers.Get("User-Agent")));
+  }
   core::QueueWork(
       loop_,
       [this, outcome, body] {
@@ -96,8 +127,9 @@ void Receiver::Handle(const core::HttpRequest& request, core::HttpResponder resp
         *outcome = Store(write, *body);
         if (write.memory() > kKeptViewBytes) write.Release();
       },
-      [this, outcome, responder]() mutable {
+      [this, outcome, responder, contact]() mutable {
         --in_flight_;
+        TellFleet(*contact, *outcome);
         if (outcome->status == 204) {
           samples_received_->Inc(static_cast<double>(outcome->samples));
           if (on_stored_) on_stored_();

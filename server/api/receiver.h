@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/http_server.h"
 #include "core/metrics.h"
 #include "core/uv.h"
 #include "remote/codec.h"
 #include "remote/write_view.h"
+#include "server/api/fleet.h"
 #include "server/storage/appender.h"
 
 namespace vigil::server {
@@ -36,6 +38,12 @@ class Receiver {
   Receiver(core::Loop& loop, storage::Appendable& storage, core::MetricsRegistry& metrics,
            ReceiverOptions options);
   void Handle(const core::HttpRequest& request, core::HttpResponder responder);
+  // Every request answered, stored or refused, is told to `fleet` with its time on `clock`
+  // (neither owned; both outlive this).
+  void SetFleet(Fleet* fleet, const core::Clock* clock) {
+    fleet_ = fleet;
+    clock_ = clock;
+  }
   // Called on the loop after each request was stored (forwarders read the WAL then).
   void OnStored(std::function<void()> callback) { on_stored_ = std::move(callback); }
   size_t in_flight() const { return in_flight_; }
@@ -47,15 +55,20 @@ class Receiver {
     int status = 204;
     std::string body;
     size_t samples = 0;
+    bool decoded = false;
+    std::vector<NodeInRequest> nodes;  // for the fleet, when it is kept
   };
   // Decodes and stores one request (on a worker thread).
   Outcome Store(remote::WriteRequestView& write, std::string_view body);
   void Answer(core::HttpResponder& responder, int status, std::string body);
+  void TellFleet(const core::HttpRequest& request, const Outcome& outcome);
 
   core::Loop& loop_;
   storage::Appendable& storage_;
   ReceiverOptions options_;
   std::function<void()> on_stored_;
+  Fleet* fleet_ = nullptr;
+  const core::Clock* clock_ = nullptr;
   size_t in_flight_ = 0;  // loop thread only
   core::MetricFamilyDef& requests_;
   core::Metric* samples_received_;
