@@ -42,8 +42,9 @@ export async function post(path, params = {}) {
   return (await unwrap(response)).data;
 }
 
-// "1:14: parse error: ..." -> {line, column}; null when the message names no position.
+// 'invalid parameter "query": 1:14: parse error: ...' -> {line, column}; null when the
+// message names no position.
 export function errorPosition(message) {
-  const m = /^(\d+):(\d+): /.exec(message || '');
+  const m = /(?:^|: )(\d+):(\d+): /.exec(message || '');
   return m ? { line: Number(m[1]), column: Number(m[2]) } : null;
 }
