@@ -49,11 +49,13 @@ void NodeTarget::CollectOnce() {
     }
   };
   add(latest_);
+  // What a Prometheus scraping node_exporter would count: the agent's own series are not.
+  const size_t node_samples = batch.size();
   if (self_metrics_) add(self_metrics_());
   ScrapeReport report;
   report.up = true;  // the node answers itself; a collector that fails says so in its own series
   report.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  report.samples = batch.size();
+  report.samples = node_samples;
   report.series_added = staleness_.Next(std::move(seen), t, &batch);
   report_.Append(report, t, &batch);
   reported_ = true;

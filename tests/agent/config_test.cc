@@ -29,6 +29,14 @@ TEST(AgentConfigTest, AnEmptyFileGivesTheDefaults) {
   EXPECT_EQ(c.listen.ToString(), "127.0.0.1:9101");
   EXPECT_TRUE(c.extra_labels.empty());
   EXPECT_TRUE(c.destinations.empty());
+  EXPECT_TRUE(c.push_self_metrics);
+}
+
+TEST(AgentConfigTest, PushSelfMetricsCanBeTurnedOffAndTakesOnlyABool) {
+  AgentConfig c;
+  EXPECT_TRUE(Problems("[agent]\npush_self_metrics = false\n", &c).empty());
+  EXPECT_FALSE(c.push_self_metrics);
+  EXPECT_EQ(Problems("[agent]\npush_self_metrics = sometimes\n").size(), 1u);
 }
 
 TEST(AgentConfigTest, ReadsTheDesignExample) {

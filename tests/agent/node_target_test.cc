@@ -64,5 +64,37 @@ TEST_F(NodeTargetTest, StoppingMarksTheReportSeriesStale) {
   for (const auto& [name, value] : r) EXPECT_TRUE(core::IsStaleNaN(value)) << name;
 }
 
+TEST_F(NodeTargetTest, SelfMetricsArePushedWithTheNodeButNotServedAsItsOwn) {
+  int cpus = 1;
+  NodeTarget node = Node(&cpus);
+  double pending = 100;
+  node.SetSelfMetrics([&pending] {
+    return std::vector<core::MetricFamily>{{"vigil_wal_pending_bytes", "help", core::MetricType::kGauge,
+                                            {{"vigil_wal_pending_bytes", {{"destination", "central"}}, pending, std::nullopt}}}};
+  });
+  node.CollectOnce();
+  auto find = [this]() -> const LabeledSample* {
+    for (const LabeledSample& s : pushed_.back()) {
+      if (s.labels->MetricName() == "vigil_wal_pending_bytes") return &s;
+    }
+    return nullptr;
+  };
+  const LabeledSample* self = find();
+  ASSERT_NE(self, nullptr);
+  EXPECT_EQ(self->labels->Get("instance"), "node-1");
+  EXPECT_EQ(self->labels->Get("job"), "node");
+  EXPECT_EQ(self->labels->Get("destination"), "central");
+  EXPECT_EQ(self->value, 100);
+  // The scrape report counts the node's samples only (one CPU and the collector's two).
+  EXPECT_EQ(Report(pushed_.back())["scrape_samples_scraped"], 3);
+  // /metrics serves the registry's own copy: the node's exposition does not repeat it.
+  EXPECT_EQ(node.Exposition().find("vigil_wal_pending_bytes"), std::string::npos);
+  pending = 200;
+  node.CollectOnce();
+  EXPECT_EQ(find()->value, 200);
+  node.Stop();
+  EXPECT_TRUE(core::IsStaleNaN(find()->value));
+}
+
 }  // namespace
 }  // namespace vigil::agent

@@ -25,6 +25,18 @@ TEST(ServerConfigTest, AnEmptyFileGivesTheDefaults) {
   EXPECT_EQ(c.rules.evaluation_interval, std::chrono::seconds(15));
   EXPECT_TRUE(c.alertmanager.urls.empty());
   EXPECT_TRUE(c.forward_to.empty());
+  EXPECT_EQ(c.fleet.stale_after, std::chrono::minutes(2));
+  EXPECT_TRUE(c.fleet.write_stale_up);
+}
+
+TEST(ServerConfigTest, ReadsTheFleetKeysAndRefusesBadOnes) {
+  ServerConfig c;
+  EXPECT_TRUE(Problems("[fleet]\nstale_after = 30s\nwrite_stale_up = false\n", &c).empty());
+  EXPECT_EQ(c.fleet.stale_after, std::chrono::seconds(30));
+  EXPECT_FALSE(c.fleet.write_stale_up);
+  EXPECT_EQ(Problems("[fleet]\nstale_after = 500ms\n"),
+            (std::vector<std::string>{"server.ini:2: [fleet] stale_after: must be at least 1s"}));
+  EXPECT_EQ(Problems("[fleet]\nwrite_stale_up = maybe\nforget_after = 1h\n").size(), 2u);
 }
 
 TEST(ServerConfigTest, ReadsTheDesignExample) {
