@@ -239,6 +239,13 @@ ${extra}`);
     const url = new URL(page.url());
     check('the URL holds the query', url.searchParams.get('g0.expr') === 'console_test_load' && url.searchParams.get('g0.tab') === '0', page.url());
     await shot('graph');
+    // A smaller picture of the graph page, as the README shows it.
+    await page.setViewportSize({ width: 1100, height: 560 });
+    await page.goto(`${base}/graph?g0.expr=${encodeURIComponent('console_test_load{series=~"0[0-7]"}')}&g0.tab=0&g0.range_input=1h&g0.step_input=15`);
+    await page.waitForSelector('.graph[data-series] canvas');
+    await page.mouse.move(600, 300);
+    await page.screenshot({ path: path.join(outDir, 'readme-graph.png') });
+    await page.setViewportSize({ width: 1400, height: 900 });
 
     // Table view agrees with the API, at the same evaluation time.
     const moment = new Date((end + 30) * 1000);
@@ -329,6 +336,9 @@ ${extra}`);
     const up = await api(base, '/api/v1/query', { query: 'up{instance="console-node-1"}' });
     check('the server wrote up 0 for the stale agent', up.result.length === 1 && up.result[0].value[1] === '0', JSON.stringify(up.result));
     await shot('fleet');
+    await page.setViewportSize({ width: 1300, height: 330 });
+    await page.screenshot({ path: path.join(outDir, 'readme-fleet.png') });
+    await page.setViewportSize({ width: 1400, height: 900 });
 
     // The node page: its graphs.
     await page.click('tr[data-instance="console-node-0"] .col-instance a');

@@ -67,7 +67,6 @@ export async function render(root) {
     section('Runtime information', kv([
       ['Start time', formatTime(Date.parse(runtime.startTime))],
       ['Storage retention', runtime.storageRetention],
-      ['Goroutines (threads)', runtime.goroutineCount],
       ['Last configuration reload successful', String(runtime.reloadConfigSuccess)],
       ['Last configuration reload', formatTime(Date.parse(runtime.lastConfigTime))],
     ]));
