@@ -7,6 +7,7 @@
 #include "core/coding.h"
 #include "core/http_client.h"
 #include "remote/codec.h"
+#include "server/api/console.h"
 #include "server/server.h"
 #include "tests/core/loop_helpers.h"
 #include "tests/core/temp_dir.h"
@@ -40,10 +41,12 @@ class ReceiverTest : public ::testing::Test {
   }
 
   core::HttpResponse Post(std::string body, std::string type = "application/x-protobuf",
-                          std::string encoding = "snappy", std::string auth = "") {
+                          std::string encoding = "snappy", std::string auth = "",
+                          std::string user_agent = "") {
     core::HttpRequest r;
     r.method = "POST";
     r.target = "/api/v1/write";
+    if (!user_agent.empty()) r.headers.Set("User-Agent", user_agent);
     if (!type.empty()) r.headers.Set("Content-Type", type);
     if (!encoding.empty()) r.headers.Set("Content-Encoding", encoding);
     if (!auth.empty()) r.headers.Set("Authorization", auth);
@@ -111,6 +114,61 @@ class ReceiverTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::unique_ptr<core::HttpClient> client_;
 };
+
+TEST_F(ReceiverTest, TheFleetSeesEachSenderAndWritesUpZeroWhenItGoesQuiet) {
+  config_.fleet.stale_after = std::chrono::seconds(1);
+  Start();
+  const int64_t t0 = clock_.NowUnixMillis();
+  ASSERT_EQ(Post(remote::EncodeWriteRequest(Request(1, t0 - 250)), "application/x-protobuf", "snappy", "",
+                 "vigil-agent/9.9.9").status, 204);
+  // A refusal before decoding, on a new connection from the same host and User-Agent.
+  ASSERT_EQ(Post("x", "text/plain", "snappy", "", "vigil-agent/9.9.9").status, 415);
+  core::HttpResponse fleet = Get("/api/v1/fleet");
+  ASSERT_EQ(fleet.status, 200);
+  for (const char* want : {"\"instance\":\"n0\"", "\"job\":\"node\"", "\"kind\":\"vigil-agent\"",
+                           "\"version\":\"9.9.9\"", "\"remoteAddress\":\"127.0.0.1:", "\"lagSeconds\":0.25",
+                           "\"refused\":1", "\"status\":415", "\"pushesUp\":true", "\"stale\":false"}) {
+    EXPECT_NE(fleet.body.find(want), std::string::npos) << want << " in " << fleet.body;
+  }
+  EXPECT_NE(Get("/metrics").body.find("vigil_fleet_sender_samples_total{job=\"node\",instance=\"n0\"} 1"),
+            std::string::npos);
+  // Quiet for longer than stale_after: up 0 at the writer's next tick (every second here).
+  clock_.AdvanceMillis(2000);
+  const std::string at = std::to_string((t0 + 2000) / 1000);
+  bool zero = false;
+  for (int i = 0; i < 50 && !zero; ++i) {
+    testing::RunUntil(loop_, [] { return false; }, std::chrono::milliseconds(200));
+    zero = Get("/api/v1/query?query=up&time=" + at).body.find("\"0\"]") != std::string::npos;
+  }
+  EXPECT_TRUE(zero);
+  EXPECT_NE(Get("/api/v1/fleet").body.find("\"stale\":true"), std::string::npos);
+}
+
+TEST_F(ReceiverTest, WriteStaleUpOffWritesNothing) {
+  config_.fleet.stale_after = std::chrono::seconds(1);
+  config_.fleet.write_stale_up = false;
+  Start();
+  const int64_t t0 = clock_.NowUnixMillis();
+  ASSERT_EQ(Post(remote::EncodeWriteRequest(Request(1, t0))).status, 204);
+  clock_.AdvanceMillis(2000);
+  const std::string at = std::to_string((t0 + 2000) / 1000);
+  // Two ticks of the writer go by.
+  testing::RunUntil(loop_, [] { return false; }, std::chrono::milliseconds(2500));
+  EXPECT_NE(Get("/api/v1/query?query=up&time=" + at).body.find("\"1\"]"), std::string::npos);
+  EXPECT_NE(Get("/api/v1/fleet").body.find("\"stale\":true"), std::string::npos);
+}
+
+TEST_F(ReceiverTest, TheConsoleIsServedAtItsPages) {
+  Start();
+  for (const char* page : kConsolePages) {
+    core::HttpResponse r = Get(page);
+    EXPECT_EQ(r.status, 200) << page;
+    EXPECT_EQ(r.headers.Get("Content-Type"), "text/html; charset=utf-8") << page;
+    EXPECT_NE(r.body.find("/console/app.js"), std::string::npos) << page;
+  }
+  EXPECT_EQ(Get("/console/uPlot.iife.min.js").status, 200);
+  EXPECT_EQ(Get("/console/nothing.js").status, 404);
+}
 
 TEST_F(ReceiverTest, StoresAndRefusesAsPrometheus) {
   Start();
