@@ -43,6 +43,7 @@ cat <<MSG
 Vigil is running.
   vigil-server  $server_url       (config $run/server.ini, log $run/server.log)
                 $server_url/-/ready   $server_url/metrics
+                $server_url/   (the console: queries, alerts, rules, status, the fleet)
   vigil-agent   $agent_url       (config $run/agent.ini, log $run/agent.log)
                 $agent_url/-/ready   $agent_url/metrics
 Ctrl-C stops both.
