@@ -15,7 +15,7 @@ const rate = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(2));
 // The backlog figures by destination: {destination: {pending, newestSent, dropped, retried, failed}}.
 export function backlogByDestination(figures) {
   const by = {};
-  const at = (d) => (by[d] ??= { pending: null, newestSent: null, dropped: 0, retried: 0, failed: 0 });
+  const at = (d) => (by[d] ??= { pending: null, newestSent: null, dropped: 0, droppedBy: {}, retried: 0, failed: 0 });
   let walBytes = null;
   for (const f of figures) {
     if (f.name === 'vigil_wal_bytes') walBytes = f.value;
@@ -23,7 +23,12 @@ export function backlogByDestination(figures) {
     const d = at(f.destination);
     if (f.name === 'vigil_wal_pending_bytes') d.pending = f.value;
     if (f.name === 'vigil_remote_highest_sent_timestamp_seconds') d.newestSent = f.value;
-    if (f.name === 'vigil_remote_samples_dropped_total' || f.name === 'vigil_wal_dropped_samples_total') d.dropped += f.value;
+    if (f.name === 'vigil_remote_samples_dropped_total' || f.name === 'vigil_wal_dropped_samples_total') {
+      // The log's size or age cap drops too: its reason is named here.
+      const reason = f.name === 'vigil_wal_dropped_samples_total' ? 'wal_cap' : f.reason || 'other';
+      d.dropped += f.value;
+      d.droppedBy[reason] = (d.droppedBy[reason] || 0) + f.value;
+    }
     if (f.name === 'vigil_remote_samples_retried_total') d.retried = f.value;
     if (f.name === 'vigil_remote_samples_failed_total') d.failed = f.value;
   }
@@ -60,7 +65,8 @@ function backlogCell(n, now) {
     const unsent = d.pending > 0 ? (d.newestSent ? `unsent since ${formatAge(now - d.newestSent)}` : 'nothing sent yet') : 'sent';
     list.append(el('div', { class: `destination${growing ? ' growing' : ''}`, 'data-destination': name, 'data-pending': d.pending ?? '' },
       el('b', {}, name), `: ${d.pending !== null ? bytes(d.pending) : '?'} pending${growing ? ' ↑' : ''}, ${unsent}`,
-      d.dropped ? `, ${d.dropped} dropped` : '', d.retried ? `, ${d.retried} retried` : ''));
+      d.dropped ? `, ${d.dropped} dropped (${Object.entries(d.droppedBy).filter(([, v]) => v).map(([r, v]) => `${r} ${v}`).join(', ')})` : '',
+      d.retried ? `, ${d.retried} retried` : ''));
   }
   return list;
 }
