@@ -63,7 +63,7 @@ series='{job="node",instance="e2e-node",region="e2e"}'
 check "Prometheus holds the agent's own node series" has_node_series "http://127.0.0.1:$prom"
 check "VictoriaMetrics holds the agent's own node series" has_node_series "http://127.0.0.1:$vm"
 check "node_memory_MemTotal_bytes arrived" bash -c "[ -n \"\$(curl -fs http://127.0.0.1:$prom/api/v1/query --data-urlencode 'query=node_memory_MemTotal_bytes{instance=\"e2e-node\"}' | python3 -c 'import json,sys; r=json.load(sys.stdin)[\"data\"][\"result\"]; print(r[0][\"value\"][1] if r else \"\")')\" ]"
-check "up is 1 in Prometheus" bash -c "[ \"\$(curl -fs http://127.0.0.1:$prom/api/v1/query --data-urlencode 'query=up{job=\"node\"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"data\"][\"result\"][0][\"value\"][1])')\" = 1 ]"
+check "up is 1 in Prometheus" bash -c "[ \"\$(curl -fs http://127.0.0.1:$prom/api/v1/query --data-urlencode 'query=up{job=\"node\",instance=\"127.0.0.1:$ne\"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"data\"][\"result\"][0][\"value\"][1])')\" = 1 ]"
 
 # The outage: VictoriaMetrics stops for a minute; the agent is killed in the middle of it.
 t0=$(date +%s)
@@ -93,11 +93,11 @@ t1=$(date +%s)
 
 # Raw samples of up for the target, from both receivers, over the whole outage.
 fetch_prom() {
-  curl -fs "http://127.0.0.1:$prom/api/v1/query" --data-urlencode "query=up{job=\"node\"}[$(( t1 - t0 + 30 ))s]" \
+  curl -fs "http://127.0.0.1:$prom/api/v1/query" --data-urlencode "query=up{job=\"node\",instance=\"127.0.0.1:$ne\"}[$(( t1 - t0 + 30 ))s]" \
     --data-urlencode "time=$t1" | python3 -c 'import json,sys; print(" ".join(str(int(float(v[0])*1000)) for v in json.load(sys.stdin)["data"]["result"][0]["values"]))'
 }
 fetch_vm() {
-  curl -fs "http://127.0.0.1:$vm/api/v1/export" --data-urlencode 'match[]=up{job="node"}' \
+  curl -fs "http://127.0.0.1:$vm/api/v1/export" --data-urlencode "match[]=up{job=\"node\",instance=\"127.0.0.1:$ne\"}" \
     --data-urlencode "start=$(( t0 - 30 ))" --data-urlencode "end=$t1" | python3 -c 'import json,sys; print(" ".join(str(t) for t in json.loads(sys.stdin.readline())["timestamps"]))'
 }
 prom_ts=$(fetch_prom) vm_ts=$(fetch_vm)
