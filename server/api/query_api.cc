@@ -41,6 +41,13 @@ bool HasValue(const Form& form, std::string_view name) {
   return std::any_of(form.begin(), form.end(), [&](const auto& kv) { return kv.first == name; });
 }
 
+// Prometheus answers the stats when the parameter is given any value.
+bool WantsStats(const Form& form) { return !FormValue(form, "stats").empty(); }
+
+double SecondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
 // RFC 3339 with optional fractional seconds: 2023-11-14T22:13:20.5Z, ...+01:00.
 std::optional<int64_t> ParseRfc3339(const std::string& s) {
   std::tm tm{};
@@ -127,7 +134,30 @@ void AppendPoint(std::string* out, int64_t t, double value) {
   *out += "\"]";
 }
 
-void AppendResultJson(std::string* body, const promql::QueryResult& r) {
+// Prometheus's query stats (the `stats` parameter): the timings and the samples read. Vigil does
+// not sort results after evaluating them (resultSortTime 0) and keeps no per-step counts.
+void AppendStatsJson(std::string* out, const promql::QueryStats& s, double queue_seconds) {
+  auto seconds = [out](const char* name, double v, bool last = false) {
+    *out += "\"";
+    *out += name;
+    *out += "\":";
+    core::AppendFloatF(out, v);
+    if (!last) out->push_back(',');
+  };
+  const double eval = s.preparation_seconds + s.evaluation_seconds;
+  *out += ",\"stats\":{\"timings\":{";
+  seconds("evalTotalTime", eval);
+  seconds("resultSortTime", 0);
+  seconds("queryPreparationTime", s.preparation_seconds);
+  seconds("innerEvalTime", s.evaluation_seconds);
+  seconds("execQueueTime", queue_seconds);
+  seconds("execTotalTime", queue_seconds + eval, true);
+  *out += "},\"samples\":{\"totalQueryableSamples\":" + std::to_string(s.total_queryable_samples) +
+          ",\"peakSamples\":" + std::to_string(s.peak_samples) + "}}";
+}
+
+// `queue_seconds` < 0: no stats asked for.
+void AppendResultJson(std::string* body, const promql::QueryResult& r, double queue_seconds = -1) {
   std::string& out = *body;
   size_t total_points = 0;
   for (const promql::Series& s : r.matrix) total_points += s.points.size();
@@ -175,6 +205,7 @@ void AppendResultJson(std::string* body, const promql::QueryResult& r) {
       out.push_back(']');
       break;
   }
+  if (queue_seconds >= 0) AppendStatsJson(&out, r.stats, queue_seconds);
   out.push_back('}');
 }
 
@@ -270,11 +301,13 @@ void QueryApi::Query(const core::HttpRequest& request, core::HttpResponder respo
   auto deadline = RequestDeadline(form);
   if (!deadline.ok()) return responder.Send(InvalidParam("timeout", deadline.status()));
   if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok()) return responder.Send(InvalidParam("query", s));
-  RunQuery(responder, [this, query = FormValue(form, "query"), time, deadline = *deadline](core::HttpResponse* out) {
+  RunQuery(responder, [this, query = FormValue(form, "query"), time, deadline = *deadline, stats = WantsStats(form),
+                       arrived = std::chrono::steady_clock::now()](core::HttpResponse* out) {
+    const double queued = stats ? SecondsSince(arrived) : -1;
     auto expr = promql::ParseExpr(query);
     if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
     auto result = engine_.InstantQuery(**expr, time, deadline);
-    *out = result.ok() ? ApiSuccess([&](std::string* body) { AppendResultJson(body, *result); })
+    *out = result.ok() ? ApiSuccess([&](std::string* body) { AppendResultJson(body, *result, queued); })
                        : ErrorFor(result.status());
   });
 }
@@ -304,11 +337,13 @@ void QueryApi::QueryRange(const core::HttpRequest& request, core::HttpResponder 
   if (!deadline.ok()) return responder.Send(InvalidParam("timeout", deadline.status()));
   if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok()) return responder.Send(InvalidParam("query", s));
   RunQuery(responder, [this, query = FormValue(form, "query"), s = *start, e = *end, st = *step,
-                       deadline = *deadline](core::HttpResponse* out) {
+                       deadline = *deadline, stats = WantsStats(form),
+                       arrived = std::chrono::steady_clock::now()](core::HttpResponse* out) {
+    const double queued = stats ? SecondsSince(arrived) : -1;
     auto expr = promql::ParseExpr(query);
     if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
     auto result = engine_.RangeQuery(**expr, s, e, st, deadline);
-    *out = result.ok() ? ApiSuccess([&](std::string* body) { AppendResultJson(body, *result); })
+    *out = result.ok() ? ApiSuccess([&](std::string* body) { AppendResultJson(body, *result, queued); })
                        : ErrorFor(result.status());
   });
 }

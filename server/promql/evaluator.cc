@@ -115,6 +115,7 @@ core::Status Evaluator::Load(const Expr& node, const VectorSelector& vs, int64_t
       std::erase_if(samples, [](const Point& p) { return core::IsStaleNaN(p.value); });
     }
     samples_ += samples.size();
+    loaded_samples_ += samples.size();
     out.push_back({std::make_shared<const core::Labels>(set->labels()), std::move(samples)});
     // Checked as it reads: a selector over too many samples stops before it has read them all.
     VIGIL_RETURN_IF_ERROR(CheckLimits());

@@ -34,6 +34,11 @@ class Evaluator {
   // `e` at one step.
   core::Result<Value> Eval(const Expr& e, int64_t ts);
 
+  // Samples read from storage so far, and all samples held or made so far (what max_samples
+  // bounds: nothing is freed before the query ends, so this is also its peak).
+  size_t loaded_samples() const { return loaded_samples_; }
+  size_t samples() const { return samples_; }
+
  private:
   struct SubqueryPlan {
     int64_t first_step = 0, last_step = 0, step = 0;
@@ -80,6 +85,7 @@ class Evaluator {
   const int64_t start_, end_;
   const Deadline deadline_;
   size_t samples_ = 0;  // loaded and produced, against max_samples
+  size_t loaded_samples_ = 0;
   std::unordered_map<const Expr*, std::vector<Series>> loaded_;
   std::unordered_map<const Expr*, SubqueryPlan> subqueries_;
   std::unordered_map<const Expr*, Cursor> cursors_;

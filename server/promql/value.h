@@ -55,6 +55,14 @@ struct Value {
   }
 };
 
+// What a query cost, as Prometheus's query stats say it.
+struct QueryStats {
+  double preparation_seconds = 0;  // selecting and reading the series
+  double evaluation_seconds = 0;   // evaluating what was read
+  size_t total_queryable_samples = 0;
+  size_t peak_samples = 0;
+};
+
 // What a query answers: a scalar or string at `time`, an instant vector at `time`, or a
 // matrix (a range query, or an instant query of a range vector).
 struct QueryResult {
@@ -64,6 +72,7 @@ struct QueryResult {
   std::string string;
   Vector vector;
   Matrix matrix;
+  QueryStats stats;
 };
 
 }  // namespace vigil::promql

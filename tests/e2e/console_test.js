@@ -247,6 +247,9 @@ ${extra}`);
     check('the legend lists them', legend === LOAD_SERIES + 1, `${legend} legend rows`);
     console.log(`graph of ${LOAD_SERIES} series x 1h at ${STEP_S}s: drawn in ${renderMs.toFixed(1)} ms ` +
       `(uPlot and data alignment); ${wall} ms from Enter to the canvas, the query included`);
+    const cost = await page.textContent('.stats');
+    const read = Number((/Samples read: (\d+)/.exec(cost) || [])[1]);
+    check('the query\'s own cost is shown: samples read from storage', read >= LOAD_SERIES, cost);
     const url = new URL(page.url());
     check('the URL holds the query', url.searchParams.get('g0.expr') === 'console_test_load' && url.searchParams.get('g0.tab') === '0', page.url());
     await shot('graph');

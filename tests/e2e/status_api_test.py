@@ -26,6 +26,7 @@ ENDPOINTS = [
     ("/api/v1/labels", True),
     ("/api/v1/metadata", True),
     ("/api/v1/query_exemplars?query=up", True),
+    ("/api/v1/query?query=1&stats=1", True),
 ]
 # Keys Prometheus has that Vigil answers without, each for a reason.
 RUNTIMEINFO_NOT_GO = {"GOMEMLIMIT"}  # a Go runtime setting; the others are answered as defaults
@@ -76,6 +77,11 @@ def main():
                 for k in set(pd) & set(vd):
                     if shape(pd[k]) != shape(vd[k]):
                         problems.append("%s is %s, vigil's %s" % (k, shape(pd[k]), shape(vd[k])))
+                # The query stats, one level further down: the console shows them.
+                for part in ("timings", "samples"):
+                    pk, vk = set(pd.get("stats", {}).get(part, {})), set(vd.get("stats", {}).get(part, {}))
+                    if pk != vk:
+                        problems.append("stats.%s keys %s, vigil's %s" % (part, sorted(pk), sorted(vk)))
             if problems:
                 failed += 1
                 print("FAIL: %s: %s" % (path, "; ".join(problems)))

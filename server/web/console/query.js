@@ -79,6 +79,13 @@ function errorView(expr, message) {
   return box;
 }
 
+// What the server says the query cost (the API's `stats`): samples read and its own time.
+function costParts(stats) {
+  if (!stats) return [];
+  return [`Samples read: ${stats.samples.totalQueryableSamples}`,
+    `Server time: ${(stats.timings.execTotalTime * 1000).toFixed(1)}ms`];
+}
+
 function statsLine(parts) {
   return el('div', { class: 'stats' }, parts.filter(Boolean).join(' · '));
 }
@@ -138,13 +145,13 @@ function panelView(panel, list) {
       if (panel.tab === 'table') {
         const time = panel.moment ? parseTime(panel.moment) / 1000 : Date.now() / 1000;
         if (Number.isNaN(time)) throw new Error(`cannot read the evaluation time "${panel.moment}"`);
-        const data = await post('/api/v1/query', { query: panel.expr, time: String(time) });
+        const data = await post('/api/v1/query', { query: panel.expr, time: String(time), stats: '1' });
         const ms = performance.now() - t0;
         const samples = data.resultType === 'matrix' ? data.result.reduce((n, s) => n + s.values.length, 0)
           : data.resultType === 'vector' ? data.result.length : 1;
         output.replaceChildren(
           statsLine([`Load time: ${ms.toFixed(0)}ms`, `Result series: ${data.resultType === 'vector' || data.resultType === 'matrix' ? data.result.length : 1}`,
-            `Samples returned: ${samples}`, `Evaluated at ${formatTime(time * 1000)}`]),
+            `Samples returned: ${samples}`, ...costParts(data.stats), `Evaluated at ${formatTime(time * 1000)}`]),
           tableView(data.result, data.resultType));
       } else {
         const rangeS = parseDuration(panel.range);
@@ -153,7 +160,7 @@ function panelView(panel, list) {
         const start = end - rangeS;
         const step = panel.step ? Number(panel.step) : Math.max(Math.floor(rangeS / 250), 1);
         if (!(step > 0)) throw new Error(`the resolution must be a positive number of seconds, not "${panel.step}"`);
-        const data = await post('/api/v1/query_range', { query: panel.expr, start: String(start), end: String(end), step: String(step) });
+        const data = await post('/api/v1/query_range', { query: panel.expr, start: String(start), end: String(end), step: String(step), stats: '1' });
         const ms = performance.now() - t0;
         const graph = el('div', { class: 'graph' });
         output.replaceChildren(graph);
@@ -161,7 +168,7 @@ function panelView(panel, list) {
         const samples = data.result.reduce((n, s) => n + s.values.length, 0);
         const drawn = drawGraph(graph, data.result, { start, end, step, stacked: panel.stacked, maxSeries: MAX_GRAPH_SERIES });
         output.prepend(statsLine([`Load time: ${ms.toFixed(0)}ms`, `Render: ${drawn.renderMs.toFixed(0)}ms`, `Resolution: ${step}s`,
-          `Result series: ${data.result.length}`, `Samples returned: ${samples}`]));
+          `Result series: ${data.result.length}`, `Samples returned: ${samples}`, ...costParts(data.stats)]));
         if (data.result.length === 0) graph.append(el('p', { class: 'empty' }, 'Empty query result'));
       }
     } catch (e) {
