@@ -14,6 +14,7 @@
 #include "server/promql/lexer.h"
 #include "server/promql/parser.h"
 #include "server/rules/template.h"
+#include "server/rules/yaml_problems.h"
 
 namespace vigil::rules {
 namespace {
@@ -23,30 +24,7 @@ std::string Quote(std::string_view s) { return promql::QuoteString(s); }
 // A field that was written with a value (a default Node is a null one, as is `for:` alone).
 bool Present(const YAML::Node& n) { return n.IsDefined() && !n.IsNull(); }
 
-// Collects a file's problems, each with where it is and what it belongs to.
-class Problems {
- public:
-  explicit Problems(std::string file) : file_(std::move(file)) {}
-
-  // `where`: "group "g", rule 2, "name"" or "group "g"" or "" (the file).
-  void Add(const YAML::Node& at, const std::string& where, const std::string& what) {
-    std::string line = file_ + ":";
-    if (at.IsDefined() && at.Mark().line >= 0) {
-      line += std::to_string(at.Mark().line + 1) + ":" + std::to_string(at.Mark().column + 1) + ":";
-    }
-    list_.push_back(line + " " + (where.empty() ? "" : where + ": ") + what);
-  }
-  bool empty() const { return list_.empty(); }
-  std::string Joined() const {
-    std::string out;
-    for (const std::string& p : list_) out += (out.empty() ? "" : "\n") + p;
-    return out;
-  }
-
- private:
-  std::string file_;
-  std::vector<std::string> list_;
-};
+using Problems = YamlProblems;
 
 // A map's entries by key, refusing keys that are not scalars, not among `known`, or given
 // twice (Go's strict YAML decoding refuses both).

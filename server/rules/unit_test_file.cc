@@ -13,6 +13,7 @@
 
 #include "server/promql/ast.h"
 #include "server/promql/lexer.h"
+#include "server/rules/yaml_problems.h"
 
 namespace vigil::rules {
 namespace {
@@ -26,43 +27,7 @@ std::string KindOf(const YAML::Node& n) {
   return "the scalar " + Quote(n.Scalar());
 }
 
-// More nodes than this, counted as read (aliases expanded), and the file is refused: a few
-// lines of nested aliases can stand for billions of entries.
-constexpr size_t kMaxNodes = 1'000'000;
-
-// Collects a file's problems, each with the line and column of the node it is about, and
-// counts the nodes read.
-class Problems {
- public:
-  explicit Problems(std::string file) : file_(std::move(file)) {}
-  // Counts one node; false once there were too many (said once, as a problem).
-  bool Spend(const YAML::Node& at) {
-    if (++nodes_ <= kMaxNodes) return true;
-    if (nodes_ == kMaxNodes + 1) {
-      Add(at, "more than " + std::to_string(kMaxNodes) + " entries with aliases expanded: refused");
-    }
-    return false;
-  }
-  void Add(const YAML::Node& at, const std::string& what) {
-    std::string where = file_ + ":";
-    if (at.IsDefined() && at.Mark().line >= 0) {
-      where +=
-          std::to_string(at.Mark().line + 1) + ":" + std::to_string(at.Mark().column + 1) + ":";
-    }
-    list_.push_back(where + " " + what);
-  }
-  bool empty() const { return list_.empty(); }
-  std::string Joined() const {
-    std::string out;
-    for (const std::string& p : list_) out += (out.empty() ? "" : "\n") + p;
-    return out;
-  }
-
- private:
-  std::string file_;
-  std::vector<std::string> list_;
-  size_t nodes_ = 0;
-};
+using Problems = YamlProblems;
 
 // Reads one YAML map into a struct: each field by its reader, refusing the ones not known and
 // the ones given twice. `what` names the map in messages ("tests[0]").
