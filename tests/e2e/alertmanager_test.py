@@ -15,7 +15,7 @@ import tempfile
 import time
 import urllib.request
 
-from loopback import free_port, get, wait
+from loopback import Checks, free_port, get, wait
 
 RULES = """
 groups:
@@ -30,17 +30,7 @@ groups:
       summary: "disk on {{ $labels.instance }} is {{ $value }}% full"
       dashboard: "{{ $externalURL }}/d/node?region={{ $externalLabels.region }}"
 """
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok: " + what)
-    else:
-        failed += 1
-        print("FAIL: " + what)
+check = Checks()
 
 
 def eventually(fn, seconds):
@@ -136,8 +126,7 @@ def main():
             p.terminate()
             p.wait(20)
         shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    check.finish()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """What the Python end-to-end tests share (the shell ones source scripts/lib/loopback.sh)."""
 import json
 import socket
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -37,3 +38,23 @@ def wait(base):
         except OSError:
             time.sleep(0.1)
     return False
+
+
+class Checks:
+    """Each check printed as it passes or fails; finish() prints the tally and exits 1 on any
+    failure."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def __call__(self, ok, what):
+        if ok:
+            self.passed += 1
+            print("ok: " + what)
+        else:
+            self.failed += 1
+            print("FAIL: " + what)
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        sys.exit(1 if self.failed else 0)

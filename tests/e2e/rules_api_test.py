@@ -16,7 +16,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from loopback import free_port, get, wait
+from loopback import Checks, free_port, get, wait
 
 RULES = """
 groups:
@@ -48,17 +48,7 @@ ADDED = """
   - record: job:added
     expr: vector(3)
 """
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-        print("ok: " + what)
-    else:
-        failed += 1
-        print("FAIL: " + what)
+check = Checks()
 
 
 def keys_by_kind(rules_data):
@@ -210,8 +200,7 @@ def main():
             p.terminate()
             p.wait(20)
         shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    check.finish()
 
 
 if __name__ == "__main__":
