@@ -87,6 +87,7 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   // A subquery without a step takes the rule evaluation interval, as in Prometheus.
   qo.engine.subquery_step_ms = s->config_.rules.evaluation_interval.count();
   qo.config_text = s->config_.text;
+  qo.external_labels = s->config_.external_labels;
   qo.storage_retention = promql::FormatDuration(s->config_.retention.count());
   qo.flags = {{"storage.tsdb.path", s->config_.data_dir},
               {"storage.tsdb.retention.time", qo.storage_retention},

@@ -10,6 +10,7 @@
 #include "core/build_info.h"
 #include "core/exposition.h"
 #include "core/number.h"
+#include "server/api/federate.h"
 #include "server/api/json.h"
 #include "server/promql/lexer.h"
 #include "server/promql/parser.h"
@@ -355,6 +356,19 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
   }));
   router.Handle("/api/v1/query_range", get_post, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
     QueryRange(r, std::move(w));
+  }));
+  router.Handle("/federate", {"GET"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+    Form form;
+    if (!core::RequestForm(r, &form)) return w.Send(core::HttpResponse::Text(400, "error parsing form values\n"));
+    RunQuery(w, [this, form = std::move(form)](core::HttpResponse* out) {
+      auto sets = MatcherSets(form, options_.max_query_length);
+      if (!sets.ok()) return void(*out = core::HttpResponse::Text(400, sets.status().message() + "\n"));
+      auto page = FederatePage(*storage_.OpenQuerier(), *sets, clock_.NowUnixMillis(), options_.engine.lookback_ms,
+                               options_.external_labels);
+      if (!page.ok()) return void(*out = core::HttpResponse::Text(500, page.status().message() + "\n"));
+      *out = core::HttpResponse::Text(200, std::move(*page));
+      out->headers.Set("Content-Type", std::string(core::kExpositionContentType));
+    });
   }));
   router.Handle("/api/v1/series", {"GET", "POST", "DELETE"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
     if (r.method == "DELETE") return w.Send(ApiError("unavailable", "series deletion is not supported"));

@@ -28,6 +28,8 @@ struct QueryApiOptions {
   int64_t max_points_per_series = 11'000;
   // Bytes of an expression or selector at most; longer ones are refused before parsing.
   uint64_t max_query_length = 256u << 10;
+  // Added to what /federate answers ([global] external_labels).
+  core::Labels external_labels;
 };
 
 class QueryApi {
