@@ -1,6 +1,7 @@
 #include "agent/agent.h"
 
 #include <algorithm>
+#include <csignal>
 
 #include "collectors/collectors.h"
 #include "core/build_info.h"
@@ -22,6 +23,9 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
   core::HttpServerOptions options;
   options.listen = a->config_.listen;
   VIGIL_ASSIGN_OR_RETURN(a->http_, core::HttpEndpoint::Create(loop, options, a->metrics_));
+  a->sighup_ = std::make_unique<core::SignalWatch>(loop, SIGHUP, [](int) {
+    core::LogWarn("SIGHUP: the agent does not reload its configuration yet; restart it to apply changes");
+  });
   core::AddAdminRoutes(
       a->http_->router(), a->metrics_, "Vigil Agent", [a] { return a->Ready(); },
       [a] { return a->node_->Exposition(); });
@@ -103,6 +107,7 @@ bool Agent::Ready() const {
 }
 
 void Agent::Stop() {
+  sighup_.reset();
   http_->server().Shutdown();
   node_->Stop();  // stale markers go into the log before it closes
   for (auto& scrape : scrapes_) scrape->Stop();

@@ -40,6 +40,8 @@ class Agent final : public core::Service {
   std::vector<std::unique_ptr<remote::Sender>> senders_;
   std::vector<std::unique_ptr<ScrapeTarget>> scrapes_;
   std::map<std::string, remote::MetricMetadata> metadata_;  // by family, from the scraped pages
+  // SIGHUP's default action would end the agent (systemd's reload sends it): caught and logged.
+  std::unique_ptr<core::SignalWatch> sighup_;
   core::Loop& loop_;
   const core::Clock& clock_;
 };

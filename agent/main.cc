@@ -7,6 +7,20 @@ int main(int argc, char** argv) {
   core::DaemonSpec spec;
   spec.program = "vigil-agent";
   spec.default_config = agent::kDefaultConfigPath;
+  spec.usage =
+      "\nCollects this node's metrics (node_exporter's names), its containers' (cAdvisor's) and\n"
+      "the local /metrics pages of [scrape.NAME], writes every sample to a write-ahead log, and\n"
+      "pushes from it to each [remote_write.NAME] with Prometheus remote-write; serves the\n"
+      "node's metrics, /-/healthy and /-/ready on [http] listen.\n"
+      "\nFiles:\n"
+      "  /etc/vigil/agent.ini      the configuration (--config)\n"
+      "  /var/lib/vigil-agent      the write-ahead log ([agent] data_dir)\n"
+      "  /etc/default/vigil-agent  ARGS: extra arguments for the systemd unit\n"
+      "\nSignals:\n"
+      "  SIGTERM, SIGINT  stop: collection and the senders end, the log is closed (within\n"
+      "                   10s; a second signal stops at once); what was not pushed yet is\n"
+      "                   pushed after the next start\n"
+      "  SIGHUP           logged and ignored: the configuration is read at start only\n";
   spec.check_config = [](const std::string& path) {
     return core::LoadConfig(path, agent::ReadAgentConfig).status();
   };

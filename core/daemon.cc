@@ -48,16 +48,27 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const* argv,
   return cl;
 }
 
-std::string UsageText(std::string_view program, std::string_view default_config) {
+std::string UsageText(std::string_view program, std::string_view default_config,
+                      std::string_view more) {
   std::string p(program);
-  return "usage: " + p +
-         " [--config FILE] [--check-config] [--log-level LEVEL] [--version]\n"
-         "  --config FILE       configuration file (default " +
-         std::string(default_config) +
-         ")\n"
-         "  --check-config      check the configuration, print every problem, and exit\n"
-         "  --log-level LEVEL   debug, info, warn or error (default info)\n"
-         "  --version           print the version and exit\n";
+  std::string text = "usage: " + p + " [--config FILE] [--check-config] [--log-level LEVEL]\n" +
+                     std::string(p.size() + 8, ' ') + "[--version] [--help]\n";
+  if (!more.empty()) text += more;
+  text +=
+      "\nOptions:\n"
+      "  -c, --config FILE    configuration file (default " +
+      std::string(default_config) +
+      "); the INI keys are\n"
+      "                       documented in the example shipped beside it\n"
+      "      --check-config   check the configuration, print every problem with its line, and\n"
+      "                       exit: 0 if it is valid, 1 if not\n"
+      "      --log-level LEVEL\n"
+      "                       debug, info, warn or error (default info); logfmt lines on stderr\n"
+      "      --version        print the version and revision, and exit\n"
+      "  -h, --help           print this text, and exit\n"
+      "\nExit status: 0 after a clean stop; 1 when the configuration is bad or the start fails;\n"
+      "2 for a bad command line.\n";
+  return text;
 }
 
 std::string VersionText(std::string_view program) {
@@ -147,11 +158,11 @@ int DaemonMain(int argc, const char* const* argv, const DaemonSpec& spec) {
   auto cl = ParseCommandLine(argc, argv, spec.default_config);
   if (!cl.ok()) {
     std::fprintf(stderr, "%s: %s\n%s", spec.program.c_str(), cl.status().message().c_str(),
-                 UsageText(spec.program, spec.default_config).c_str());
+                 UsageText(spec.program, spec.default_config, spec.usage).c_str());
     return 2;
   }
   if (cl->help) {
-    std::fputs(UsageText(spec.program, spec.default_config).c_str(), stdout);
+    std::fputs(UsageText(spec.program, spec.default_config, spec.usage).c_str(), stdout);
     return 0;
   }
   if (cl->version) {

@@ -26,7 +26,10 @@ struct CommandLine {
 // --config FILE (or --config=FILE), --version, --check-config, --log-level LEVEL, --help.
 Result<CommandLine> ParseCommandLine(int argc, const char* const* argv,
                                      std::string_view default_config);
-std::string UsageText(std::string_view program, std::string_view default_config);
+// --help: the synopsis, `more` (what the program does, its files, signals, other commands),
+// the options common to every binary and the exit status.
+std::string UsageText(std::string_view program, std::string_view default_config,
+                      std::string_view more = {});
 // "vigil-agent, version 0.1.0 (revision 1a2b3c4d5e6f)"
 std::string VersionText(std::string_view program);
 
@@ -60,6 +63,8 @@ class Service {
 struct DaemonSpec {
   std::string program;         // "vigil-agent"
   std::string default_config;  // "/etc/vigil/agent.ini"
+  // The program's own part of --help: a description, files, signals (see UsageText).
+  std::string usage;
   // Loads and checks the configuration: OK, or every problem one per line.
   std::function<Status(const std::string& config_path)> check_config;
   // Loads the configuration and starts the work on the loop.

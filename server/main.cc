@@ -40,6 +40,27 @@ int main(int argc, char** argv) {
   core::DaemonSpec spec;
   spec.program = "vigil-server";
   spec.default_config = server::kDefaultConfigPath;
+  spec.usage =
+      "       vigil-server --check-rules FILE...\n"
+      "       vigil-server test-rules FILE...\n"
+      "\nReceives Prometheus remote-write on /api/v1/write, stores the series in [server]\n"
+      "data_dir, answers PromQL through the Prometheus HTTP API, serves the console, evaluates\n"
+      "the rule files of [rules] files and notifies [alertmanager].\n"
+      "\nCommands:\n"
+      "  --check-rules FILE...  check rule files as `promtool check rules` does, and exit\n"
+      "  test-rules FILE...     run rule unit tests as `promtool test rules` does, and exit\n"
+      "\nFiles:\n"
+      "  /etc/vigil/server.ini      the configuration (--config)\n"
+      "  /etc/vigil/rules/*.yml     the rule files, as [rules] files names them\n"
+      "  /var/lib/vigil-server      storage and WAL ([server] data_dir)\n"
+      "  /etc/default/vigil-server  ARGS: extra arguments for the systemd unit\n"
+      "\nSignals:\n"
+      "  SIGTERM, SIGINT  stop: no new requests, writes in flight finish, the WAL is closed\n"
+      "                   (a second signal stops at once; acknowledged writes survive it)\n"
+      "  SIGHUP           reload, as POST /-/reload: re-read the configuration and apply its\n"
+      "                   [rules] and external_url; a bad configuration or rule file is refused\n"
+      "                   and the running one stays; other changed sections are logged as\n"
+      "                   needing a restart\n";
   // The configuration, and the rule files it names.
   spec.check_config = [](const std::string& path) -> core::Status {
     VIGIL_ASSIGN_OR_RETURN(server::ServerConfig config, core::LoadConfig(path, server::ReadServerConfig));
