@@ -11,6 +11,8 @@ build_packages=(
 # The console's browser test drives Debian's chromium (never a downloaded browser) through
 # playwright-core; uPlot, embedded in vigil-server, comes from web/node_modules (npm ci below).
 test_packages=(chromium)
+# tests/package_test.sh checks the .deb files with Debian's own linter.
+test_packages+=(lintian)
 # npm comes with Debian's nodejs; a machine that already has node and npm (NodeSource's nodejs
 # bundles npm and conflicts with Debian's npm package) keeps them.
 if ! command -v npm > /dev/null; then test_packages+=(nodejs npm); fi

@@ -2,7 +2,9 @@
 # Sets everything up and runs every test: the release build's whole suite (unit tests and
 # end-to-end tests against real processes), the unit tests again under AddressSanitizer and
 # UndefinedBehaviorSanitizer, and static cross builds for aarch64 and armhf whose unit tests
-# run under qemu-user, with a smoke run of each agent.
+# run under qemu-user, with a smoke run of each agent; then the Debian packages of all three
+# architectures (tests/package_test.sh: as root it installs, upgrades, runs and purges this
+# machine's, leaving nothing behind; otherwise it says that part is skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -23,3 +25,12 @@ for arch in aarch64 armhf; do
   ctest --test-dir "build/cross-$arch" -L unit --output-on-failure -j"$jobs"
   cross/smoke.sh "$arch" "build/dist/$arch"
 done
+
+echo "== Debian packages: lintian, contents, --version (qemu for ARM); install, upgrade, run, purge"
+host=$(dpkg --print-architecture)
+archs=("$host")
+for a in arm64 armhf; do
+  if [ "$a" != "$host" ]; then archs+=("$a"); fi
+done
+# With VIGIL_CROSS_TESTS=1 as above, cross/build.sh finds the ARM builds as it left them.
+VIGIL_CROSS_TESTS=1 tests/package_test.sh "${archs[@]}"
