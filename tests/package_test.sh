@@ -187,6 +187,10 @@ for f in /var/lib/vigil-agent /var/lib/vigil-server /etc/vigil /etc/systemd/syst
          /etc/systemd/system/multi-user.target.wants/vigil-server.service; do
   if [ -e "$f" ] || [ -L "$f" ]; then left+=("$f"); fi
 done
+# deb-systemd-helper's record of what it enabled goes with the purge too.
+for f in /var/lib/systemd/deb-systemd-helper-enabled/*vigil* /var/lib/systemd/deb-systemd-helper-enabled/*/*vigil*; do
+  if [ -e "$f" ]; then left+=("$f"); fi
+done
 [ ${#left[@]} -eq 0 ] || fail "left after purge: ${left[*]}"
 echo "   removed (configuration and data kept), purged: nothing left of $(wc -l < "$work/files") paths (the users vigil-agent and vigil-server stay, as Debian's prometheus user does)"
 echo "package_test: ok (${archs[*]})"
