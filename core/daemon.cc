@@ -157,8 +157,9 @@ void AddAdminRoutes(HttpRouter& router, const MetricsRegistry& metrics, std::str
 int DaemonMain(int argc, const char* const* argv, const DaemonSpec& spec) {
   auto cl = ParseCommandLine(argc, argv, spec.default_config);
   if (!cl.ok()) {
-    std::fprintf(stderr, "%s: %s\n%s", spec.program.c_str(), cl.status().message().c_str(),
-                 UsageText(spec.program, spec.default_config, spec.usage).c_str());
+    // The mistake and where to look, not the whole manual above it.
+    std::fprintf(stderr, "%s: %s\nTry '%s --help'.\n", spec.program.c_str(),
+                 cl.status().message().c_str(), spec.program.c_str());
     return 2;
   }
   if (cl->help) {
