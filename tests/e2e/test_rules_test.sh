@@ -10,8 +10,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 server=$(realpath "$1")
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 data=tests/e2e/testdata/test_rules
+# Not fail_rule_error_test.yml: its error lists two series in the order promtool loaded them,
+# which comes from a Go map and changes from run to run.
 same_text=(pass_notation_test.yml fail_alerts_test.yml fail_promql_test.yml fail_missing_alertname_test.yml
-           fail_group_order_test.yml fail_rule_error_test.yml fail_templates_test.yml)
+           fail_group_order_test.yml fail_templates_test.yml)
 
 # Both programs are run from the top of the tree on the same relative path, so that the
 # "Unit Testing:  FILE" lines can be compared.
