@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: the release build's whole suite (unit tests and
 # end-to-end tests against real processes), the unit tests again under AddressSanitizer and
-# UndefinedBehaviorSanitizer, and static cross builds for aarch64 and armhf whose unit tests
-# run under qemu-user, with a smoke run of each agent; then the Debian packages of all three
-# architectures (tests/package_test.sh: as root it installs, upgrades, runs and purges this
-# machine's, leaving nothing behind; otherwise it says that part is skipped).
+# UndefinedBehaviorSanitizer, every fuzz target over its corpus and for a few seconds, and
+# static cross builds for aarch64 and armhf whose unit tests run under qemu-user, with a smoke
+# run of each agent; then the Debian packages of all three architectures
+# (tests/package_test.sh: as root it installs, upgrades, runs and purges this machine's,
+# leaving nothing behind; otherwise it says that part is skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -18,6 +19,10 @@ echo "== ASan+UBSan build, unit tests"
 scripts/build.sh asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan -L unit --output-on-failure -j"$jobs"
+
+echo "== fuzz targets: corpus replay and a short run each"
+scripts/build.sh fuzz
+ctest --test-dir build/fuzz -L fuzz --output-on-failure -j"$jobs"
 
 for arch in aarch64 armhf; do
   echo "== $arch: static cross build, unit tests under qemu, smoke run"
