@@ -66,11 +66,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 7: status = ParseNetdev(text, &set); break;
     case 8: status = ParseOsRelease(text, &set); break;
     case 9: status = ParseDiskstats(text, &set); break;
-    case 10: status = ParsePressure(t[0], t[1], &set); break;
+    // The resource and the address family come from file names the collector chose.
+    case 10: status = ParsePressure((which & 0x80) != 0 ? "memory" : "cpu", text, &set); break;
     case 11: status = ParseSoftnet(text, &set); break;
     case 12: status = ParseSockstat(text, (which & 0x80) != 0, 4096, &set); break;
     case 13: status = ParseNetstat(text, &set); break;
-    case 14: status = ParseUdpQueues(t[0], t[1], &set); break;
+    case 14: status = ParseUdpQueues(text, (which & 0x80) != 0 ? "v6" : "v4", &set); break;
     case 15: status = ParseArp(text, &set); break;
     case 16: status = ParseConntrackCounts(t[0], t[1], &set); break;
     case 17: status = ParseConntrackStat(text, &set); break;

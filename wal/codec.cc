@@ -28,6 +28,16 @@ bool GetString(std::string_view* in, std::string* s) {
 
 core::Status Damaged(std::string what) { return core::DataLossError("damaged record: " + what); }
 
+// Timestamp differences are taken and added modulo 2^64: any int64 timestamps (a remote-write
+// sender's, or a damaged record's) round-trip exactly, where signed arithmetic overflowed,
+// undefined behaviour that fuzz_wal_records found. Values in range are coded as before.
+int64_t WrappingSub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+int64_t WrappingAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+
 }  // namespace
 
 void EncodeSeries(std::span<const std::pair<SeriesRef, const core::Labels*>> series,
@@ -89,7 +99,7 @@ core::Result<SamplesHeader> ParseSamplesHeader(RecordType type, std::string_view
   // Each sample takes at least three bits.
   if (h.count > in->size() * 8 / 3) return Damaged("sample count larger than the record");
   h.base_t = UnZigZag(base);
-  h.max_t = h.base_t + static_cast<int64_t>(span);
+  h.max_t = WrappingAdd(h.base_t, static_cast<int64_t>(span));
   return h;
 }
 
@@ -113,7 +123,7 @@ void SampleCodec::Encode(std::span<const RefSample> samples, bool key, uint64_t 
   for (const RefSample& s : samples) max_t = std::max(max_t, s.timestamp_ms);
   PutVarint(payload, samples.size());
   PutVarint(payload, ZigZag(base_t));
-  PutVarint(payload, static_cast<uint64_t>(max_t - base_t));
+  PutVarint(payload, static_cast<uint64_t>(WrappingSub(max_t, base_t)));
   PutVarint(payload, seq);
 
   core::BitWriter bits(std::move(*payload));
@@ -130,7 +140,7 @@ void SampleCodec::Encode(std::span<const RefSample> samples, bool key, uint64_t 
       bits.WriteBit(false);
     } else {
       bits.WriteBit(true);
-      bits.WriteVarbits(ZigZag(s.timestamp_ms - base_t));
+      bits.WriteVarbits(ZigZag(WrappingSub(s.timestamp_ms, base_t)));
     }
     ValueState& st = State(s.ref);
     const uint64_t v = std::bit_cast<uint64_t>(s.value);
@@ -209,7 +219,7 @@ core::Status SampleCodec::DecodeBits(const SamplesHeader& h, bool v1, std::strin
     if (!bits.ok() || s.ref == 0 || s.ref > kMaxSeriesRef) return Damaged("sample ref");
     prev_ref = s.ref;
     s.timestamp_ms = h.base_t;
-    if (bits.ReadBit()) s.timestamp_ms = h.base_t + UnZigZag(bits.ReadVarbits());
+    if (bits.ReadBit()) s.timestamp_ms = WrappingAdd(h.base_t, UnZigZag(bits.ReadVarbits()));
     ValueState& st = State(s.ref);
     undo_.emplace_back(s.ref, st);
     if (bits.ReadBit()) {

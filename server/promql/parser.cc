@@ -98,7 +98,16 @@ std::optional<double> ParseNumber(std::string_view s) {
     return static_cast<double>(v);
   }
   if (lower.size() > 1 && lower[0] == '0' && lower.find_first_not_of("01234567") == std::string::npos) {
-    return static_cast<double>(std::stoull(lower, nullptr, 8));
+    // Not std::stoull: it throws on overflow, which ended the process on `0/0222...2` (found
+    // by fuzz_promql). Go's ParseInt fails past int64, and Prometheus then reads the digits as
+    // a decimal float (ParseFloat takes leading zeros), so an overflow falls through to that.
+    uint64_t v = 0;
+    bool fits = true;
+    for (size_t i = 1; i < lower.size() && fits; ++i) {
+      fits = v <= (uint64_t{INT64_MAX} - static_cast<uint64_t>(lower[i] - '0')) / 8;
+      v = v * 8 + static_cast<uint64_t>(lower[i] - '0');
+    }
+    if (fits) return static_cast<double>(v);
   }
   return core::ParseFloat(s);
 }

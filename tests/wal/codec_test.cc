@@ -53,6 +53,20 @@ TEST(SampleCodecTest, SpecialValuesRoundTripBitForBit) {
   ExpectSameBits(RoundTrip(enc, dec, in), in);
 }
 
+// Found by fuzz_wal_records: timestamp differences overflowed int64 (undefined behaviour) in
+// a damaged record's decoding and for extreme timestamps a sender may push. They wrap now.
+TEST(SampleCodecTest, ExtremeTimestampsRoundTrip) {
+  SampleCodec enc, dec;
+  const int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
+  std::vector<RefSample> in = {{1, hi, 1}, {2, lo, 2}, {3, 0, 3}, {4, hi, 4}};
+  ExpectSameBits(RoundTrip(enc, dec, in), in);
+  std::string payload;
+  enc.Encode(in, false, 0, &payload);
+  auto h = PeekSamplesHeader(RecordType::kSamplesDelta, payload);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->base_t, hi);
+}
+
 TEST(SampleCodecTest, RandomBatchesRoundTripAcrossRecords) {
   std::mt19937_64 rng(3);
   SampleCodec enc, dec;

@@ -74,6 +74,15 @@ TEST(ParserTest, FormatsAsPrometheus) {
   EXPECT_EQ(Format("foo:bar{a=\"\\u00e9\"}"), "foo:bar{a=\"\u00e9\"}");
 }
 
+// Found by fuzz_promql: an octal literal past int64 threw from std::stoull and ended the
+// process. Prometheus's ParseInt fails there and ParseFloat reads the digits as a decimal.
+TEST(ParserTest, OctalLiteralPastInt64IsDecimal) {
+  EXPECT_EQ(Format("017"), "15");
+  EXPECT_EQ(Format("0777777777777777777777"), "9223372036854775807");
+  EXPECT_EQ(Format("01000000000000000000000"), "1e+21");
+  EXPECT_EQ(Format("0/02222222222222222222222222222222"), "0 / 2.2222222222222222e+30");
+}
+
 TEST(ParserTest, TypeErrorsAsPrometheus) {
   EXPECT_EQ(ErrorOf("rate(foo)"),
             "1:6: parse error: expected type range vector in call to function \"rate\", got instant vector");
