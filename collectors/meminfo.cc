@@ -23,6 +23,10 @@ core::Status ParseMeminfo(std::string_view text, MetricSet* out) {
       v *= 1024;
       key += "_bytes";
     }
+    // A key that makes no metric name would make the agent's whole page unparsable for its
+    // scrapers (as fuzz_procfs found for sockstat), so the file is refused.
+    if (!core::IsValidMetricName("node_memory_" + key))
+      return core::InvalidArgumentError("/proc/meminfo: malformed field \"" + key + "\"");
     out->Add("node_memory_" + key, "Memory information field " + key + ".",
              core::MetricType::kGauge, v);
     any = true;

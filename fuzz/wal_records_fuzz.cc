@@ -18,7 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto type = static_cast<wal::RecordType>(head & 0x7f);
     samples.clear();
     const wal::SegmentDecoder::Outcome outcome = decoder.Apply(type, payload, &samples);
-    if (!outcome.damage.empty()) FUZZ_CHECK(samples.empty());
+    // A record that does not decode gives nothing. (One whose sequence number runs backwards
+    // is reported as damage but its samples, intact, are still handed out.)
+    if (outcome.damage.rfind("undecodable", 0) == 0) FUZZ_CHECK(samples.empty());
     for (const wal::RefSample& s : samples) FUZZ_CHECK(decoder.labels(s.ref) != nullptr);
 
     // The same payload through the codec's other entry points.

@@ -79,6 +79,15 @@ TEST(ParsersTest, Meminfo) {
   EXPECT_FALSE(ParseMeminfo("MemTotal 5 kB\n", &s).ok());
   EXPECT_FALSE(ParseMeminfo("MemTotal: lots kB\n", &s).ok());
   EXPECT_FALSE(ParseMeminfo("", &s).ok());
+  // A field that makes no metric name would spoil the agent's whole page (fuzz_procfs).
+  EXPECT_FALSE(ParseMeminfo("Mem@Total: 5 kB\n", &s).ok());
+}
+
+// Found by fuzz_procfs: "in@use" became node_sockstat_TCP_in@use, which no scraper parses.
+TEST(ParsersTest, SockstatFieldThatMakesNoMetricNameIsRefused) {
+  MetricSet s;
+  EXPECT_FALSE(ParseSockstat("TCP: in@use 1 orphan 0\n", false, 4096, &s).ok());
+  EXPECT_TRUE(ParseSockstat("TCP: inuse 1 orphan 0\n", false, 4096, &s).ok());
 }
 
 TEST(ParsersTest, FilefdEntropyVmstat) {
