@@ -78,9 +78,9 @@ TEST(ParserTest, FormatsAsPrometheus) {
 // process. Prometheus's ParseInt fails there and ParseFloat reads the digits as a decimal.
 TEST(ParserTest, OctalLiteralPastInt64IsDecimal) {
   EXPECT_EQ(Format("017"), "15");
-  EXPECT_EQ(Format("0777777777777777777777"), "9223372036854775807");
-  EXPECT_EQ(Format("01000000000000000000000"), "1e+21");
-  EXPECT_EQ(Format("0/02222222222222222222222222222222"), "0 / 2.2222222222222222e+30");
+  EXPECT_EQ(Format("0777777777777777777777"), "9223372036854776000");  // int64 max, as a float
+  EXPECT_EQ(Format("01000000000000000000000"), "1000000000000000000000");
+  EXPECT_EQ(Format("0/02222222222222222222222222222222"), "0 / 2222222222222222000000000000000");
 }
 
 TEST(ParserTest, TypeErrorsAsPrometheus) {
