@@ -25,6 +25,10 @@ core::Status ParseVmstat(std::string_view text, MetricSet* out) {
     if (!DefaultField(f[0])) continue;
     VIGIL_ASSIGN_OR_RETURN(double v, Number(f[1], "/proc/vmstat " + std::string(f[0])));
     std::string name(f[0]);
+    // The fields are chosen by prefix, so the rest of the name is the file's: one that makes
+    // no metric name would spoil the agent's whole page (found by fuzz_procfs).
+    if (!core::IsValidMetricName("node_vmstat_" + name))
+      return core::InvalidArgumentError("/proc/vmstat: malformed field \"" + name + "\"");
     out->Add("node_vmstat_" + name, "/proc/vmstat information field " + name + ".",
              core::MetricType::kUntyped, v);
   }

@@ -84,6 +84,12 @@ TEST(ParsersTest, Meminfo) {
 }
 
 // Found by fuzz_procfs: "in@use" became node_sockstat_TCP_in@use, which no scraper parses.
+TEST(ParsersTest, VmstatFieldThatMakesNoMetricNameIsRefused) {
+  MetricSet s;
+  EXPECT_FALSE(ParseVmstat(std::string_view("pswpout\0( 0\n", 12), &s).ok());
+  EXPECT_TRUE(ParseVmstat("pswpout 0\n", &s).ok());
+}
+
 TEST(ParsersTest, SockstatFieldThatMakesNoMetricNameIsRefused) {
   MetricSet s;
   EXPECT_FALSE(ParseSockstat("TCP: in@use 1 orphan 0\n", false, 4096, &s).ok());
