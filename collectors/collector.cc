@@ -24,8 +24,35 @@ core::Result<FsStats> StatFs(const std::string& path) {
   return FsStats{st.f_bsize, st.f_blocks, st.f_bfree, st.f_bavail, st.f_files, st.f_ffree};
 }
 
+namespace {
+
+// Each invalid byte as U+FFFD: the smallest prefix at each byte
+// that is valid UTF-8 is that character; a byte that starts none is replaced.
+std::string ToValidUtf8(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t n = 1;
+    while (n <= 4 && i + n <= text.size() && !core::IsValidUtf8(text.substr(i, n))) ++n;
+    if (n <= 4 && i + n <= text.size()) {
+      out.append(text.substr(i, n));
+      i += n;
+    } else {
+      core::AppendUtf8(&out, 0xFFFD);
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void MetricSet::Add(std::string_view name, std::string_view help, core::MetricType type,
                     double value, std::vector<core::Label> labels) {
+  // Label values come from the node's files (device names, mount points), which may hold any
+  // bytes; one that is not UTF-8 would make the agent's whole page unparsable for its
+  // scrapers (found by fuzz_procfs in diskstats), so it is kept, readable, with U+FFFD.
+  for (core::Label& l : labels)
+    if (!core::IsValidUtf8(l.value)) l.value = ToValidUtf8(l.value);
   // Samples of a family mostly come one after another: try the last family first.
   core::MetricFamily* family = nullptr;
   if (!families_.empty() && families_.back().name == name) {

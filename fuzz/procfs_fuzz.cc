@@ -83,6 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!status.ok()) return 0;
   std::string page;
   for (const vigil::core::MetricFamily& f : set.families()) vigil::core::AppendFamily(&page, f);
-  FUZZ_CHECK(vigil::core::ParseExposition(page).ok());
+  auto parsed = vigil::core::ParseExposition(page);
+  if (!parsed.ok()) std::fprintf(stderr, "%s\n", parsed.status().ToString().c_str());
+  FUZZ_CHECK(parsed.ok());
   return 0;
 }

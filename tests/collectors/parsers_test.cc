@@ -90,6 +90,13 @@ TEST(ParsersTest, VmstatFieldThatMakesNoMetricNameIsRefused) {
   EXPECT_TRUE(ParseVmstat("pswpout 0\n", &s).ok());
 }
 
+// Found by fuzz_procfs: a device name that is not UTF-8 made the page unparsable.
+TEST(ParsersTest, LabelValuesThatAreNotUtf8AreMadeValid) {
+  MetricSet s;
+  s.Add("node_x", "x", core::MetricType::kGauge, 1, {{"device", "lo\xff" "op\xc3\xa9\xe2\x82"}});
+  EXPECT_EQ(s.families()[0].samples[0].labels[0].value, "lo\uFFFDop\u00e9\uFFFD\uFFFD");
+}
+
 TEST(ParsersTest, SockstatFieldThatMakesNoMetricNameIsRefused) {
   MetricSet s;
   EXPECT_FALSE(ParseSockstat("TCP: in@use 1 orphan 0\n", false, 4096, &s).ok());
