@@ -335,7 +335,8 @@ core::Status Storage::Maintain() {
   const int64_t range = options_.block_range_ms;
   for (;;) {
     const HeadStats hs = head_->stats();
-    if (hs.series == 0 || hs.max_time - hs.min_time <= range * 3 / 2) break;
+    // A head of series without samples (all cut into blocks) has max_time < min_time.
+    if (hs.series == 0 || hs.max_time < hs.min_time || hs.max_time - hs.min_time <= range * 3 / 2) break;
     VIGIL_RETURN_IF_ERROR(CutHead(FloorTo(hs.min_time, range) + range));
   }
   VIGIL_RETURN_IF_ERROR(Compact());
