@@ -1,6 +1,7 @@
 #include "server/rules/alerting_rule.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 namespace vigil::rules {

@@ -63,6 +63,9 @@ class Parser {
   bool ParseDefinition();
   // Returns the list and the {{end}} or {{else}} that ended it.
   std::unique_ptr<ListNode> ItemList(NodePtr* next);
+  // The body of a define or block up to its end: a template of its own, which sees no
+  // variables but $. Null (with the error said) when it fails.
+  std::unique_ptr<ListNode> DefinitionBody(std::string_view context);
   NodePtr TextOrAction();
   NodePtr Action();
   NodePtr BreakOrContinue(const Item& token, NodeType type);
@@ -201,8 +204,12 @@ bool Parser::ParseDefinition() {
   if (!unquoted) return Errorf("invalid syntax");
   Item close = NextNonSpace();
   if (close.type != ItemType::kRightDelim) return Unexpected(close, kContext);
-  if (!Enter()) return false;
-  // A definition is a template of its own: it sees no variables but $.
+  std::unique_ptr<ListNode> root = DefinitionBody(kContext);
+  return root && Add(*unquoted, std::move(root));
+}
+
+std::unique_ptr<ListNode> Parser::DefinitionBody(std::string_view context) {
+  if (!Enter()) return nullptr;
   std::vector<std::string> saved_vars = std::exchange(vars_, {"$"});
   const int saved_range_depth = std::exchange(range_depth_, 0);
   NodePtr end;
@@ -210,10 +217,12 @@ bool Parser::ParseDefinition() {
   vars_ = std::move(saved_vars);
   range_depth_ = saved_range_depth;
   Leave();
-  if (!root) return false;
-  if (end->type != NodeType::kEnd)
-    return Errorf("unexpected " + end->String() + " in " + std::string(kContext));
-  return Add(*unquoted, std::move(root));
+  if (!root) return nullptr;
+  if (end->type != NodeType::kEnd) {
+    Errorf("unexpected " + end->String() + " in " + std::string(context));
+    return nullptr;
+  }
+  return root;
 }
 
 std::unique_ptr<ListNode> Parser::ItemList(NodePtr* next) {
@@ -459,20 +468,8 @@ NodePtr Parser::BlockControl() {
   if (!name) return nullptr;
   std::unique_ptr<PipeNode> pipe = Pipeline(kContext, ItemType::kRightDelim);
   if (!pipe) return nullptr;
-  if (!Enter()) return nullptr;
-  std::vector<std::string> saved_vars = std::exchange(vars_, {"$"});
-  const int saved_range_depth = std::exchange(range_depth_, 0);
-  NodePtr end;
-  std::unique_ptr<ListNode> root = ItemList(&end);
-  vars_ = std::move(saved_vars);
-  range_depth_ = saved_range_depth;
-  Leave();
-  if (!root) return nullptr;
-  if (end->type != NodeType::kEnd) {
-    Errorf("unexpected " + end->String() + " in " + std::string(kContext));
-    return nullptr;
-  }
-  if (!Add(*name, std::move(root))) return nullptr;
+  std::unique_ptr<ListNode> root = DefinitionBody(kContext);
+  if (!root || !Add(*name, std::move(root))) return nullptr;
   return std::make_unique<TemplateNode>(token.pos, token.line, *name, std::move(pipe));
 }
 
