@@ -87,9 +87,13 @@ void Agent::StartSenders(wal::Wal& wal) {
     senders_.push_back(std::make_unique<remote::Sender>(
         loop_, d, *cursor, clock_, metrics_, std::string("vigil-agent/") + core::kVersion));
     senders_.back()->SetMetadataSource([this] {
+      // The node's families, then the scraped pages' (a scraped family of the same name wins).
+      std::map<std::string, remote::MetricMetadata> by_name;
+      for (core::FamilyMetadata& f : node_->Metadata()) by_name[f.name] = {f.name, f.type, std::move(f.help), ""};
+      for (const auto& [name, m] : metadata_) by_name[name] = m;
       std::vector<remote::MetricMetadata> all;
-      all.reserve(metadata_.size());
-      for (const auto& [name, m] : metadata_) all.push_back(m);
+      all.reserve(by_name.size());
+      for (auto& [name, m] : by_name) all.push_back(std::move(m));
       return all;
     });
     senders_.back()->Start();

@@ -92,6 +92,16 @@ const SharedLabels* NodeTarget::LabelsFor(const core::ExpositionSample& s) {
   return &entry.labels;
 }
 
+std::vector<core::FamilyMetadata> NodeTarget::Metadata() const {
+  std::vector<core::FamilyMetadata> out;
+  auto add = [&out](const std::vector<core::MetricFamily>& families) {
+    for (const core::MetricFamily& f : families) out.push_back({f.name, f.type, f.help});
+  };
+  add(latest_);
+  if (self_metrics_) add(self_metrics_());
+  return out;
+}
+
 std::string NodeTarget::Exposition() const {
   std::string out;
   for (const core::MetricFamily& f : latest_) core::AppendFamily(&out, f);

@@ -13,6 +13,7 @@
 #include "agent/scrape_report.h"
 #include "agent/staleness.h"
 #include "collectors/collector_set.h"
+#include "core/exposition.h"
 #include "core/uv.h"
 
 namespace vigil::agent {
@@ -39,6 +40,9 @@ class NodeTarget {
   void CollectOnce();
   // The latest collection in the exposition format.
   std::string Exposition() const;
+  // TYPE and HELP of the families pushed (the latest collection's and the self-metrics'): the
+  // metadata a Prometheus scraping node_exporter sends with its remote-write.
+  std::vector<core::FamilyMetadata> Metadata() const;
   size_t collectors() const { return collectors_.size(); }
 
  private:

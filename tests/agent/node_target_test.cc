@@ -96,5 +96,22 @@ TEST_F(NodeTargetTest, SelfMetricsArePushedWithTheNodeButNotServedAsItsOwn) {
   EXPECT_TRUE(core::IsStaleNaN(find()->value));
 }
 
+TEST_F(NodeTargetTest, MetadataIsTheLatestCollectionsFamiliesAndTheSelfMetrics) {
+  int cpus = 1;
+  NodeTarget node = Node(&cpus);
+  EXPECT_TRUE(node.Metadata().empty());  // nothing collected yet
+  node.SetSelfMetrics([] {
+    return std::vector<core::MetricFamily>{{"vigil_wal_bytes", "Bytes of log.", core::MetricType::kGauge, {}}};
+  });
+  node.CollectOnce();
+  std::map<std::string, std::pair<core::MetricType, std::string>> got;
+  for (const core::FamilyMetadata& m : node.Metadata()) got[m.name] = {m.type, m.help};
+  EXPECT_EQ(got["node_cpu_seconds_total"], std::make_pair(core::MetricType::kCounter, std::string("help")));
+  EXPECT_EQ(got["vigil_wal_bytes"], std::make_pair(core::MetricType::kGauge, std::string("Bytes of log.")));
+  EXPECT_TRUE(got.count("node_scrape_collector_success"));
+  // up and the scrape series are made by the scraper, not a page: no metadata, as in Prometheus.
+  EXPECT_FALSE(got.count("up"));
+}
+
 }  // namespace
 }  // namespace vigil::agent
