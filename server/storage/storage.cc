@@ -28,11 +28,17 @@ std::string FormatCheckpoint(const Checkpoint& c) {
   return "v1 " + std::to_string(c.segment) + " " + std::to_string(c.before) + "\n";
 }
 
+// No checkpoint (no block cut yet) or an unreadable one: the whole WAL is replayed. That costs
+// only time, since samples already in blocks merge with them, but an unreadable one is said.
 Checkpoint LoadCheckpoint(const std::string& path) {
   std::ifstream in(path);
+  if (!in.is_open()) return {};
   std::string version;
   Checkpoint c;
-  if (!(in >> version >> c.segment >> c.before) || version != "v1") return {};
+  if (!(in >> version >> c.segment >> c.before) || version != "v1") {
+    core::LogWarn("head checkpoint unreadable: replaying the whole WAL", {{"path", path}});
+    return {};
+  }
   return c;
 }
 
@@ -181,7 +187,10 @@ core::Result<std::unique_ptr<Storage>> Storage::Open(StorageOptions options,
 
 core::Status Storage::LoadBlocks() {
   const std::string dir = options_.dir + "/blocks";
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+  std::error_code list_error;
+  std::filesystem::directory_iterator entries(dir, list_error), end;
+  for (; !list_error && entries != end; entries.increment(list_error)) {
+    const std::filesystem::directory_entry& entry = *entries;
     const std::string path = entry.path().string();
     const std::string ext = entry.path().extension().string();
     if (ext == ".tmp" || ext == ".deleting") {
@@ -201,6 +210,7 @@ core::Status Storage::LoadBlocks() {
     }
     blocks_.push_back(std::move(block).value());
   }
+  if (list_error) return core::ErrnoError(list_error.value(), "list " + dir);
   std::sort(blocks_.begin(), blocks_.end(),
             [](const auto& a, const auto& b) { return a->meta().min_time < b->meta().min_time; });
   return core::OkStatus();

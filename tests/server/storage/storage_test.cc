@@ -170,6 +170,32 @@ TEST_F(StorageTest, HeadIsCutIntoBlocksAndSurvivesRestart) {
   EXPECT_EQ(s->blocks().size(), 1u);
 }
 
+TEST_F(StorageTest, AnUnreadableCheckpointReplaysEverythingAndDoublesNothing) {
+  {
+    auto s = Open();
+    for (int64_t h = 0; h < 5; ++h) {
+      ASSERT_TRUE(testing::AppendRequest(*s, Load(5, h * kHour, (h + 1) * kHour, 60'000)).ok());
+    }
+    ASSERT_TRUE(s->Maintain().ok());
+    ASSERT_EQ(s->blocks().size(), 1u);
+  }
+  std::ofstream(dir_ + "/head.checkpoint", std::ios::trunc) << "garbage";
+  auto s = Open();
+  // The samples already in the block are replayed into the head too; a query merges them.
+  EXPECT_EQ(CountSamples(*s), 5u * 300);
+  EXPECT_EQ(s->blocks().size(), 1u);
+}
+
+TEST_F(StorageTest, ABlocksPathThatIsNotADirectoryIsAnErrorNotACrash) {
+  std::filesystem::create_directories(dir_);
+  std::ofstream(dir_ + "/blocks") << "a file where the directory should be";
+  StorageOptions o;
+  o.dir = dir_;
+  core::MetricsRegistry metrics;
+  auto s = Storage::Open(o, clock_, metrics);
+  EXPECT_FALSE(s.ok());
+}
+
 TEST_F(StorageTest, CompactionMergesBlocksAndOverlaps) {
   auto s = Open();
   for (int64_t h = 0; h < 11; ++h) {
