@@ -250,13 +250,18 @@ std::vector<SeriesId> Head::SeriesIn(int64_t from, int64_t to) const {
   return ids;
 }
 
-std::vector<EncodedChunk> Head::ChunksIn(SeriesId id, int64_t from, int64_t to) const {
+core::Labels Head::LabelsAndChunksIn(SeriesId id, int64_t from, int64_t to,
+                                     std::vector<EncodedChunk>* chunks) const {
   // Encoded again rather than copied: a block's chunks are bigger than the head's, and the
   // out-of-order samples of the range merge in.
-  std::shared_lock lock(mu_);
   std::vector<core::Sample> samples;
-  series_[id]->SamplesIn(from, to - 1, &samples);
-  return EncodeChunks(samples, kSamplesPerBlockChunk);
+  std::shared_lock lock(mu_);
+  const MemSeries& s = *series_[id];
+  s.SamplesIn(from, to - 1, &samples);
+  core::Labels labels = s.labels;
+  lock.unlock();
+  *chunks = EncodeChunks(samples, kSamplesPerBlockChunk);
+  return labels;
 }
 
 void Head::Truncate(int64_t t) {
@@ -490,6 +495,7 @@ void HeadAppender::Commit() {
       ++head_.ooo_count_;
     }
     head_.min_time_ = std::min(head_.min_time_, p.t);
+    if (p.t < head_.watch_before_) ++head_.watched_appends_;
   }
   head_.max_time_.store(newest, std::memory_order_relaxed);
 }

@@ -92,12 +92,22 @@ class Head final : public IndexReader {
     return id < series_.size() ? series_[id].get() : nullptr;
   }
 
-  // Block cuts (under the append lock): the series with data in [from, to), sorted by labels,
-  // and their chunks there (out-of-order samples merged in); then dropping what is before `t`.
-  // [from, to) must be chunk ranges.
+  // Block cuts: the series with data in [from, to), sorted by labels, and their chunks there
+  // (out-of-order samples merged in), each read under the shared lock as a query reads; then
+  // dropping what is before `t` (under the append lock). [from, to) must be chunk ranges.
   std::vector<SeriesId> SeriesIn(int64_t from, int64_t to) const;
-  std::vector<EncodedChunk> ChunksIn(SeriesId id, int64_t from, int64_t to) const;
+  core::Labels LabelsAndChunksIn(SeriesId id, int64_t from, int64_t to,
+                                 std::vector<EncodedChunk>* chunks) const;
   void Truncate(int64_t t);
+  // A cut writes its blocks without the append lock, so samples before its boundary may be
+  // appended meanwhile (an agent's backlog) and would be in no block: from WatchAppendsBefore
+  // on, commits count the samples they add before `t` (INT64_MIN: none). Both under the
+  // append lock.
+  void WatchAppendsBefore(int64_t t) {
+    watch_before_ = t;
+    watched_appends_ = 0;
+  }
+  uint64_t watched_appends() const { return watched_appends_; }
 
  private:
   friend class HeadAppender;
@@ -119,6 +129,8 @@ class Head final : public IndexReader {
   uint64_t chunk_count_ = 0;
   uint64_t ooo_count_ = 0;
   uint64_t live_series_ = 0;
+  int64_t watch_before_ = INT64_MIN;  // under the append lock
+  uint64_t watched_appends_ = 0;
 };
 
 // One batch's samples against the head. Add checks each series' samples against what the head

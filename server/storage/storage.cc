@@ -147,6 +147,9 @@ Storage::Storage(StorageOptions options, const core::Clock& clock, core::Metrics
   compaction_seconds_ = m.Counter("vigil_tsdb_compaction_duration_seconds_total",
                                   "Time spent compacting blocks.").Get();
   head_cuts_ = m.Counter("vigil_tsdb_head_cuts_total", "Blocks cut from the head.").Get();
+  head_cuts_locked_ = m.Counter("vigil_tsdb_head_cuts_locked_total",
+                                "Head cuts written again with appends held back, because samples "
+                                "for their ranges arrived while they were written.").Get();
   retention_deleted_ = m.Counter("vigil_tsdb_retention_deleted_blocks_total",
                                  "Blocks deleted by time or size retention.").Get();
   replay_seconds_ = m.Gauge("vigil_tsdb_wal_replay_duration_seconds",
@@ -389,14 +392,11 @@ void Storage::ReportWalDamage() {
   wal_corrupted_bytes_->Set(static_cast<double>(ws.corrupted_bytes));
 }
 
-core::Status Storage::CutHead(int64_t before) {
-  std::lock_guard lock(append_mu_);
-  const auto start = std::chrono::steady_clock::now();
-  VIGIL_ASSIGN_OR_RETURN(const uint32_t segment, wal_->Cut());
+core::Result<Storage::CutBlocks> Storage::WriteHeadBlocks(int64_t before) {
+  CutBlocks out;
   // One block per block range with data: late out-of-order samples for a range already cut
   // make a small block of their own, which compaction folds into that range's block.
   const int64_t range = options_.block_range_ms;
-  uint64_t series = 0, samples = 0;
   for (int64_t from = FloorTo(head_->stats().min_time, range); from < before; from += range) {
     const std::vector<SeriesId> ids = head_->SeriesIn(from, from + range);
     if (ids.empty()) continue;
@@ -404,8 +404,9 @@ core::Status Storage::CutHead(int64_t before) {
     const std::string tmp = dir + ".tmp";
     VIGIL_ASSIGN_OR_RETURN(auto writer, BlockWriter::Create(tmp));
     for (SeriesId id : ids) {
-      VIGIL_RETURN_IF_ERROR(
-          writer->AddSeries(head_->series(id)->labels, head_->ChunksIn(id, from, from + range)));
+      std::vector<EncodedChunk> chunks;
+      core::Labels labels = head_->LabelsAndChunksIn(id, from, from + range, &chunks);
+      VIGIL_RETURN_IF_ERROR(writer->AddSeries(labels, chunks));
     }
     VIGIL_RETURN_IF_ERROR(writer->Finish(1).status());
     std::error_code ec;
@@ -413,10 +414,39 @@ core::Status Storage::CutHead(int64_t before) {
     if (ec) return core::ErrnoError(ec.value(), "rename " + tmp);
     VIGIL_RETURN_IF_ERROR(core::SyncDir(options_.dir + "/blocks"));
     VIGIL_ASSIGN_OR_RETURN(auto block, Block::Open(dir));
-    series += block->meta().series;
-    samples += block->meta().samples;
-    ReplaceBlocks({}, std::move(block));
+    out.series += block->meta().series;
+    out.samples += block->meta().samples;
+    out.blocks.push_back(std::move(block));
   }
+  return out;
+}
+
+// As LevelDB builds a table with its mutex released: the blocks are written (encoding, fsync,
+// rename) while requests go on being appended, and the append lock is taken only around the
+// WAL's cut and the swap. Samples before `before` appended meanwhile are in no block yet; if
+// there were any, the blocks are written again with the lock held (an agent sending a backlog
+// hours old makes that happen; the data is right either way).
+core::Status Storage::CutHead(int64_t before) {
+  const auto start = std::chrono::steady_clock::now();
+  uint32_t segment = 0;
+  {
+    std::lock_guard lock(append_mu_);
+    VIGIL_ASSIGN_OR_RETURN(segment, wal_->Cut());
+    head_->WatchAppendsBefore(before);
+  }
+  core::Result<CutBlocks> cut = WriteHeadBlocks(before);
+  if (options_.while_cutting_unlocked) options_.while_cutting_unlocked();
+  std::lock_guard lock(append_mu_);
+  const uint64_t late = head_->watched_appends();
+  head_->WatchAppendsBefore(INT64_MIN);
+  if (!cut.ok()) return cut.status();
+  if (late > 0) {
+    for (const auto& b : cut->blocks) DeleteBlockDir(b->dir());
+    cut = WriteHeadBlocks(before);
+    if (!cut.ok()) return cut.status();
+    head_cuts_locked_->Inc();
+  }
+  for (auto& block : cut->blocks) ReplaceBlocks({}, std::move(block));
   VIGIL_RETURN_IF_ERROR(core::WriteFileAtomic(options_.dir + "/" + kCheckpointFile,
                                               FormatCheckpoint({segment, before})));
   head_->Truncate(before);
@@ -430,9 +460,10 @@ core::Status Storage::CutHead(int64_t before) {
   }
   VIGIL_RETURN_IF_ERROR(head_cursor_->Commit(keep));
   head_cuts_->Inc();
-  core::LogInfo("head cut into blocks", {{"series", series},
-                                         {"samples", samples},
+  core::LogInfo("head cut into blocks", {{"series", cut->series},
+                                         {"samples", cut->samples},
                                          {"before", before},
+                                         {"late_samples", late},
                                          {"seconds", SecondsSince(start)}});
   return core::OkStatus();
 }

@@ -36,6 +36,9 @@ struct StorageOptions {
   // destinations) give up their oldest backlog, so that forwarding never takes the room
   // ingestion needs. 0: 5% of the file system, at least kMinDiskReserve.
   uint64_t disk_reserve = 0;
+  // Called by a head cut once its blocks are written, before it takes the append lock again:
+  // tests append there.
+  std::function<void()> while_cutting_unlocked;
 };
 
 inline constexpr uint64_t kMinDiskReserve = 256ull << 20;
@@ -80,6 +83,12 @@ class Storage final : public Queryable, public Appendable {
   Storage(StorageOptions options, const core::Clock& clock, core::MetricsRegistry& metrics);
   core::Status LoadBlocks();
   core::Status Replay();
+  struct CutBlocks {
+    std::vector<std::shared_ptr<Block>> blocks;
+    uint64_t series = 0, samples = 0;
+  };
+  // The head's data before `before`, a block per block range, on disk and opened.
+  core::Result<CutBlocks> WriteHeadBlocks(int64_t before);
   core::Status CutHead(int64_t before);
   core::Status Compact();
   core::Status ApplyRetention();
@@ -99,7 +108,7 @@ class Storage final : public Queryable, public Appendable {
   wal::Cursor* head_cursor_ = nullptr;
   std::unique_ptr<Head> head_;
 
-  // Serializes what changes the head and the WAL: appends and block cuts.
+  // Serializes what changes the head and the WAL: appends, and a block cut's WAL cut and swap.
   std::mutex append_mu_;
   std::unique_ptr<HeadAppender> appender_;  // under append_mu_, reset for every batch
   std::vector<wal::RefSample> refs_;         // scratch, under append_mu_
@@ -124,6 +133,7 @@ class Storage final : public Queryable, public Appendable {
   core::Metric* compactions_;
   core::Metric* compaction_seconds_;
   core::Metric* head_cuts_;
+  core::Metric* head_cuts_locked_;
   core::Metric* retention_deleted_;
   core::Metric* replay_seconds_;
   core::Metric* replay_damaged_;

@@ -191,12 +191,14 @@ TEST(HeadTest, TruncateDropsDataAndEmptySeries) {
   ASSERT_EQ(ids.size(), 2u);
   EXPECT_EQ(head.series(ids[0])->labels, old);  // label order
   std::vector<core::Sample> first;
-  for (const auto& c : head.ChunksIn(ids[1], 0, 1000))
-    ASSERT_TRUE(DecodeChunk(c.bytes, &first).ok());
+  std::vector<EncodedChunk> chunks;
+  EXPECT_EQ(head.LabelsAndChunksIn(ids[1], 0, 1000, &chunks), kUp);
+  for (const auto& c : chunks) ASSERT_TRUE(DecodeChunk(c.bytes, &first).ok());
   ASSERT_EQ(first.size(), 2u);
   EXPECT_EQ(first[1].timestamp_ms, 700);  // the out-of-order sample, merged in
   EXPECT_EQ(head.SeriesIn(1000, 2000).size(), 1u);
-  EXPECT_EQ(head.ChunksIn(ids[1], 1000, 2000).size(), 1u);
+  head.LabelsAndChunksIn(ids[1], 1000, 2000, &chunks);
+  EXPECT_EQ(chunks.size(), 1u);
   head.Truncate(2000);
   EXPECT_EQ(head.stats().series, 1u);
   EXPECT_TRUE(All(head, old).empty());
