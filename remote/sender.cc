@@ -80,7 +80,7 @@ Sender::Sender(core::Loop& loop, DestinationConfig config, wal::Cursor* cursor,
                    .With(by_name);
 }
 
-Sender::~Sender() = default;
+Sender::~Sender() { *alive_ = false; }
 
 void Sender::Start() {
   core::LogInfo(
@@ -103,7 +103,7 @@ void Sender::Stop() {
 
 // A window that keeps failing is given up at stop: it was never acknowledged, so the log
 // still holds it for the next start.
-bool Sender::Stopped() const { return !sending_ || failing_; }
+bool Sender::Stopped() const { return (!sending_ || failing_) && !persisting_; }
 
 bool Sender::Healthy() const {
   return !failing_ || std::chrono::steady_clock::now() - failing_since_ < kUnhealthyAfter;
@@ -317,17 +317,28 @@ void Sender::FinishWindow() {
   if (!stopping_) Pump();  // a backlog goes on at once
 }
 
+// Saving is a write, an fdatasync, a rename and a directory fsync: on a slow disk that is
+// long, so it runs on the thread pool, one at a time, never on the loop.
 void Sender::PersistPosition() {
   const wal::Position acked = cursor_->committed();
-  if (acked == persisted_) return;
-  core::Status s = cursor_->Persist();
-  if (!s.ok()) {
-    core::LogError("cannot save the WAL cursor",
-                   {{"destination", config_.name}, {"err", s.message()}});
-    return;
-  }
-  persisted_ = acked;
-  last_persist_ = std::chrono::steady_clock::now();
+  if (acked == persisted_ || persisting_) return;
+  persisting_ = true;
+  auto result = std::make_shared<core::Status>();
+  core::QueueWork(
+      loop_, [cursor = cursor_, result] { *result = cursor->Persist(); },
+      [this, alive = alive_, acked, result] {
+        if (!*alive) return;
+        persisting_ = false;
+        if (!result->ok()) {
+          core::LogError("cannot save the WAL cursor",
+                         {{"destination", config_.name}, {"err", result->message()}});
+          return;
+        }
+        persisted_ = acked;
+        last_persist_ = std::chrono::steady_clock::now();
+        // A window acknowledged while this one was saved: at stop, it is saved too.
+        if (stopping_ && !sending_) PersistPosition();
+      });
 }
 
 void Sender::SendMetadata() {

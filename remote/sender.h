@@ -98,7 +98,11 @@ class Sender {
   std::chrono::steady_clock::time_point failing_since_{};
   bool failing_ = false;
   wal::Position persisted_;
+  bool persisting_ = false;  // a save of the position is running on the thread pool
   std::chrono::steady_clock::time_point last_persist_{};
+  // Tells a save that finishes after the sender was destroyed (a destination removed) that
+  // there is no one to tell. The cursor it saved belongs to the log and outlives the sender.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   core::Timer poll_;      // in case a Notify was missed
   core::Timer deadline_;  // sends a window that is not full when batch_send_deadline is up
   std::function<std::vector<MetricMetadata>()> metadata_source_;

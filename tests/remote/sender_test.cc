@@ -99,6 +99,7 @@ class SenderTest : public ::testing::Test {
   void TearDown() override {
     sender_.reset();
     receiver_.reset();
+    loop_.Run();  // a save of the cursor queued on the thread pool finishes
     EXPECT_EQ(loop_.Close(), 0);
   }
 
