@@ -60,6 +60,7 @@ void SampleLog::TryOpen() {
 }
 
 core::Status SampleLog::Write(const std::vector<LabeledSample>& batch) {
+  wal_->ForgetUnusedRefs();  // containers that are gone: once a segment, before refs are held
   refs_scratch_.clear();
   for (const LabeledSample& s : batch)
     refs_scratch_.push_back({wal_->Ref(*s.labels), s.timestamp_ms, s.value});

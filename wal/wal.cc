@@ -64,6 +64,7 @@ core::Status Wal::Rotate() {
   }
   (void)core::SyncDir(options_.dir);  // the new name survives a power loss with what is written to it
   codec_.Reset();
+  named_in_previous_ = named_in_segment_;
   std::fill(named_in_segment_.begin(), named_in_segment_.end(), false);
   named_count_ = 0;
   segment_samples_ = 0;
@@ -76,12 +77,43 @@ core::Status Wal::Rotate() {
 SeriesRef Wal::Ref(const core::Labels& labels) {
   std::lock_guard lock(append_mu_);
   if (labels_by_ref_.empty()) labels_by_ref_.push_back(nullptr);  // refs start at 1
-  auto [it, inserted] = refs_.try_emplace(labels, labels_by_ref_.size());
-  if (inserted) {
-    labels_by_ref_.push_back(&it->first);
+  auto it = refs_.find(labels);
+  if (it != refs_.end()) return it->second;
+  SeriesRef ref;
+  if (!free_refs_.empty()) {
+    ref = free_refs_.back();
+    free_refs_.pop_back();
+  } else {
+    ref = labels_by_ref_.size();
+    labels_by_ref_.push_back(nullptr);
     named_in_segment_.resize(labels_by_ref_.size(), false);
   }
-  return it->second;
+  it = refs_.emplace(labels, ref).first;
+  labels_by_ref_[ref] = &it->first;
+  return ref;
+}
+
+void Wal::ForgetUnusedRefs() {
+  std::lock_guard lock(append_mu_);
+  const std::optional<uint32_t> segment = segments_->writing();
+  if (!segment || *segment == forgot_in_segment_) return;
+  forgot_in_segment_ = *segment;
+  named_in_previous_.resize(named_in_segment_.size(), false);
+  for (auto it = refs_.begin(); it != refs_.end();) {
+    const SeriesRef ref = it->second;
+    if (named_in_segment_[ref] || named_in_previous_[ref]) {
+      ++it;
+      continue;
+    }
+    labels_by_ref_[ref] = nullptr;
+    free_refs_.push_back(ref);
+    it = refs_.erase(it);
+  }
+}
+
+size_t Wal::remembered_refs() const {
+  std::lock_guard lock(append_mu_);
+  return refs_.size();
 }
 
 void Wal::SetSeries(SeriesRef ref, const core::Labels* labels) {

@@ -91,6 +91,14 @@ class Wal {
 
   // The ref of a label set for this process's appends.
   SeriesRef Ref(const core::Labels& labels);
+  // Forgets the label sets (and frees the refs) of series appended neither in the segment
+  // being written nor in the one before, so that series that come and go (containers) do not
+  // grow the writer's memory without end; a freed ref may name another series from then on,
+  // which readers see as the segment's own naming. Call where no ref from Ref() is held yet
+  // unappended (before resolving a batch); it does its work once per segment.
+  void ForgetUnusedRefs();
+  // Label sets the writer remembers (Ref's).
+  size_t remembered_refs() const;
   // For an owner that numbers its series itself (the server's head): `ref` names `*labels`,
   // which the owner keeps alive while it appends with that ref. Do not mix with Ref().
   void SetSeries(SeriesRef ref, const core::Labels* labels);
@@ -152,10 +160,13 @@ class Wal {
   const std::unique_ptr<SegmentSet> segments_;
 
   // The writer's state.
-  std::mutex append_mu_;
+  mutable std::mutex append_mu_;
   std::unordered_map<core::Labels, SeriesRef, LabelsHash> refs_;
   std::vector<const core::Labels*> labels_by_ref_;  // index: ref
   std::vector<bool> named_in_segment_;              // index: ref
+  std::vector<bool> named_in_previous_;             // in the segment before this one
+  std::vector<SeriesRef> free_refs_;                // forgotten, to give out again
+  uint32_t forgot_in_segment_ = 0;                  // the segment ForgetUnusedRefs last ran in
   uint64_t named_count_ = 0;                        // refs named in this segment
   SampleCodec codec_;
   uint64_t segment_samples_ = 0;    // samples in this segment: the next record's sequence number

@@ -102,12 +102,26 @@ std::optional<SeriesId> Head::Find(uint64_t hash, const LabelRange& labels) cons
 }
 
 SeriesId Head::Create(core::Labels labels, uint64_t hash) {
-  const auto id = static_cast<SeriesId>(series_.size());
+  SeriesId id;
+  if (!free_ids_.empty()) {
+    id = free_ids_.back();
+    free_ids_.pop_back();
+    series_[id] = std::make_unique<MemSeries>(labels, hash);
+  } else {
+    id = static_cast<SeriesId>(series_.size());
+    series_.push_back(std::make_unique<MemSeries>(labels, hash));
+  }
   by_hash_.Insert(hash, id);
   AddPostings(id, labels);
-  series_.push_back(std::make_unique<MemSeries>(std::move(labels), hash));
   ++live_series_;
   return id;
+}
+
+void Head::ReuseDroppedIds() {
+  free_ids_.insert(free_ids_.end(), dropped_ids_.begin(), dropped_ids_.end());
+  dropped_ids_.clear();
+  // The smallest given out first: the numbering stays as compact as the head.
+  std::sort(free_ids_.begin(), free_ids_.end(), std::greater<>());
 }
 
 void Head::AddPostings(SeriesId id, const core::Labels& labels) {
@@ -115,8 +129,10 @@ void Head::AddPostings(SeriesId id, const core::Labels& labels) {
     auto name = postings_.find(l.name);
     if (name == postings_.end()) name = postings_.emplace(l.name, ValuePostings{}).first;
     auto value = name->second.find(l.value);
-    if (value == name->second.end()) value = name->second.emplace(l.value, Postings{}).first;
-    value->second.push_back(id);  // ids only grow: the list stays sorted
+    if (value == name->second.end()) value = name->second.emplace(l.value, PostingsList{}).first;
+    PostingsList& list = value->second;
+    if (!list.ids.empty() && id < list.ids.back()) list.sorted = false;  // an id given out again
+    list.ids.push_back(id);
   }
 }
 
@@ -165,7 +181,8 @@ class HeadSeriesSet final : public SeriesSet {
       samples_.clear();
       auto lock = head_.ReadLock();
       const MemSeries* s = head_.series(e.id);
-      if (s == nullptr || s->hash != e.hash) continue;
+      // Dropped by a cut meanwhile, its id perhaps given to another series since.
+      if (s == nullptr || s->hash != e.hash || s->labels != e.labels) continue;
       if (labels_only_) {
         if (!s->HasDataIn(mint_, maxt_)) continue;
       } else {
@@ -226,7 +243,17 @@ Postings Head::PostingsFor(std::string_view name, std::string_view value) const 
   auto n = postings_.find(name);
   if (n == postings_.end()) return {};
   auto v = n->second.find(value);
-  return v == n->second.end() ? Postings{} : v->second;
+  if (v == n->second.end()) return {};
+  Postings out = v->second.ids;
+  if (!v->second.sorted) std::sort(out.begin(), out.end());
+  return out;
+}
+
+size_t Head::PostingsSize(std::string_view name, std::string_view value) const {
+  auto n = postings_.find(name);
+  if (n == postings_.end()) return 0;
+  auto v = n->second.find(value);
+  return v == n->second.end() ? 0 : v->second.ids.size();
 }
 
 Postings Head::AllPostings() const {
@@ -278,6 +305,7 @@ void Head::Truncate(int64_t t) {
     std::erase_if(s->out_of_order, [t](const core::Sample& x) { return x.timestamp_ms < t; });
     if (s->Empty()) {
       series_[id].reset();
+      dropped_ids_.push_back(id);
       --live_series_;
       dropped_series = true;
       continue;

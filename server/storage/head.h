@@ -77,6 +77,11 @@ class Head final : public IndexReader {
   // The newest in-order timestamp of any series (INT64_MIN when empty).
   int64_t max_time() const { return max_time_.load(std::memory_order_relaxed); }
   HeadStats stats() const;
+  // Ids numbered so far, live or free: what churn would grow without reuse.
+  size_t numbered() const {
+    std::shared_lock lock(mu_);
+    return series_.size();
+  }
 
   // Queries.
   // The series passing the matchers with data in [mint, maxt], read series by series.
@@ -86,6 +91,8 @@ class Head final : public IndexReader {
   std::vector<std::string_view> LabelValues(std::string_view name) const override;
   Postings PostingsFor(std::string_view name, std::string_view value) const override;
   Postings AllPostings() const override;
+  // How many series have name=value (under ReadLock).
+  size_t PostingsSize(std::string_view name, std::string_view value) const;
   // Shared lock for callers that use the IndexReader methods and series() together.
   std::shared_lock<std::shared_mutex> ReadLock() const { return std::shared_lock(mu_); }
   const MemSeries* series(SeriesId id) const {
@@ -99,6 +106,12 @@ class Head final : public IndexReader {
   core::Labels LabelsAndChunksIn(SeriesId id, int64_t from, int64_t to,
                                  std::vector<EncodedChunk>* chunks) const;
   void Truncate(int64_t t);
+  // The ids of series Truncate dropped are numbered again, so that churn (pods that come and
+  // go) never exhausts the numbering: they are also WAL refs, which a segment's readers map
+  // to the labels named in that segment, so an id becomes free for a new series only once
+  // the WAL has started a segment after the truncation. The owner calls this then (under the
+  // append lock).
+  void ReuseDroppedIds();
   // A cut writes its blocks without the append lock, so samples before its boundary may be
   // appended meanwhile (an agent's backlog) and would be in no block: from WatchAppendsBefore
   // on, commits count the samples they add before `t` (INT64_MIN: none). Both under the
@@ -121,8 +134,16 @@ class Head final : public IndexReader {
   const HeadOptions options_;
   mutable std::shared_mutex mu_;                    // writers: the appender's commit and truncation
   std::vector<std::unique_ptr<MemSeries>> series_;  // by id; null once dropped
+  std::vector<SeriesId> dropped_ids_;                // by Truncate; not to be given out yet
+  std::vector<SeriesId> free_ids_;                   // to give out, the largest first
   SeriesTable by_hash_;
-  using ValuePostings = std::map<std::string, Postings, std::less<>>;
+  // Ids in the order series were made: sorted, unless an id was given out again since the
+  // last Truncate rebuilt the lists (then PostingsFor sorts its copy).
+  struct PostingsList {
+    Postings ids;
+    bool sorted = true;
+  };
+  using ValuePostings = std::map<std::string, PostingsList, std::less<>>;
   std::map<std::string, ValuePostings, std::less<>> postings_;
   std::atomic<int64_t> max_time_{INT64_MIN};
   int64_t min_time_ = INT64_MAX;

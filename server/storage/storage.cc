@@ -286,7 +286,9 @@ class Storage::Batch final : public Appender {
     if (ended_) return Ended();
     ended_ = true;
     auto created = app_.CreateSeries();
-    if (!created.empty() && created.back().first + 1 > wal::kMaxSeriesRef) {
+    SeriesId highest = 0;
+    for (const auto& c : created) highest = std::max(highest, c.first);
+    if (!created.empty() && highest + 1 > wal::kMaxSeriesRef) {
       storage_.rejected_->Inc();
       return core::ResourceExhaustedError("the head holds the most series it can number");
     }
@@ -450,6 +452,9 @@ core::Status Storage::CutHead(int64_t before) {
   VIGIL_RETURN_IF_ERROR(core::WriteFileAtomic(options_.dir + "/" + kCheckpointFile,
                                               FormatCheckpoint({segment, before})));
   head_->Truncate(before);
+  // The dropped series' ids (their WAL refs) may name other series from the next segment on.
+  // Without a new segment (a full disk), they wait for the next cut.
+  if (wal_->Cut().ok()) head_->ReuseDroppedIds();
   // Segments whose samples are all in blocks are no longer the head's to keep.
   wal::Position keep{segment, wal::kSegmentHeaderSize, 0};
   for (const auto& [index, max_time] : wal_->SegmentMaxTimes()) {
@@ -643,7 +648,7 @@ TsdbStatus Storage::Stats(size_t top) const {
     for (std::string_view name : head_->LabelNames()) {
       uint64_t bytes = 0, n = 0;
       for (std::string_view v : head_->LabelValues(name)) {
-        const uint64_t count = head_->PostingsFor(name, v).size();
+        const uint64_t count = head_->PostingsSize(name, v);
         if (name == core::kMetricNameLabel) metric.emplace_back(std::string(v), count);
         pair.emplace_back(std::string(name) + "=" + std::string(v), count);
         bytes += v.size() * count;

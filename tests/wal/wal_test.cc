@@ -7,6 +7,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "tests/core/temp_dir.h"
@@ -99,6 +100,38 @@ TEST_F(WalTest, CursorReadsWhatWasAppendedAndWaitsForMore) {
   ASSERT_TRUE(AppendBatch(2).ok());
   EXPECT_EQ(ReadAll(c), Expected(2, 3));
   EXPECT_EQ(wal_->stats().samples_appended, 30u);
+}
+
+// Containers come and go: the writer forgets series gone for a whole segment and gives their
+// refs to new series, and every sample still reads back under its own labels.
+TEST_F(WalTest, RefsOfSeriesGoneForASegmentAreForgottenAndGivenOutAgain) {
+  Open();
+  ASSERT_TRUE(AppendBatch(0).ok());  // s0..s9
+  ASSERT_TRUE(AppendBatch(1).ok());
+  ASSERT_TRUE(wal_->Cut().ok());
+  ASSERT_TRUE(AppendBatch(2, 5).ok());  // s5..s9 are gone
+  wal_->ForgetUnusedRefs();
+  EXPECT_EQ(wal_->remembered_refs(), 10u);  // all named in this segment or the one before
+  ASSERT_TRUE(wal_->Cut().ok());
+  wal_->ForgetUnusedRefs();
+  EXPECT_EQ(wal_->remembered_refs(), 5u);  // s5..s9 in neither: forgotten
+  std::vector<RefSample> fresh;
+  std::set<SeriesRef> refs;
+  for (int i = 100; i < 105; ++i) {
+    core::Labels l = core::Labels::FromLiteral({{"__name__", "s" + std::to_string(i)}, {"job", "node"}});
+    refs.insert(wal_->Ref(l));
+    fresh.push_back({wal_->Ref(l), kBase + 3 * 15000LL, ValueOf(i, 3)});
+  }
+  EXPECT_EQ(*refs.rbegin(), 10u);  // no new ref numbered: the five freed ones
+  ASSERT_TRUE(wal_->Append(fresh).ok());
+  ASSERT_TRUE(AppendBatch(3, 5).ok());
+  EXPECT_EQ(wal_->remembered_refs(), 10u);
+  std::vector<std::string> want = Expected(0, 3 - 1);
+  for (const auto& x : Expected(2, 3, 5)) want.push_back(x);
+  for (int i = 100; i < 105; ++i) want.push_back("s" + std::to_string(i) + "@3");
+  for (const auto& x : Expected(3, 4, 5)) want.push_back(x);
+  Cursor* c = *wal_->OpenCursor("central");
+  EXPECT_EQ(ReadAll(c), want);  // ReadAll checks each value against its series' name
 }
 
 TEST_F(WalTest, CursorsResumeExactlyWhereTheyCommittedAfterARestart) {

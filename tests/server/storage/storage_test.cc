@@ -226,6 +226,56 @@ TEST_F(StorageTest, SamplesForTheRangeBeingCutThatArriveMeanwhileAreKept) {
   EXPECT_EQ(dirs, 1u);
 }
 
+// Pods come and go: each minute a hundred new series, a block range of a minute. The ids of
+// series cut away are numbered again, and every sample still reads back under its own labels,
+// from blocks and from the head, before and after a restart (the WAL names reused refs anew).
+TEST_F(StorageTest, ChurnReusesIdsAndEverySampleKeepsItsLabels) {
+  StorageOptions o;
+  o.block_range_ms = 60'000;
+  constexpr int kRounds = 8, kPods = 100;
+  auto pods = [](int round) {
+    remote::WriteRequest req;
+    for (int i = 0; i < kPods; ++i) {
+      remote::SeriesSamples s{core::Labels::FromLiteral({{"__name__", "container_cpu"},
+                                                         {"pod", std::to_string(round) + "-" + std::to_string(i)}}),
+                              {}};
+      for (int64_t t = round * 60'000; t < (round + 1) * 60'000; t += 10'000) {
+        s.samples.push_back({t, round * 1000.0 + i + t / 1e6});
+      }
+      req.series.push_back(std::move(s));
+    }
+    return req;
+  };
+  auto check = [&](const Storage& s) {
+    auto q = s.OpenQuerier();
+    auto all = testing::ReadAll(
+        q->Select({Matcher::Create(MatchType::kEqual, "__name__", "container_cpu").value()}, INT64_MIN, INT64_MAX));
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), size_t{kRounds * kPods});
+    for (const auto& series : *all) {
+      const std::string pod(series.labels.Get("pod"));
+      const int round = std::stoi(pod), i = std::stoi(pod.substr(pod.find('-') + 1));
+      ASSERT_EQ(series.samples.size(), 6u) << pod;
+      for (const core::Sample& x : series.samples) {
+        ASSERT_EQ(x.timestamp_ms / 60'000, round) << pod;
+        ASSERT_EQ(x.value, round * 1000.0 + i + x.timestamp_ms / 1e6) << pod;
+      }
+    }
+  };
+  {
+    auto s = Open(o);
+    for (int r = 0; r < kRounds; ++r) {
+      ASSERT_TRUE(testing::AppendRequest(*s, pods(r)).ok());
+      ASSERT_TRUE(s->Maintain().ok());
+    }
+    // The head keeps about two rounds; without reuse every round's series would be numbered.
+    EXPECT_LE(s->head().numbered(), size_t{3 * kPods});
+    check(*s);
+  }
+  auto s = Open(o);
+  check(*s);
+}
+
 TEST_F(StorageTest, AnUnreadableCheckpointReplaysEverythingAndDoublesNothing) {
   {
     auto s = Open();
