@@ -1,9 +1,11 @@
 #include "collectors/container_identity.h"
 
-#include "collectors/json_path.h"
+#include <sys/stat.h>
 
-
+#include <algorithm>
 #include <cctype>
+
+#include "collectors/json_path.h"
 
 namespace vigil::collectors {
 namespace {
@@ -60,30 +62,68 @@ ContainerIdentity ParseOciConfig(std::string_view json) {
   return id;
 }
 
+namespace {
+
+// Where each runtime keeps its containers' state: a new container is a new entry here.
+const char* const kStateDirs[] = {
+    "var/lib/docker/containers",
+    "run/containerd/io.containerd.runtime.v2.task/k8s.io",
+    "run/containerd/io.containerd.runtime.v2.task/moby",
+    "run/containers/storage/overlay-containers",
+};
+
+int64_t MtimeNanos(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+bool Known(const ContainerIdentity& c) {
+  return !c.name.empty() || !c.image.empty() || !c.pod.empty() || !c.container.empty();
+}
+
+}  // namespace
+
+void ContainerIdentities::BeginCollection() {
+  ++collection_;
+  std::vector<int64_t> mtimes;
+  for (const char* dir : kStateDirs) mtimes.push_back(MtimeNanos(rootfs_ + "/" + dir));
+  state_changed_ = mtimes != state_mtimes_;
+  state_mtimes_ = std::move(mtimes);
+}
+
+void ContainerIdentities::EndCollection() {
+  std::erase_if(known_, [this](const auto& kv) { return kv.second.asked != collection_; });
+}
+
+ContainerIdentity ContainerIdentities::Lookup(const std::string& cid) const {
+  if (auto j = ReadFile(rootfs_, std::string(kStateDirs[0]) + "/" + cid + "/config.v2.json");
+      j.ok()) {
+    return ParseDockerConfig(*j);
+  }
+  for (const std::string& dir : {std::string(kStateDirs[1]) + "/" + cid,
+                                 std::string(kStateDirs[2]) + "/" + cid,
+                                 std::string(kStateDirs[3]) + "/" + cid + "/userdata"}) {
+    if (auto o = ReadFile(rootfs_, dir + "/config.json"); o.ok()) return ParseOciConfig(*o);
+  }
+  return {};
+}
+
 std::vector<core::Label> ContainerIdentities::Labels(std::string_view cgroup_path) {
   const std::string cid = ContainerIdFromCgroup(cgroup_path);
   if (cid.empty()) return {};
-  auto it = known_.find(cid);
-  if (it == known_.end()) {
-    ContainerIdentity found;
-    // Where each runtime keeps a container's configuration.
-    if (auto j = ReadFile(rootfs_, "var/lib/docker/containers/" + cid + "/config.v2.json");
-        j.ok()) {
-      found = ParseDockerConfig(*j);
-    } else {
-      for (const std::string& dir :
-           {"run/containerd/io.containerd.runtime.v2.task/k8s.io/" + cid,
-            "run/containerd/io.containerd.runtime.v2.task/moby/" + cid,
-            "run/containers/storage/overlay-containers/" + cid + "/userdata"}) {
-        if (auto o = ReadFile(rootfs_, dir + "/config.json"); o.ok()) {
-          found = ParseOciConfig(*o);
-          break;
-        }
-      }
+  auto [it, added] = known_.try_emplace(cid);
+  Entry& e = it->second;
+  e.asked = collection_;
+  if (!e.found && (added || state_changed_ || collection_ >= e.next_try)) {
+    e.identity = Lookup(cid);
+    e.found = Known(e.identity);
+    if (!e.found) {
+      if (!added) e.wait = std::min(e.wait * 2, kMaxRetryWait);
+      e.next_try = collection_ + e.wait;
     }
-    it = known_.emplace(cid, std::move(found)).first;
   }
-  const ContainerIdentity& c = it->second;
+  const ContainerIdentity& c = e.identity;
   std::vector<core::Label> out;
   for (const auto& [name, value] :
        {std::pair<const char*, const std::string*>{"container", &c.container},

@@ -1,6 +1,11 @@
 #include "collectors/container_identity.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace vigil::collectors {
 namespace {
@@ -50,6 +55,84 @@ TEST(ContainerIdentityTest, DamagedOrOddFilesAreNothingKnown) {
     ContainerIdentity o = ParseOciConfig(bad);
     EXPECT_EQ(o.pod, "") << bad;
   }
+}
+
+
+// A node root where Docker keeps its containers, the one of kId made but not yet written.
+class LateStateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/vigil-identity-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    std::filesystem::create_directories(Containers() / kId);
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+  std::filesystem::path Containers() const { return root_ / "var/lib/docker/containers"; }
+  void WriteState(const std::string& id, const std::string& name) const {
+    std::ofstream(Containers() / id / "config.v2.json")
+        << R"({"Name":"/)" << name << R"(","Config":{"Image":"nginx:1.25"}})";
+  }
+  // One collection that asks for the container of kId.
+  std::vector<core::Label> Collect(ContainerIdentities& ids) const {
+    ids.BeginCollection();
+    auto labels = ids.Labels(kCgroup);
+    ids.EndCollection();
+    return labels;
+  }
+  const std::string kCgroup = "/system.slice/docker-" + kId + ".scope";
+  std::filesystem::path root_;
+};
+
+TEST_F(LateStateTest, LabelsAppearOnceTheStateIsWritten) {
+  ContainerIdentities ids(root_.string());
+  EXPECT_TRUE(Collect(ids).empty());
+  WriteState(kId, "web");  // in the container's own directory: Docker's directory is as it was
+  EXPECT_EQ(Collect(ids),
+            (std::vector<core::Label>{{"image", "nginx:1.25"}, {"name", "web"}}));
+}
+
+TEST_F(LateStateTest, LookupsBackOffAndARuntimeChangeRetriesAtOnce) {
+  ContainerIdentities ids(root_.string());
+  // Misses at collections 1, 2, 4, 8: the waits double.
+  for (int i = 1; i <= 8; ++i) EXPECT_TRUE(Collect(ids).empty()) << i;
+  WriteState(kId, "web");
+  // The next lookup is due at collection 16: until then the state is not read again.
+  for (int i = 9; i <= 15; ++i) EXPECT_TRUE(Collect(ids).empty()) << i;
+  EXPECT_EQ(Collect(ids).size(), 2u);
+
+  // A container whose state is missing past the longest wait is still looked up then.
+  const std::string other(64, 'b');
+  std::filesystem::create_directories(Containers() / other);
+  const std::string cgroup = "/docker/" + other;
+  auto collect = [&] {
+    ids.BeginCollection();
+    auto labels = ids.Labels(cgroup);
+    ids.EndCollection();
+    return labels;
+  };
+  int collections = 0;
+  for (; collections < 200; ++collections) EXPECT_TRUE(collect().empty());
+  WriteState(other, "db");
+  int waited = 0;
+  while (collect().empty() && waited < 100) ++waited;
+  EXPECT_LT(waited, static_cast<int>(ContainerIdentities::kMaxRetryWait));
+
+  // A change of Docker's directory (a container made) retries at once, whatever the wait.
+  const std::string third(64, 'c');
+  std::filesystem::create_directories(Containers() / third);
+  const std::string cgroup3 = "/docker/" + third;
+  for (int i = 0; i < 40; ++i) {
+    ids.BeginCollection();
+    EXPECT_TRUE(ids.Labels(cgroup3).empty());
+    ids.EndCollection();
+  }
+  WriteState(third, "cache");
+  const timespec later[2] = {{2'000'000'000, 0}, {2'000'000'000, 0}};
+  ASSERT_EQ(utimensat(AT_FDCWD, Containers().c_str(), later, 0), 0);
+  ids.BeginCollection();
+  EXPECT_EQ(ids.Labels(cgroup3).size(), 2u);
+  ids.EndCollection();
 }
 
 }  // namespace
