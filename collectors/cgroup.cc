@@ -1,19 +1,20 @@
-// Container metrics from cgroups, under cAdvisor's names: one series set per cgroup found by
-// walking the tree (v2, v1, or hybrid, where the v1 controllers hold the numbers), labelled
-// with its path as `id`. Derivations as cAdvisor's: working set = usage - inactive_file
-// floored at 0; on v2, rss = anon and cache = file.
+// The container collector: every cgroup found by walking the tree (v2, v1, or hybrid, where
+// the v1 controllers hold the numbers) reported as cAdvisor reports a container, labelled with
+// its path as `id` and with what the runtime's state says of it. The families of its files are
+// cgroup_families.cc's; those of its processes' /proc entries are container_tasks.cc's.
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <climits>
+#include <cmath>
 #include <optional>
 #include <set>
 
 #include "collectors/collectors.h"
 #include "collectors/container_identity.h"
+#include "collectors/container_series.h"
 #include "collectors/text_fields.h"
 
 namespace vigil::collectors {
@@ -21,218 +22,6 @@ namespace {
 
 constexpr int kMaxDepth = 10;
 constexpr size_t kMaxCgroups = 2000;  // bounds the series of a node with runaway cgroups
-
-std::optional<double> Value(const CgroupFiles& f, const std::string& file) {
-  auto it = f.find(file);
-  if (it == f.end()) return std::nullopt;
-  std::string_view v = TrimSpace(it->second);
-  if (v == "max") return std::nullopt;
-  return core::ParseFloat(v);
-}
-
-// "key value" lines (cpu.stat, memory.stat, memory.events, cpuacct.stat).
-std::map<std::string, double> KeyValues(const CgroupFiles& f, const std::string& file) {
-  std::map<std::string, double> out;
-  auto it = f.find(file);
-  if (it == f.end()) return out;
-  for (std::string_view line : Lines(it->second)) {
-    std::vector<std::string_view> kv = Fields(line);
-    if (kv.size() != 2) continue;
-    if (auto v = core::ParseFloat(kv[1])) out[std::string(kv[0])] = *v;
-  }
-  return out;
-}
-
-struct Emitter {
-  MetricSet* out;
-  std::string id;
-  std::vector<core::Label> identity;  // name, image, pod, ... where the runtime says
-  void Counter(const char* name, const char* help, double v, std::vector<core::Label> extra = {}) {
-    Add(name, help, core::MetricType::kCounter, v, std::move(extra));
-  }
-  void Gauge(const char* name, const char* help, double v, std::vector<core::Label> extra = {}) {
-    Add(name, help, core::MetricType::kGauge, v, std::move(extra));
-  }
-  void Add(const char* name, const char* help, core::MetricType type, double v,
-           std::vector<core::Label> extra) {
-    extra.push_back({"id", id});
-    extra.insert(extra.end(), identity.begin(), identity.end());
-    out->Add(name, help, type, v, std::move(extra));
-  }
-};
-
-void Memory(Emitter& e, double usage, double rss, double cache, double mapped,
-            double inactive_file) {
-  e.Gauge("container_memory_usage_bytes",
-          "Current memory usage in bytes, including all memory regardless of when it was accessed",
-          usage);
-  e.Gauge("container_memory_working_set_bytes", "Current working set in bytes.",
-          std::max(0.0, usage - inactive_file));
-  e.Gauge("container_memory_rss", "Size of RSS in bytes.", rss);
-  e.Gauge("container_memory_cache", "Number of bytes of page cache memory.", cache);
-  e.Gauge("container_memory_mapped_file", "Size of memory mapped files in bytes.", mapped);
-}
-
-// CFS throttling from cpu.stat: v2 counts throttled time in us, v1 in ns.
-void Throttling(Emitter& e, std::map<std::string, double>& cpu, const char* throttled_key,
-                double per_second) {
-  if (!cpu.count("nr_periods")) return;
-  e.Counter("container_cpu_cfs_periods_total", "Number of elapsed enforcement period intervals.",
-            cpu["nr_periods"]);
-  e.Counter("container_cpu_cfs_throttled_periods_total", "Number of throttled period intervals.",
-            cpu["nr_throttled"]);
-  e.Counter("container_cpu_cfs_throttled_seconds_total",
-            "Total time duration the container has been throttled.",
-            cpu[throttled_key] / per_second);
-}
-
-void Processes(Emitter& e, const CgroupFiles& f) {
-  auto it = f.find("cgroup.procs");
-  if (it == f.end()) return;
-  double n = 0;
-  for (std::string_view line : Lines(it->second)) n += TrimSpace(line).empty() ? 0 : 1;
-  e.Gauge("container_processes", "Number of processes running inside the container.", n);
-}
-
-void BlockIo(Emitter& e, const std::map<std::string, std::array<double, 4>>& per_device) {
-  for (const auto& [device, v] : per_device) {
-    std::vector<core::Label> d{{"device", device}};
-    e.Counter("container_fs_reads_bytes_total", "Cumulative count of bytes read", v[0], d);
-    e.Counter("container_fs_writes_bytes_total", "Cumulative count of bytes written", v[1], d);
-    e.Counter("container_fs_reads_total", "Cumulative count of reads completed", v[2], d);
-    e.Counter("container_fs_writes_total", "Cumulative count of writes completed", v[3], d);
-  }
-}
-
-}  // namespace
-
-void AddCgroupV2(const std::string& id, const CgroupFiles& f, const DeviceNamer& device_name,
-                 MetricSet* out, std::vector<core::Label> identity) {
-  Emitter e{out, id, std::move(identity)};
-  auto cpu = KeyValues(f, "cpu.stat");
-  if (cpu.count("usage_usec")) {
-    e.Counter("container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.",
-              cpu["usage_usec"] / 1e6, {{"cpu", "total"}});
-    e.Counter("container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds.",
-              cpu["user_usec"] / 1e6);
-    e.Counter("container_cpu_system_seconds_total",
-              "Cumulative system cpu time consumed in seconds.", cpu["system_usec"] / 1e6);
-  }
-  Throttling(e, cpu, "throttled_usec", 1e6);
-  if (auto it = f.find("cpu.max"); it != f.end()) {
-    std::vector<std::string_view> q = Fields(TrimSpace(it->second));
-    if (q.size() == 2) {
-      if (auto quota = core::ParseFloat(q[0]))
-        e.Gauge("container_spec_cpu_quota", "CPU quota of the container.", *quota);
-      if (auto period = core::ParseFloat(q[1]))
-        e.Gauge("container_spec_cpu_period", "CPU period of the container.", *period);
-    }
-  }
-  if (auto weight = Value(f, "cpu.weight")) {
-    // cAdvisor reports v2 weights in v1's shares, by the kernel's own mapping.
-    const auto w =
-        static_cast<uint64_t>(std::max(1.0, *weight));  // integer arithmetic, as cAdvisor's
-    e.Gauge("container_spec_cpu_shares", "CPU share of the container.",
-            static_cast<double>(2 + ((w - 1) * 262142) / 9999));
-  }
-  if (auto usage = Value(f, "memory.current")) {
-    auto stat = KeyValues(f, "memory.stat");
-    Memory(e, *usage, stat["anon"], stat["file"], stat["file_mapped"], stat["inactive_file"]);
-    e.Gauge("container_memory_swap", "Container swap usage in bytes.",
-            Value(f, "memory.swap.current").value_or(0));
-    auto events = KeyValues(f, "memory.events");
-    e.Counter("container_memory_failcnt", "Number of memory usage hits limits", events["max"]);
-    e.Counter("container_oom_events_total",
-              "Count of out of memory events observed for the container", events["oom_kill"]);
-    e.Gauge("container_memory_max_usage_bytes", "Maximum memory usage recorded in bytes",
-            Value(f, "memory.peak").value_or(0));
-    e.Gauge("container_spec_memory_limit_bytes", "Memory limit for the container.",
-            Value(f, "memory.max").value_or(0));
-  }
-  std::map<std::string, std::array<double, 4>> io;
-  if (auto it = f.find("io.stat"); it != f.end()) {
-    for (std::string_view line : Lines(it->second)) {
-      std::vector<std::string_view> fields = Fields(line);
-      if (fields.empty()) continue;
-      auto& v = io[device_name(std::string(fields[0]))];
-      for (size_t i = 1; i < fields.size(); ++i) {
-        size_t eq = fields[i].find('=');
-        if (eq == std::string_view::npos) continue;
-        std::string_view key = fields[i].substr(0, eq);
-        double n = core::ParseFloat(fields[i].substr(eq + 1)).value_or(0);
-        if (key == "rbytes")
-          v[0] = n;
-        else if (key == "wbytes")
-          v[1] = n;
-        else if (key == "rios")
-          v[2] = n;
-        else if (key == "wios")
-          v[3] = n;
-      }
-    }
-  }
-  BlockIo(e, io);
-  Processes(e, f);
-}
-
-void AddCgroupV1(const std::string& id, const CgroupFiles& f, const DeviceNamer& device_name,
-                 MetricSet* out, std::vector<core::Label> identity) {
-  Emitter e{out, id, std::move(identity)};
-  if (auto usage = Value(f, "cpuacct.usage")) {
-    e.Counter("container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.",
-              *usage / 1e9, {{"cpu", "total"}});
-    auto ticks = KeyValues(f, "cpuacct.stat");  // USER_HZ
-    e.Counter("container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds.",
-              ticks["user"] / 100);
-    e.Counter("container_cpu_system_seconds_total",
-              "Cumulative system cpu time consumed in seconds.", ticks["system"] / 100);
-  }
-  auto cpu = KeyValues(f, "cpu.stat");
-  Throttling(e, cpu, "throttled_time", 1e9);
-  if (auto quota = Value(f, "cpu.cfs_quota_us"); quota && *quota > 0) {
-    e.Gauge("container_spec_cpu_quota", "CPU quota of the container.", *quota);
-  }
-  if (auto period = Value(f, "cpu.cfs_period_us"))
-    e.Gauge("container_spec_cpu_period", "CPU period of the container.", *period);
-  if (auto shares = Value(f, "cpu.shares"))
-    e.Gauge("container_spec_cpu_shares", "CPU share of the container.", *shares);
-  if (auto usage = Value(f, "memory.usage_in_bytes")) {
-    auto stat = KeyValues(f, "memory.stat");
-    Memory(e, *usage, stat["total_rss"], stat["total_cache"], stat["total_mapped_file"],
-           stat["total_inactive_file"]);
-    double swap = stat["total_swap"];
-    if (auto memsw = Value(f, "memory.memsw.usage_in_bytes")) swap = std::max(0.0, *memsw - *usage);
-    e.Gauge("container_memory_swap", "Container swap usage in bytes.", swap);
-    e.Counter("container_memory_failcnt", "Number of memory usage hits limits",
-              Value(f, "memory.failcnt").value_or(0));
-    e.Counter("container_oom_events_total",
-              "Count of out of memory events observed for the container",
-              KeyValues(f, "memory.oom_control")["oom_kill"]);
-    e.Gauge("container_memory_max_usage_bytes", "Maximum memory usage recorded in bytes",
-            Value(f, "memory.max_usage_in_bytes").value_or(0));
-    e.Gauge("container_spec_memory_limit_bytes", "Memory limit for the container.",
-            Value(f, "memory.limit_in_bytes").value_or(0));
-  }
-  std::map<std::string, std::array<double, 4>> io;
-  for (const auto& [file, base] : {std::pair{"blkio.throttle.io_service_bytes", 0},
-                                   std::pair{"blkio.throttle.io_serviced", 2}}) {
-    auto it = f.find(file);
-    if (it == f.end()) continue;
-    for (std::string_view line : Lines(it->second)) {
-      std::vector<std::string_view> fields = Fields(line);
-      if (fields.size() != 3) continue;  // "Total N" lines have two
-      double n = core::ParseFloat(fields[2]).value_or(0);
-      if (fields[1] == "Read")
-        io[device_name(std::string(fields[0]))][static_cast<size_t>(base)] = n;
-      if (fields[1] == "Write")
-        io[device_name(std::string(fields[0]))][static_cast<size_t>(base) + 1] = n;
-    }
-  }
-  BlockIo(e, io);
-  Processes(e, f);
-}
-
-namespace {
 
 std::vector<std::string> Subdirs(const std::string& path) {
   std::vector<std::string> out;
@@ -262,11 +51,44 @@ void Walk(const std::string& root, const std::string& rel, int depth, std::set<s
   for (const std::string& sub : Subdirs(root + rel)) Walk(root, rel + "/" + sub, depth + 1, out);
 }
 
+// cAdvisor's start time of a cgroup it knows no runtime's record of: the oldest modification
+// time among its directories and the file in each that is written only when it is created
+// (a directory's own time moves whenever a child cgroup comes or goes).
+std::optional<double> StartTime(const std::vector<std::string>& dirs, const char* created_file) {
+  std::optional<int64_t> oldest;
+  for (const std::string& dir : dirs) {
+    for (const std::string& path : {dir, dir + "/" + created_file}) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0) continue;
+      oldest = std::min<int64_t>(oldest.value_or(INT64_MAX), st.st_mtim.tv_sec);
+    }
+  }
+  if (!oldest) return std::nullopt;
+  return static_cast<double>(*oldest);
+}
+
+bool IgnoredInterface(std::string_view name) {
+  // cAdvisor leaves out loopback and the host ends of bridges: lo*, veth*, docker*.
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower.starts_with("lo") || lower.starts_with("veth") || lower.starts_with("docker");
+}
+
 class CgroupCollector final : public Collector {
  public:
-  explicit CgroupCollector(const Roots& roots) : roots_(roots), identities_(roots.rootfs) {}
+  CgroupCollector(const Roots& roots, const core::Clock& clock)
+      : roots_(roots), clock_(clock), identities_(roots.rootfs) {}
   std::string_view name() const override { return "cgroup"; }
   core::Status Collect(MetricSet* out) override {
+    identities_.BeginCollection();
+    core::Status status = CollectCgroups(out);
+    identities_.EndCollection();
+    return status;
+  }
+
+ private:
+  core::Status CollectCgroups(MetricSet* out) {
     const std::string& root = roots_.cgroupfs;
     DeviceNamer namer = [this](const std::string& major_minor) { return DeviceName(major_minor); };
     struct stat st {};
@@ -274,10 +96,11 @@ class CgroupCollector final : public Collector {
       std::set<std::string> cgroups;
       Walk(root, "", 0, &cgroups);
       for (const std::string& id : cgroups) {
-        CgroupFiles f = Read(root + (id == "/" ? "" : id), kV2Files);
+        const std::string dir = root + (id == "/" ? "" : id);
+        CgroupFiles f = Read(dir, kV2Files);
         std::vector<core::Label> identity = identities_.Labels(id);
         AddCgroupV2(id, f, namer, out, identity);
-        Network(id, f, identity, out);
+        AddCommon(id, f, identity, StartTime({dir}, "cgroup.events"), out);
       }
       return core::OkStatus();
     }
@@ -299,33 +122,63 @@ class CgroupCollector final : public Collector {
     for (const std::string& id : cgroups) {
       const std::string rel = id == "/" ? "" : id;
       CgroupFiles f;
+      std::set<std::string> dirs;  // joined controllers share one
       for (const auto& [controller, files] : kV1Files) {
         auto dir = controller_dir.find(controller);
         if (dir == controller_dir.end()) continue;
         CgroupFiles part = Read(dir->second + rel, files);
         f.insert(part.begin(), part.end());
+        struct stat d {};
+        if (::stat((dir->second + rel).c_str(), &d) == 0) dirs.insert(dir->second + rel);
       }
       std::vector<core::Label> identity = identities_.Labels(id);
       AddCgroupV1(id, f, namer, out, identity);
-      Network(id, f, identity, out);
+      AddCommon(id, f, identity, StartTime({dirs.begin(), dirs.end()}, "cgroup.clone_children"),
+                out);
     }
     return core::OkStatus();
   }
 
- private:
+  // What every cgroup has beside its files' families: when it was seen and started, and, for
+  // a runtime's container, what its processes hold and its network.
+  void AddCommon(const std::string& id, const CgroupFiles& f,
+                 const std::vector<core::Label>& identity, std::optional<double> start,
+                 MetricSet* out) {
+    ContainerSeries s{out, id, identity};
+    s.Gauge("container_last_seen", "Last time a container was seen by the exporter",
+            std::floor(static_cast<double>(clock_.NowUnixMillis()) / 1000));
+    if (start) {
+      s.Gauge("container_start_time_seconds",
+              "Start time of the container since unix epoch in seconds.", *start);
+    }
+    auto procs = f.find("cgroup.procs");
+    if (procs == f.end()) return;
+    std::vector<std::string> pids = ParseCgroupProcs(procs->second);
+    // cAdvisor reads /proc for the containers of a runtime, whose root process it knows; for
+    // every other cgroup (the root's holds all of the node's own processes) it does not.
+    if (!ContainerIdFromCgroup(id).empty()) {
+      AddContainerTasks(ReadContainerTasks(roots_.procfs, pids, /*root_limits=*/true), id,
+                        identity, out);
+    }
+    if (!pids.empty()) Network(id, pids[0], identity, out);
+  }
+
   static inline const std::vector<std::string> kV2Files = {
-      "cpu.stat",       "cpu.max",     "cpu.weight",
-      "memory.current", "memory.stat", "memory.swap.current",
-      "memory.events",  "memory.peak", "memory.max",
-      "io.stat",        "cgroup.procs"};
+      "cpu.stat",      "cpu.max",        "cpu.weight",    "memory.current",
+      "memory.stat",   "memory.swap.current", "memory.events", "memory.peak",
+      "memory.max",    "memory.swap.max", "memory.min",    "io.stat",
+      "pids.current",  "pids.max",       "cgroup.procs"};
   static inline const std::vector<std::pair<std::string, std::vector<std::string>>> kV1Files = {
       {"cpuacct", {"cpuacct.usage", "cpuacct.stat"}},
       {"cpu", {"cpu.stat", "cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.shares"}},
       {"memory",
        {"memory.usage_in_bytes", "memory.max_usage_in_bytes", "memory.failcnt",
-        "memory.limit_in_bytes", "memory.stat", "memory.memsw.usage_in_bytes", "memory.oom_control",
-        "cgroup.procs"}},
-      {"blkio", {"blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced"}},
+        "memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.soft_limit_in_bytes",
+        "memory.kmem.usage_in_bytes", "memory.stat", "memory.oom_control", "cgroup.procs"}},
+      {"blkio",
+       {"blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive",
+        "blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced"}},
+      {"pids", {"pids.current", "pids.max"}},
   };
 
   CgroupFiles Read(const std::string& dir, const std::vector<std::string>& files) const {
@@ -350,12 +203,8 @@ class CgroupCollector final : public Collector {
 
   // The network of a cgroup whose processes live in a namespace of their own: read through
   // one of its processes, as the container sees it. The node's own namespace is netdev's.
-  void Network(const std::string& id, const CgroupFiles& f,
+  void Network(const std::string& id, const std::string& pid,
                const std::vector<core::Label>& identity, MetricSet* out) const {
-    auto procs = f.find("cgroup.procs");
-    if (procs == f.end()) return;
-    std::string pid(TrimSpace(procs->second.substr(0, procs->second.find('\n'))));
-    if (pid.empty()) return;
     char theirs[64], ours[64];
     ssize_t a = ::readlink((roots_.procfs + "/" + pid + "/ns/net").c_str(), theirs, sizeof theirs);
     ssize_t b = ::readlink((roots_.procfs + "/self/ns/net").c_str(), ours, sizeof ours);
@@ -389,27 +238,27 @@ class CgroupCollector final : public Collector {
          {"container_network_transmit_packets_dropped_total",
           "Cumulative count of packets dropped while transmitting"}},
     };
+    ContainerSeries s{out, id, identity};
     for (const auto& family : dev.families()) {
       auto it = kNames.find(family.name);
       if (it == kNames.end()) continue;
-      for (const auto& s : family.samples) {
-        if (s.labels[0].value == "lo") continue;
-        std::vector<core::Label> labels{{"id", id}, {"interface", s.labels[0].value}};
-        labels.insert(labels.end(), identity.begin(), identity.end());
-        out->Add(it->second.first, it->second.second, core::MetricType::kCounter, s.value,
-                 std::move(labels));
+      for (const auto& sample : family.samples) {
+        if (IgnoredInterface(sample.labels[0].value)) continue;
+        s.Counter(it->second.first, it->second.second, sample.value,
+                  {{"interface", sample.labels[0].value}});
       }
     }
   }
 
   Roots roots_;
+  const core::Clock& clock_;
   ContainerIdentities identities_;
 };
 
 }  // namespace
 
-std::unique_ptr<Collector> NewCgroupCollector(const Roots& roots) {
-  return std::make_unique<CgroupCollector>(roots);
+std::unique_ptr<Collector> NewCgroupCollector(const Roots& roots, const core::Clock& clock) {
+  return std::make_unique<CgroupCollector>(roots, clock);
 }
 
 }  // namespace vigil::collectors

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +73,24 @@ void AddCgroupV2(const std::string& id, const CgroupFiles& files, const DeviceNa
 void AddCgroupV1(const std::string& id, const CgroupFiles& files, const DeviceNamer& device_name,
                  MetricSet* out, std::vector<core::Label> identity = {});
 
+// A cgroup's cgroup.procs: its processes' ids; lines that are not a number are left out.
+std::vector<std::string> ParseCgroupProcs(std::string_view text);
+// /proc/<pid>/limits: the soft limit on open files, -1 when unlimited.
+core::Result<double> ParseMaxOpenFiles(std::string_view limits);
+// /proc/<pid>/task/<tid>/stat: the state cAdvisor counts the thread in (running, sleeping,
+// uninterruptible, stopped), or "" for a state it does not count (zombie, idle, traced).
+core::Result<std::string_view> ParseTaskState(std::string_view stat);
+// What a cgroup's processes hold, read under procfs (container_tasks.cc).
+struct ContainerTasks {
+  double file_descriptors = 0, sockets = 0;
+  std::map<std::string, double> states;  // threads by state
+  std::optional<double> max_open_files;  // of the first process, when asked for
+};
+ContainerTasks ReadContainerTasks(const std::string& procfs, const std::vector<std::string>& pids,
+                                  bool root_limits);
+void AddContainerTasks(const ContainerTasks& tasks, const std::string& id,
+                       std::vector<core::Label> identity, MetricSet* out);
+
 struct Uname {
   std::string sysname, nodename, release, version, machine, domainname;
 };
@@ -91,7 +110,7 @@ core::Status CollectTime(const core::Clock& clock, const Roots& roots, MetricSet
 core::Status CollectTimex(const Roots& roots, MetricSet* out);  // adjtimex(2)
 core::Status CollectUname(const Roots& roots, MetricSet* out);  // uname(2) on the live node
 // cgroups as cAdvisor reports containers; it keeps what it learnt of each container's identity.
-std::unique_ptr<Collector> NewCgroupCollector(const Roots& roots);
+std::unique_ptr<Collector> NewCgroupCollector(const Roots& roots, const core::Clock& clock);
 
 // node_exporter's cleaning of a hwmon chip or sensor name.
 std::string CleanHwmonName(std::string_view name);

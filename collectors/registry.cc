@@ -15,7 +15,7 @@ std::vector<std::unique_ptr<Collector>> DefaultCollectors(const Roots& roots,
   constexpr Presence kOptional = Presence::kOptional;
   std::vector<std::unique_ptr<Collector>> c;
   c.push_back(NewFileCollector("arp", roots, {{ProcFile("net/arp"), ParseArp}}));
-  c.push_back(NewCgroupCollector(roots));
+  c.push_back(NewCgroupCollector(roots, clock));
   c.push_back(
       NewFileCollector("conntrack", roots,
                        {{ProcFile("sys/net/netfilter/nf_conntrack_count"),

@@ -1,6 +1,7 @@
 // The golden test: the collectors over the checked-in fixture tree must print exactly the
 // checked-in exposition. VIGIL_REGENERATE_FIXTURES=1 rewrites it; review the diff like code.
 #include <fcntl.h>
+#include <ftw.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -25,6 +26,23 @@ void ExpectGolden(const std::string& page, const std::string& golden_path) {
       << "regenerate with VIGIL_REGENERATE_FIXTURES=1 and review the diff";
 }
 
+// A checkout gives the cgroup directories its own modification times, which are cAdvisor's
+// start times: pinned to 1'700'000'000, and a container's creation mark (cgroup.events on v2,
+// cgroup.clone_children on v1) earlier, which must win.
+void PinCgroupTimes(const std::string& tree) {
+  nftw(
+      tree.c_str(),
+      [](const char* path, const struct stat*, int, FTW*) {
+        const std::string_view p(path);
+        const bool mark = p.ends_with("/cgroup.events") || p.ends_with("/cgroup.clone_children");
+        const timespec t[2] = {{mark ? 1'699'990'000 : 1'700'000'000, 0},
+                               {mark ? 1'699'990'000 : 1'700'000'000, 0}};
+        utimensat(AT_FDCWD, path, t, AT_SYMLINK_NOFOLLOW);
+        return 0;
+      },
+      16, FTW_PHYS | FTW_DEPTH);
+}
+
 TEST(GoldenTest, FixtureTreePrintsTheCheckedInExposition) {
   Roots roots{kFixtures + "/proc", kFixtures + "/sys", kFixtures + "/rootfs",
               kFixtures + "/cgroup"};
@@ -39,6 +57,7 @@ TEST(GoldenTest, FixtureTreePrintsTheCheckedInExposition) {
   // A checkout sets mtimes and paths of its own: pin the one, hide the other.
   const timespec pinned[2] = {{1'700'000'000, 0}, {1'700'000'000, 0}};
   utimensat(AT_FDCWD, (kFixtures + "/textfile/backup.prom").c_str(), pinned, 0);
+  PinCgroupTimes(kFixtures + "/cgroup");
   setenv("TZ", "UTC", 1);
   tzset();
   core::ManualClock clock(1'700'000'000'000);  // collector durations read 0
@@ -56,8 +75,10 @@ TEST(GoldenTest, FixtureTreePrintsTheCheckedInExposition) {
 TEST(GoldenTest, CgroupV1TreePrintsTheCheckedInExposition) {
   const std::string tree = std::string(VIGIL_SOURCE_DIR) + "/tests/fixtures/cgroup_v1";
   Roots roots{tree + "/proc", tree + "/sys", tree + "/rootfs", tree + "/cgroup"};
+  PinCgroupTimes(tree + "/cgroup");
+  core::ManualClock clock(1'700'000'000'000);
   MetricSet set;
-  ASSERT_TRUE(NewCgroupCollector(roots)->Collect(&set).ok());
+  ASSERT_TRUE(NewCgroupCollector(roots, clock)->Collect(&set).ok());
   SortLikeNodeExporter(&set.families());
   std::string page;
   for (const core::MetricFamily& f : set.families()) core::AppendFamily(&page, f);

@@ -320,7 +320,7 @@ TEST(ParsersTest, CgroupV1AsCadvisorReportsIt) {
       {"cpuacct.usage", "2618181433486\n"},
       {"cpuacct.stat", "user 222297\nsystem 39520\n"},
       {"cpu.stat", "nr_periods 10\nnr_throttled 2\nthrottled_time 1500000000\n"},
-      {"cpu.cfs_quota_us", "-1\n"},
+      {"cpu.cfs_quota_us", "50000\n"},
       {"cpu.cfs_period_us", "100000\n"},
       {"cpu.shares", "1024\n"},
       {"memory.usage_in_bytes", "104857600\n"},
@@ -330,7 +330,7 @@ TEST(ParsersTest, CgroupV1AsCadvisorReportsIt) {
       {"memory.limit_in_bytes", "9223372036854771712\n"},
       {"memory.stat",
        "cache 1\nrss 2\ntotal_cache 41943040\ntotal_rss 52428800\ntotal_mapped_file 1048576\n"
-       "total_inactive_file 20971520\ntotal_swap 0\n"},
+       "total_inactive_file 20971520\ntotal_swap 2097152\n"},
       {"memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n"},
       {"blkio.throttle.io_service_bytes",
        "8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 0\n8:0 Total 12288\nTotal 12288\n"},
@@ -350,15 +350,24 @@ TEST(ParsersTest, CgroupV1AsCadvisorReportsIt) {
   EXPECT_TRUE(has("container_cpu_cfs_throttled_seconds_total{" + id + "} 1.5"));
   EXPECT_TRUE(has("container_memory_working_set_bytes{" + id + "} 8.388608e+07"));
   EXPECT_TRUE(has("container_memory_rss{" + id + "} 5.24288e+07"));
-  EXPECT_TRUE(has("container_memory_swap{" + id + "} 1.048576e+06"));  // memsw - usage
+  // cAdvisor takes swap from memory.stat, not from memsw - usage (1048576 here).
+  EXPECT_TRUE(has("container_memory_swap{" + id + "} 2.097152e+06"));
   EXPECT_TRUE(has("container_memory_failcnt{" + id + "} 4"));
   EXPECT_TRUE(has("container_oom_events_total{" + id + "} 2"));
   EXPECT_TRUE(has("container_fs_reads_bytes_total{device=\"/dev/sda\"," + id + "} 4096"));
   EXPECT_TRUE(has("container_fs_writes_total{device=\"/dev/sda\"," + id + "} 5"));
   EXPECT_TRUE(has("container_processes{" + id + "} 3"));
   EXPECT_TRUE(has("container_spec_cpu_shares{" + id + "} 1024"));
-  for (const std::string& line : r)
-    EXPECT_EQ(line.find("container_spec_cpu_quota"), std::string::npos);  // -1: none
+  EXPECT_TRUE(has("container_spec_cpu_quota{" + id + "} 50000"));
+
+  // Without a quota (-1) cAdvisor reports neither the quota nor the throttling.
+  f["cpu.cfs_quota_us"] = "-1\n";
+  MetricSet unlimited;
+  AddCgroupV1("/docker/abc", f, [](const std::string& mm) { return mm; }, &unlimited);
+  for (const std::string& line : Render(unlimited)) {
+    EXPECT_EQ(line.find("container_spec_cpu_quota"), std::string::npos) << line;
+    EXPECT_EQ(line.find("container_cpu_cfs_"), std::string::npos) << line;
+  }
 
   MetricSet garbage;  // unreadable numbers are left out, never a crash
   AddCgroupV1(
