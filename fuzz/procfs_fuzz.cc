@@ -34,7 +34,11 @@ void AddCgroup(bool v2, const std::vector<std::string_view>& texts, MetricSet* o
       "cpuacct.stat", "cpuacct.usage", "cpu.cfs_period_us", "cpu.cfs_quota_us", "cpu.shares",
       "memory.usage_in_bytes", "memory.limit_in_bytes", "memory.failcnt",
       "memory.max_usage_in_bytes", "memory.memsw.usage_in_bytes", "memory.oom_control",
-      "blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced"};
+      "blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced",
+      // Later ones after, so that the corpus's inputs keep their meaning.
+      "memory.swap.max", "memory.min", "pids.current", "pids.max", "memory.kmem.usage_in_bytes",
+      "memory.memsw.limit_in_bytes", "memory.soft_limit_in_bytes",
+      "blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive"};
   vigil::collectors::CgroupFiles files;
   for (size_t i = 0; i < texts.size() && i < std::size(kFiles); ++i)
     files[kFiles[i]] = std::string(texts[i]);
@@ -78,6 +82,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 18: (void)ParseMounts(text); return 0;
     case 19: AddCgroup(true, t, &set); break;
     case 20: AddCgroup(false, t, &set); break;
+    case 21:  // a container's /proc files: what they yield must be a number or a known state
+      (void)ParseCgroupProcs(text);
+      if (auto state = ParseTaskState(text); state.ok())
+        FUZZ_CHECK(state->empty() || *state == "running" || *state == "sleeping" ||
+                   *state == "stopped" || *state == "uninterruptible");
+      (void)ParseMaxOpenFiles(text);
+      return 0;
     default: return 0;
   }
   if (!status.ok()) return 0;
