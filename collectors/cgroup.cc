@@ -157,17 +157,18 @@ class CgroupCollector final : public Collector {
     // cAdvisor reads /proc for the containers of a runtime, whose root process it knows; for
     // every other cgroup (the root's holds all of the node's own processes) it does not.
     if (!ContainerIdFromCgroup(id).empty()) {
-      AddContainerTasks(ReadContainerTasks(roots_.procfs, pids, /*root_limits=*/true), id,
-                        identity, out);
+      AddContainerTasks(ReadContainerTasks(roots_.procfs, pids, /*root_limits=*/true), id, identity,
+                        out);
     }
     if (!pids.empty()) Network(id, pids[0], identity, out);
   }
 
   static inline const std::vector<std::string> kV2Files = {
-      "cpu.stat",      "cpu.max",        "cpu.weight",    "memory.current",
-      "memory.stat",   "memory.swap.current", "memory.events", "memory.peak",
-      "memory.max",    "memory.swap.max", "memory.min",    "io.stat",
-      "pids.current",  "pids.max",       "cgroup.procs"};
+      "cpu.stat",        "cpu.max",     "cpu.weight",
+      "memory.current",  "memory.stat", "memory.swap.current",
+      "memory.events",   "memory.peak", "memory.max",
+      "memory.swap.max", "memory.min",  "io.stat",
+      "pids.current",    "pids.max",    "cgroup.procs"};
   static inline const std::vector<std::pair<std::string, std::vector<std::string>>> kV1Files = {
       {"cpuacct", {"cpuacct.usage", "cpuacct.stat"}},
       {"cpu", {"cpu.stat", "cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.shares"}},

@@ -81,8 +81,8 @@ void Counter(ContainerSeries& s, const char* name, const char* help, std::option
 
 void CpuUsage(ContainerSeries& s, std::optional<double> total, std::optional<double> user,
               std::optional<double> system) {
-  Counter(s, "container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.",
-          total, {{"cpu", "total"}});
+  Counter(s, "container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.", total,
+          {{"cpu", "total"}});
   Counter(s, "container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds.",
           user);
   Counter(s, "container_cpu_system_seconds_total",
@@ -123,8 +123,7 @@ void Memory(ContainerSeries& s, const MemoryStats& m, const KeyedFile& stat) {
   Gauge(s, "container_memory_rss", "Size of RSS in bytes.", m.rss);
   Gauge(s, "container_memory_cache", "Number of bytes of page cache memory.", m.cache);
   Gauge(s, "container_memory_mapped_file", "Size of memory mapped files in bytes.", m.mapped);
-  Gauge(s, "container_memory_kernel_usage", "Size of kernel memory allocated in bytes.",
-        m.kernel);
+  Gauge(s, "container_memory_kernel_usage", "Size of kernel memory allocated in bytes.", m.kernel);
   Gauge(s, "container_memory_swap", "Container swap usage in bytes.", m.swap);
   Counter(s, "container_memory_failcnt", "Number of memory usage hits limits", m.failcnt);
   Gauge(s, "container_memory_max_usage_bytes", "Maximum memory usage recorded in bytes",
@@ -195,8 +194,8 @@ void BlockIo(ContainerSeries& s, const BlockIoByDevice& io) {
             of(d.bytes, "Read"), dev);
     Counter(s, "container_fs_writes_bytes_total", "Cumulative count of bytes written",
             of(d.bytes, "Write"), dev);
-    Counter(s, "container_fs_reads_total", "Cumulative count of reads completed",
-            of(d.ios, "Read"), dev);
+    Counter(s, "container_fs_reads_total", "Cumulative count of reads completed", of(d.ios, "Read"),
+            dev);
     Counter(s, "container_fs_writes_total", "Cumulative count of writes completed",
             of(d.ios, "Write"), dev);
     for (const auto& [op, v] : d.bytes) {

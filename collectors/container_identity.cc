@@ -20,6 +20,24 @@ std::string Get(std::string_view json, std::initializer_list<std::string_view> p
   return JsonStringAt(json, path).value_or("");
 }
 
+// Where each runtime keeps its containers' state: a new container is a new entry here.
+const char* const kStateDirs[] = {
+    "var/lib/docker/containers",
+    "run/containerd/io.containerd.runtime.v2.task/k8s.io",
+    "run/containerd/io.containerd.runtime.v2.task/moby",
+    "run/containers/storage/overlay-containers",
+};
+
+int64_t MtimeNanos(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+bool Known(const ContainerIdentity& c) {
+  return !c.name.empty() || !c.image.empty() || !c.pod.empty() || !c.container.empty();
+}
+
 }  // namespace
 
 std::string ContainerIdFromCgroup(std::string_view path) {
@@ -62,28 +80,6 @@ ContainerIdentity ParseOciConfig(std::string_view json) {
   return id;
 }
 
-namespace {
-
-// Where each runtime keeps its containers' state: a new container is a new entry here.
-const char* const kStateDirs[] = {
-    "var/lib/docker/containers",
-    "run/containerd/io.containerd.runtime.v2.task/k8s.io",
-    "run/containerd/io.containerd.runtime.v2.task/moby",
-    "run/containers/storage/overlay-containers",
-};
-
-int64_t MtimeNanos(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return -1;
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-}
-
-bool Known(const ContainerIdentity& c) {
-  return !c.name.empty() || !c.image.empty() || !c.pod.empty() || !c.container.empty();
-}
-
-}  // namespace
-
 void ContainerIdentities::BeginCollection() {
   ++collection_;
   std::vector<int64_t> mtimes;
@@ -101,9 +97,9 @@ ContainerIdentity ContainerIdentities::Lookup(const std::string& cid) const {
       j.ok()) {
     return ParseDockerConfig(*j);
   }
-  for (const std::string& dir : {std::string(kStateDirs[1]) + "/" + cid,
-                                 std::string(kStateDirs[2]) + "/" + cid,
-                                 std::string(kStateDirs[3]) + "/" + cid + "/userdata"}) {
+  for (const std::string& dir :
+       {std::string(kStateDirs[1]) + "/" + cid, std::string(kStateDirs[2]) + "/" + cid,
+        std::string(kStateDirs[3]) + "/" + cid + "/userdata"}) {
     if (auto o = ReadFile(rootfs_, dir + "/config.json"); o.ok()) return ParseOciConfig(*o);
   }
   return {};

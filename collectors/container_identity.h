@@ -55,7 +55,7 @@ class ContainerIdentities {
   std::string rootfs_;
   uint64_t collection_ = 0;
   bool state_changed_ = false;
-  std::vector<int64_t> state_mtimes_;  // of the runtimes' state directories, as last seen
+  std::vector<int64_t> state_mtimes_;   // of the runtimes' state directories, as last seen
   std::map<std::string, Entry> known_;  // by container id
 };
 

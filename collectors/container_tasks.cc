@@ -38,11 +38,16 @@ std::vector<std::string> NumericEntries(const std::string& dir) {
 // puts a thread in one of these by its state; /proc shows that state as a letter.
 std::string_view StateName(char letter) {
   switch (letter) {
-    case 'R': return "running";
-    case 'S': return "sleeping";
-    case 'D': return "uninterruptible";
-    case 'T': return "stopped";
-    default: return "";
+    case 'R':
+      return "running";
+    case 'S':
+      return "sleeping";
+    case 'D':
+      return "uninterruptible";
+    case 'T':
+      return "stopped";
+    default:
+      return "";
   }
 }
 
@@ -75,8 +80,7 @@ core::Result<std::string_view> ParseTaskState(std::string_view stat) {
   size_t close = stat.rfind(')');
   if (close == std::string_view::npos) return core::InvalidArgumentError("no command in stat");
   std::vector<std::string_view> rest = Fields(stat.substr(close + 1));
-  if (rest.empty() || rest[0].size() != 1)
-    return core::InvalidArgumentError("no state in stat");
+  if (rest.empty() || rest[0].size() != 1) return core::InvalidArgumentError("no state in stat");
   return StateName(rest[0][0]);
 }
 

@@ -95,8 +95,9 @@ TEST(CgroupFamiliesTest, V2AsCadvisorReportsIt) {
   EXPECT_TRUE(Has(l, "container_processes{" + c + "} 2"));
   EXPECT_TRUE(Has(l, "container_fs_reads_bytes_total{device=\"/dev/sdb\"," + c + "} 10"));
   EXPECT_TRUE(Has(l, "container_fs_writes_total{device=\"/dev/sdb\"," + c + "} 2"));
-  EXPECT_TRUE(Has(l, "container_blkio_device_usage_total{device=\"/dev/sdb\",id=\"/c\","
-                     "major=\"8\",minor=\"16\",name=\"web\",operation=\"Write\"} 20"));
+  EXPECT_TRUE(Has(l,
+                  "container_blkio_device_usage_total{device=\"/dev/sdb\",id=\"/c\","
+                  "major=\"8\",minor=\"16\",name=\"web\",operation=\"Write\"} 20"));
 }
 
 TEST(CgroupFamiliesTest, V2WithoutAQuotaHasNoThrottlingAndWeightsMapOntoShares) {
@@ -124,17 +125,15 @@ TEST(CgroupFamiliesTest, DamagedFilesLoseOnlyTheirOwnFamilies) {
   f["memory.stat"] = "\xff\xfe not a stat file\n";
   f["pids.max"] = "many\n";
   f["memory.swap.max"] = "lots\n";
-  f["io.stat"] =
-      "8:16 rbytes=10 wbytes=oops rios=1 wios=2\n8:32 rbytes=5 wbytes=6 rios=7 wios=8\n";
+  f["io.stat"] = "8:16 rbytes=10 wbytes=oops rios=1 wios=2\n8:32 rbytes=5 wbytes=6 rios=7 wios=8\n";
   MetricSet set;
   AddCgroupV2("/c", f, kSdb, &set);
   std::vector<std::string> l = Lines(set);
   // memory.stat's families are gone...
-  for (const char* lost :
-       {"container_memory_rss", "container_memory_cache", "container_memory_mapped_file",
-        "container_memory_working_set_bytes", "container_memory_failures_total",
-        "container_memory_kernel_usage", "container_threads_max",
-        "container_spec_memory_swap_limit_bytes"}) {
+  for (const char* lost : {"container_memory_rss", "container_memory_cache",
+                           "container_memory_mapped_file", "container_memory_working_set_bytes",
+                           "container_memory_failures_total", "container_memory_kernel_usage",
+                           "container_threads_max", "container_spec_memory_swap_limit_bytes"}) {
     EXPECT_FALSE(HasFamily(l, lost)) << lost;
   }
   // ... the other files' stay.

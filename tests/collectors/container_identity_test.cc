@@ -57,7 +57,6 @@ TEST(ContainerIdentityTest, DamagedOrOddFilesAreNothingKnown) {
   }
 }
 
-
 // A node root where Docker keeps its containers, the one of kId made but not yet written.
 class LateStateTest : public ::testing::Test {
  protected:
@@ -88,8 +87,7 @@ TEST_F(LateStateTest, LabelsAppearOnceTheStateIsWritten) {
   ContainerIdentities ids(root_.string());
   EXPECT_TRUE(Collect(ids).empty());
   WriteState(kId, "web");  // in the container's own directory: Docker's directory is as it was
-  EXPECT_EQ(Collect(ids),
-            (std::vector<core::Label>{{"image", "nginx:1.25"}, {"name", "web"}}));
+  EXPECT_EQ(Collect(ids), (std::vector<core::Label>{{"image", "nginx:1.25"}, {"name", "web"}}));
 }
 
 TEST_F(LateStateTest, LookupsBackOffAndARuntimeChangeRetriesAtOnce) {
