@@ -78,7 +78,19 @@ bool IgnoredInterface(std::string_view name) {
 class CgroupCollector final : public Collector {
  public:
   CgroupCollector(const Roots& roots, const core::Clock& clock)
-      : roots_(roots), clock_(clock), identities_(roots.rootfs) {}
+      : roots_(roots), clock_(clock), identities_(roots.rootfs) {
+    // The node's huge page sizes are fixed at boot; the hugetlb controller has files for each.
+    std::vector<std::string> v1_hugetlb;
+    for (const std::string& dir : Subdirs(roots.sysfs + "/kernel/mm/hugepages")) {
+      const std::string size = HugePageSizeName(dir);
+      if (size.empty()) continue;
+      const std::string file = "hugetlb." + size;
+      v2_files_.insert(v2_files_.end(), {file + ".current", file + ".events"});
+      v1_hugetlb.insert(v1_hugetlb.end(), {file + ".usage_in_bytes", file + ".max_usage_in_bytes",
+                                           file + ".failcnt"});
+    }
+    if (!v1_hugetlb.empty()) v1_files_.emplace_back("hugetlb", std::move(v1_hugetlb));
+  }
   std::string_view name() const override { return "cgroup"; }
   core::Status Collect(MetricSet* out) override {
     identities_.BeginCollection();
@@ -97,7 +109,7 @@ class CgroupCollector final : public Collector {
       Walk(root, "", 0, &cgroups);
       for (const std::string& id : cgroups) {
         const std::string dir = root + (id == "/" ? "" : id);
-        CgroupFiles f = Read(dir, kV2Files);
+        CgroupFiles f = Read(dir, v2_files_);
         std::vector<core::Label> identity = identities_.Labels(id);
         AddCgroupV2(id, f, namer, out, identity);
         AddCommon(id, f, identity, StartTime({dir}, "cgroup.events"), out);
@@ -123,7 +135,7 @@ class CgroupCollector final : public Collector {
       const std::string rel = id == "/" ? "" : id;
       CgroupFiles f;
       std::set<std::string> dirs;  // joined controllers share one
-      for (const auto& [controller, files] : kV1Files) {
+      for (const auto& [controller, files] : v1_files_) {
         auto dir = controller_dir.find(controller);
         if (dir == controller_dir.end()) continue;
         CgroupFiles part = Read(dir->second + rel, files);
@@ -163,13 +175,12 @@ class CgroupCollector final : public Collector {
     if (!pids.empty()) Network(id, pids[0], identity, out);
   }
 
-  static inline const std::vector<std::string> kV2Files = {
-      "cpu.stat",        "cpu.max",     "cpu.weight",
-      "memory.current",  "memory.stat", "memory.swap.current",
-      "memory.events",   "memory.peak", "memory.max",
-      "memory.swap.max", "memory.min",  "io.stat",
-      "pids.current",    "pids.max",    "cgroup.procs"};
-  static inline const std::vector<std::pair<std::string, std::vector<std::string>>> kV1Files = {
+  std::vector<std::string> v2_files_ = {"cpu.stat",        "cpu.max",     "cpu.weight",
+                                        "memory.current",  "memory.stat", "memory.swap.current",
+                                        "memory.events",   "memory.peak", "memory.max",
+                                        "memory.swap.max", "memory.min",  "io.stat",
+                                        "pids.current",    "pids.max",    "cgroup.procs"};
+  std::vector<std::pair<std::string, std::vector<std::string>>> v1_files_ = {
       {"cpuacct", {"cpuacct.usage", "cpuacct.stat"}},
       {"cpu", {"cpu.stat", "cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.shares"}},
       {"memory",

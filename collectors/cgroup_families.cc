@@ -4,7 +4,10 @@
 // accounting; a file or value that is there but damaged loses its own families only.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <iterator>
 #include <optional>
 
 #include "collectors/collectors.h"
@@ -64,6 +67,9 @@ class KeyedFile {
 std::optional<double> Minus(std::optional<double> a, std::optional<double> b) {
   if (!a || !b) return std::nullopt;
   return std::max(0.0, *a - *b);
+}
+std::optional<double> Positive(std::optional<double> v) {
+  return v.value_or(0) > 0 ? v : std::nullopt;
 }
 std::optional<double> Div(std::optional<double> a, double by) {
   if (!a) return std::nullopt;
@@ -261,6 +267,28 @@ BlockIoByDevice Blkio(const CgroupFiles& f, const DeviceNamer& device_name) {
   return io;
 }
 
+// The hugetlb controller's files, one set per page size ("hugetlb.2MB.current"): the sizes
+// the files name, from the file whose name ends in `suffix`.
+std::vector<std::string> HugePageSizesIn(const CgroupFiles& f, std::string_view suffix) {
+  std::vector<std::string> sizes;
+  constexpr std::string_view kPrefix = "hugetlb.";
+  for (auto it = f.lower_bound(std::string(kPrefix)); it != f.end(); ++it) {
+    std::string_view name = it->first;
+    if (!name.starts_with(kPrefix)) break;
+    if (!name.ends_with(suffix) || name.size() <= kPrefix.size() + suffix.size()) continue;
+    sizes.emplace_back(name.substr(kPrefix.size(), name.size() - kPrefix.size() - suffix.size()));
+  }
+  return sizes;
+}
+
+void Hugetlb(ContainerSeries& s, const std::string& size, std::optional<double> usage,
+             std::optional<double> max_usage, std::optional<double> failcnt) {
+  std::vector<core::Label> l{{"size", size}};
+  Gauge(s, "container_hugetlb_usage_bytes", "Current hugepage usage", usage, l);
+  Gauge(s, "container_hugetlb_max_usage_bytes", "Maximum hugepage usages recorded", max_usage, l);
+  Counter(s, "container_hugetlb_failcnt", "Number of hugepage usage hits limits", failcnt, l);
+}
+
 // v2 gives a weight of 1..10000 where v1 gave shares of 2..262144: cAdvisor maps one onto the
 // other as the kernel does, in integers. A weight out of range is damage: no shares.
 std::optional<double> SharesOfWeight(std::optional<double> weight) {
@@ -270,6 +298,25 @@ std::optional<double> SharesOfWeight(std::optional<double> weight) {
 }
 
 }  // namespace
+
+std::string HugePageSizeName(std::string_view dir_name) {
+  constexpr std::string_view kPrefix = "hugepages-", kSuffix = "kB";
+  if (!dir_name.starts_with(kPrefix) || !dir_name.ends_with(kSuffix)) return "";
+  auto kb = core::ParseFloat(
+      dir_name.substr(kPrefix.size(), dir_name.size() - kPrefix.size() - kSuffix.size()));
+  if (!kb || *kb <= 0 || *kb != std::floor(*kb)) return "";
+  // The kernel's names (and runc's, cAdvisor's reader): the largest unit of 1024s, as %g.
+  static const char* const kUnits[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+  double v = *kb * 1024;
+  size_t unit = 0;
+  while (v >= 1024 && unit + 1 < std::size(kUnits)) {
+    v /= 1024;
+    ++unit;
+  }
+  char name[32];
+  std::snprintf(name, sizeof name, "%g%s", v, kUnits[unit]);
+  return name;
+}
 
 void AddCgroupV2(const std::string& id, const CgroupFiles& f, const DeviceNamer& device_name,
                  MetricSet* out, std::vector<core::Label> identity) {
@@ -288,7 +335,8 @@ void AddCgroupV2(const std::string& id, const CgroupFiles& f, const DeviceNamer&
       if (q[0] != "max") quota = core::ParseFloat(q[0]);
     }
   }
-  if (quota && *quota > 0) Throttling(s, cpu, "throttled_usec", 1e6);
+  quota = Positive(quota);
+  if (quota) Throttling(s, cpu, "throttled_usec", 1e6);
   CpuSpec(s, quota, period, SharesOfWeight(Number(f, "cpu.weight", std::nullopt)));
 
   if (auto usage = Number(f, "memory.current", std::nullopt)) {
@@ -308,6 +356,12 @@ void AddCgroupV2(const std::string& id, const CgroupFiles& f, const DeviceNamer&
     MemorySpec(s, Limit(f, "memory.max"), Limit(f, "memory.swap.max"), Limit(f, "memory.min"));
   }
   BlockIo(s, IoStat(f, device_name));
+  // v2 keeps no peak of huge pages: no max_usage.
+  for (const std::string& size : HugePageSizesIn(f, ".current")) {
+    const std::string file = "hugetlb." + size;
+    Hugetlb(s, size, Number(f, file + ".current"), std::nullopt,
+            KeyedFile(f, file + ".events")["max"]);
+  }
   Threads(s, f);
   Processes(s, f);
 }
@@ -320,8 +374,7 @@ void AddCgroupV1(const std::string& id, const CgroupFiles& f, const DeviceNamer&
     CpuUsage(s, *usage / 1e9, Div(ticks["user"], 100), Div(ticks["system"], 100));
   }
   // cpu.cfs_quota_us is -1 for none.
-  std::optional<double> quota = Number(f, "cpu.cfs_quota_us", std::nullopt);
-  if (quota && *quota <= 0) quota.reset();
+  const std::optional<double> quota = Positive(Number(f, "cpu.cfs_quota_us", std::nullopt));
   if (quota) Throttling(s, KeyedFile(f, "cpu.stat"), "throttled_time", 1e9);
   CpuSpec(s, quota, Number(f, "cpu.cfs_period_us", std::nullopt),
           Number(f, "cpu.shares", std::nullopt));
@@ -344,6 +397,11 @@ void AddCgroupV1(const std::string& id, const CgroupFiles& f, const DeviceNamer&
                Limit(f, "memory.soft_limit_in_bytes"));
   }
   BlockIo(s, Blkio(f, device_name));
+  for (const std::string& size : HugePageSizesIn(f, ".usage_in_bytes")) {
+    const std::string file = "hugetlb." + size;
+    Hugetlb(s, size, Number(f, file + ".usage_in_bytes"), Number(f, file + ".max_usage_in_bytes"),
+            Number(f, file + ".failcnt"));
+  }
   Threads(s, f);
   Processes(s, f);
 }

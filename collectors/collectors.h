@@ -73,6 +73,10 @@ void AddCgroupV2(const std::string& id, const CgroupFiles& files, const DeviceNa
 void AddCgroupV1(const std::string& id, const CgroupFiles& files, const DeviceNamer& device_name,
                  MetricSet* out, std::vector<core::Label> identity = {});
 
+// A directory of /sys/kernel/mm/hugepages ("hugepages-2048kB") as the hugetlb controller names
+// that page size in its files ("2MB"); "" for any other name.
+std::string HugePageSizeName(std::string_view dir_name);
+
 // A cgroup's cgroup.procs: its processes' ids; lines that are not a number are left out.
 std::vector<std::string> ParseCgroupProcs(std::string_view text);
 // /proc/<pid>/limits: the soft limit on open files, -1 when unlimited.

@@ -181,6 +181,44 @@ TEST(CgroupFamiliesTest, ProcFilesOfTasks) {
   EXPECT_FALSE(ParseMaxOpenFiles("Max open files lots 1 files\n").ok());
 }
 
+TEST(CgroupFamiliesTest, HugePagesBySizeAsTheControllerNamesThem) {
+  EXPECT_EQ(HugePageSizeName("hugepages-2048kB"), "2MB");
+  EXPECT_EQ(HugePageSizeName("hugepages-1048576kB"), "1GB");
+  EXPECT_EQ(HugePageSizeName("hugepages-64kB"), "64KB");
+  EXPECT_EQ(HugePageSizeName("hugepages-32768kB"), "32MB");
+  EXPECT_EQ(HugePageSizeName("hugepages-x"), "");
+  EXPECT_EQ(HugePageSizeName("hugepages-kB"), "");
+  EXPECT_EQ(HugePageSizeName("nothing"), "");
+
+  MetricSet v2;
+  AddCgroupV2("/c",
+              {{"hugetlb.2MB.current", "4194304\n"},
+               {"hugetlb.2MB.events", "max 3\n"},
+               {"hugetlb.1GB.current", "garbage\n"},
+               {"hugetlb.1GB.events", "max 0\n"}},
+              kSdb, &v2);
+  std::vector<std::string> l = Lines(v2);
+  EXPECT_TRUE(Has(l, "container_hugetlb_usage_bytes{id=\"/c\",size=\"2MB\"} 4194304"));
+  EXPECT_TRUE(Has(l, "container_hugetlb_failcnt{id=\"/c\",size=\"2MB\"} 3"));
+  EXPECT_TRUE(Has(l, "container_hugetlb_failcnt{id=\"/c\",size=\"1GB\"} 0"));
+  EXPECT_FALSE(HasFamily(l, "container_hugetlb_max_usage_bytes"));  // v2 keeps no peak
+  EXPECT_EQ(std::count_if(l.begin(), l.end(),
+                          [](const std::string& x) {
+                            return x.starts_with("container_hugetlb_usage_bytes");
+                          }),
+            1);  // 1GB's usage is damaged
+
+  MetricSet v1;
+  AddCgroupV1("/d",
+              {{"hugetlb.2MB.usage_in_bytes", "2097152\n"},
+               {"hugetlb.2MB.max_usage_in_bytes", "6291456\n"},
+               {"hugetlb.2MB.failcnt", "1\n"}},
+              kSdb, &v1);
+  l = Lines(v1);
+  EXPECT_TRUE(Has(l, "container_hugetlb_max_usage_bytes{id=\"/d\",size=\"2MB\"} 6291456"));
+  EXPECT_TRUE(Has(l, "container_hugetlb_failcnt{id=\"/d\",size=\"2MB\"} 1"));
+}
+
 TEST(CgroupFamiliesTest, TasksOfProcessesThatExitOrAreDamagedAreLeftOut) {
   char tmpl[] = "/tmp/vigil-tasks-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
