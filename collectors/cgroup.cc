@@ -224,6 +224,7 @@ class CgroupCollector final : public Collector {
                                  std::string_view(ours, static_cast<size_t>(b)))) {
       return;
     }
+    AddContainerConnections(roots_.procfs, pid, id, identity, out);
     auto text = ReadFile(roots_.procfs, pid + "/net/dev");
     if (!text.ok()) return;
     MetricSet dev;

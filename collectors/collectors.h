@@ -92,6 +92,15 @@ struct ContainerTasks {
 };
 ContainerTasks ReadContainerTasks(const std::string& procfs, const std::vector<std::string>& pids,
                                   bool root_limits);
+// A network namespace's /proc/net/tcp or tcp6: its sockets by TCP state (cAdvisor's names:
+// established, synsent ... listen, closing), every state there with 0.
+core::Result<std::map<std::string, double>> ParseTcpStates(std::string_view table);
+// /proc/net/udp or udp6: cAdvisor's "listen" (every socket), "dropped", "rxqueued", "txqueued".
+core::Result<std::map<std::string, double>> ParseUdpUsage(std::string_view table);
+// container_network_{tcp,tcp6,udp,udp6}_usage_total from the tables /proc/<pid>/net shows.
+void AddContainerConnections(const std::string& procfs, const std::string& pid,
+                             const std::string& id, std::vector<core::Label> identity,
+                             MetricSet* out);
 void AddContainerTasks(const ContainerTasks& tasks, const std::string& id,
                        std::vector<core::Label> identity, MetricSet* out);
 

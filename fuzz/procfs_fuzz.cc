@@ -38,7 +38,9 @@ void AddCgroup(bool v2, const std::vector<std::string_view>& texts, MetricSet* o
       // Later ones after, so that the corpus's inputs keep their meaning.
       "memory.swap.max", "memory.min", "pids.current", "pids.max", "memory.kmem.usage_in_bytes",
       "memory.memsw.limit_in_bytes", "memory.soft_limit_in_bytes",
-      "blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive"};
+      "blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive",
+      "hugetlb.2MB.current", "hugetlb.2MB.events", "hugetlb.2MB.usage_in_bytes",
+      "hugetlb.2MB.max_usage_in_bytes", "hugetlb.2MB.failcnt"};
   vigil::collectors::CgroupFiles files;
   for (size_t i = 0; i < texts.size() && i < std::size(kFiles); ++i)
     files[kFiles[i]] = std::string(texts[i]);
@@ -88,6 +90,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(state->empty() || *state == "running" || *state == "sleeping" ||
                    *state == "stopped" || *state == "uninterruptible");
       (void)ParseMaxOpenFiles(text);
+      (void)ParseTcpStates(text);
+      (void)ParseUdpUsage(text);
+      (void)HugePageSizeName(text);
       return 0;
     default: return 0;
   }

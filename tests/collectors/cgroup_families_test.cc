@@ -219,6 +219,35 @@ TEST(CgroupFamiliesTest, HugePagesBySizeAsTheControllerNamesThem) {
   EXPECT_TRUE(Has(l, "container_hugetlb_failcnt{id=\"/d\",size=\"2MB\"} 1"));
 }
 
+TEST(CgroupFamiliesTest, ConnectionsOfANetworkNamespace) {
+  const std::string header = "  sl  local_address rem_address   st tx_queue rx_queue ...\n";
+  auto tcp = ParseTcpStates(header +
+                            "0: 00000000:0BB8 00000000:0000 0A 00000000:00000000 00:0 0 0 0 1\n"
+                            "1: 0A00000B:0BB8 0A000001:D2F0 01 00000000:00000000 00:0 0 0 0 2\n"
+                            "2: 0A00000B:0BB8 0A000001:D2F1 01 00000000:00000000 00:0 0 0 0 3\n");
+  ASSERT_TRUE(tcp.ok());
+  EXPECT_EQ((*tcp)["listen"], 1);
+  EXPECT_EQ((*tcp)["established"], 2);
+  EXPECT_EQ((*tcp)["closing"], 0);
+  EXPECT_EQ(tcp->size(), 11u);  // every state, as cAdvisor
+  EXPECT_FALSE(ParseTcpStates(header + "0: a b 0C c\n").ok());  // no such state
+  EXPECT_FALSE(ParseTcpStates(header + "0: a b\n").ok());
+  EXPECT_TRUE(ParseTcpStates("").ok());
+
+  auto udp = ParseUdpUsage(
+      header +
+      "1: 00000000:0044 00000000:0000 07 00000010:00000200 00:00000000 00000000 0 0 1 2 0 3\n"
+      "2: 00000000:0045 00000000:0000 07 00000000:00000001 00:00000000 00000000 0 0 2 2 0 0\n");
+  ASSERT_TRUE(udp.ok());
+  EXPECT_EQ((*udp)["listen"], 2);
+  EXPECT_EQ((*udp)["txqueued"], 16);
+  EXPECT_EQ((*udp)["rxqueued"], 513);
+  EXPECT_EQ((*udp)["dropped"], 3);
+  EXPECT_FALSE(ParseUdpUsage(header + "1: a b 07 nothex:1 0 0 0 0 1 2 0 3\n").ok());
+  EXPECT_FALSE(ParseUdpUsage(header + "1: a b 07 00:01 0 0 0 0 1 2 0 many\n").ok());
+  EXPECT_FALSE(ParseUdpUsage(header + "1: a b 07\n").ok());
+}
+
 TEST(CgroupFamiliesTest, TasksOfProcessesThatExitOrAreDamagedAreLeftOut) {
   char tmpl[] = "/tmp/vigil-tasks-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
