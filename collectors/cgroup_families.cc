@@ -289,6 +289,39 @@ void Hugetlb(ContainerSeries& s, const std::string& size, std::optional<double> 
   Counter(s, "container_hugetlb_failcnt", "Number of hugepage usage hits limits", failcnt, l);
 }
 
+// v1's memory.numa_stat: "file=N N0=a N1=b" lines, in pages, the cgroup's own, and
+// "hierarchical_file=..." for it and its children. A line with a damaged count is left out.
+void NumaPages(ContainerSeries& s, const CgroupFiles& f) {
+  auto it = f.find("memory.numa_stat");
+  if (it == f.end()) return;
+  for (std::string_view line : Lines(it->second)) {
+    std::vector<std::string_view> fields = Fields(line);
+    if (fields.empty()) continue;
+    std::string_view type = fields[0].substr(0, fields[0].find('='));
+    const char* scope = "container";
+    if (type.starts_with("hierarchical_")) {
+      type.remove_prefix(std::string_view("hierarchical_").size());
+      scope = "hierarchy";
+    }
+    if (type != "file" && type != "anon" && type != "unevictable") continue;
+    std::vector<std::pair<std::string, double>> nodes;
+    bool damaged = false;
+    for (size_t i = 1; i < fields.size() && !damaged; ++i) {
+      std::string_view node = fields[i];
+      size_t eq = node.find('=');
+      auto pages =
+          eq == std::string_view::npos ? std::nullopt : core::ParseFloat(node.substr(eq + 1));
+      damaged = !pages || node.size() < 2 || node[0] != 'N' || eq < 2;
+      if (!damaged) nodes.emplace_back(std::string(node.substr(1, eq - 1)), *pages);
+    }
+    if (damaged) continue;
+    for (const auto& [node, pages] : nodes) {
+      s.Gauge("container_memory_numa_pages", "Number of used pages per NUMA node", pages,
+              {{"type", std::string(type)}, {"scope", scope}, {"node", node}});
+    }
+  }
+}
+
 // v2 gives a weight of 1..10000 where v1 gave shares of 2..262144: cAdvisor maps one onto the
 // other as the kernel does, in integers. A weight out of range is damage: no shares.
 std::optional<double> SharesOfWeight(std::optional<double> weight) {
@@ -395,6 +428,7 @@ void AddCgroupV1(const std::string& id, const CgroupFiles& f, const DeviceNamer&
     Memory(s, m, stat);
     MemorySpec(s, Limit(f, "memory.limit_in_bytes"), Limit(f, "memory.memsw.limit_in_bytes"),
                Limit(f, "memory.soft_limit_in_bytes"));
+    NumaPages(s, f);
   }
   BlockIo(s, Blkio(f, device_name));
   for (const std::string& size : HugePageSizesIn(f, ".usage_in_bytes")) {

@@ -40,7 +40,7 @@ void AddCgroup(bool v2, const std::vector<std::string_view>& texts, MetricSet* o
       "memory.memsw.limit_in_bytes", "memory.soft_limit_in_bytes",
       "blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive",
       "hugetlb.2MB.current", "hugetlb.2MB.events", "hugetlb.2MB.usage_in_bytes",
-      "hugetlb.2MB.max_usage_in_bytes", "hugetlb.2MB.failcnt"};
+      "hugetlb.2MB.max_usage_in_bytes", "hugetlb.2MB.failcnt", "memory.numa_stat"};
   vigil::collectors::CgroupFiles files;
   for (size_t i = 0; i < texts.size() && i < std::size(kFiles); ++i)
     files[kFiles[i]] = std::string(texts[i]);

@@ -229,7 +229,7 @@ TEST(CgroupFamiliesTest, ConnectionsOfANetworkNamespace) {
   EXPECT_EQ((*tcp)["listen"], 1);
   EXPECT_EQ((*tcp)["established"], 2);
   EXPECT_EQ((*tcp)["closing"], 0);
-  EXPECT_EQ(tcp->size(), 11u);  // every state, as cAdvisor
+  EXPECT_EQ(tcp->size(), 11u);                                  // every state, as cAdvisor
   EXPECT_FALSE(ParseTcpStates(header + "0: a b 0C c\n").ok());  // no such state
   EXPECT_FALSE(ParseTcpStates(header + "0: a b\n").ok());
   EXPECT_TRUE(ParseTcpStates("").ok());
@@ -246,6 +246,28 @@ TEST(CgroupFamiliesTest, ConnectionsOfANetworkNamespace) {
   EXPECT_FALSE(ParseUdpUsage(header + "1: a b 07 nothex:1 0 0 0 0 1 2 0 3\n").ok());
   EXPECT_FALSE(ParseUdpUsage(header + "1: a b 07 00:01 0 0 0 0 1 2 0 many\n").ok());
   EXPECT_FALSE(ParseUdpUsage(header + "1: a b 07\n").ok());
+}
+
+TEST(CgroupFamiliesTest, V1NumaPagesByTypeScopeAndNode) {
+  MetricSet set;
+  AddCgroupV1("/d",
+              {{"memory.usage_in_bytes", "4096\n"},
+               {"memory.numa_stat",
+                "total=30 N0=20 N1=10\nfile=12 N0=10 N1=2\nanon=18 N0=x N1=8\n"
+                "hierarchical_anon=40 N0=30 N1=10\nweird\n"}},
+              kSdb, &set);
+  std::vector<std::string> l = Lines(set);
+  EXPECT_TRUE(Has(l,
+                  "container_memory_numa_pages{id=\"/d\",node=\"1\",scope=\"container\","
+                  "type=\"file\"} 2"));
+  EXPECT_TRUE(Has(l,
+                  "container_memory_numa_pages{id=\"/d\",node=\"0\",scope=\"hierarchy\","
+                  "type=\"anon\"} 30"));
+  // anon's line is damaged: none of its nodes; total is not one of cAdvisor's types.
+  EXPECT_EQ(std::count_if(
+                l.begin(), l.end(),
+                [](const std::string& x) { return x.starts_with("container_memory_numa_pages"); }),
+            4);
 }
 
 TEST(CgroupFamiliesTest, TasksOfProcessesThatExitOrAreDamagedAreLeftOut) {
