@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "collectors/collectors.h"
+
 namespace vigil::collectors {
 namespace {
 
@@ -131,6 +133,32 @@ TEST_F(LateStateTest, LookupsBackOffAndARuntimeChangeRetriesAtOnce) {
   ids.BeginCollection();
   EXPECT_EQ(ids.Labels(cgroup3).size(), 2u);
   ids.EndCollection();
+}
+
+// The same through the collector: a Docker container's series gain name and image at the
+// collection after its state is written.
+TEST_F(LateStateTest, TheCollectorsSeriesGainTheLabels) {
+  const std::filesystem::path cgroup = root_ / "cgroup";
+  std::filesystem::create_directories(cgroup / ("system.slice/docker-" + kId + ".scope"));
+  std::ofstream(cgroup / "cgroup.controllers") << "cpu memory\n";
+  std::ofstream(cgroup / ("system.slice/docker-" + kId + ".scope/memory.current")) << "4096\n";
+  Roots roots{(root_ / "proc").string(), (root_ / "sys").string(), root_.string(), cgroup.string()};
+  core::ManualClock clock(1'700'000'000'000);
+  auto collector = NewCgroupCollector(roots, clock);
+  auto usage_labels = [&] {
+    MetricSet set;
+    EXPECT_TRUE(collector->Collect(&set).ok());
+    for (const auto& f : set.families()) {
+      if (f.name != "container_memory_usage_bytes") continue;
+      for (const auto& sample : f.samples) return sample.labels;
+    }
+    return std::vector<core::Label>{};
+  };
+  const std::vector<core::Label> id_only{{"id", kCgroup}};
+  EXPECT_EQ(usage_labels(), id_only);
+  WriteState(kId, "web");
+  EXPECT_EQ(usage_labels(),
+            (std::vector<core::Label>{{"id", kCgroup}, {"image", "nginx:1.25"}, {"name", "web"}}));
 }
 
 }  // namespace
