@@ -97,7 +97,12 @@ ContainerTasks ReadContainerTasks(const std::string& procfs, const std::vector<s
 core::Result<std::map<std::string, double>> ParseTcpStates(std::string_view table);
 // /proc/net/udp or udp6: cAdvisor's "listen" (every socket), "dropped", "rxqueued", "txqueued".
 core::Result<std::map<std::string, double>> ParseUdpUsage(std::string_view table);
-// container_network_{tcp,tcp6,udp,udp6}_usage_total from the tables /proc/<pid>/net shows.
+// /proc/net/snmp and netstat: cAdvisor's TCP counters (Tcp: and TcpExt: fields), by their
+// names in lower case.
+core::Result<std::map<std::string, double>> ParseTcpCounters(std::string_view snmp,
+                                                             std::string_view netstat);
+// container_network_{tcp,tcp6,udp,udp6}_usage_total and _advance_tcp_stats_total from what
+// /proc/<pid>/net shows.
 void AddContainerConnections(const std::string& procfs, const std::string& pid,
                              const std::string& id, std::vector<core::Label> identity,
                              MetricSet* out);

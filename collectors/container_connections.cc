@@ -2,6 +2,7 @@
 // processes sees them (/proc/<pid>/net/{tcp,tcp6,udp,udp6}), counted as cAdvisor counts them.
 // A table that does not read as one is an error: its family is left out, not half counted.
 #include <algorithm>
+#include <cctype>
 #include <iterator>
 
 #include "collectors/collectors.h"
@@ -17,6 +18,127 @@ constexpr std::pair<std::string_view, std::string_view> kTcpStates[] = {
     {"05", "finwait2"},    {"06", "timewait"}, {"07", "close"},   {"08", "closewait"},
     {"09", "lastack"},     {"0A", "listen"},   {"0B", "closing"},
 };
+
+// The kernel's TCP counters (Tcp: of /proc/net/snmp, TcpExt: of /proc/net/netstat) that
+// cAdvisor reports, each under its name in lower case; one the kernel lacks reads 0.
+constexpr std::string_view kTcpCounters[] = {
+    "RtoAlgorithm",
+    "RtoMin",
+    "RtoMax",
+    "MaxConn",
+    "ActiveOpens",
+    "PassiveOpens",
+    "AttemptFails",
+    "EstabResets",
+    "CurrEstab",
+    "InSegs",
+    "OutSegs",
+    "RetransSegs",
+    "InErrs",
+    "OutRsts",
+    "InCsumErrors",
+    "EmbryonicRsts",
+    "SyncookiesSent",
+    "SyncookiesRecv",
+    "SyncookiesFailed",
+    "PruneCalled",
+    "RcvPruned",
+    "OfoPruned",
+    "OutOfWindowIcmps",
+    "LockDroppedIcmps",
+    "TW",
+    "TWRecycled",
+    "TWKilled",
+    "TCPTimeWaitOverflow",
+    "TCPTimeouts",
+    "TCPSpuriousRTOs",
+    "TCPLossProbes",
+    "TCPLossProbeRecovery",
+    "TCPRenoRecoveryFail",
+    "TCPSackRecoveryFail",
+    "TCPRenoFailures",
+    "TCPSackFailures",
+    "TCPLossFailures",
+    "DelayedACKs",
+    "DelayedACKLocked",
+    "DelayedACKLost",
+    "ListenOverflows",
+    "ListenDrops",
+    "TCPHPHits",
+    "TCPPureAcks",
+    "TCPHPAcks",
+    "TCPRenoRecovery",
+    "TCPSackRecovery",
+    "TCPSACKReneging",
+    "TCPFACKReorder",
+    "TCPSACKReorder",
+    "TCPRenoReorder",
+    "TCPTSReorder",
+    "TCPFullUndo",
+    "TCPPartialUndo",
+    "TCPDSACKUndo",
+    "TCPLossUndo",
+    "TCPFastRetrans",
+    "TCPSlowStartRetrans",
+    "TCPLostRetransmit",
+    "TCPRetransFail",
+    "TCPRcvCollapsed",
+    "TCPDSACKOldSent",
+    "TCPDSACKOfoSent",
+    "TCPDSACKRecv",
+    "TCPDSACKOfoRecv",
+    "TCPAbortOnData",
+    "TCPAbortOnClose",
+    "TCPAbortOnMemory",
+    "TCPAbortOnTimeout",
+    "TCPAbortOnLinger",
+    "TCPAbortFailed",
+    "TCPMemoryPressures",
+    "TCPMemoryPressuresChrono",
+    "TCPSACKDiscard",
+    "TCPDSACKIgnoredOld",
+    "TCPDSACKIgnoredNoUndo",
+    "TCPMD5NotFound",
+    "TCPMD5Unexpected",
+    "TCPMD5Failure",
+    "TCPSackShifted",
+    "TCPSackMerged",
+    "TCPSackShiftFallback",
+    "TCPBacklogDrop",
+    "PFMemallocDrop",
+    "TCPMinTTLDrop",
+    "TCPDeferAcceptDrop",
+    "IPReversePathFilter",
+    "TCPReqQFullDoCookies",
+    "TCPReqQFullDrop",
+    "TCPFastOpenActive",
+    "TCPFastOpenActiveFail",
+    "TCPFastOpenPassive",
+    "TCPFastOpenPassiveFail",
+    "TCPFastOpenListenOverflow",
+    "TCPFastOpenCookieReqd",
+    "TCPSynRetrans",
+    "TCPOrigDataSent",
+    "PAWSActive",
+    "PAWSEstab",
+};
+
+// The Tcp: and TcpExt: fields of a file of header and value line pairs, into `fields`.
+core::Status TcpFields(std::string_view text, std::map<std::string, double>* fields) {
+  std::vector<std::string_view> lines = Lines(text);
+  for (size_t i = 0; i + 1 < lines.size(); i += 2) {
+    std::vector<std::string_view> names = Fields(lines[i]), values = Fields(lines[i + 1]);
+    if (names.empty() || (names[0] != "Tcp:" && names[0] != "TcpExt:")) continue;
+    if (names.size() != values.size() || names[0] != values[0])
+      return core::InvalidArgumentError("header and values do not match for " +
+                                        std::string(names[0]));
+    for (size_t k = 1; k < names.size(); ++k) {
+      VIGIL_ASSIGN_OR_RETURN(double v, Number(values[k], "tcp counter"));
+      (*fields)[std::string(names[k])] = v;
+    }
+  }
+  return core::OkStatus();
+}
 
 core::Result<double> Hex(std::string_view s, std::string_view what) {
   if (s.empty() || s.size() > 16) return core::InvalidArgumentError("invalid " + std::string(what));
@@ -79,6 +201,22 @@ core::Result<std::map<std::string, double>> ParseUdpUsage(std::string_view table
   return usage;
 }
 
+core::Result<std::map<std::string, double>> ParseTcpCounters(std::string_view snmp,
+                                                             std::string_view netstat) {
+  std::map<std::string, double> fields;
+  VIGIL_RETURN_IF_ERROR(TcpFields(snmp, &fields));
+  VIGIL_RETURN_IF_ERROR(TcpFields(netstat, &fields));
+  std::map<std::string, double> counters;
+  for (std::string_view name : kTcpCounters) {
+    std::string label(name);
+    std::transform(label.begin(), label.end(), label.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto it = fields.find(std::string(name));
+    counters[label] = it == fields.end() ? 0 : it->second;
+  }
+  return counters;
+}
+
 void AddContainerConnections(const std::string& procfs, const std::string& pid,
                              const std::string& id, std::vector<core::Label> identity,
                              MetricSet* out) {
@@ -94,6 +232,16 @@ void AddContainerConnections(const std::string& procfs, const std::string& pid,
               std::string_view(file) == "tcp" ? "tcp connection usage statistic for container"
                                               : "tcp6 connection usage statistic for container",
               n, {{"tcp_state", state}});
+    }
+  }
+  auto snmp = ReadFile(procfs, pid + "/net/snmp");
+  auto netstat = ReadFile(procfs, pid + "/net/netstat");
+  if (snmp.ok() && netstat.ok()) {
+    if (auto counters = ParseTcpCounters(*snmp, *netstat); counters.ok()) {
+      for (const auto& [name, v] : *counters) {
+        s.Gauge("container_network_advance_tcp_stats_total",
+                "advance tcp connections statistic for container", v, {{"tcp_state", name}});
+      }
     }
   }
   for (const auto& [file, family] : {std::pair{"udp", "container_network_udp_usage_total"},

@@ -92,6 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)ParseMaxOpenFiles(text);
       (void)ParseTcpStates(text);
       (void)ParseUdpUsage(text);
+      (void)ParseTcpCounters(t[0], t[1]);
       (void)HugePageSizeName(text);
       return 0;
     default: return 0;

@@ -270,6 +270,21 @@ TEST(CgroupFamiliesTest, V1NumaPagesByTypeScopeAndNode) {
             4);
 }
 
+TEST(CgroupFamiliesTest, TcpCountersUnderCadvisorsNames) {
+  auto c = ParseTcpCounters("Ip: Forwarding\nIp: 1\nTcp: RtoMin MaxConn CurrEstab\nTcp: 200 -1 4\n",
+                            "TcpExt: TW TCPSynRetrans\nTcpExt: 25 2\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ((*c)["rtomin"], 200);
+  EXPECT_EQ((*c)["maxconn"], -1);
+  EXPECT_EQ((*c)["currestab"], 4);
+  EXPECT_EQ((*c)["tw"], 25);
+  EXPECT_EQ((*c)["tcpsynretrans"], 2);
+  EXPECT_EQ((*c)["pawsestab"], 0);  // not in this kernel's files
+  EXPECT_EQ(c->size(), 99u);        // cAdvisor's whole set, every time
+  EXPECT_FALSE(ParseTcpCounters("Tcp: RtoMin MaxConn\nTcp: 200\n", "").ok());
+  EXPECT_FALSE(ParseTcpCounters("", "TcpExt: TW\nTcpExt: lots\n").ok());
+}
+
 TEST(CgroupFamiliesTest, TasksOfProcessesThatExitOrAreDamagedAreLeftOut) {
   char tmpl[] = "/tmp/vigil-tasks-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
