@@ -7,7 +7,7 @@ build_packages=(
   build-essential cmake ninja-build pkgconf git ca-certificates curl openssl python3
   libuv1-dev libprotobuf-dev protobuf-compiler libsnappy-dev libmbedtls-dev libinih-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev libre2-dev
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format-14
 )
 # The console's browser test drives Debian's chromium (never a downloaded browser) through
 # playwright-core; uPlot, embedded in vigil-server, comes from web/node_modules (npm ci below).
