@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cstring>
+#include <span>
 
 #include "core/coding.h"
 #include "remote/write_view.h"
@@ -39,13 +40,13 @@ size_t SampleSize(const core::Sample& s) {
   return n;
 }
 
-size_t SeriesSize(const SeriesSamples& ts) {
+size_t SeriesSize(const core::Labels& labels, std::span<const core::Sample> samples) {
   size_t n = 0;
-  for (const core::Label& l : ts.labels) {
+  for (const core::Label& l : labels) {
     size_t m = LabelSize(l);
     n += 1 + core::VarintLength(m) + m;
   }
-  for (const core::Sample& s : ts.samples) {
+  for (const core::Sample& s : samples) {
     size_t m = SampleSize(s);
     n += 1 + core::VarintLength(m) + m;
   }
@@ -77,36 +78,39 @@ uint64_t WireType(core::MetricType t) {
 
 }  // namespace
 
+void AppendTimeSeries(int field, const core::Labels& labels, std::span<const core::Sample> samples,
+                      std::string* out) {
+  out->push_back(static_cast<char>(Key(field, kLengthDelimited)));
+  PutVarint(out, SeriesSize(labels, samples));
+  for (const core::Label& l : labels) {
+    out->push_back(static_cast<char>(Key(1, kLengthDelimited)));
+    PutVarint(out, LabelSize(l));
+    PutStringField(out, 1, l.name);
+    PutStringField(out, 2, l.value);
+  }
+  for (const core::Sample& s : samples) {
+    out->push_back(static_cast<char>(Key(2, kLengthDelimited)));
+    PutVarint(out, SampleSize(s));
+    const uint64_t bits = std::bit_cast<uint64_t>(s.value);
+    if (bits != 0) {
+      out->push_back(static_cast<char>(Key(1, kFixed64)));
+      core::PutFixed64(out, bits);
+    }
+    if (s.timestamp_ms != 0) {
+      out->push_back(static_cast<char>(Key(2, kVarint)));
+      PutVarint(out, static_cast<uint64_t>(s.timestamp_ms));
+    }
+  }
+}
+
 void MarshalWriteRequest(const WriteRequest& request, std::string* out) {
   size_t total = 0;
   for (const SeriesSamples& ts : request.series) {
-    size_t m = SeriesSize(ts);
+    size_t m = SeriesSize(ts.labels, ts.samples);
     total += 1 + core::VarintLength(m) + m;
   }
   out->reserve(out->size() + total + 64 * request.metadata.size());
-  for (const SeriesSamples& ts : request.series) {
-    out->push_back(static_cast<char>(Key(1, kLengthDelimited)));
-    PutVarint(out, SeriesSize(ts));
-    for (const core::Label& l : ts.labels) {
-      out->push_back(static_cast<char>(Key(1, kLengthDelimited)));
-      PutVarint(out, LabelSize(l));
-      PutStringField(out, 1, l.name);
-      PutStringField(out, 2, l.value);
-    }
-    for (const core::Sample& s : ts.samples) {
-      out->push_back(static_cast<char>(Key(2, kLengthDelimited)));
-      PutVarint(out, SampleSize(s));
-      const uint64_t bits = std::bit_cast<uint64_t>(s.value);
-      if (bits != 0) {
-        out->push_back(static_cast<char>(Key(1, kFixed64)));
-        core::PutFixed64(out, bits);
-      }
-      if (s.timestamp_ms != 0) {
-        out->push_back(static_cast<char>(Key(2, kVarint)));
-        PutVarint(out, static_cast<uint64_t>(s.timestamp_ms));
-      }
-    }
-  }
+  for (const SeriesSamples& ts : request.series) AppendTimeSeries(1, ts.labels, ts.samples, out);
   for (const MetricMetadata& m : request.metadata) {
     out->push_back(static_cast<char>(Key(3, kLengthDelimited)));
     PutVarint(out, MetadataSize(m));

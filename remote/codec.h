@@ -2,6 +2,7 @@
 // The remote-write body: a protobuf WriteRequest compressed with snappy's block format. The
 // encoder writes wire bytes directly (it is the agent's hot path); so does the decoder
 // (write_view.h), which refuses what Prometheus refuses, each with a clear reason.
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,10 @@ struct WriteRequest {
   std::vector<MetricMetadata> metadata;
 };
 
+// A TimeSeries message as field `field` of its parent (1 in both WriteRequest and remote
+// read's QueryResult): key, length, labels, samples.
+void AppendTimeSeries(int field, const core::Labels& labels, std::span<const core::Sample> samples,
+                      std::string* out);
 // The protobuf bytes, uncompressed.
 void MarshalWriteRequest(const WriteRequest& request, std::string* out);
 // Protobuf then snappy: the body of a POST.
