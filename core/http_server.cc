@@ -1,17 +1,24 @@
 #include "core/http_server.h"
 
+#include <cstdio>
 #include <ctime>
 
 #include "core/log.h"
 
 namespace vigil::core {
 
-std::string SerializeResponse(const HttpResponse& response, bool head, bool close) {
+namespace {
+
+// The status line, the response's own headers but those the server sets, and Date.
+std::string StatusAndHeaders(const HttpResponse& response) {
   std::string out = "HTTP/1.1 " + std::to_string(response.status) + " ";
   out += HttpReasonPhrase(response.status);
   out += "\r\n";
   for (const auto& [name, value] : response.headers.fields()) {
-    if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Connection")) continue;
+    if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Connection") ||
+        EqualsIgnoreCase(name, "Transfer-Encoding")) {
+      continue;
+    }
     out += name + ": " + value + "\r\n";
   }
   char date[64];
@@ -22,6 +29,21 @@ std::string SerializeResponse(const HttpResponse& response, bool head, bool clos
   out += "Date: ";
   out += date;
   out += "\r\n";
+  return out;
+}
+
+}  // namespace
+
+std::string SerializeStreamHead(const HttpResponse& response, bool close) {
+  std::string out = StatusAndHeaders(response);
+  out += "Transfer-Encoding: chunked\r\n";
+  if (close) out += "Connection: close\r\n";
+  out += "\r\n";
+  return out;
+}
+
+std::string SerializeResponse(const HttpResponse& response, bool head, bool close) {
+  std::string out = StatusAndHeaders(response);
   bool bodiless = response.status / 100 == 1 || response.status == 204 || response.status == 304;
   if (!bodiless) out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
   if (close) out += "Connection: close\r\n";
@@ -53,14 +75,67 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void Respond(HttpResponse response) {
-    if (!busy_ || closed_) return;
+    if (!busy_ || closed_ || streaming_) return;
     auto keep = shared_from_this();  // a failed write may remove this session from the server
-    busy_ = false;
     const HttpRequest& request = parser_.request();
     bool close = server_.shutting_down_ || !request.KeepAlive() ||
                  response.headers.HasToken("Connection", "close");
     if (server_.observer_) server_.observer_(request, response.status);
     connection_->Write(SerializeResponse(response, request.method == "HEAD", close));
+    Finish(close);
+  }
+
+  bool StartStream(const HttpResponse& head) {
+    if (!busy_ || closed_ || streaming_) return false;
+    auto keep = shared_from_this();
+    streaming_ = true;
+    stream_close_ = server_.shutting_down_ || !parser_.request().KeepAlive() ||
+                    head.headers.HasToken("Connection", "close");
+    if (server_.observer_) server_.observer_(parser_.request(), head.status);
+    connection_->Write(SerializeStreamHead(head, stream_close_));
+    return !closed_;
+  }
+
+  bool StreamWrite(std::string_view piece, size_t low_water, std::function<void()> on_drained) {
+    if (!streaming_ || closed_) return false;
+    auto keep = shared_from_this();
+    if (!piece.empty()) {  // an empty chunk would end the body
+      char size[32];
+      const int n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+      connection_->Write(std::string_view(size, static_cast<size_t>(n)));
+      connection_->Write(piece);
+      connection_->Write("\r\n");
+    }
+    if (closed_) return false;
+    if (on_drained) connection_->WhenDrained(low_water, std::move(on_drained));
+    return !closed_;
+  }
+
+  bool EndStream() {
+    if (!streaming_ || closed_) return false;
+    auto keep = shared_from_this();
+    streaming_ = false;
+    connection_->Write("0\r\n\r\n");
+    Finish(stream_close_);
+    return true;
+  }
+
+  void AbortStream() {
+    if (!streaming_ || closed_) return;
+    auto keep = shared_from_this();
+    streaming_ = false;
+    busy_ = false;
+    Close();
+  }
+
+  void ShutdownWhenIdle() {
+    if (!busy_) Close();
+  }
+
+ private:
+  // After a whole response: the next request, or the end of the connection.
+  void Finish(bool close) {
+    busy_ = false;
     if (close) {
       Close();
       return;
@@ -71,11 +146,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Process();  // a pipelined request may already be buffered
   }
 
-  void ShutdownWhenIdle() {
-    if (!busy_) Close();
-  }
-
- private:
   void OnData(std::string_view bytes) {
     auto keep = shared_from_this();  // the handler or a failed write may remove this session
     buffer_.append(bytes);
@@ -151,12 +221,34 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Timer idle_timer_;
   std::string buffer_;
   bool busy_ = false;  // a request is with the handler
+  bool streaming_ = false;  // its response's head is sent, its body is on its way
+  bool stream_close_ = false;
   bool continue_sent_ = false;
   bool closed_ = false;
 };
 
 void HttpResponder::Send(HttpResponse response) const {
   if (auto session = session_.lock()) session->Respond(std::move(response));
+}
+
+bool HttpResponder::StartStream(HttpResponse head) const {
+  auto session = session_.lock();
+  return session && session->StartStream(head);
+}
+
+bool HttpResponder::StreamWrite(std::string_view piece, size_t low_water,
+                                std::function<void()> on_drained) const {
+  auto session = session_.lock();
+  return session && session->StreamWrite(piece, low_water, std::move(on_drained));
+}
+
+bool HttpResponder::EndStream() const {
+  auto session = session_.lock();
+  return session && session->EndStream();
+}
+
+void HttpResponder::AbortStream() const {
+  if (auto session = session_.lock()) session->AbortStream();
 }
 
 HttpServer::HttpServer(Loop& loop, HttpServerOptions options, HttpHandler handler)

@@ -37,6 +37,19 @@ class HttpResponder {
   HttpResponder(std::weak_ptr<HttpSession> session) : session_(std::move(session)) {}
   void Send(HttpResponse response) const;
 
+  // Or a response whose body follows in pieces (chunked transfer encoding), for an answer sent
+  // as it is made: StartStream sends the status and headers (a body in `head` is ignored),
+  // each StreamWrite one piece, EndStream the end, after which the connection takes its next
+  // request; AbortStream closes the connection instead, and the client sees the body cut
+  // short. Each returns false when the connection is gone (then nothing more is needed).
+  bool StartStream(HttpResponse head) const;
+  // `on_drained` runs on the loop once no more than `low_water` bytes wait to be sent (at once
+  // if that is already so), so that a writer makes its next piece no faster than the client
+  // reads. It is dropped, not run, if the connection closes first.
+  bool StreamWrite(std::string_view piece, size_t low_water, std::function<void()> on_drained) const;
+  bool EndStream() const;
+  void AbortStream() const;
+
  private:
   std::weak_ptr<HttpSession> session_;
 };
@@ -79,5 +92,8 @@ class HttpServer {
 
 // Serializes a response with Content-Length and, when closing, "Connection: close".
 std::string SerializeResponse(const HttpResponse& response, bool head, bool close);
+// The status line and headers of a streamed response: "Transfer-Encoding: chunked", no
+// Content-Length.
+std::string SerializeStreamHead(const HttpResponse& response, bool close);
 
 }  // namespace vigil::core

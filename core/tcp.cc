@@ -149,7 +149,25 @@ void Connection::OnWriteDone(size_t bytes, int status) {
     Fail(UvError(status, "write to " + peer_));
     return;
   }
+  if (on_drained_ && queued_write_bytes_ <= drain_low_water_) {
+    auto callback = std::exchange(on_drained_, nullptr);
+    bool destroyed = false;
+    destroyed_ = &destroyed;
+    callback();  // may write, close or destroy this
+    if (destroyed) return;
+    destroyed_ = nullptr;
+  }
   MaybeFinishClose();
+}
+
+void Connection::WhenDrained(size_t low_water, std::function<void()> callback) {
+  if (closed_) return;
+  if (queued_write_bytes_ <= low_water) {
+    callback();
+    return;
+  }
+  drain_low_water_ = low_water;
+  on_drained_ = std::move(callback);
 }
 
 void Connection::CloseAfterWrites() {

@@ -37,6 +37,10 @@ class Connection {
   void ResumeReading();
 
   size_t queued_write_bytes() const { return queued_write_bytes_; }
+  // Calls `callback` once queued_write_bytes() is at most `low_water`: now if it is, else from
+  // the write that brings it there. One callback at a time (a new one replaces the last);
+  // dropped if the connection closes first.
+  void WhenDrained(size_t low_water, std::function<void()> callback);
   const std::string& peer() const { return peer_; }
   bool closed() const { return closed_; }
 
@@ -57,6 +61,8 @@ class Connection {
   std::string peer_;
   Callbacks callbacks_;
   size_t queued_write_bytes_ = 0;
+  size_t drain_low_water_ = 0;
+  std::function<void()> on_drained_;
   bool reading_ = false;
   bool closing_ = false;
   bool closed_ = false;

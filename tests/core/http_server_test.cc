@@ -213,6 +213,60 @@ TEST_F(HttpServerTest, AnswersMayComeLaterAndAreDroppedIfTheClientLeft) {
   ASSERT_TRUE(RunUntil(loop_, [&] { return server_->connection_count() == 1; }));
 }
 
+// A streamed answer: pieces sent one after the other as the client takes them, then the
+// connection serves the next request.
+TEST_F(HttpServerTest, StreamedAnswerArrivesWholeAndTheConnectionGoesOn) {
+  StartServer();
+  std::optional<Result<HttpResponse>> result;
+  Client().Send(UrlFor("/later"), Get(), [&](Result<HttpResponse> r) { result = std::move(r); });
+  ASSERT_TRUE(RunUntil(loop_, [&] { return held_.size() == 1; }));
+  HttpResponse head;
+  head.status = 200;
+  head.headers.Set("Content-Type", "application/x-test");
+  ASSERT_TRUE(held_[0].StartStream(head));
+  // Pieces of 1 MB each, the next written only once the last is taken (low water 0).
+  const std::string piece(1 << 20, 'p');
+  int written = 0;
+  std::function<void()> next = [&] {
+    if (++written < 6) {
+      EXPECT_TRUE(held_[0].StreamWrite(piece, 0, next));
+    } else {
+      EXPECT_TRUE(held_[0].EndStream());
+    }
+  };
+  ASSERT_TRUE(held_[0].StreamWrite(piece, 0, next));
+  ASSERT_TRUE(RunUntil(loop_, [&] { return result.has_value(); }));
+  ASSERT_TRUE(result->ok()) << result->status().ToString();
+  EXPECT_EQ((*result)->status, 200);
+  EXPECT_EQ((*result)->headers.Get("Content-Type"), "application/x-test");
+  EXPECT_EQ((*result)->headers.Get("Transfer-Encoding"), "chunked");
+  EXPECT_FALSE((*result)->headers.Has("Content-Length"));
+  EXPECT_EQ((*result)->body.size(), 6u << 20);
+  EXPECT_EQ(written, 6);
+  EXPECT_EQ(statuses_, std::vector<int>{200});
+  // A Send after the stream began is ignored; the next request is answered on.
+  held_[0].Send(HttpResponse::Text(500, "late"));
+  auto again = Exchange(Get(), "/b");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->body, "GET /b ");
+  EXPECT_EQ(server_->connection_count(), 1u);
+}
+
+TEST_F(HttpServerTest, AnAbortedStreamIsACutShortBodyForTheClient) {
+  StartServer();
+  std::optional<Result<HttpResponse>> result;
+  Client().Send(UrlFor("/later"), Get(), [&](Result<HttpResponse> r) { result = std::move(r); });
+  ASSERT_TRUE(RunUntil(loop_, [&] { return held_.size() == 1; }));
+  ASSERT_TRUE(held_[0].StartStream(HttpResponse{}));
+  ASSERT_TRUE(held_[0].StreamWrite("part of it", 0, nullptr));
+  held_[0].AbortStream();
+  ASSERT_TRUE(RunUntil(loop_, [&] { return result.has_value(); }));
+  EXPECT_FALSE(result->ok());
+  EXPECT_FALSE(held_[0].StreamWrite("more", 0, nullptr));
+  EXPECT_FALSE(held_[0].EndStream());
+  ASSERT_TRUE(RunUntil(loop_, [&] { return server_->connection_count() == 0; }));
+}
+
 TEST_F(HttpServerTest, ShutdownClosesIdleConnectionsAndStopsListening) {
   StartServer();
   ASSERT_TRUE(Exchange(Get(), "/").ok());
