@@ -108,6 +108,17 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   limits.idle_timeout = server.Duration("idle_timeout", limits.idle_timeout);
   if (limits.idle_timeout <= std::chrono::milliseconds(0)) server.Error("idle_timeout", "must be positive");
   limits.max_concurrent_writes = server.Int("max_concurrent_writes", limits.max_concurrent_writes, 1, 1024);
+  limits.remote_read_sample_limit =
+      server.Int("remote_read_sample_limit", limits.remote_read_sample_limit, 0, int64_t{1} << 40);
+  limits.remote_read_concurrent_limit =
+      server.Int("remote_read_concurrent_limit", limits.remote_read_concurrent_limit, 0, 1024);
+  limits.remote_read_max_bytes_in_frame =
+      server.Size("remote_read_max_bytes_in_frame", limits.remote_read_max_bytes_in_frame);
+  // A frame holds a series' labels and at least one sample; below 1KB a long label set could
+  // not be sent at all. Above 64MB no client reads it (Prometheus's own readers stop at 50MB).
+  if (limits.remote_read_max_bytes_in_frame < 1024 || limits.remote_read_max_bytes_in_frame > (64u << 20)) {
+    server.Error("remote_read_max_bytes_in_frame", "must be from 1KB to 64MB");
+  }
   c.tls.cert_file = server.String("tls_cert_file");
   c.tls.key_file = server.String("tls_key_file");
   c.tls.client_ca_file = server.String("tls_client_ca_file");

@@ -32,6 +32,12 @@ struct ServerLimits {
   std::chrono::milliseconds read_timeout{30'000};  // a request's first byte to its last (408)
   std::chrono::milliseconds idle_timeout{120'000};  // a kept-alive connection's wait
   int64_t max_concurrent_writes = 16;  // remote-write requests decoding at once; more get 503
+  // Remote read (POST /api/v1/read), Prometheus's --storage.remote.read-* flags: samples in
+  // one SAMPLES answer (400 past it; 0: no limit), reads answered at once (more wait; 0: no
+  // limit), and a streamed frame's message size.
+  int64_t remote_read_sample_limit = 50'000'000;
+  int64_t remote_read_concurrent_limit = 10;
+  uint64_t remote_read_max_bytes_in_frame = 1u << 20;
   uint64_t DecompressedRequestSize() const {
     return max_decompressed_request_size != 0 ? max_decompressed_request_size : 4 * max_request_size;
   }

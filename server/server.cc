@@ -97,6 +97,13 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
               {"query.timeout", promql::FormatDuration(qo.engine.timeout.count())}};
   s->query_api_ = std::make_unique<QueryApi>(loop, *s->storage_, clock, std::move(qo),
                                              [s] { return s->receiver_->Metadata(); });
+  RemoteReadOptions rro;
+  rro.sample_limit = static_cast<uint64_t>(limits.remote_read_sample_limit);
+  rro.concurrent_limit = static_cast<uint64_t>(limits.remote_read_concurrent_limit);
+  rro.max_bytes_in_frame = limits.remote_read_max_bytes_in_frame;
+  rro.request_limits.max_uncompressed_bytes = limits.DecompressedRequestSize();
+  rro.external_labels = s->config_.external_labels;
+  s->remote_read_ = std::make_unique<RemoteRead>(loop, *s->storage_, s->metrics_, std::move(rro));
   s->rule_engine_ = std::make_unique<promql::Engine>(*s->storage_, qo.engine);
   rules::NotifierOptions no;
   no.alertmanager = s->config_.alertmanager;
@@ -204,6 +211,10 @@ void Server::AddApiRoutes() {
                 auth_.Guard([this](const core::HttpRequest& r, core::HttpResponder responder) {
                   receiver_->Handle(r, std::move(responder));
                 }));
+  router.Handle("/api/v1/read", {"POST"},
+                auth_.Guard([this](const core::HttpRequest& r, core::HttpResponder responder) {
+                  remote_read_->Handle(r, std::move(responder));
+                }));
   router.Handle("/api/v1/status/tsdb", {"GET"},
                 auth_.Guard([this](const core::HttpRequest&, core::HttpResponder responder) {
                   responder.Send(TsdbStatusResponse(storage_->Stats(10)));
@@ -254,7 +265,7 @@ bool Server::Stopped() const {
     if (!f->Stopped()) return false;
   }
   return http_->server().connection_count() == 0 && receiver_->in_flight() == 0 &&
-         query_api_->in_flight() == 0 && rules_->Stopped() && notifier_->Stopped() &&
+         query_api_->in_flight() == 0 && remote_read_->in_flight() == 0 && rules_->Stopped() && notifier_->Stopped() &&
          self_scrape_->Stopped() && fleet_->Stopped() && !syncing_ &&
          !maintaining_;
 }

@@ -16,6 +16,7 @@
 #include "server/api/fleet_service.h"
 #include "server/api/query_api.h"
 #include "server/api/receiver.h"
+#include "server/api/remote_read.h"
 #include "server/config.h"
 #include "server/promql/engine.h"
 #include "server/rules/manager.h"
@@ -62,6 +63,7 @@ class Server final : public core::Service {
   std::unique_ptr<Receiver> receiver_;
   std::unique_ptr<FleetService> fleet_;
   std::unique_ptr<QueryApi> query_api_;
+  std::unique_ptr<RemoteRead> remote_read_;
   std::string config_path_;
   // Rules query through an engine of their own, with the [query] limits.
   std::unique_ptr<promql::Engine> rule_engine_;

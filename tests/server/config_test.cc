@@ -165,6 +165,30 @@ lookback_delta = 1m
   EXPECT_NE(problems[5].find("server.ini:8: [query] max_samples"), std::string::npos) << problems[5];
 }
 
+TEST(ServerConfigTest, RemoteReadLimitsAreKeysWithPrometheussDefaults) {
+  ServerConfig c;
+  EXPECT_TRUE(Problems("", &c).empty());
+  EXPECT_EQ(c.limits.remote_read_sample_limit, 50'000'000);
+  EXPECT_EQ(c.limits.remote_read_concurrent_limit, 10);
+  EXPECT_EQ(c.limits.remote_read_max_bytes_in_frame, 1u << 20);
+  EXPECT_TRUE(Problems("[server]\nremote_read_sample_limit = 0\nremote_read_concurrent_limit = 0\n"
+                       "remote_read_max_bytes_in_frame = 64KB\n",
+                       &c)
+                  .empty());
+  EXPECT_EQ(c.limits.remote_read_sample_limit, 0);  // no limit, as Prometheus's 0
+  EXPECT_EQ(c.limits.remote_read_concurrent_limit, 0);
+  EXPECT_EQ(c.limits.remote_read_max_bytes_in_frame, 64u << 10);
+  const std::vector<std::string> problems =
+      Problems("[server]\nremote_read_sample_limit = -1\nremote_read_concurrent_limit = 5000\n"
+               "remote_read_max_bytes_in_frame = 100\n");
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_NE(problems[0].find("[server] remote_read_sample_limit"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[1].find("[server] remote_read_concurrent_limit"), std::string::npos) << problems[1];
+  EXPECT_NE(problems[2].find("[server] remote_read_max_bytes_in_frame: must be from 1KB to 64MB"),
+            std::string::npos)
+      << problems[2];
+}
+
 TEST(ServerConfigTest, ReadsTheRuleAndAlertingKeys) {
   ServerConfig c;
   EXPECT_EQ(Problems(R"([server]
