@@ -87,8 +87,9 @@ struct ServerConfig {
   std::chrono::milliseconds retention{15ll * 24 * 3600 * 1000};
   uint64_t retention_size = 0;
   std::chrono::milliseconds out_of_order_window{24ll * 3600 * 1000};
-  // [global]: labels added to alerts sent to Alertmanager (a rule's own label wins) and
-  // visible to templates as $externalLabels.
+  // [global]: labels added to alerts sent to Alertmanager (a rule's own label wins), to
+  // /federate's and remote read's series (a series' own label wins), and visible to templates
+  // as $externalLabels.
   core::Labels external_labels;
   // [server] external_url: where people reach this server (alerts' generatorURL, templates'
   // $externalURL). Unset: http://HOSTNAME:PORT, as Prometheus's --web.external-url.
