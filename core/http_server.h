@@ -46,7 +46,8 @@ class HttpResponder {
   // `on_drained` runs on the loop once no more than `low_water` bytes wait to be sent (at once
   // if that is already so), so that a writer makes its next piece no faster than the client
   // reads. It is dropped, not run, if the connection closes first.
-  bool StreamWrite(std::string_view piece, size_t low_water, std::function<void()> on_drained) const;
+  bool StreamWrite(std::string_view piece, size_t low_water,
+                   std::function<void()> on_drained) const;
   bool EndStream() const;
   void AbortStream() const;
 

@@ -90,7 +90,8 @@ core::Status ParseHints(std::string_view bytes, ReadHints* out) {
         VIGIL_RETURN_IF_ERROR(ReadInt64(r, "ReadHints", field, type, &out->end_ms));
         break;
       case 5:
-        VIGIL_RETURN_IF_ERROR(ReadBytes(r, "ReadHints", field, type, &out->grouping.emplace_back()));
+        VIGIL_RETURN_IF_ERROR(
+            ReadBytes(r, "ReadHints", field, type, &out->grouping.emplace_back()));
         break;
       case 6:
         VIGIL_RETURN_IF_ERROR(ReadInt64(r, "ReadHints", field, type, &flag));
@@ -193,7 +194,8 @@ core::Result<ReadRequest> ParseReadRequest(std::string_view raw, const ReadReque
   return request;
 }
 
-core::Result<ReadRequest> DecodeReadRequest(std::string_view body, const ReadRequestLimits& limits) {
+core::Result<ReadRequest> DecodeReadRequest(std::string_view body,
+                                            const ReadRequestLimits& limits) {
   std::string raw;
   VIGIL_RETURN_IF_ERROR(SnappyUncompress(body, limits.max_uncompressed_bytes, &raw));
   return ParseReadRequest(raw, limits);

@@ -18,7 +18,12 @@ inline constexpr std::string_view kReadVersionHeader = "X-Prometheus-Remote-Read
 enum class ReadResponseType : uint8_t { kSamples = 0, kStreamedXorChunks = 1 };
 
 // LabelMatcher.Type's numbers.
-enum class ReadMatchType : uint8_t { kEqual = 0, kNotEqual = 1, kRegexMatch = 2, kRegexNoMatch = 3 };
+enum class ReadMatchType : uint8_t {
+  kEqual = 0,
+  kNotEqual = 1,
+  kRegexMatch = 2,
+  kRegexNoMatch = 3
+};
 
 struct ReadMatcher {
   ReadMatchType type = ReadMatchType::kEqual;

@@ -157,7 +157,8 @@ core::Status DecodeXorChunk(std::string_view chunk, std::vector<core::Sample>* o
         }
       }
       t = Wrapping(static_cast<uint64_t>(t) + delta);
-      if (!values.Read(r, &v)) return damaged(r.ok() ? "value window wider than 64 bits" : "truncated");
+      if (!values.Read(r, &v))
+        return damaged(r.ok() ? "value window wider than 64 bits" : "truncated");
     }
     out->push_back({t, v});
   }

@@ -116,7 +116,8 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
       server.Size("remote_read_max_bytes_in_frame", limits.remote_read_max_bytes_in_frame);
   // A frame holds a series' labels and at least one sample; below 1KB a long label set could
   // not be sent at all. Above 64MB no client reads it (Prometheus's own readers stop at 50MB).
-  if (limits.remote_read_max_bytes_in_frame < 1024 || limits.remote_read_max_bytes_in_frame > (64u << 20)) {
+  if (limits.remote_read_max_bytes_in_frame < 1024 ||
+      limits.remote_read_max_bytes_in_frame > (64u << 20)) {
     server.Error("remote_read_max_bytes_in_frame", "must be from 1KB to 64MB");
   }
   c.tls.cert_file = server.String("tls_cert_file");

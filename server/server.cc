@@ -265,8 +265,8 @@ bool Server::Stopped() const {
     if (!f->Stopped()) return false;
   }
   return http_->server().connection_count() == 0 && receiver_->in_flight() == 0 &&
-         query_api_->in_flight() == 0 && remote_read_->in_flight() == 0 && rules_->Stopped() && notifier_->Stopped() &&
-         self_scrape_->Stopped() && fleet_->Stopped() && !syncing_ &&
+         query_api_->in_flight() == 0 && remote_read_->in_flight() == 0 && rules_->Stopped() &&
+         notifier_->Stopped() && self_scrape_->Stopped() && fleet_->Stopped() && !syncing_ &&
          !maintaining_;
 }
 

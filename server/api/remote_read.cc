@@ -76,8 +76,8 @@ struct RemoteRead::Read {
   std::vector<Selection> queries;
   size_t next_query = 0;
   std::unique_ptr<storage::SeriesSet> set;  // the query being streamed
-  std::string out;  // the SAMPLES body, or the frames made by the last step
-  bool started = false;  // the stream's head is sent
+  std::string out;                          // the SAMPLES body, or the frames made by the last step
+  bool started = false;                     // the stream's head is sent
   bool done = false;
 
   Read(RemoteRead* o, std::weak_ptr<bool> alive, core::HttpResponder r, std::string b)
@@ -95,8 +95,9 @@ RemoteRead::RemoteRead(core::Loop& loop, const storage::Queryable& storage,
       options_(std::move(options)),
       requests_(metrics.Counter("vigil_remote_read_requests_total",
                                 "Remote-read requests answered, by HTTP status.", {"code"})),
-      running_gauge_(metrics.Gauge("vigil_remote_read_running",
-                                   "Remote-read requests being answered now (more may wait).")
+      running_gauge_(metrics
+                         .Gauge("vigil_remote_read_running",
+                                "Remote-read requests being answered now (more may wait).")
                          .Get()) {}
 
 RemoteRead::~RemoteRead() = default;
@@ -156,7 +157,8 @@ core::Status RemoteRead::Prepare(Read& read) const {
     // Start and end select; the hints say what the client's query will do with the series,
     // which changes nothing here.
     Selection s{q.start_ms, q.end_ms, {}};
-    core::Result<storage::Matchers> matchers = StorageMatchers(q.matchers, options_.external_labels);
+    core::Result<storage::Matchers> matchers =
+        StorageMatchers(q.matchers, options_.external_labels);
     if (!matchers.ok()) return matchers.status().WithContext("query " + std::to_string(i));
     s.matchers = std::move(*matchers);
     read.queries.push_back(std::move(s));
@@ -171,7 +173,8 @@ core::Status RemoteRead::AnswerSamples(Read& read) const {
   for (const Selection& q : read.queries) {
     // No matchers select nothing, as in Prometheus (PromQL never sends such a selector).
     if (!q.matchers.empty()) {
-      std::unique_ptr<storage::SeriesSet> set = read.querier->Select(q.matchers, q.start_ms, q.end_ms);
+      std::unique_ptr<storage::SeriesSet> set =
+          read.querier->Select(q.matchers, q.start_ms, q.end_ms);
       while (set->Next()) {
         samples += set->samples().size();
         if (options_.sample_limit != 0 && samples > options_.sample_limit) {

@@ -158,7 +158,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "HTTP %d: %s", response.status, response.body.c_str());
     return 1;
   }
-  std::fprintf(stderr, "Content-Type: %s\n", std::string(response.headers.Get("Content-Type")).c_str());
+  std::fprintf(stderr, "Content-Type: %s\n",
+               std::string(response.headers.Get("Content-Type")).c_str());
 
   if (response.headers.Get("Content-Type") != vigil::remote::kStreamedContentType) {
     std::string raw;
@@ -205,7 +206,8 @@ int main(int argc, char** argv) {
     }
     const pb::Query& q = request.queries(static_cast<int>(frame.query_index()));
     for (const pb::ChunkedSeries& series : frame.chunked_series()) {
-      const std::string key = "q" + std::to_string(frame.query_index()) + " " + Labels(series.labels());
+      const std::string key =
+          "q" + std::to_string(frame.query_index()) + " " + Labels(series.labels());
       if (key != current_key) {
         flush();
         current_key = key;
@@ -221,13 +223,15 @@ int main(int argc, char** argv) {
         ++chunks;
         if (vigil::remote::EncodeXorChunk(samples) == chunk.data()) ++same_bytes;
         for (const vigil::core::Sample& s : samples) {
-          if (s.timestamp_ms < q.start_timestamp_ms() || s.timestamp_ms > q.end_timestamp_ms()) continue;
+          if (s.timestamp_ms < q.start_timestamp_ms() || s.timestamp_ms > q.end_timestamp_ms())
+            continue;
           line += " " + std::to_string(s.timestamp_ms) + ":" + Value(s.value);
         }
       }
     }
   }
   flush();
-  if (check_chunks) std::fprintf(stderr, "chunks: %zu, re-encoded byte for byte: %zu\n", chunks, same_bytes);
+  if (check_chunks)
+    std::fprintf(stderr, "chunks: %zu, re-encoded byte for byte: %zu\n", chunks, same_bytes);
   return 0;
 }

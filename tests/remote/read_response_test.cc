@@ -55,7 +55,8 @@ TEST(SamplesResponseTest, ProtobufReadsEveryQueryEmptyOnesIncluded) {
   ASSERT_EQ(first.samples_size(), 40);
   for (int i = 0; i < 40; ++i) {
     EXPECT_EQ(first.samples(i).timestamp(), a[i].timestamp_ms);
-    EXPECT_EQ(std::bit_cast<uint64_t>(first.samples(i).value()), std::bit_cast<uint64_t>(a[i].value));
+    EXPECT_EQ(std::bit_cast<uint64_t>(first.samples(i).value()),
+              std::bit_cast<uint64_t>(a[i].value));
   }
   EXPECT_EQ(msg.results(0).timeseries(1).samples(1).timestamp(), -5);
   EXPECT_TRUE(std::signbit(msg.results(0).timeseries(1).samples(0).value()));
@@ -94,7 +95,8 @@ Streamed ReadFrames(std::string_view body, size_t limit) {
   return out;
 }
 
-void ExpectSameSamples(const std::vector<core::Sample>& got, const std::vector<core::Sample>& want) {
+void ExpectSameSamples(const std::vector<core::Sample>& got,
+                       const std::vector<core::Sample>& want) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(got[i].timestamp_ms, want[i].timestamp_ms) << i;

@@ -44,7 +44,12 @@ TEST(XorChunkTest, BucketEdgesAreThoseOfPrometheus) {
   // t: 0, 10, 20 + 8192 (dod +8192): '10' then 14 bits 0x2000, then '0' for the value.
   const std::string up = EncodeXorChunk(std::vector<core::Sample>{{0, 0}, {10, 0}, {8212, 0}});
   // header 0003, t0 00, v0 8 zero bytes, delta 0a, then bits 0 (value) | 10 10000000000000 | 0
-  EXPECT_EQ(Hex(up), "0003" "00" "0000000000000000" "0a" "500000");
+  EXPECT_EQ(Hex(up),
+            "0003"
+            "00"
+            "0000000000000000"
+            "0a"
+            "500000");
   // -8192 needs the 17-bit bucket: '110' then 17 bits.
   const std::string down =
       EncodeXorChunk(std::vector<core::Sample>{{0, 0}, {10000, 0}, {11808, 0}});
@@ -71,8 +76,9 @@ TEST(XorChunkTest, RoundTripsAwkwardValuesAndTimes) {
   // Every bucket's edges and the 64-bit escape.
   std::vector<core::Sample> edges{{0, 1}, {100, 2}};
   int64_t delta = 100;
-  for (int64_t dod : std::initializer_list<int64_t>{8192, -8191, -8192, 65536, -65535, -65536, 524288, -524287, -524288,
-                      int64_t{1} << 40, -(int64_t{1} << 40)}) {
+  for (int64_t dod :
+       std::initializer_list<int64_t>{8192, -8191, -8192, 65536, -65535, -65536, 524288, -524287,
+                                      -524288, int64_t{1} << 40, -(int64_t{1} << 40)}) {
     delta += dod;
     edges.push_back({edges.back().timestamp_ms + delta, static_cast<double>(dod)});
   }
@@ -89,10 +95,17 @@ TEST(XorChunkTest, RoundTripsRandomSeries) {
     for (size_t i = 0; i < n; ++i) {
       t += 1 + static_cast<int64_t>(rng() % (round % 2 ? 30'000 : 2'000'000));
       switch (rng() % 4) {
-        case 0: v += 1; break;
-        case 1: v = static_cast<double>(rng() % 1000) / 100; break;
-        case 2: v = std::bit_cast<double>(rng()); break;
-        default: break;
+        case 0:
+          v += 1;
+          break;
+        case 1:
+          v = static_cast<double>(rng() % 1000) / 100;
+          break;
+        case 2:
+          v = std::bit_cast<double>(rng());
+          break;
+        default:
+          break;
       }
       in.push_back({t, v});
     }
@@ -101,8 +114,8 @@ TEST(XorChunkTest, RoundTripsRandomSeries) {
 }
 
 TEST(XorChunkTest, RefusesBytesNoEncoderWrote) {
-  const std::string good = EncodeXorChunk(
-      std::vector<core::Sample>{{1000, 1.5}, {2000, 2.5}, {3500, -7.25}, {4000, 8}});
+  const std::string good =
+      EncodeXorChunk(std::vector<core::Sample>{{1000, 1.5}, {2000, 2.5}, {3500, -7.25}, {4000, 8}});
   std::vector<core::Sample> out;
   EXPECT_FALSE(DecodeXorChunk("", &out).ok());
   EXPECT_FALSE(DecodeXorChunk(std::string_view("\x00", 1), &out).ok());

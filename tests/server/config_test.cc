@@ -182,8 +182,10 @@ TEST(ServerConfigTest, RemoteReadLimitsAreKeysWithPrometheussDefaults) {
       Problems("[server]\nremote_read_sample_limit = -1\nremote_read_concurrent_limit = 5000\n"
                "remote_read_max_bytes_in_frame = 100\n");
   ASSERT_EQ(problems.size(), 3u);
-  EXPECT_NE(problems[0].find("[server] remote_read_sample_limit"), std::string::npos) << problems[0];
-  EXPECT_NE(problems[1].find("[server] remote_read_concurrent_limit"), std::string::npos) << problems[1];
+  EXPECT_NE(problems[0].find("[server] remote_read_sample_limit"), std::string::npos)
+      << problems[0];
+  EXPECT_NE(problems[1].find("[server] remote_read_concurrent_limit"), std::string::npos)
+      << problems[1];
   EXPECT_NE(problems[2].find("[server] remote_read_max_bytes_in_frame: must be from 1KB to 64MB"),
             std::string::npos)
       << problems[2];

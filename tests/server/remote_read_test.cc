@@ -59,9 +59,9 @@ class RemoteReadTest : public ::testing::Test {
                               {{"__name__", "rr_load"}, {"instance", instance}, {"job", "node"}}),
                           {}});
     }
-    w.series.push_back({core::Labels::FromLiteral(
-                            {{"__name__", "rr_load"}, {"instance", "c"}, {"region", "us"}}),
-                        {}});
+    w.series.push_back(
+        {core::Labels::FromLiteral({{"__name__", "rr_load"}, {"instance", "c"}, {"region", "us"}}),
+         {}});
     for (size_t i = 0; i < w.series.size(); ++i) {
       for (int k = 0; k < kSamples; ++k) {
         w.series[i].samples.push_back({kT0 + k * kStep, static_cast<double>(i) * 1000 + k * 0.5});
@@ -79,8 +79,10 @@ class RemoteReadTest : public ::testing::Test {
   core::HttpResponse Exchange(core::HttpRequest r) {
     core::Url url{"http", "127.0.0.1", server_->address().port, r.target};
     std::optional<core::Result<core::HttpResponse>> got;
-    client_->Send(url, std::move(r), [&](core::Result<core::HttpResponse> res) { got = std::move(res); });
-    EXPECT_TRUE(testing::RunUntil(loop_, [&] { return got.has_value(); }, std::chrono::seconds(20)));
+    client_->Send(url, std::move(r),
+                  [&](core::Result<core::HttpResponse> res) { got = std::move(res); });
+    EXPECT_TRUE(testing::RunUntil(
+        loop_, [&] { return got.has_value(); }, std::chrono::seconds(20)));
     if (!got || !got->ok()) return core::HttpResponse::Text(599, "no answer");
     return std::move(got->value());
   }
@@ -198,7 +200,8 @@ TEST_F(RemoteReadTest, StreamedAnswerHoldsTheSameSamplesInFramesUnderTheLimit) {
     ASSERT_EQ(by_query[q].size(), static_cast<size_t>(want.timeseries_size())) << q;
     for (int i = 0; i < want.timeseries_size(); ++i) {
       EXPECT_EQ(by_query[q][i].first, LabelsOf(want.timeseries(i).labels()));
-      ASSERT_EQ(by_query[q][i].second.size(), static_cast<size_t>(want.timeseries(i).samples_size()));
+      ASSERT_EQ(by_query[q][i].second.size(),
+                static_cast<size_t>(want.timeseries(i).samples_size()));
       for (int k = 0; k < want.timeseries(i).samples_size(); ++k) {
         EXPECT_EQ(by_query[q][i].second[k].timestamp_ms, want.timeseries(i).samples(k).timestamp());
         EXPECT_EQ(by_query[q][i].second[k].value, want.timeseries(i).samples(k).value());
@@ -268,15 +271,19 @@ TEST_F(RemoteReadTest, ReadsPastTheConcurrencyLimitWait) {
     req.target = "/api/v1/read";
     req.body = Body(r);
     const core::Url url{"http", "127.0.0.1", server_->address().port, req.target};
-    clients.back()->Send(url, std::move(req),
-                         [&got, i](core::Result<core::HttpResponse> res) { got[i] = std::move(res); });
+    clients.back()->Send(url, std::move(req), [&got, i](core::Result<core::HttpResponse> res) {
+      got[i] = std::move(res);
+    });
   }
-  ASSERT_TRUE(testing::RunUntil(loop_, [&] {
-    for (const auto& g : got) {
-      if (!g) return false;
-    }
-    return true;
-  }, std::chrono::seconds(20)));
+  ASSERT_TRUE(testing::RunUntil(
+      loop_,
+      [&] {
+        for (const auto& g : got) {
+          if (!g) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(20)));
   for (const auto& g : got) {
     ASSERT_TRUE(g->ok()) << g->status().ToString();
     EXPECT_EQ((*g)->status, 200) << (*g)->body;
