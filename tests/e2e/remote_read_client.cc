@@ -158,6 +158,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "HTTP %d: %s", response.status, response.body.c_str());
     return 1;
   }
+  std::fprintf(stderr, "body: %zu bytes\n", response.body.size());
   std::fprintf(stderr, "Content-Type: %s\n",
                std::string(response.headers.Get("Content-Type")).c_str());
 
