@@ -142,7 +142,7 @@ core::Status AppendSeriesFrames(const core::Labels& labels, std::span<const core
         take = (take + 1) / 2;
         chunk = MakeChunk(samples.subspan(next, take));
       } else {
-        return core::InvalidArgumentError(
+        return core::ResourceExhaustedError(
             "a frame of series " + labels.ToString() + " with one sample is larger than the " +
             std::to_string(max_message_bytes) + " bytes allowed per frame");
       }

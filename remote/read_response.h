@@ -41,8 +41,8 @@ class SamplesResponse {
 
 // Cuts one series' samples (oldest first) into XOR chunks of up to kXorChunkSamples and the
 // chunks into frames whose message is at most max_message_bytes, and appends the frames to
-// *out. A chunk is made smaller when it alone does not fit; InvalidArgument when the labels and
-// one sample do not fit.
+// *out. A chunk is made smaller when it alone does not fit; ResourceExhausted when the labels
+// and one sample do not fit (the server's limit, not the client's mistake).
 core::Status AppendSeriesFrames(const core::Labels& labels, std::span<const core::Sample> samples,
                                 int64_t query_index, size_t max_message_bytes, std::string* out);
 

@@ -142,7 +142,7 @@ TEST(StreamedResponseTest, EveryFrameIsUnderTheLimit) {
 TEST(StreamedResponseTest, RefusesALimitThatCannotHoldOneSample) {
   std::string body;
   core::Status s = AppendSeriesFrames(kUp, Ramp(0, 10), 0, 60, &body);
-  EXPECT_EQ(s.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.code(), core::StatusCode::kResourceExhausted);
   EXPECT_NE(s.message().find("60 bytes"), std::string::npos) << s.message();
 }
 
