@@ -298,5 +298,28 @@ TEST_F(RemoteReadTest, ReadsPastTheConcurrencyLimitWait) {
   EXPECT_NE(metrics.find("vigil_remote_read_running 0"), std::string::npos);
 }
 
+// Clients that leave without reading their streams give their places back: with one read at a
+// time, the next read is still answered, and the server stops with no read left behind. (The
+// streams here are small enough to be written whole before the clients go; a stream stopped
+// by a client that reads nothing is let go the same way, when its connection closes.)
+TEST_F(RemoteReadTest, ClientsThatLeaveWithoutReadingFreeTheirPlaces) {
+  config_.limits.remote_read_concurrent_limit = 1;
+  config_.limits.remote_read_max_bytes_in_frame = 1024;
+  Start();
+  remote::pb::ReadRequest request = TwoQueries();
+  request.add_accepted_response_types(remote::pb::ReadRequest::STREAMED_XOR_CHUNKS);
+  const std::string body = Body(request);
+  for (int i = 0; i < 3; ++i) {
+    testing::RawClient gone(server_->address().port);
+    ASSERT_TRUE(gone.connected());
+    gone.Send("POST /api/v1/read HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\n\r\n" + body);
+    testing::RunUntil(loop_, [] { return false; }, std::chrono::milliseconds(5));
+  }  // each closes its socket with the answer unread
+  remote::pb::ReadResponse answer = SamplesAnswer(TwoQueries());
+  EXPECT_EQ(answer.results_size(), 2);
+  // TearDown's Stopped() waits for every read to be over.
+}
+
 }  // namespace
 }  // namespace vigil::server
