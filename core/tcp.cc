@@ -1,11 +1,22 @@
 #include "core/tcp.h"
 
+#include <csignal>
 #include <cstring>
+#include <mutex>
 
 #include "core/log.h"
 
 namespace vigil::core {
 namespace {
+
+// libuv writes to sockets with write(2): a peer that has gone (a client leaving in the middle
+// of a long answer, a server closing on a sender) raises SIGPIPE, which would end the process.
+// The write's EPIPE is what the connection handles instead. Set once, by whatever opens the
+// first socket, so tests and both binaries are covered alike.
+void IgnoreBrokenPipes() {
+  static std::once_flag once;
+  std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
+}
 
 std::string FormatAddress(const sockaddr_storage& addr) {
   char host[INET6_ADDRSTRLEN] = "";
@@ -208,6 +219,7 @@ TcpListener::~TcpListener() { CloseAndDelete(handle_); }
 
 Result<std::unique_ptr<TcpListener>> TcpListener::Create(Loop& loop, const HostPort& address,
                                                          TlsConfig* tls, OnAccept on_accept) {
+  IgnoreBrokenPipes();
   std::unique_ptr<TcpListener> l(new TcpListener(loop, tls, std::move(on_accept)));
   sockaddr_storage addr{};
   std::string host = address.host.empty() ? "0.0.0.0" : address.host;
@@ -347,6 +359,7 @@ struct Connector::Attempt {
 Connector::Connector(Loop& loop, std::string host, uint16_t port, TlsConfig* tls,
                      OnConnect on_connect)
     : attempt_(std::make_shared<Attempt>(loop, std::move(host), port, tls, std::move(on_connect))) {
+  IgnoreBrokenPipes();
   Attempt* a = attempt_.get();
   a->self = attempt_;
   a->resolve.data = a;

@@ -267,6 +267,28 @@ TEST_F(HttpServerTest, AnAbortedStreamIsACutShortBodyForTheClient) {
   ASSERT_TRUE(RunUntil(loop_, [&] { return server_->connection_count() == 0; }));
 }
 
+// A client that leaves while a long answer is being written: the writes fail (EPIPE) and the
+// session goes, the process is not killed by SIGPIPE (it was, before sockets ignored it).
+TEST_F(HttpServerTest, AClientLeavingMidAnswerEndsOnlyItsConnection) {
+  StartServer();
+  {
+    RawClient gone(port_);
+    gone.Send("GET /later HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(RunUntil(loop_, [&] { return held_.size() == 1; }));
+    ASSERT_TRUE(held_[0].StartStream(HttpResponse{}));
+    ASSERT_TRUE(held_[0].StreamWrite(std::string(64 << 10, 'x'), 0, nullptr));
+    RunUntil(loop_, [&] { return !gone.received().empty(); });
+  }  // closed with most of the answer unread
+  // Keeps writing until the connection reports the peer gone; each piece is more than the
+  // socket buffers take once the peer has reset the connection.
+  const std::string piece(1 << 20, 'y');
+  ASSERT_TRUE(RunUntil(loop_, [&] { return !held_[0].StreamWrite(piece, 0, nullptr); }));
+  ASSERT_TRUE(RunUntil(loop_, [&] { return server_->connection_count() == 0; }));
+  auto after = Exchange(Get(), "/still-here");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->body, "GET /still-here ");
+}
+
 TEST_F(HttpServerTest, ShutdownClosesIdleConnectionsAndStopsListening) {
   StartServer();
   ASSERT_TRUE(Exchange(Get(), "/").ok());
