@@ -24,6 +24,37 @@ struct DodBucket {
 };
 constexpr DodBucket kDodBuckets[] = {{0b10, 2, 14}, {0b110, 3, 17}, {0b1110, 4, 20}};
 
+// A bit stream as Prometheus's bstream leaves it. A write of whole bytes that ends on a byte
+// boundary (the first sample's time and value, a delta's bytes, a value's window of 8, 16, ...
+// bits) leaves one empty byte after it, which the next write fills; a chunk that ends there
+// keeps it. Readers never look at it; it is written so the bytes are Prometheus's.
+class PromBits {
+ public:
+  explicit PromBits(std::string header) : w_(std::move(header)) {}
+  void Write(uint64_t value, int count) {
+    w_.WriteBits(value, count);
+    bits_ += static_cast<uint64_t>(count);
+    empty_tail_ = count >= 8 && count % 8 == 0 && bits_ % 8 == 0;
+  }
+  void WriteVarbits(uint64_t value) {
+    do {
+      const uint64_t group = value & 0x7f;
+      value >>= 7;
+      Write((value != 0 ? 0x80 : 0) | group, 8);
+    } while (value != 0);
+  }
+  std::string Release() && {
+    std::string out = std::move(w_).Release();
+    if (empty_tail_) out.push_back('\0');
+    return out;
+  }
+
+ private:
+  core::BitWriter w_;
+  uint64_t bits_ = 0;  // after the header
+  bool empty_tail_ = false;
+};
+
 // The value's XOR with the previous one, inside the previous window of meaningful bits when
 // it fits.
 struct XorState {
@@ -31,27 +62,27 @@ struct XorState {
   uint8_t leading = 0xff;  // no window yet
   uint8_t trailing = 0;
 
-  void Write(core::BitWriter& w, double value) {
+  void Write(PromBits& w, double value) {
     const uint64_t x = Bits(value) ^ previous;
     previous = Bits(value);
     if (x == 0) {
-      w.WriteBits(0, 1);
+      w.Write(0, 1);
       return;
     }
     const auto lead = static_cast<uint8_t>(std::min(std::countl_zero(x), 31));
     const auto trail = static_cast<uint8_t>(std::countr_zero(x));
     if (leading != 0xff && lead >= leading && trail >= trailing) {
-      w.WriteBits(0b10, 2);
-      w.WriteBits(x >> trailing, 64 - leading - trailing);
+      w.Write(0b10, 2);
+      w.Write(x >> trailing, 64 - leading - trailing);
       return;
     }
     leading = lead;
     trailing = trail;
     const int width = 64 - lead - trail;
-    w.WriteBits(0b11, 2);
-    w.WriteBits(lead, 5);
-    w.WriteBits(static_cast<uint64_t>(width & 63), 6);
-    w.WriteBits(x >> trail, width);
+    w.Write(0b11, 2);
+    w.Write(lead, 5);
+    w.Write(static_cast<uint64_t>(width & 63), 6);
+    w.Write(x >> trail, width);
   }
 
   bool Read(core::BitReader& r, double* value) {
@@ -81,7 +112,7 @@ std::string EncodeXorChunk(std::span<const core::Sample> samples) {
   std::string header(2, '\0');
   header[0] = static_cast<char>(count >> 8);
   header[1] = static_cast<char>(count & 0xff);
-  core::BitWriter w(std::move(header));
+  PromBits w(std::move(header));
   XorState values;
   int64_t t = 0;
   uint64_t delta = 0;
@@ -89,7 +120,7 @@ std::string EncodeXorChunk(std::span<const core::Sample> samples) {
     const core::Sample& s = samples[i];
     if (i == 0) {
       w.WriteVarbits(core::ZigZag(s.timestamp_ms));
-      w.WriteBits(Bits(s.value), 64);
+      w.Write(Bits(s.value), 64);
       values.previous = Bits(s.value);
     } else if (i == 1) {
       delta = static_cast<uint64_t>(s.timestamp_ms) - static_cast<uint64_t>(t);
@@ -100,7 +131,7 @@ std::string EncodeXorChunk(std::span<const core::Sample> samples) {
       const int64_t dod = Wrapping(next - delta);
       delta = next;
       if (dod == 0) {
-        w.WriteBits(0, 1);
+        w.Write(0, 1);
       } else {
         const DodBucket* bucket = nullptr;
         for (const DodBucket& b : kDodBuckets) {
@@ -110,11 +141,11 @@ std::string EncodeXorChunk(std::span<const core::Sample> samples) {
           }
         }
         if (bucket != nullptr) {
-          w.WriteBits(bucket->prefix, bucket->prefix_bits);
-          w.WriteBits(static_cast<uint64_t>(dod), bucket->width);
+          w.Write(bucket->prefix, bucket->prefix_bits);
+          w.Write(static_cast<uint64_t>(dod), bucket->width);
         } else {
-          w.WriteBits(0b1111, 4);
-          w.WriteBits(static_cast<uint64_t>(dod), 64);
+          w.Write(0b1111, 4);
+          w.Write(static_cast<uint64_t>(dod), 64);
         }
       }
       values.Write(w, s.value);

@@ -12,7 +12,9 @@
 //             (v in [-(2^(n-1) - 1), 2^(n-1)]; read back, v > 2^(n-1) means v - 2^n)
 //   xor    := '0' (same value) | '10' bits (the previous window)
 //           | '11' leading:5 width:6 bits   (leading at most 31, width 64 written as 0)
-// The bit stream is most significant bit first; the last byte is padded with zeros.
+// The bit stream is most significant bit first; the last byte is padded with zeros. A chunk
+// whose last write was whole bytes ending on a byte boundary has one zero byte more, as
+// Prometheus's bit stream keeps it (a one-sample chunk, a last value window of 8, 16, ... bits).
 #include <cstdint>
 #include <span>
 #include <string>

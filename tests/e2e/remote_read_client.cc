@@ -11,7 +11,7 @@
 // samples outside its query's range are left out, as Prometheus's own reader leaves them
 // (Prometheus sends whole chunks that overlap the range). --check-chunks decodes every XOR
 // chunk and encodes its samples again with Vigil's encoder: on stderr, how many chunks came
-// and how many were the same bytes. --max-frame: a streamed frame's message larger than this
+// and how many were the same bytes, and both forms of each that was not. --max-frame: a streamed frame's message larger than this
 // is an error. Exit status 1 for an answer other than 200 or one that does not decode.
 #include <bit>
 #include <cinttypes>
@@ -77,6 +77,16 @@ std::string Labels(const google::protobuf::RepeatedPtrField<pb::Label>& labels) 
     out += labels[i].name() + "=\"" + labels[i].value() + "\"";
   }
   return out + "}";
+}
+
+std::string Hex(std::string_view bytes) {
+  std::string out;
+  char b[3];
+  for (unsigned char c : bytes) {
+    std::snprintf(b, sizeof b, "%02x", c);
+    out += b;
+  }
+  return out;
 }
 
 int Usage() {
@@ -222,7 +232,18 @@ int main(int argc, char** argv) {
           return 1;
         }
         ++chunks;
-        if (vigil::remote::EncodeXorChunk(samples) == chunk.data()) ++same_bytes;
+        const std::string ours = vigil::remote::EncodeXorChunk(samples);
+        if (ours == chunk.data()) {
+          ++same_bytes;
+        } else if (check_chunks) {
+          size_t at = 0;
+          while (at < ours.size() && at < chunk.data().size() && ours[at] == chunk.data()[at]) ++at;
+          std::fprintf(stderr,
+                       "chunk of %zu samples of %s differs from byte %zu (%zu and %zu bytes):\n"
+                       "  got  %s\n  ours %s\n",
+                       samples.size(), key.c_str(), at, chunk.data().size(), ours.size(),
+                       Hex(chunk.data()).c_str(), Hex(ours).c_str());
+        }
         for (const vigil::core::Sample& s : samples) {
           if (s.timestamp_ms < q.start_timestamp_ms() || s.timestamp_ms > q.end_timestamp_ms())
             continue;

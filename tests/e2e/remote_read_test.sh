@@ -102,7 +102,8 @@ check "STREAMED_XOR_CHUNKS: vigil-server's content type (its frames were read wi
 prom_chunks() { sed -n 's/^chunks: \([0-9]*\), re-encoded byte for byte: \([0-9]*\)$/\1 \2/p' "$work/$1.err"; }
 echo "  Prometheus's chunks / re-encoded byte for byte: $(prom_chunks ref.streamed); vigil's: $(prom_chunks vigil.streamed)"
 check "every XOR chunk Prometheus sent is what Vigil's encoder makes of its samples" bash -c \
-  "read n same <<< \"$(prom_chunks ref.streamed)\"; [ \"\${n:-0}\" -gt 0 ] && [ \"\$n\" = \"\$same\" ]"
+  "read n same <<< \"$(prom_chunks ref.streamed)\"; [ \"\${n:-0}\" -gt 0 ] && [ \"\$n\" = \"\$same\" ] ||
+   { grep -A2 '^chunk of' $work/ref.streamed.err | head -c 3000; false; }"
 
 # 3. Malformed requests: 400 from both, and nothing changed.
 code() {  # code PORT BODY_FILE

@@ -38,6 +38,28 @@ TEST(XorChunkTest, BytesAreThoseOfPrometheusFormat) {
             "0003d00f3ff0000000000000e80700");
 }
 
+// Chunks Prometheus 2.42 sent (remote read, streamed) for samples pushed to it: its bit stream
+// ends with an empty byte after a write of whole bytes that ends on a byte boundary.
+TEST(XorChunkTest, BytesAreThoseRealPrometheusSent) {
+  // One sample: the value's 64 bits end on a boundary.
+  EXPECT_EQ(Hex(EncodeXorChunk(std::vector<core::Sample>{{1796033611161, 1.5}})),
+            "0001b29690bfc5683ff800000000000000");
+  // The last value reuses a window of 8 bits that ends on a boundary.
+  EXPECT_EQ(Hex(EncodeXorChunk(std::vector<core::Sample>{
+                {1796033629988, 1}, {1796033644988, 0.004150390625}, {1796033659988, 1}})),
+            "0003c8bc92bfc5683ff00000000000009875d0440a8100");
+  // One more sample and it ends inside a byte: no empty byte.
+  const std::string four =
+      EncodeXorChunk(std::vector<core::Sample>{{1796033630265, 1},
+                                               {1796033645265, 0.004150390625},
+                                               {1796033660265, 1},
+                                               {1796033675265, 0.004150390625}});
+  std::vector<core::Sample> out;
+  ASSERT_TRUE(DecodeXorChunk(four, &out).ok());
+  EXPECT_EQ(out.size(), 4u);
+  EXPECT_NE(four.back(), '\0');
+}
+
 // A delta-of-delta of +8192 fits the 14-bit bucket in Prometheus's reading and -8192 does not
 // (two's complement would have it the other way round).
 TEST(XorChunkTest, BucketEdgesAreThoseOfPrometheus) {
