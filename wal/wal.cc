@@ -242,6 +242,28 @@ std::vector<const Cursor*> Wal::cursors() const {
   return out;
 }
 
+std::vector<std::string> Wal::SavedCursorNames() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.dir + "/cursors", ec)) {
+    const std::string name = entry.path().filename().string();
+    // A cursor being saved is written beside its file first, under a name with a dot.
+    if (entry.is_regular_file(ec) && name.find('.') == std::string::npos) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+core::Status Wal::DeleteCursor(const std::string& name) {
+  std::lock_guard lock(drop_mu_);
+  cursors_.erase(name);
+  limits_.erase(name);
+  std::error_code ec;
+  std::filesystem::remove(options_.dir + "/cursors/" + name, ec);
+  if (ec) return core::ErrnoError(ec.value(), "delete WAL cursor " + name);
+  return core::OkStatus();
+}
+
 void Wal::DropSegment(uint32_t index) {
   for (auto& [name, cursor] : cursors_) cursor->SkipSegment(index, "the log's size or age cap");
   segments_->Delete(index);

@@ -129,6 +129,12 @@ class Wal {
   void ShedBounded(uint64_t bytes);
   // Every cursor opened, by name.
   std::vector<const Cursor*> cursors() const;
+  // The names of the cursors saved in the log's directory, opened or not: an owner that
+  // keeps the cursors of destinations it no longer sends to opens these again at start.
+  std::vector<std::string> SavedCursorNames() const;
+  // Forgets cursor `name` and deletes its file, so that it no longer holds any segment. Its
+  // reader must be gone. OK when there is no such cursor.
+  core::Status DeleteCursor(const std::string& name);
 
   WalStats stats() const;
   const WalOptions& options() const { return options_; }

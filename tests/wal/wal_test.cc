@@ -189,6 +189,37 @@ TEST_F(WalTest, ReadsAcrossSegmentsAndDeletesThoseEveryCursorPassed) {
   EXPECT_EQ(a->dropped_samples() + b->dropped_samples(), 0u);
 }
 
+// The agent keeps a removed destination's cursor (saved, opened again at start) until the
+// operator deletes it; then it holds nothing.
+TEST_F(WalTest, ASavedCursorIsListedAndDeletingItReleasesWhatItHeld) {
+  options_.segment_size = 64 * 1024;
+  Open();
+  Cursor* kept = *wal_->OpenCursor("old");
+  Cursor* live = *wal_->OpenCursor("central");
+  for (int b = 0; b < 100; ++b) ASSERT_TRUE(AppendBatch(b, 50).ok());
+  std::vector<Cursor::Sample> got;
+  ASSERT_TRUE(kept->Read(500, &got).ok());
+  ASSERT_TRUE(kept->Commit(kept->read_position()).ok());
+  EXPECT_EQ(wal_->SavedCursorNames(), std::vector<std::string>{"old"});  // central never saved
+  Open();  // a restart
+  EXPECT_EQ(wal_->SavedCursorNames(), std::vector<std::string>{"old"});
+  kept = *wal_->OpenCursor("old");
+  live = *wal_->OpenCursor("central");
+  for (int b = 100; b < 400; ++b) ASSERT_TRUE(AppendBatch(b, 50).ok());
+  EXPECT_EQ(ReadAll(live, 1000), Expected(0, 400, 50));
+  ASSERT_TRUE(live->Commit(live->read_position()).ok());
+  wal_->DeleteOldSegments();
+  const uint64_t held = wal_->stats().segments;
+  ASSERT_GE(held, 3u);  // "old" holds them, committed in the first
+  ASSERT_TRUE(wal_->DeleteCursor("old").ok());
+  EXPECT_EQ(wal_->SavedCursorNames(), std::vector<std::string>{"central"});
+  ASSERT_EQ(wal_->cursors().size(), 1u);
+  EXPECT_EQ(wal_->cursors()[0]->name(), "central");
+  wal_->DeleteOldSegments();
+  EXPECT_EQ(wal_->stats().segments, 1u);
+  EXPECT_TRUE(wal_->DeleteCursor("never-there").ok());
+}
+
 // The server's threads at once: a worker appends, the loop reads a forwarder's cursor and
 // acknowledges, maintenance deletes what every cursor passed and the pool syncs. Nothing is
 // lost, repeated or reordered, and nothing is counted as dropped.
