@@ -8,27 +8,46 @@
 #include "core/log.h"
 
 namespace vigil::agent {
+namespace {
+
+// How often senders a reload stopped are looked at, until their last window is settled.
+constexpr std::chrono::milliseconds kSettleInterval{100};
+
+}  // namespace
 
 Agent::Agent(core::Loop& loop, AgentConfig config, const core::Clock& clock)
-    : config_(std::move(config)), loop_(loop), clock_(clock) {
+    : config_(std::move(config)),
+      loop_(loop),
+      clock_(clock),
+      settle_timer_(loop, [this] { SettleRetiring(); }) {
   core::RegisterBuildMetrics(metrics_, "vigil-agent", clock);
 }
 
 core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig config,
-                                                   const core::Clock& clock) {
+                                                   const core::Clock& clock,
+                                                   std::string config_path) {
   // No check of data_dir here: a read-only or full disk must not stop collection; the
   // sample log reports it and holds samples in memory until the disk takes them.
   std::unique_ptr<Agent> agent(new Agent(loop, std::move(config), clock));
   Agent* a = agent.get();
+  a->config_path_ = std::move(config_path);
   core::HttpServerOptions options;
   options.listen = a->config_.listen;
   VIGIL_ASSIGN_OR_RETURN(a->http_, core::HttpEndpoint::Create(loop, options, a->metrics_));
-  a->sighup_ = std::make_unique<core::SignalWatch>(loop, SIGHUP, [](int) {
-    core::LogWarn("SIGHUP: the agent does not reload its configuration yet; restart it to apply changes");
-  });
+  // As Prometheus's: the configuration read at start counts as the first good load.
+  a->reload_ok_ = &a->metrics_.Gauge("vigil_config_last_reload_successful",
+                                     "Whether the last configuration reload succeeded.");
+  a->reload_success_time_ =
+      &a->metrics_.Gauge("vigil_config_last_reload_success_timestamp_seconds",
+                         "When the configuration was last loaded successfully.");
+  a->reload_ok_->Get()->Set(1);
+  a->reload_success_time_->Get()->Set(static_cast<double>(clock.NowUnixMillis()) / 1000);
+  // SIGHUP's default action would end the agent; systemd's reload sends it.
+  a->sighup_ = std::make_unique<core::SignalWatch>(loop, SIGHUP, [a](int) { (void)a->Reload(); });
   core::AddAdminRoutes(
       a->http_->router(), a->metrics_, "Vigil Agent", [a] { return a->Ready(); },
       [a] { return a->node_->Exposition(); });
+  a->AddReloadRoute();
 
   SampleLogOptions log_options;
   log_options.wal.dir = a->config_.data_dir + "/wal";
@@ -37,37 +56,23 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
   log_options.wal.fsync =
       a->config_.wal_fsync_always ? wal::FsyncPolicy::kAlways : wal::FsyncPolicy::kInterval;
   for (const auto& d : a->config_.destinations) log_options.destinations.push_back(d.name);
+  log_options.delete_cursors = a->config_.delete_cursors;
   a->log_ = std::make_unique<SampleLog>(loop, std::move(log_options), clock, a->metrics_);
   a->log_->Start([a](wal::Wal& wal) { a->StartSenders(wal); },
                  [a] {
-                   for (auto& sender : a->senders_) sender->Notify();
+                   for (auto& [name, sender] : a->senders_) sender->Notify();
                  });
-  std::vector<std::unique_ptr<collectors::Collector>> enabled;
-  for (auto& c : collectors::DefaultCollectors(a->config_.roots, clock)) {
-    const auto& off = a->config_.disabled_collectors;
-    if (std::find(off.begin(), off.end(), c->name()) == off.end()) enabled.push_back(std::move(c));
-  }
-  std::vector<core::Label> node_labels{{"job", a->config_.job}, {"instance", a->config_.node_name}};
-  node_labels.insert(node_labels.end(), a->config_.extra_labels.begin(),
-                     a->config_.extra_labels.end());
   a->node_ = std::make_unique<NodeTarget>(
-      loop, collectors::CollectorSet(std::move(enabled), clock, a->config_.roots.files),
-      a->config_.interval, std::move(node_labels), clock,
+      loop, a->NodeCollectors(), a->config_.interval, a->NodeLabels(), clock,
       [a](std::vector<LabeledSample> batch) { a->log_->Append(std::move(batch)); });
   if (a->config_.push_self_metrics) {
     a->node_->SetSelfMetrics([a] { return a->metrics_.Collect(); });
   }
   a->node_->Start();
   for (const ScrapeConfig& sc : a->config_.scrapes) {
-    auto target = std::make_unique<ScrapeTarget>(
-        loop, sc, a->config_.extra_labels, clock,
-        [a](std::vector<LabeledSample> batch) { a->log_->Append(std::move(batch)); });
-    target->SetMetadataSink([a](const std::vector<core::FamilyMetadata>& families) {
-      for (const core::FamilyMetadata& f : families)
-        a->metadata_[f.name] = {f.name, f.type, f.help, ""};
-    });
+    auto target = a->MakeScrape(sc);
     target->Start();
-    a->scrapes_.push_back(std::move(target));
+    a->scrapes_[sc.name] = std::move(target);
   }
   core::LogInfo("listening", {{"addr", a->http_->server().address().ToString()},
                               {"node_name", a->config_.node_name},
@@ -75,28 +80,192 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
   return agent;
 }
 
+collectors::CollectorSet Agent::NodeCollectors() const {
+  std::vector<std::unique_ptr<collectors::Collector>> enabled;
+  for (auto& c : collectors::DefaultCollectors(config_.roots, clock_)) {
+    const auto& off = config_.disabled_collectors;
+    if (std::find(off.begin(), off.end(), c->name()) == off.end()) enabled.push_back(std::move(c));
+  }
+  return collectors::CollectorSet(std::move(enabled), clock_, config_.roots.files);
+}
+
+std::vector<core::Label> Agent::NodeLabels() const {
+  std::vector<core::Label> labels{{"job", config_.job}, {"instance", config_.node_name}};
+  labels.insert(labels.end(), config_.extra_labels.begin(), config_.extra_labels.end());
+  return labels;
+}
+
+std::unique_ptr<ScrapeTarget> Agent::MakeScrape(const ScrapeConfig& config) {
+  auto target = std::make_unique<ScrapeTarget>(
+      loop_, config, config_.extra_labels, clock_,
+      [this](std::vector<LabeledSample> batch) { log_->Append(std::move(batch)); });
+  target->SetMetadataSink([this](const std::vector<core::FamilyMetadata>& families) {
+    for (const core::FamilyMetadata& f : families) metadata_[f.name] = {f.name, f.type, f.help, ""};
+  });
+  return target;
+}
+
 void Agent::StartSenders(wal::Wal& wal) {
   if (!senders_.empty()) return;
-  for (const remote::DestinationConfig& d : config_.destinations) {
-    auto cursor = wal.OpenCursor(d.name);
-    if (!cursor.ok()) {
-      core::LogError("cannot open WAL cursor",
-                     {{"destination", d.name}, {"err", cursor.status().message()}});
+  for (const remote::DestinationConfig& d : config_.destinations) StartSender(wal, d);
+}
+
+void Agent::StartSender(wal::Wal& wal, const remote::DestinationConfig& d) {
+  if (auto r = retiring_.find(d.name); r != retiring_.end()) {
+    r->second.successor = d;  // started once the old sender is done with the cursor
+    return;
+  }
+  auto cursor = wal.OpenCursor(d.name);
+  if (!cursor.ok()) {
+    core::LogError("cannot open WAL cursor",
+                   {{"destination", d.name}, {"err", cursor.status().message()}});
+    return;
+  }
+  // A sender stopped by a reload may have read past what was acknowledged.
+  (*cursor)->Rewind();
+  auto sender = std::make_unique<remote::Sender>(loop_, d, *cursor, clock_, metrics_,
+                                                 std::string("vigil-agent/") + core::kVersion);
+  sender->SetMetadataSource([this] {
+    // The node's families, then the scraped pages' (a scraped family of the same name wins).
+    std::map<std::string, remote::MetricMetadata> by_name;
+    for (core::FamilyMetadata& f : node_->Metadata()) by_name[f.name] = {f.name, f.type, std::move(f.help), ""};
+    for (const auto& [name, m] : metadata_) by_name[name] = m;
+    std::vector<remote::MetricMetadata> all;
+    all.reserve(by_name.size());
+    for (auto& [name, m] : by_name) all.push_back(std::move(m));
+    return all;
+  });
+  sender->Start();
+  senders_[d.name] = std::move(sender);
+}
+
+void Agent::RetireSender(const std::string& name,
+                         std::optional<remote::DestinationConfig> successor) {
+  auto it = senders_.find(name);
+  if (it == senders_.end()) {
+    if (auto r = retiring_.find(name); r != retiring_.end()) {
+      r->second.successor = std::move(successor);
+    } else if (successor && log_->wal() != nullptr) {
+      StartSender(*log_->wal(), *successor);
+    }
+    return;
+  }
+  it->second->Stop();
+  retiring_[name] = {std::move(it->second), std::move(successor)};
+  senders_.erase(it);
+  SettleRetiring();
+  if (!retiring_.empty() && !settle_timer_.active()) settle_timer_.Start(kSettleInterval, kSettleInterval);
+}
+
+void Agent::SettleRetiring() {
+  for (auto it = retiring_.begin(); it != retiring_.end();) {
+    if (!it->second.sender->Stopped()) {
+      ++it;
       continue;
     }
-    senders_.push_back(std::make_unique<remote::Sender>(
-        loop_, d, *cursor, clock_, metrics_, std::string("vigil-agent/") + core::kVersion));
-    senders_.back()->SetMetadataSource([this] {
-      // The node's families, then the scraped pages' (a scraped family of the same name wins).
-      std::map<std::string, remote::MetricMetadata> by_name;
-      for (core::FamilyMetadata& f : node_->Metadata()) by_name[f.name] = {f.name, f.type, std::move(f.help), ""};
-      for (const auto& [name, m] : metadata_) by_name[name] = m;
-      std::vector<remote::MetricMetadata> all;
-      all.reserve(by_name.size());
-      for (auto& [name, m] : by_name) all.push_back(std::move(m));
-      return all;
-    });
-    senders_.back()->Start();
+    // A sender given up while failing still has retries queued: destroying it abandons them,
+    // and the unacknowledged window stays in the log for the cursor's next reader.
+    std::optional<remote::DestinationConfig> successor = std::move(it->second.successor);
+    it = retiring_.erase(it);
+    if (successor && !stopping_ && log_->wal() != nullptr) StartSender(*log_->wal(), *successor);
+  }
+  if (retiring_.empty()) settle_timer_.Stop();
+}
+
+void Agent::AddReloadRoute() {
+  // Answered as Prometheus's: 200 with no body, or 500 with the reason.
+  http_->router().Handle("/-/reload", {"POST", "PUT"},
+                         [this](const core::HttpRequest&, core::HttpResponder responder) {
+                           core::Status s = Reload();
+                           responder.Send(s.ok() ? core::HttpResponse::Text(200, "")
+                                                 : core::HttpResponse::Text(
+                                                       500, "failed to reload config: " +
+                                                                s.message() + "\n"));
+                         });
+}
+
+core::Status Agent::Reload() {
+  auto refuse = [this](core::Status s) {
+    reload_ok_->Get()->Set(0);
+    core::LogError("configuration reload refused; the running configuration stays",
+                   {{"err", s.message()}});
+    return s;
+  };
+  if (stopping_) return refuse(core::UnavailableError("the agent is stopping"));
+  if (config_path_.empty())
+    return refuse(
+        core::FailedPreconditionError("the agent was started without a configuration file"));
+  core::Result<AgentConfig> next = core::LoadConfig(config_path_, ReadAgentConfig);
+  if (!next.ok()) return refuse(next.status());
+  const AgentConfigChange change = DiffAgentConfig(config_, *next);
+  if (!change.needs_restart.empty()) {
+    std::string keys;
+    for (const std::string& k : change.needs_restart) keys += (keys.empty() ? "" : ", ") + k;
+    return refuse(core::InvalidArgumentError(
+        keys + " changed: read at start only; restart the agent to apply it, or set it back"));
+  }
+  Apply(change, std::move(next).value());
+  reload_ok_->Get()->Set(1);
+  reload_success_time_->Get()->Set(static_cast<double>(clock_.NowUnixMillis()) / 1000);
+  core::LogInfo("configuration reloaded", {{"changed", change.Summary()}});
+  return core::OkStatus();
+}
+
+void Agent::Apply(const AgentConfigChange& change, AgentConfig next) {
+  config_ = std::move(next);
+
+  if (change.node_collectors) node_->SetCollectors(NodeCollectors());
+  if (change.node_labels) node_->SetTargetLabels(NodeLabels());
+  if (change.node_interval) node_->SetInterval(config_.interval);
+  if (change.push_self_metrics) {
+    node_->SetSelfMetrics(config_.push_self_metrics
+                              ? std::function<std::vector<core::MetricFamily>()>(
+                                    [this] { return metrics_.Collect(); })
+                              : nullptr);
+  }
+
+  auto scrape_config = [this](const std::string& name) -> const ScrapeConfig& {
+    return *std::find_if(config_.scrapes.begin(), config_.scrapes.end(),
+                         [&name](const ScrapeConfig& s) { return s.name == name; });
+  };
+  // Destroying a target abandons a scrape in flight; its stale markers are in the log by then.
+  for (const std::string& name : change.scrapes_removed) {
+    scrapes_[name]->Stop();
+    scrapes_.erase(name);
+  }
+  for (const std::string& name : change.scrapes_changed) {
+    auto next_target = MakeScrape(scrape_config(name));
+    scrapes_[name]->HandOver(*next_target);
+    next_target->Start();
+    scrapes_[name] = std::move(next_target);
+  }
+  for (const std::string& name : change.scrapes_added) {
+    auto target = MakeScrape(scrape_config(name));
+    target->Start();
+    scrapes_[name] = std::move(target);
+  }
+
+  std::vector<std::string> names;
+  for (const remote::DestinationConfig& d : config_.destinations) names.push_back(d.name);
+  log_->SetCursors(names, config_.delete_cursors);
+  // A removed destination's cursor stays open in the log, holding its place (and the log's
+  // segments from there, up to wal_max_size and wal_max_age) until delete_cursors names it.
+  for (const std::string& name : change.destinations_removed) RetireSender(name);
+  for (const std::string& name : config_.delete_cursors) {
+    // Its cursor is about to go: what its last window had not settled no longer matters.
+    if (retiring_.erase(name) > 0 && retiring_.empty()) settle_timer_.Stop();
+  }
+  wal::Wal* wal = log_->wal();
+  if (wal == nullptr) return;  // the senders start with the log, from config_
+  log_->DeleteUnusedCursors(config_.delete_cursors);
+  for (const remote::DestinationConfig& d : config_.destinations) {
+    const auto& changed = change.destinations_changed;
+    const auto& added = change.destinations_added;
+    if (std::find(changed.begin(), changed.end(), d.name) != changed.end()) {
+      RetireSender(d.name, d);
+    } else if (std::find(added.begin(), added.end(), d.name) != added.end()) {
+      StartSender(*wal, d);
+    }
   }
 }
 
@@ -104,26 +273,31 @@ void Agent::StartSenders(wal::Wal& wal) {
 // failing for long.
 bool Agent::Ready() const {
   if (log_->wal() == nullptr) return false;
-  for (const auto& s : senders_) {
+  for (const auto& [name, s] : senders_) {
     if (!s->Healthy()) return false;
   }
   return true;
 }
 
 void Agent::Stop() {
+  stopping_ = true;
   sighup_.reset();
   http_->server().Shutdown();
   node_->Stop();  // stale markers go into the log before it closes
-  for (auto& scrape : scrapes_) scrape->Stop();
-  for (auto& sender : senders_) sender->Stop();
+  for (auto& [name, scrape] : scrapes_) scrape->Stop();
+  for (auto& [name, sender] : senders_) sender->Stop();
+  for (auto& [name, r] : retiring_) r.successor.reset();
   log_->Stop();
 }
 
 bool Agent::Stopped() const {
-  for (const auto& s : senders_) {
+  for (const auto& [name, s] : senders_) {
     if (!s->Stopped()) return false;
   }
-  for (const auto& s : scrapes_) {
+  for (const auto& [name, r] : retiring_) {
+    if (!r.sender->Stopped()) return false;
+  }
+  for (const auto& [name, s] : scrapes_) {
     if (!s->Stopped()) return false;
   }
   return http_->server().connection_count() == 0 && log_->Stopped();

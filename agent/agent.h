@@ -1,11 +1,16 @@
 #pragma once
-// The agent's work on its loop: its HTTP endpoint (/-/healthy, /-/ready, /metrics), the
-// local scrapes, the write-ahead log every sample goes through, and one remote-write sender
-// per destination reading from it. The collectors join it here.
+// The agent's work on its loop: its HTTP endpoint (/-/healthy, /-/ready, /metrics,
+// /-/reload), the local scrapes, the write-ahead log every sample goes through, and one
+// remote-write sender per destination reading from it. The collectors join it here.
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "agent/config.h"
+#include "agent/config_diff.h"
 #include "agent/node_target.h"
 #include "agent/sample_log.h"
 #include "agent/scrape.h"
@@ -20,30 +25,59 @@ namespace vigil::agent {
 
 class Agent final : public core::Service {
  public:
+  // `config_path` is what SIGHUP and POST /-/reload read again ("": they are refused).
   static core::Result<std::unique_ptr<Agent>> Create(core::Loop& loop, AgentConfig config,
-                                                     const core::Clock& clock);
+                                                     const core::Clock& clock,
+                                                     std::string config_path = "");
   void Stop() override;
   bool Stopped() const override;
+
+  // Reads the configuration file again and applies what changed (agent/config_diff.h). A file
+  // with any error, or a change to a setting read at start only, is refused as a whole: the
+  // running configuration stays, and the status says why.
+  core::Status Reload();
 
   const core::HostPort& address() const { return http_->server().address(); }
 
  private:
   Agent(core::Loop& loop, AgentConfig config, const core::Clock& clock);
   void StartSenders(wal::Wal& wal);
+  // A sender for `d` on its cursor, from the cursor's committed position.
+  void StartSender(wal::Wal& wal, const remote::DestinationConfig& d);
+  // Stops the sender of `name`; `successor` starts on its cursor once its window is settled.
+  void RetireSender(const std::string& name,
+                    std::optional<remote::DestinationConfig> successor = std::nullopt);
+  void SettleRetiring();
+  std::unique_ptr<ScrapeTarget> MakeScrape(const ScrapeConfig& config);
+  collectors::CollectorSet NodeCollectors() const;
+  std::vector<core::Label> NodeLabels() const;
+  void Apply(const AgentConfigChange& change, AgentConfig next);
+  void AddReloadRoute();
   bool Ready() const;
 
   AgentConfig config_;
+  std::string config_path_;
   core::MetricsRegistry metrics_;
   std::unique_ptr<core::HttpEndpoint> http_;
   std::unique_ptr<SampleLog> log_;
   std::unique_ptr<NodeTarget> node_;
-  std::vector<std::unique_ptr<remote::Sender>> senders_;
-  std::vector<std::unique_ptr<ScrapeTarget>> scrapes_;
+  std::map<std::string, std::unique_ptr<remote::Sender>> senders_;  // by destination
+  // Senders a reload stopped, until their last window is settled: two senders never read one
+  // cursor, so a changed destination's new sender waits here for the old one.
+  struct RetiringSender {
+    std::unique_ptr<remote::Sender> sender;
+    std::optional<remote::DestinationConfig> successor;
+  };
+  std::map<std::string, RetiringSender> retiring_;
+  std::map<std::string, std::unique_ptr<ScrapeTarget>> scrapes_;  // by [scrape.NAME]
   std::map<std::string, remote::MetricMetadata> metadata_;  // by family, from the scraped pages
-  // SIGHUP's default action would end the agent (systemd's reload sends it): caught and logged.
   std::unique_ptr<core::SignalWatch> sighup_;
+  core::MetricFamilyDef* reload_ok_ = nullptr;
+  core::MetricFamilyDef* reload_success_time_ = nullptr;
   core::Loop& loop_;
   const core::Clock& clock_;
+  core::Timer settle_timer_;  // while senders are retiring
+  bool stopping_ = false;
 };
 
 }  // namespace vigil::agent

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "collectors/collectors.h"
@@ -76,6 +77,18 @@ AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::Conf
     if (!collectors.Bool(name, true)) c.disabled_collectors.push_back(name);
   }
   c.destinations = remote::ReadDestinations(reader);
+  for (const std::string& name : agent.List("delete_cursors")) {
+    auto configured = [&name](const remote::DestinationConfig& d) { return d.name == name; };
+    if (std::any_of(c.destinations.begin(), c.destinations.end(), configured)) {
+      agent.Error("delete_cursors", "\"" + name + "\" is a [remote_write." + name +
+                                        "] destination; remove it from one of the two");
+    } else if (!remote::IsValidDestinationName(name)) {
+      agent.Error("delete_cursors", "\"" + name +
+                                        "\" is not a destination name (letters, digits, '_', '-')");
+    } else {
+      c.delete_cursors.push_back(name);
+    }
+  }
   for (core::ConfigSection* section : reader.SectionsWithPrefix("scrape.")) {
     core::ConfigSection& sc = *section;
     ScrapeConfig scrape;
@@ -92,6 +105,10 @@ AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::Conf
     }
     scrape.honor_labels = sc.Bool("honor_labels", false);
     c.scrapes.push_back(std::move(scrape));
+  }
+  for (const core::IniSection& section : doc.sections()) {
+    for (const core::IniEntry& e : section.entries)
+      c.sections[section.name].emplace_back(e.key, e.value);
   }
   std::vector<core::ConfigError> found = reader.Finish();
   errors->insert(errors->end(), found.begin(), found.end());

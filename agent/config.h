@@ -1,7 +1,9 @@
 #pragma once
 // agent.ini: what one node's agent collects, where it keeps its log and where it pushes.
 #include <chrono>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "agent/scrape.h"
@@ -32,6 +34,13 @@ struct AgentConfig {
   std::vector<ScrapeConfig> scrapes;             // [scrape.NAME]
   collectors::Roots roots;                       // [collectors] procfs, sysfs, rootfs, cgroupfs
   std::vector<std::string> disabled_collectors;  // [collectors] NAME = false
+  // [agent] delete_cursors: WAL cursors of removed destinations to delete at start or reload,
+  // releasing the log they hold. A removed destination's cursor is kept otherwise, so that
+  // adding it back resumes where it stopped.
+  std::vector<std::string> delete_cursors;
+  // The settings as read, section by section: what a reload compares to tell what changed
+  // where the parsed form cannot be compared (collector roots hold a compiled pattern).
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> sections;
 };
 
 // Reads and checks a parsed document, appending every problem to *errors (the whole file:

@@ -20,7 +20,11 @@ int main(int argc, char** argv) {
       "  SIGTERM, SIGINT  stop: collection and the senders end, the log is closed (within\n"
       "                   10s; a second signal stops at once); what was not pushed yet is\n"
       "                   pushed after the next start\n"
-      "  SIGHUP           logged and ignored: the configuration is read at start only\n";
+      "  SIGHUP           reload, as POST /-/reload: re-read the configuration and apply\n"
+      "                   what changed (destinations, scrapes, labels, collectors) without\n"
+      "                   losing the log or any destination's place; a file with errors, or\n"
+      "                   a change to a setting read at start only, is refused and the\n"
+      "                   running configuration stays\n";
   spec.check_config = [](const std::string& path) {
     return core::LoadConfig(path, agent::ReadAgentConfig).status();
   };
@@ -28,7 +32,7 @@ int main(int argc, char** argv) {
                   const std::string& path) -> core::Result<std::unique_ptr<core::Service>> {
     VIGIL_ASSIGN_OR_RETURN(agent::AgentConfig config, core::LoadConfig(path, agent::ReadAgentConfig));
     VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<agent::Agent> a,
-                           agent::Agent::Create(loop, std::move(config), core::SystemClock::Get()));
+                           agent::Agent::Create(loop, std::move(config), core::SystemClock::Get(), path));
     return std::unique_ptr<core::Service>(std::move(a));
   };
   return core::DaemonMain(argc, argv, spec);

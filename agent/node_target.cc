@@ -5,23 +5,61 @@ namespace vigil::agent {
 NodeTarget::NodeTarget(core::Loop& loop, collectors::CollectorSet collectors,
                        std::chrono::milliseconds interval, std::vector<core::Label> target_labels,
                        const core::Clock& clock, Sink sink)
-    : collectors_(std::move(collectors)),
+    : collectors_(std::make_unique<collectors::CollectorSet>(std::move(collectors))),
       interval_(interval),
       target_labels_(std::move(target_labels)),
       clock_(clock),
       sink_(std::move(sink)),
       timer_(loop, [this] { CollectOnce(); }),
-      report_([this](std::string_view name) {
-        core::LabelsBuilder b;
-        b.Set(core::kMetricNameLabel, name);
-        for (const core::Label& l : target_labels_) b.Set(l.name, l.value);
-        auto built = b.Build();
-        return built.ok() ? std::move(built).value() : core::Labels();
-      }) {}
+      report_(ReportSeriesFor(target_labels_)) {}
 
 void NodeTarget::Start() {
-  if (collectors_.size() == 0) return;
+  started_ = true;
+  if (collectors_->size() == 0) return;
   timer_.Start(std::chrono::milliseconds(0), interval_);
+}
+
+ScrapeReportSeries NodeTarget::ReportSeriesFor(const std::vector<core::Label>& target_labels) {
+  return ScrapeReportSeries([&target_labels](std::string_view name) {
+    core::LabelsBuilder b;
+    b.Set(core::kMetricNameLabel, name);
+    for (const core::Label& l : target_labels) b.Set(l.name, l.value);
+    auto built = b.Build();
+    return built.ok() ? std::move(built).value() : core::Labels();
+  });
+}
+
+void NodeTarget::SetCollectors(collectors::CollectorSet collectors) {
+  const bool had = collectors_->size() > 0;
+  collectors_ = std::make_unique<collectors::CollectorSet>(std::move(collectors));
+  if (!started_) return;
+  // The timer keeps its phase when it runs already: the next collection comes when it would have.
+  if (collectors_->size() == 0) {
+    Stop();
+  } else if (!had) {
+    timer_.Start(std::chrono::milliseconds(0), interval_);
+  }
+}
+
+void NodeTarget::SetTargetLabels(std::vector<core::Label> target_labels) {
+  if (target_labels == target_labels_) return;
+  // The report series are not in the staleness tracker: the old ones go stale here.
+  if (reported_) {
+    std::vector<LabeledSample> stale;
+    report_.AppendStale(clock_.NowUnixMillis(), &stale);
+    sink_(std::move(stale));
+    reported_ = false;
+  }
+  target_labels_ = std::move(target_labels);
+  report_ = ReportSeriesFor(target_labels_);
+  labels_.clear();  // built with the old labels
+}
+
+void NodeTarget::SetInterval(std::chrono::milliseconds interval) {
+  if (interval == interval_) return;
+  interval_ = interval;
+  // One new interval after the change: no collection is skipped, none comes twice.
+  if (started_ && collectors_->size() > 0) timer_.Start(interval_, interval_);
 }
 
 void NodeTarget::Stop() {
@@ -35,7 +73,7 @@ void NodeTarget::Stop() {
 void NodeTarget::CollectOnce() {
   const int64_t t = clock_.NowUnixMillis();
   const auto start = std::chrono::steady_clock::now();
-  latest_ = collectors_.Collect();
+  latest_ = collectors_->Collect();
   ++generation_;
   std::vector<LabeledSample> batch;
   StalenessTracker::Seen seen;

@@ -5,6 +5,7 @@
 // markers for vanished series, and the report series a Prometheus scraping node_exporter would
 // add (up, scrape_duration_seconds ...: agent/scrape_report.h).
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,25 +39,34 @@ class NodeTarget {
   void Stop();
   // Runs the collectors once now: what a timer tick does.
   void CollectOnce();
+  // A reload changed the node: the next collection uses the new collectors, labels or
+  // interval, and as after any collection, the series it no longer has get stale markers
+  // (all of them when the labels change). The other series go on without a gap.
+  void SetCollectors(collectors::CollectorSet collectors);
+  void SetTargetLabels(std::vector<core::Label> target_labels);
+  void SetInterval(std::chrono::milliseconds interval);
   // The latest collection in the exposition format.
   std::string Exposition() const;
   // TYPE and HELP of the families pushed (the latest collection's and the self-metrics'): the
   // metadata a Prometheus scraping node_exporter sends with its remote-write.
   std::vector<core::FamilyMetadata> Metadata() const;
-  size_t collectors() const { return collectors_.size(); }
+  size_t collectors() const { return collectors_->size(); }
 
  private:
-  collectors::CollectorSet collectors_;
+  std::unique_ptr<collectors::CollectorSet> collectors_;  // replaced whole by a reload
   std::chrono::milliseconds interval_;
   std::vector<core::Label> target_labels_;
   const core::Clock& clock_;
   Sink sink_;
   std::function<std::vector<core::MetricFamily>()> self_metrics_;
   core::Timer timer_;
+  bool started_ = false;
   std::vector<core::MetricFamily> latest_;
   StalenessTracker staleness_;
   ScrapeReportSeries report_;
   bool reported_ = false;
+
+  static ScrapeReportSeries ReportSeriesFor(const std::vector<core::Label>& target_labels);
 
   // A series' labels built once and reused while it keeps coming back: building and checking
   // them for every sample of every collection was most of the agent's CPU.

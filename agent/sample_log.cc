@@ -1,5 +1,7 @@
 #include "agent/sample_log.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 #include "wal/cursor_metrics.h"
 
@@ -45,7 +47,10 @@ void SampleLog::TryOpen() {
   }
   wal_ = std::shared_ptr<wal::Wal>(std::move(opened).value());
   last_error_.clear();
-  for (const std::string& name : options_.destinations) {
+  DeleteUnusedCursors(options_.delete_cursors);
+  std::vector<std::string> names = wal_->SavedCursorNames();
+  names.insert(names.end(), options_.destinations.begin(), options_.destinations.end());
+  for (const std::string& name : names) {
     auto cursor = wal_->OpenCursor(name);
     if (!cursor.ok())
       core::LogError("cannot open WAL cursor",
@@ -57,6 +62,30 @@ void SampleLog::TryOpen() {
                                          {"bytes", s.bytes},
                                          {"torn_tail_bytes", s.torn_tail_bytes}});
   if (on_open_) on_open_(*wal_);
+}
+
+void SampleLog::SetCursors(std::vector<std::string> destinations,
+                           std::vector<std::string> delete_cursors) {
+  options_.destinations = std::move(destinations);
+  options_.delete_cursors = std::move(delete_cursors);
+}
+
+void SampleLog::DeleteUnusedCursors(const std::vector<std::string>& names) {
+  if (!wal_) return;
+  const std::vector<std::string> saved = wal_->SavedCursorNames();
+  for (const std::string& name : names) {
+    const auto& d = options_.destinations;
+    if (std::find(d.begin(), d.end(), name) != d.end()) continue;
+    bool open = false;
+    for (const wal::Cursor* c : wal_->cursors()) open = open || c->name() == name;
+    if (!open && std::find(saved.begin(), saved.end(), name) == saved.end()) continue;
+    core::Status s = wal_->DeleteCursor(name);
+    if (s.ok()) {
+      core::LogInfo("WAL cursor deleted ([agent] delete_cursors)", {{"destination", name}});
+    } else {
+      core::LogError("cannot delete WAL cursor", {{"destination", name}, {"err", s.message()}});
+    }
+  }
 }
 
 core::Status SampleLog::Write(const std::vector<LabeledSample>& batch) {

@@ -30,8 +30,11 @@ struct LabeledSample {
 
 struct SampleLogOptions {
   wal::WalOptions wal;
-  // A cursor for each: the log keeps their data from the first collection on.
+  // A cursor for each: the log keeps their data from the first collection on. The cursors
+  // saved in the log are opened too (those of destinations removed since, which keep their
+  // place), except `delete_cursors`, which are deleted.
   std::vector<std::string> destinations;
+  std::vector<std::string> delete_cursors;
   // About 40 bytes a sample plus labels: the default holds several minutes of a busy node.
   size_t max_buffered_samples = 200'000;
   std::chrono::milliseconds sync_interval{1000};
@@ -53,6 +56,11 @@ class SampleLog {
   void Append(std::vector<LabeledSample> batch);
   // The open log (for the destinations' cursors), or null while it cannot be opened.
   wal::Wal* wal() { return wal_.get(); }
+  // A reload changed the destinations: the cursors to open or delete when the log opens. The
+  // caller applies them to a log already open itself (OpenCursor, DeleteUnusedCursors).
+  void SetCursors(std::vector<std::string> destinations, std::vector<std::string> delete_cursors);
+  // Deletes those of `names` that are open or saved and not a destination's: logged.
+  void DeleteUnusedCursors(const std::vector<std::string>& names);
   // Begins the last sync; Stopped() once no sync is running.
   void Stop();
   bool Stopped() const { return !sync_in_flight_; }

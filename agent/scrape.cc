@@ -39,6 +39,23 @@ void ScrapeTarget::Stop() {
   if (!stale.empty()) sink_(std::move(stale));
 }
 
+void ScrapeTarget::HandOver(ScrapeTarget& next) {
+  stopped_ = true;
+  timer_.Stop();
+  next.staleness_ = std::move(staleness_);
+  staleness_ = StalenessTracker();
+  if (!reported_) return;
+  // The report series are not tracked: the same ones go on, other ones go stale now.
+  if (report_.SameSeries(next.report_)) {
+    next.reported_ = true;
+  } else {
+    std::vector<LabeledSample> stale;
+    report_.AppendStale(clock_.NowUnixMillis(), &stale);
+    sink_(std::move(stale));
+  }
+  reported_ = false;
+}
+
 void ScrapeTarget::Scrape() {
   if (in_flight_ || stopped_) return;  // a scrape slower than the interval skips a turn
   in_flight_ = true;

@@ -26,6 +26,8 @@ class ScrapeReportSeries {
   void Append(const ScrapeReport& report, int64_t timestamp_ms, std::vector<LabeledSample>* out) const;
   // Stale markers for all of them: the target has gone.
   void AppendStale(int64_t timestamp_ms, std::vector<LabeledSample>* out) const;
+  // Do both name the same series (the target's labels are the same)?
+  bool SameSeries(const ScrapeReportSeries& other) const { return *up_ == *other.up_; }
 
  private:
   SharedLabels up_, duration_, scraped_, post_relabeling_, added_;

@@ -21,6 +21,13 @@ bool Reserved(std::string_view name) {
 
 }  // namespace
 
+bool IsValidDestinationName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-';
+  });
+}
+
 std::vector<DestinationConfig> ReadDestinations(core::ConfigReader& reader) {
   static constexpr std::string_view kPrefix = "remote_write.";
   std::vector<DestinationConfig> out;
@@ -28,12 +35,7 @@ std::vector<DestinationConfig> ReadDestinations(core::ConfigReader& reader) {
     core::ConfigSection& s = *section;
     DestinationConfig d;
     d.name = s.name().substr(kPrefix.size());
-    // The name labels this destination's self-metrics and names its WAL cursor file.
-    bool good_name = !d.name.empty() && std::all_of(d.name.begin(), d.name.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-             c == '_' || c == '-';
-    });
-    if (!good_name)
+    if (!IsValidDestinationName(d.name))
       s.SectionError("destination name \"" + d.name +
                      "\" may hold only letters, digits, '_' and '-'");
     if (s.Require("url")) {

@@ -3,6 +3,7 @@
 // server's forwarding read the same keys. Defaults are Prometheus 2.42's where it has them.
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct DestinationConfig {
   core::TlsClientOptions tls;
   WriteRelabel relabel;
 };
+
+// NAME labels a destination's self-metrics and names its WAL cursor file: letters, digits,
+// '_' and '-'.
+bool IsValidDestinationName(std::string_view name);
 
 // Reads every [remote_write.NAME] section; problems go to the reader's error list, with
 // unreadable secret files named.

@@ -64,6 +64,41 @@ TEST_F(NodeTargetTest, StoppingMarksTheReportSeriesStale) {
   for (const auto& [name, value] : r) EXPECT_TRUE(core::IsStaleNaN(value)) << name;
 }
 
+// A reload that changes the node's labels: the next collection carries the new ones, and what
+// had the old ones goes stale, once; nothing is pushed twice.
+TEST_F(NodeTargetTest, NewLabelsTakeOverAtTheNextCollectionAndTheOldSeriesGoStale) {
+  int cpus = 1;
+  NodeTarget node = Node(&cpus);
+  node.CollectOnce();
+  pushed_.clear();
+  node.SetTargetLabels({{"instance", "node-1"}, {"job", "node"}});  // the same: no change
+  EXPECT_TRUE(pushed_.empty());
+  node.SetTargetLabels({{"instance", "node-1"}, {"job", "node"}, {"region", "eu"}});
+  ASSERT_EQ(pushed_.size(), 1u);  // the old report series, stale at once
+  ASSERT_EQ(pushed_[0].size(), 5u);
+  for (const LabeledSample& s : pushed_[0]) {
+    EXPECT_TRUE(core::IsStaleNaN(s.value)) << s.labels->ToString();
+    EXPECT_EQ(s.labels->Get("region"), "");
+  }
+  clock_.AdvanceMillis(15'000);
+  node.CollectOnce();
+  size_t fresh = 0, stale = 0;
+  for (const LabeledSample& s : pushed_[1]) {
+    if (core::IsStaleNaN(s.value)) {
+      ++stale;
+      EXPECT_EQ(s.labels->Get("region"), "") << s.labels->ToString();
+    } else {
+      ++fresh;
+      EXPECT_EQ(s.labels->Get("region"), "eu") << s.labels->ToString();
+    }
+  }
+  EXPECT_EQ(stale, 3u);  // node_cpu_seconds_total and the collector's two series
+  EXPECT_EQ(fresh, 3u + 5u);
+  clock_.AdvanceMillis(15'000);
+  node.CollectOnce();
+  for (const LabeledSample& s : pushed_[2]) EXPECT_FALSE(core::IsStaleNaN(s.value));
+}
+
 TEST_F(NodeTargetTest, SelfMetricsArePushedWithTheNodeButNotServedAsItsOwn) {
   int cpus = 1;
   NodeTarget node = Node(&cpus);

@@ -137,6 +137,64 @@ TEST_F(ScrapeTest, WhenTheTargetStopsItsReportSeriesGoStaleToo) {
   EXPECT_NE(lines[1].find("\"up\""), std::string::npos) << lines[1];
 }
 
+// A reload changed [scrape.app]: the new target goes on from what the old one pushed, so a
+// series both have gets no stale marker, one only the old had gets one at the first scrape.
+TEST_F(ScrapeTest, AChangedTargetTakesOverAndMarksStaleOnlyWhatIsGone) {
+  std::vector<LabeledSample> sunk;
+  auto sink = [&](std::vector<LabeledSample> s) {
+    for (auto& x : s) sunk.push_back(std::move(x));
+  };
+  ScrapeConfig c;
+  c.name = "app";
+  c.url = *core::ParseUrl("http://127.0.0.1:8080/metrics");
+  ScrapeTarget old(loop_, c, {}, clock_, sink);
+  Samples(old, "a 1\nb 2\n");
+  c.interval = std::chrono::seconds(5);  // the report series keep their labels
+  ScrapeTarget next(loop_, c, {}, clock_, sink);
+  old.HandOver(next);
+  EXPECT_TRUE(sunk.empty());
+  old.Stop();  // a retired target has nothing left to mark
+  EXPECT_TRUE(sunk.empty());
+  clock_.AdvanceMillis(5000);
+  auto out = Samples(next, "a 1\n");
+  ASSERT_EQ(out.size(), 7u);
+  EXPECT_NE(out[1].find("{__name__=\"b\", instance=\"127.0.0.1:8080\", job=\"app\"} stale @6000"),
+            std::string::npos)
+      << out[1];
+  EXPECT_NE(out[6].find("scrape_series_added"), std::string::npos) << out[6];
+  EXPECT_NE(out[6].find("} 0 @6000"), std::string::npos) << out[6];  // a is not new
+  next.Stop();
+  ASSERT_EQ(sunk.size(), 6u);  // a and the report series: they were the old target's too
+  for (const std::string& l : Lines(sunk)) EXPECT_NE(l.find(" stale @"), std::string::npos) << l;
+}
+
+TEST_F(ScrapeTest, AHandOverToAnotherInstanceMarksTheOldReportSeriesStale) {
+  std::vector<LabeledSample> sunk;
+  auto sink = [&](std::vector<LabeledSample> s) {
+    for (auto& x : s) sunk.push_back(std::move(x));
+  };
+  ScrapeConfig c;
+  c.name = "app";
+  c.url = *core::ParseUrl("http://127.0.0.1:8080/metrics");
+  ScrapeTarget old(loop_, c, {}, clock_, sink);
+  Samples(old, "a 1\n");
+  c.url = *core::ParseUrl("http://127.0.0.1:8081/metrics");
+  ScrapeTarget next(loop_, c, {}, clock_, sink);
+  old.HandOver(next);
+  auto lines = Lines(sunk);
+  ASSERT_EQ(lines.size(), 5u);
+  for (const std::string& l : lines) {
+    EXPECT_NE(l.find("instance=\"127.0.0.1:8080\""), std::string::npos) << l;
+    EXPECT_NE(l.find(" stale @1000"), std::string::npos) << l;
+  }
+  clock_.AdvanceMillis(15000);
+  auto out = Samples(next, "a 1\n");
+  ASSERT_EQ(out.size(), 7u);  // a on 8081, a on 8080 stale, five report series
+  EXPECT_NE(out[1].find("instance=\"127.0.0.1:8080\", job=\"app\"} stale @16000"),
+            std::string::npos)
+      << out[1];
+}
+
 TEST_F(ScrapeTest, ADuplicateSeriesKeepsItsFirstSample) {
   ScrapeTarget t = Target();
   auto out = Samples(t, "a 1\na 2\n");
