@@ -10,8 +10,9 @@
 namespace vigil::agent {
 namespace {
 
-// How often senders a reload stopped are looked at, until their last window is settled.
-constexpr std::chrono::milliseconds kSettleInterval{100};
+// How often a changed scrape target's predecessor is looked at, until its scrape in flight
+// (local: a few milliseconds) is pushed.
+constexpr std::chrono::milliseconds kSettleInterval{10};
 
 }  // namespace
 
@@ -19,7 +20,7 @@ Agent::Agent(core::Loop& loop, AgentConfig config, const core::Clock& clock)
     : config_(std::move(config)),
       loop_(loop),
       clock_(clock),
-      settle_timer_(loop, [this] { SettleRetiring(); }) {
+      settle_timer_(loop, [this] { Settle(); }) {
   core::RegisterBuildMetrics(metrics_, "vigil-agent", clock);
 }
 
@@ -58,10 +59,23 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
   for (const auto& d : a->config_.destinations) log_options.destinations.push_back(d.name);
   log_options.delete_cursors = a->config_.delete_cursors;
   a->log_ = std::make_unique<SampleLog>(loop, std::move(log_options), clock, a->metrics_);
-  a->log_->Start([a](wal::Wal& wal) { a->StartSenders(wal); },
-                 [a] {
-                   for (auto& [name, sender] : a->senders_) sender->Notify();
-                 });
+  a->destinations_ = std::make_unique<remote::Destinations>(
+      loop, clock, a->metrics_, std::string("vigil-agent/") + core::kVersion, [a] {
+        // The node's families, then the scraped pages' (a scraped family of the same name wins).
+        std::map<std::string, remote::MetricMetadata> by_name;
+        for (core::FamilyMetadata& f : a->node_->Metadata())
+          by_name[f.name] = {f.name, f.type, std::move(f.help), ""};
+        for (const auto& [name, m] : a->metadata_) by_name[name] = m;
+        std::vector<remote::MetricMetadata> all;
+        all.reserve(by_name.size());
+        for (auto& [name, m] : by_name) all.push_back(std::move(m));
+        return all;
+      });
+  a->log_->Start(
+      [a](wal::Wal& wal) {
+        for (const remote::DestinationConfig& d : a->config_.destinations) a->StartSender(wal, d);
+      },
+      [a] { a->destinations_->Notify(); });
   a->node_ = std::make_unique<NodeTarget>(
       loop, a->NodeCollectors(), a->config_.interval, a->NodeLabels(), clock,
       [a](std::vector<LabeledSample> batch) { a->log_->Append(std::move(batch)); });
@@ -105,71 +119,33 @@ std::unique_ptr<ScrapeTarget> Agent::MakeScrape(const ScrapeConfig& config) {
   return target;
 }
 
-void Agent::StartSenders(wal::Wal& wal) {
-  if (!senders_.empty()) return;
-  for (const remote::DestinationConfig& d : config_.destinations) StartSender(wal, d);
-}
-
 void Agent::StartSender(wal::Wal& wal, const remote::DestinationConfig& d) {
-  if (auto r = retiring_.find(d.name); r != retiring_.end()) {
-    r->second.successor = d;  // started once the old sender is done with the cursor
-    return;
-  }
   auto cursor = wal.OpenCursor(d.name);
   if (!cursor.ok()) {
     core::LogError("cannot open WAL cursor",
                    {{"destination", d.name}, {"err", cursor.status().message()}});
     return;
   }
-  // A sender stopped by a reload may have read past what was acknowledged.
-  (*cursor)->Rewind();
-  auto sender = std::make_unique<remote::Sender>(loop_, d, *cursor, clock_, metrics_,
-                                                 std::string("vigil-agent/") + core::kVersion);
-  sender->SetMetadataSource([this] {
-    // The node's families, then the scraped pages' (a scraped family of the same name wins).
-    std::map<std::string, remote::MetricMetadata> by_name;
-    for (core::FamilyMetadata& f : node_->Metadata()) by_name[f.name] = {f.name, f.type, std::move(f.help), ""};
-    for (const auto& [name, m] : metadata_) by_name[name] = m;
-    std::vector<remote::MetricMetadata> all;
-    all.reserve(by_name.size());
-    for (auto& [name, m] : by_name) all.push_back(std::move(m));
-    return all;
-  });
-  sender->Start();
-  senders_[d.name] = std::move(sender);
+  destinations_->Start(d, *cursor);
 }
 
-void Agent::RetireSender(const std::string& name,
-                         std::optional<remote::DestinationConfig> successor) {
-  auto it = senders_.find(name);
-  if (it == senders_.end()) {
-    if (auto r = retiring_.find(name); r != retiring_.end()) {
-      r->second.successor = std::move(successor);
-    } else if (successor && log_->wal() != nullptr) {
-      StartSender(*log_->wal(), *successor);
-    }
-    return;
-  }
-  it->second->Stop();
-  retiring_[name] = {std::move(it->second), std::move(successor)};
-  senders_.erase(it);
-  SettleRetiring();
-  if (!retiring_.empty() && !settle_timer_.active()) settle_timer_.Start(kSettleInterval, kSettleInterval);
-}
-
-void Agent::SettleRetiring() {
-  for (auto it = retiring_.begin(); it != retiring_.end();) {
-    if (!it->second.sender->Stopped()) {
+void Agent::Settle() {
+  for (auto it = scrape_successors_.begin(); it != scrape_successors_.end();) {
+    std::unique_ptr<ScrapeTarget>& old = scrapes_[it->first];
+    if (!old->Stopped()) {
       ++it;
       continue;
     }
-    // A sender given up while failing still has retries queued: destroying it abandons them,
-    // and the unacknowledged window stays in the log for the cursor's next reader.
-    std::optional<remote::DestinationConfig> successor = std::move(it->second.successor);
-    it = retiring_.erase(it);
-    if (successor && !stopping_ && log_->wal() != nullptr) StartSender(*log_->wal(), *successor);
+    old->HandOver(*it->second);
+    old = std::move(it->second);
+    old->Start();
+    it = scrape_successors_.erase(it);
   }
-  if (retiring_.empty()) settle_timer_.Stop();
+  if (scrape_successors_.empty()) {
+    settle_timer_.Stop();
+  } else if (!settle_timer_.active()) {
+    settle_timer_.Start(kSettleInterval, kSettleInterval);
+  }
 }
 
 void Agent::AddReloadRoute() {
@@ -228,16 +204,16 @@ void Agent::Apply(const AgentConfigChange& change, AgentConfig next) {
     return *std::find_if(config_.scrapes.begin(), config_.scrapes.end(),
                          [&name](const ScrapeConfig& s) { return s.name == name; });
   };
-  // Destroying a target abandons a scrape in flight; its stale markers are in the log by then.
+  // Destroying a removed target abandons a scrape in flight: what it would push came after
+  // the stale markers, which are in the log by then.
   for (const std::string& name : change.scrapes_removed) {
+    scrape_successors_.erase(name);
     scrapes_[name]->Stop();
     scrapes_.erase(name);
   }
   for (const std::string& name : change.scrapes_changed) {
-    auto next_target = MakeScrape(scrape_config(name));
-    scrapes_[name]->HandOver(*next_target);
-    next_target->Start();
-    scrapes_[name] = std::move(next_target);
+    scrapes_[name]->Pause();
+    scrape_successors_[name] = MakeScrape(scrape_config(name));  // replaces one still waiting
   }
   for (const std::string& name : change.scrapes_added) {
     auto target = MakeScrape(scrape_config(name));
@@ -250,20 +226,18 @@ void Agent::Apply(const AgentConfigChange& change, AgentConfig next) {
   log_->SetCursors(names, config_.delete_cursors);
   // A removed destination's cursor stays open in the log, holding its place (and the log's
   // segments from there, up to wal_max_size and wal_max_age) until delete_cursors names it.
-  for (const std::string& name : change.destinations_removed) RetireSender(name);
-  for (const std::string& name : config_.delete_cursors) {
-    // Its cursor is about to go: what its last window had not settled no longer matters.
-    if (retiring_.erase(name) > 0 && retiring_.empty()) settle_timer_.Stop();
-  }
+  for (const std::string& name : change.destinations_removed) destinations_->Remove(name);
+  // Their cursors are about to go: what a last window had not settled no longer matters.
+  for (const std::string& name : config_.delete_cursors) destinations_->Forget(name);
+  Settle();
   wal::Wal* wal = log_->wal();
   if (wal == nullptr) return;  // the senders start with the log, from config_
   log_->DeleteUnusedCursors(config_.delete_cursors);
   for (const remote::DestinationConfig& d : config_.destinations) {
     const auto& changed = change.destinations_changed;
     const auto& added = change.destinations_added;
-    if (std::find(changed.begin(), changed.end(), d.name) != changed.end()) {
-      RetireSender(d.name, d);
-    } else if (std::find(added.begin(), added.end(), d.name) != added.end()) {
+    if (std::find(changed.begin(), changed.end(), d.name) != changed.end() ||
+        std::find(added.begin(), added.end(), d.name) != added.end()) {
       StartSender(*wal, d);
     }
   }
@@ -272,11 +246,7 @@ void Agent::Apply(const AgentConfigChange& change, AgentConfig next) {
 // Ready when every sample has a place to go: the log is open and no destination has been
 // failing for long.
 bool Agent::Ready() const {
-  if (log_->wal() == nullptr) return false;
-  for (const auto& [name, s] : senders_) {
-    if (!s->Healthy()) return false;
-  }
-  return true;
+  return log_->wal() != nullptr && destinations_->Healthy();
 }
 
 void Agent::Stop() {
@@ -284,19 +254,14 @@ void Agent::Stop() {
   sighup_.reset();
   http_->server().Shutdown();
   node_->Stop();  // stale markers go into the log before it closes
+  scrape_successors_.clear();  // never started: nothing of theirs to mark stale
   for (auto& [name, scrape] : scrapes_) scrape->Stop();
-  for (auto& [name, sender] : senders_) sender->Stop();
-  for (auto& [name, r] : retiring_) r.successor.reset();
+  destinations_->Stop();
   log_->Stop();
 }
 
 bool Agent::Stopped() const {
-  for (const auto& [name, s] : senders_) {
-    if (!s->Stopped()) return false;
-  }
-  for (const auto& [name, r] : retiring_) {
-    if (!r.sender->Stopped()) return false;
-  }
+  if (!destinations_->Stopped()) return false;
   for (const auto& [name, s] : scrapes_) {
     if (!s->Stopped()) return false;
   }

@@ -5,7 +5,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +18,7 @@
 #include "core/http_endpoint.h"
 #include "core/metrics.h"
 #include "core/uv.h"
-#include "remote/sender.h"
+#include "remote/destinations.h"
 
 namespace vigil::agent {
 
@@ -41,13 +40,10 @@ class Agent final : public core::Service {
 
  private:
   Agent(core::Loop& loop, AgentConfig config, const core::Clock& clock);
-  void StartSenders(wal::Wal& wal);
-  // A sender for `d` on its cursor, from the cursor's committed position.
+  // Starts (or restarts) the sender of `d` on its cursor.
   void StartSender(wal::Wal& wal, const remote::DestinationConfig& d);
-  // Stops the sender of `name`; `successor` starts on its cursor once its window is settled.
-  void RetireSender(const std::string& name,
-                    std::optional<remote::DestinationConfig> successor = std::nullopt);
-  void SettleRetiring();
+  // Starts the scrape targets that waited for their predecessors' scrape in flight.
+  void Settle();
   std::unique_ptr<ScrapeTarget> MakeScrape(const ScrapeConfig& config);
   collectors::CollectorSet NodeCollectors() const;
   std::vector<core::Label> NodeLabels() const;
@@ -61,22 +57,18 @@ class Agent final : public core::Service {
   std::unique_ptr<core::HttpEndpoint> http_;
   std::unique_ptr<SampleLog> log_;
   std::unique_ptr<NodeTarget> node_;
-  std::map<std::string, std::unique_ptr<remote::Sender>> senders_;  // by destination
-  // Senders a reload stopped, until their last window is settled: two senders never read one
-  // cursor, so a changed destination's new sender waits here for the old one.
-  struct RetiringSender {
-    std::unique_ptr<remote::Sender> sender;
-    std::optional<remote::DestinationConfig> successor;
-  };
-  std::map<std::string, RetiringSender> retiring_;
+  std::unique_ptr<remote::Destinations> destinations_;
   std::map<std::string, std::unique_ptr<ScrapeTarget>> scrapes_;  // by [scrape.NAME]
+  // A changed [scrape.NAME]'s new target, until the old one (paused) has pushed the scrape it
+  // had in flight: no scrape is lost to a reload.
+  std::map<std::string, std::unique_ptr<ScrapeTarget>> scrape_successors_;
   std::map<std::string, remote::MetricMetadata> metadata_;  // by family, from the scraped pages
   std::unique_ptr<core::SignalWatch> sighup_;
   core::MetricFamilyDef* reload_ok_ = nullptr;
   core::MetricFamilyDef* reload_success_time_ = nullptr;
   core::Loop& loop_;
   const core::Clock& clock_;
-  core::Timer settle_timer_;  // while senders are retiring
+  core::Timer settle_timer_;  // while scrape targets wait
   bool stopping_ = false;
 };
 

@@ -42,9 +42,12 @@ class ScrapeTarget {
   void SetMetadataSink(MetadataSink sink) { metadata_sink_ = std::move(sink); }
   // Marks every series stale and stops.
   void Stop();
+  // Scrapes no more, but lets a scrape in flight finish and push what it got.
+  void Pause() { timer_.Stop(); }
   // Stops for `next`, the same [scrape.NAME] as a reload changed it, which takes over what
   // this one pushed last: its first scrape marks stale only the series it no longer has, so
-  // that a series both push goes on without a gap. Call before next.Start().
+  // that a series both push goes on without a gap. Call with no scrape in flight (Pause, then
+  // Stopped()), before next.Start().
   void HandOver(ScrapeTarget& next);
   bool Stopped() const { return !in_flight_; }
 
