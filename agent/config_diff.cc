@@ -5,21 +5,12 @@
 namespace vigil::agent {
 namespace {
 
-using Entries = std::vector<std::pair<std::string, std::string>>;
+using Entries = remote::SectionEntries;
 
 const Entries& SectionOf(const AgentConfig& c, const std::string& name) {
   static const Entries kNone;
   auto it = c.sections.find(name);
   return it == c.sections.end() ? kNone : it->second;
-}
-
-// A destination's settings as written, and what its secret files held when they were read:
-// a rotated token file is a change even when agent.ini is not.
-bool SameDestination(const AgentConfig& a, const remote::DestinationConfig& da,
-                     const AgentConfig& b, const remote::DestinationConfig& db) {
-  const std::string section = "remote_write." + da.name;
-  return SectionOf(a, section) == SectionOf(b, section) &&
-         da.basic_auth_password == db.basic_auth_password && da.bearer_token == db.bearer_token;
 }
 
 bool SameScrape(const ScrapeConfig& a, const ScrapeConfig& b) {
@@ -115,7 +106,9 @@ AgentConfigChange DiffAgentConfig(const AgentConfig& running, const AgentConfig&
   DiffByName(
       running.destinations, next.destinations,
       [&](const remote::DestinationConfig& a, const remote::DestinationConfig& b) {
-        return SameDestination(running, a, next, b);
+        const std::string section = "remote_write." + a.name;
+        return !remote::DestinationChanged(a, b, SectionOf(running, section),
+                                           SectionOf(next, section));
       },
       &c.destinations_added, &c.destinations_changed, &c.destinations_removed);
   // [labels] go on every scraped series too: each target changes with them.

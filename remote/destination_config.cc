@@ -28,6 +28,12 @@ bool IsValidDestinationName(std::string_view name) {
   });
 }
 
+bool DestinationChanged(const DestinationConfig& running, const DestinationConfig& next,
+                        const SectionEntries& before, const SectionEntries& after) {
+  return before != after || running.basic_auth_password != next.basic_auth_password ||
+         running.bearer_token != next.bearer_token;
+}
+
 std::vector<DestinationConfig> ReadDestinations(core::ConfigReader& reader) {
   static constexpr std::string_view kPrefix = "remote_write.";
   std::vector<DestinationConfig> out;

@@ -35,6 +35,15 @@ struct DestinationConfig {
 // '_' and '-'.
 bool IsValidDestinationName(std::string_view name);
 
+// A section's settings as written, in file order.
+using SectionEntries = std::vector<std::pair<std::string, std::string>>;
+
+// Did a reload change the destination? `before` and `after` are its [remote_write.NAME]
+// settings as written; a secret file that now holds another password or token is a change
+// too, though the file's name is the same.
+bool DestinationChanged(const DestinationConfig& running, const DestinationConfig& next,
+                        const SectionEntries& before, const SectionEntries& after);
+
 // Reads every [remote_write.NAME] section; problems go to the reader's error list, with
 // unreadable secret files named.
 std::vector<DestinationConfig> ReadDestinations(core::ConfigReader& reader);
