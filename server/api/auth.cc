@@ -13,10 +13,14 @@ bool SameSecret(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-Auth::Auth(const AuthConfig& config) : enabled_(config.enabled()) {
-  if (!config.bearer_token.empty()) bearer_ = "Bearer " + config.bearer_token;
-  if (!config.basic_username.empty())
-    basic_ = "Basic " + core::Base64(config.basic_username + ":" + config.basic_password);
+Auth::Auth(const AuthConfig& config) { Update(config); }
+
+void Auth::Update(const AuthConfig& config) {
+  enabled_ = config.enabled();
+  bearer_ = config.bearer_token.empty() ? "" : "Bearer " + config.bearer_token;
+  basic_ = config.basic_username.empty()
+               ? ""
+               : "Basic " + core::Base64(config.basic_username + ":" + config.basic_password);
 }
 
 bool Auth::Allows(const core::HttpRequest& request) const {
@@ -26,7 +30,7 @@ bool Auth::Allows(const core::HttpRequest& request) const {
 }
 
 core::HttpHandler Auth::Guard(core::HttpHandler handler) const {
-  if (!enabled_) return handler;
+  // Wrapped even while no credentials are set: a reload may set them.
   return [this, handler = std::move(handler)](const core::HttpRequest& request,
                                               core::HttpResponder responder) {
     if (Allows(request)) return handler(request, std::move(responder));
