@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "core/client_auth.h"
 
 namespace vigil::server {
@@ -192,6 +195,45 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   std::vector<core::ConfigError> found = reader.Finish();
   errors->insert(errors->end(), found.begin(), found.end());
   return c;
+}
+
+std::vector<std::string> ChangedReadAtStart(const ServerConfig& running, const ServerConfig& next) {
+  auto applied = [](const std::string& section, const std::string& key) {
+    return section == "rules" || section == "auth" || section.rfind("remote_write.", 0) == 0 ||
+           (section == "server" && key == "external_url");
+  };
+  using Settings = std::map<std::string, std::map<std::string, std::string>>;
+  auto settings = [&](const ServerConfig& c) {
+    Settings out;
+    for (const auto& [section, entries] : c.sections) {
+      for (const auto& [key, value] : entries) {
+        if (!applied(section, key)) out[section][key] = value;
+      }
+    }
+    return out;
+  };
+  const Settings before = settings(running), after = settings(next);
+  std::vector<std::string> changed;
+  auto value_in = [](const Settings& s, const std::string& section, const std::string& key) {
+    auto sec = s.find(section);
+    if (sec == s.end()) return std::optional<std::string>();
+    auto it = sec->second.find(key);
+    return it == sec->second.end() ? std::optional<std::string>() : it->second;
+  };
+  // Keys set in either file: one set, removed or given another value is a change.
+  auto note = [&](const Settings& settings_of_one) {
+    for (const auto& [section, keys] : settings_of_one) {
+      for (const auto& [key, value] : keys) {
+        const std::string name = "[" + section + "] " + key;
+        if (value_in(before, section, key) != value_in(after, section, key) &&
+            std::find(changed.begin(), changed.end(), name) == changed.end())
+          changed.push_back(name);
+      }
+    }
+  };
+  note(after);
+  note(before);
+  return changed;
 }
 
 }  // namespace vigil::server

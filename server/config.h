@@ -112,4 +112,9 @@ struct ServerConfig {
 // core::LoadConfig(path, ReadServerConfig)).
 ServerConfig ReadServerConfig(const core::IniDocument& doc, std::vector<core::ConfigError>* errors);
 
+// What a reload cannot apply and `next` changes, as "[section] key" by section and key: every
+// setting but [rules], [auth], [remote_write.NAME] and [server] external_url, which a reload
+// applies. A reload that changes any of these is refused as a whole.
+std::vector<std::string> ChangedReadAtStart(const ServerConfig& running, const ServerConfig& next);
+
 }  // namespace vigil::server

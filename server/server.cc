@@ -1,5 +1,7 @@
 #include "server/server.h"
 
+#include <algorithm>
+
 #include "core/build_info.h"
 #include "core/log.h"
 #include "core/process_metrics.h"
@@ -113,10 +115,15 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   size_t rule_count = 0;
   for (const rules::GroupSpec& g : groups) rule_count += g.rules.size();
   core::LogInfo("rules loaded", {{"groups", groups.size()}, {"rules", rule_count}});
-  s->rules_->Start(std::move(groups), s->RuleContext());
+  s->rules_->Start(std::move(groups), s->RuleContext(s->config_));
+  // As Prometheus's: the configuration read at start counts as the first good load.
   s->config_reload_ok_ = &s->metrics_.Gauge("vigil_config_last_reload_successful",
                                             "Whether the last configuration reload succeeded.");
+  s->config_reload_time_ =
+      &s->metrics_.Gauge("vigil_config_last_reload_success_timestamp_seconds",
+                         "When the configuration was last loaded successfully.");
   s->config_reload_ok_->Get()->Set(1);
+  s->config_reload_time_->Get()->Set(static_cast<double>(clock.NowUnixMillis()) / 1000);
   s->sighup_ = std::make_unique<core::SignalWatch>(loop, SIGHUP, [s](int) {
     s->Reload([](core::Status) {});
   });
@@ -132,7 +139,7 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   core::LogInfo("listening", {{"addr", s->http_->server().address().ToString()},
                               {"data_dir", s->config_.data_dir},
                               {"tls", s->tls_ != nullptr},
-                              {"forward_to", s->forwarders_.size()}});
+                              {"forward_to", s->forwarders_->size()}});
   return server;
 }
 
@@ -142,56 +149,91 @@ void Server::RunInBackground(bool* running, std::function<void()> work) {
   core::QueueWork(loop_, std::move(work), [running] { *running = false; });
 }
 
-rules::GroupContext Server::RuleContext() const {
+rules::GroupContext Server::RuleContext(const ServerConfig& config) const {
   rules::GroupContext c;
   c.engine = rule_engine_.get();
   c.appendable = storage_.get();
   c.queryable = storage_.get();
-  c.external_labels = config_.external_labels;
-  c.external_url = config_.external_url;
-  c.default_interval = config_.rules.evaluation_interval;
-  c.default_query_offset = config_.rules.query_offset;
-  c.resend_delay = config_.rules.resend_delay;
-  c.outage_tolerance = config_.rules.outage_tolerance;
-  c.for_grace_period = config_.rules.for_grace_period;
+  c.external_labels = config.external_labels;
+  c.external_url = config.external_url;
+  c.default_interval = config.rules.evaluation_interval;
+  c.default_query_offset = config.rules.query_offset;
+  c.resend_delay = config.rules.resend_delay;
+  c.outage_tolerance = config.rules.outage_tolerance;
+  c.for_grace_period = config.rules.for_grace_period;
   c.notify = [n = notifier_.get()](std::vector<rules::NotifierAlert> alerts) { n->Send(std::move(alerts)); };
   return c;
 }
 
+core::Status Server::RefuseReload(core::Status why) {
+  config_reload_ok_->Get()->Set(0);
+  core::LogError("configuration reload refused; the running configuration stays",
+                 {{"err", why.message()}});
+  return why;
+}
+
 void Server::Reload(std::function<void(core::Status)> done) {
-  if (config_path_.empty()) return done(core::FailedPreconditionError("the server was started without a configuration file"));
-  core::Result<ServerConfig> next = core::LoadConfig(config_path_, ReadServerConfig);
-  if (!next.ok()) {
-    config_reload_ok_->Get()->Set(0);
-    core::LogError("configuration reload failed; the running configuration stays", {{"err", next.status().message()}});
-    return done(next.status());
+  if (stopping_) return done(RefuseReload(core::UnavailableError("the server is stopping")));
+  if (config_path_.empty())
+    return done(RefuseReload(
+        core::FailedPreconditionError("the server was started without a configuration file")));
+  core::Result<ServerConfig> read = core::LoadConfig(config_path_, ReadServerConfig);
+  if (!read.ok()) return done(RefuseReload(read.status()));
+  // What was made once at start with these settings (the listener, storage, the notifier and
+  // the external labels it adds, limits, the fleet view) would need a restart: refused, named.
+  const std::vector<std::string> restart = ChangedReadAtStart(config_, *read);
+  if (!restart.empty()) {
+    std::string keys;
+    for (const std::string& k : restart) keys += (keys.empty() ? "" : ", ") + k;
+    return done(RefuseReload(core::InvalidArgumentError(
+        keys + " changed: read at start only; restart the server to apply it, or set it back")));
   }
-  // What is read once at start: say so rather than seem to apply it.
-  auto warn_restart = [](const std::string& what) {
-    core::LogWarn("a changed setting takes effect after a restart", {{"setting", what}});
+  // The rule files are read on the thread pool; the rest is applied only once they are good.
+  auto next = std::make_shared<ServerConfig>(std::move(read).value());
+  rules_->Reload(next->rules.files, RuleContext(*next),
+                 [this, next, done = std::move(done)](core::Status s) {
+                   if (!s.ok()) return done(RefuseReload(s));
+                   if (stopping_) return done(core::UnavailableError("the server is stopping"));
+                   Apply(*next);
+                   config_reload_ok_->Get()->Set(1);
+                   config_reload_time_->Get()->Set(
+                       static_cast<double>(clock_.NowUnixMillis()) / 1000);
+                   core::LogInfo("configuration reloaded",
+                                 {{"forward_to", forwarders_->size()}, {"auth", config_.auth.enabled()}});
+                   done(core::OkStatus());
+                 });
+}
+
+void Server::Apply(const ServerConfig& next) {
+  config_.external_url = next.external_url;
+  config_.rules = next.rules;
+  // Always: a secret file may hold another token under the same name.
+  config_.auth = next.auth;
+  auth_.Update(config_.auth);
+
+  auto section = [](const ServerConfig& c, const std::string& name) -> const remote::SectionEntries& {
+    static const remote::SectionEntries kNone;
+    auto it = c.sections.find("remote_write." + name);
+    return it == c.sections.end() ? kNone : it->second;
   };
-  // Applied now: [rules] and [server] external_url. The rest is read at start (the notifier,
-  // for one, is made once with the external labels it adds, and templates keep seeing the
-  // same ones until the restart that applies both).
-  auto read_at_start = [](ServerConfig c) {
-    c.sections.erase("rules");
-    std::erase_if(c.sections["server"], [](const auto& kv) { return kv.first == "external_url"; });
-    return c.sections;
-  };
-  auto before = read_at_start(config_), after = read_at_start(*next);
-  for (const auto& [section, settings] : after) {
-    auto old = before.find(section);
-    if (old == before.end() || old->second != settings) warn_restart("[" + section + "]");
+  for (const remote::DestinationConfig& d : config_.forward_to) {
+    auto kept = [&d](const remote::DestinationConfig& n) { return n.name == d.name; };
+    if (std::none_of(next.forward_to.begin(), next.forward_to.end(), kept)) {
+      forwarders_->Remove(d.name);  // its cursor stays in the log, within its bounds
+    }
   }
-  for (const auto& [section, settings] : before) {
-    if (!after.count(section)) warn_restart("[" + section + "]");
+  for (const remote::DestinationConfig& d : next.forward_to) {
+    auto it = std::find_if(config_.forward_to.begin(), config_.forward_to.end(),
+                           [&d](const remote::DestinationConfig& r) { return r.name == d.name; });
+    if (it == config_.forward_to.end() ||
+        remote::DestinationChanged(*it, d, section(config_, d.name), section(next, d.name))) {
+      StartForwarder(d, next.forward_bounds.at(d.name));
+    }
   }
-  config_.external_url = next->external_url;
-  config_.rules = next->rules;
-  rules_->Reload(config_.rules.files, RuleContext(), [this, done = std::move(done)](core::Status s) {
-    config_reload_ok_->Get()->Set(s.ok() ? 1 : 0);
-    done(s);
-  });
+  config_.forward_to = next.forward_to;
+  config_.forward_bounds = next.forward_bounds;
+  config_.sections = next.sections;
+  config_.text = next.text;
 }
 
 void Server::AddApiRoutes() {
@@ -222,29 +264,34 @@ void Server::AddApiRoutes() {
 }
 
 void Server::StartForwarders() {
-  for (const remote::DestinationConfig& d : config_.forward_to) {
-    // Bounded, so that a destination that is down never pins the WAL until the disk fills;
-    // storage's own cursor ("head") is not, and the bounds never give up what it holds.
-    const ForwardBounds& bounds = config_.forward_bounds[d.name];
-    auto cursor = storage_->wal().OpenCursor(
-        "forward-" + d.name, wal::CursorLimits{bounds.wal_max_size, bounds.wal_max_age});
-    if (!cursor.ok()) {
-      core::LogError("cannot open WAL cursor",
-                     {{"destination", d.name}, {"err", cursor.status().message()}});
-      continue;
-    }
-    forwarders_.push_back(std::make_unique<remote::Sender>(
-        loop_, d, *cursor, clock_, metrics_, std::string("vigil-server/") + core::kVersion));
-    forwarders_.back()->SetMetadataSource([this] { return receiver_->Metadata(); });
-    forwarders_.back()->Start();
-    forward_cursors_.push_back({d.name, *cursor});
-  }
+  forwarders_ = std::make_unique<remote::Destinations>(
+      loop_, clock_, metrics_, std::string("vigil-server/") + core::kVersion,
+      [this] { return receiver_->Metadata(); });
+  for (const remote::DestinationConfig& d : config_.forward_to)
+    StartForwarder(d, config_.forward_bounds[d.name]);
   metrics_.AddCollector([this](std::vector<core::MetricFamily>* out) {
+    std::lock_guard lock(forward_cursors_mu_);
     wal::AppendCursorMetrics(forward_cursors_, out);
   });
-  receiver_->OnStored([this] {
-    for (auto& f : forwarders_) f->Notify();
-  });
+  receiver_->OnStored([this] { forwarders_->Notify(); });
+}
+
+void Server::StartForwarder(const remote::DestinationConfig& d, const ForwardBounds& bounds) {
+  // Bounded, so that a destination that is down never pins the WAL until the disk fills;
+  // storage's own cursor ("head") is not, and the bounds never give up what it holds. Opening
+  // it again (a reload) sets the bounds anew.
+  auto cursor = storage_->wal().OpenCursor(
+      "forward-" + d.name, wal::CursorLimits{bounds.wal_max_size, bounds.wal_max_age});
+  if (!cursor.ok()) {
+    core::LogError("cannot open WAL cursor",
+                   {{"destination", d.name}, {"err", cursor.status().message()}});
+    return;
+  }
+  forwarders_->Start(d, *cursor);
+  std::lock_guard lock(forward_cursors_mu_);
+  auto same = [&d](const wal::DestinationCursor& c) { return c.destination == d.name; };
+  if (std::none_of(forward_cursors_.begin(), forward_cursors_.end(), same))
+    forward_cursors_.push_back({d.name, *cursor});
 }
 
 void Server::Stop() {
@@ -256,14 +303,12 @@ void Server::Stop() {
   notifier_->Stop();
   self_scrape_->Stop();
   fleet_->Stop();
-  for (auto& f : forwarders_) f->Stop();
+  forwarders_->Stop();
   http_->server().Shutdown();
 }
 
 bool Server::Stopped() const {
-  for (const auto& f : forwarders_) {
-    if (!f->Stopped()) return false;
-  }
+  if (!forwarders_->Stopped()) return false;
   return http_->server().connection_count() == 0 && receiver_->in_flight() == 0 &&
          query_api_->in_flight() == 0 && remote_read_->in_flight() == 0 && rules_->Stopped() &&
          notifier_->Stopped() && self_scrape_->Stopped() && fleet_->Stopped() && !syncing_ &&

@@ -3,6 +3,7 @@
 // remote-write receiver, the API), the storage with its maintenance, and the forwarders that
 // send on what was received. Decoding, appends and maintenance run on the thread pool.
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/clock.h"
@@ -11,7 +12,7 @@
 #include "core/metrics.h"
 #include "core/tls.h"
 #include "core/uv.h"
-#include "remote/sender.h"
+#include "remote/destinations.h"
 #include "server/api/auth.h"
 #include "server/api/fleet_service.h"
 #include "server/api/query_api.h"
@@ -41,13 +42,20 @@ class Server final : public core::Service {
   const rules::RuleManager& rules() const { return *rules_; }
 
   // Reads the configuration file and the rule files again and applies what can change while
-  // running (rules, external labels and URL); `done` hears OK or why nothing changed.
+  // running: [rules], [auth], the forwarding destinations and [server] external_url. A file
+  // with an error, a bad rule file or a change to a setting read at start only is refused as
+  // a whole; `done` hears OK or why nothing changed.
   void Reload(std::function<void(core::Status)> done);
 
  private:
   Server(core::Loop& loop, ServerConfig config, const core::Clock& clock);
   void StartForwarders();
-  rules::GroupContext RuleContext() const;
+  // Starts (or restarts, on its cursor) the forwarder of `d`.
+  void StartForwarder(const remote::DestinationConfig& d, const ForwardBounds& bounds);
+  // What a good reload changes; the rules are applied already.
+  void Apply(const ServerConfig& next);
+  core::Status RefuseReload(core::Status why);
+  rules::GroupContext RuleContext(const ServerConfig& config) const;
   void AddApiRoutes();
   // Queues `work` on the thread pool unless the previous one is still running.
   void RunInBackground(bool* running, std::function<void()> work);
@@ -73,8 +81,12 @@ class Server final : public core::Service {
   std::unique_ptr<core::SignalWatch> sighup_;
   std::unique_ptr<SelfScrape> self_scrape_;
   core::MetricFamilyDef* config_reload_ok_ = nullptr;
-  std::vector<std::unique_ptr<remote::Sender>> forwarders_;
-  // Their WAL cursors, by destination name, for the vigil_wal_* metrics.
+  core::MetricFamilyDef* config_reload_time_ = nullptr;
+  std::unique_ptr<remote::Destinations> forwarders_;
+  // Their WAL cursors, by destination name, for the vigil_wal_* metrics; a removed
+  // destination's stays (the log keeps it, within its bounds). Read by the self-scrape on the
+  // thread pool while a reload on the loop adds to it.
+  mutable std::mutex forward_cursors_mu_;
   std::vector<wal::DestinationCursor> forward_cursors_;
   core::Timer sync_timer_;
   core::Timer maintain_timer_;

@@ -285,5 +285,31 @@ TEST(ServerConfigTest, AlertmanagerAndForwardingReadAuthAndTlsAlike) {
   }
 }
 
+// A reload applies [rules], [auth], [remote_write.NAME] and [server] external_url; any other
+// key set, removed or changed is named, so that the reload can be refused.
+TEST(ServerConfigTest, ChangedReadAtStartNamesWhatAReloadCannotApply) {
+  const std::string base =
+      "[server]\nlisten = 127.0.0.1:9090\nexternal_url = http://a:9090\n[storage]\nretention = 15d\n"
+      "[rules]\nevaluation_interval = 15s\n[remote_write.p]\nurl = http://p:9090/api/v1/write\n";
+  ServerConfig running, next;
+  ASSERT_TRUE(Problems(base, &running).empty());
+  ASSERT_TRUE(Problems(base, &next).empty());
+  EXPECT_TRUE(ChangedReadAtStart(running, next).empty());
+  std::string applied = base;
+  applied.replace(applied.find("http://a:9090"), 13, "http://b:9090");
+  applied.replace(applied.find("15s"), 3, "30s");
+  applied.replace(applied.find("http://p:9090"), 13, "http://q:9090");
+  applied += "wal_max_size = 64MB\n";
+  ASSERT_TRUE(Problems(applied, &next).empty());
+  EXPECT_TRUE(ChangedReadAtStart(running, next).empty());
+  std::string restart = base;
+  restart.replace(restart.find("retention = 15d"), 15, "retention = 30d");
+  restart.replace(restart.find("127.0.0.1:9090"), 14, "127.0.0.1:9091");
+  restart += "[query]\ntimeout = 1m\n";
+  ASSERT_TRUE(Problems(restart, &next).empty());
+  EXPECT_EQ(ChangedReadAtStart(running, next),
+            (std::vector<std::string>{"[query] timeout", "[server] listen", "[storage] retention"}));
+}
+
 }  // namespace
 }  // namespace vigil::server
