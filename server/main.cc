@@ -58,9 +58,9 @@ int main(int argc, char** argv) {
       "  SIGTERM, SIGINT  stop: no new requests, writes in flight finish, the WAL is closed\n"
       "                   (a second signal stops at once; acknowledged writes survive it)\n"
       "  SIGHUP           reload, as POST /-/reload: re-read the configuration and apply its\n"
-      "                   [rules] and external_url; a bad configuration or rule file is refused\n"
-      "                   and the running one stays; other changed sections are logged as\n"
-      "                   needing a restart\n";
+      "                   [rules], [auth], [remote_write.NAME] and external_url; a bad\n"
+      "                   configuration or rule file, or a change to any other setting, is\n"
+      "                   refused and the running one stays\n";
   // The configuration, and the rule files it names.
   spec.check_config = [](const std::string& path) -> core::Status {
     VIGIL_ASSIGN_OR_RETURN(server::ServerConfig config, core::LoadConfig(path, server::ReadServerConfig));

@@ -161,7 +161,7 @@ for p in vigil-server vigil-agent; do
   i=$((i + 1))
   [ -z "$(find "/var/lib/$p" ! -user "$p")" ] || fail "files in /var/lib/$p not owned by $p"
 done
-# The units' ExecReload: both stay up (the agent logs that it does not reload yet).
+# The units' ExecReload: both reload their unchanged configuration and stay up.
 kill -HUP "${pids[@]}"
 sleep 0.5
 curl -fs "http://127.0.0.1:$server_port/-/ready" > /dev/null || fail "the server is gone after SIGHUP"
