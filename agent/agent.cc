@@ -35,14 +35,7 @@ core::Result<std::unique_ptr<Agent>> Agent::Create(core::Loop& loop, AgentConfig
   core::HttpServerOptions options;
   options.listen = a->config_.listen;
   VIGIL_ASSIGN_OR_RETURN(a->http_, core::HttpEndpoint::Create(loop, options, a->metrics_));
-  // As Prometheus's: the configuration read at start counts as the first good load.
-  a->reload_ok_ = &a->metrics_.Gauge("vigil_config_last_reload_successful",
-                                     "Whether the last configuration reload succeeded.");
-  a->reload_success_time_ =
-      &a->metrics_.Gauge("vigil_config_last_reload_success_timestamp_seconds",
-                         "When the configuration was last loaded successfully.");
-  a->reload_ok_->Get()->Set(1);
-  a->reload_success_time_->Get()->Set(static_cast<double>(clock.NowUnixMillis()) / 1000);
+  a->reload_metrics_ = std::make_unique<core::ConfigReloadMetrics>(a->metrics_, clock);
   // SIGHUP's default action would end the agent; systemd's reload sends it.
   a->sighup_ = std::make_unique<core::SignalWatch>(loop, SIGHUP, [a](int) { (void)a->Reload(); });
   core::AddAdminRoutes(
@@ -149,20 +142,15 @@ void Agent::Settle() {
 }
 
 void Agent::AddReloadRoute() {
-  // Answered as Prometheus's: 200 with no body, or 500 with the reason.
   http_->router().Handle("/-/reload", {"POST", "PUT"},
                          [this](const core::HttpRequest&, core::HttpResponder responder) {
-                           core::Status s = Reload();
-                           responder.Send(s.ok() ? core::HttpResponse::Text(200, "")
-                                                 : core::HttpResponse::Text(
-                                                       500, "failed to reload config: " +
-                                                                s.message() + "\n"));
+                           responder.Send(core::ReloadResponse(Reload()));
                          });
 }
 
 core::Status Agent::Reload() {
   auto refuse = [this](core::Status s) {
-    reload_ok_->Get()->Set(0);
+    reload_metrics_->Failed();
     core::LogError("configuration reload refused; the running configuration stays",
                    {{"err", s.message()}});
     return s;
@@ -181,8 +169,7 @@ core::Status Agent::Reload() {
         keys + " changed: read at start only; restart the agent to apply it, or set it back"));
   }
   Apply(change, std::move(next).value());
-  reload_ok_->Get()->Set(1);
-  reload_success_time_->Get()->Set(static_cast<double>(clock_.NowUnixMillis()) / 1000);
+  reload_metrics_->Succeeded();
   core::LogInfo("configuration reloaded", {{"changed", change.Summary()}});
   return core::OkStatus();
 }

@@ -14,6 +14,7 @@
 #include "agent/sample_log.h"
 #include "agent/scrape.h"
 #include "core/clock.h"
+#include "core/config_reload.h"
 #include "core/daemon.h"
 #include "core/http_endpoint.h"
 #include "core/metrics.h"
@@ -64,8 +65,7 @@ class Agent final : public core::Service {
   std::map<std::string, std::unique_ptr<ScrapeTarget>> scrape_successors_;
   std::map<std::string, remote::MetricMetadata> metadata_;  // by family, from the scraped pages
   std::unique_ptr<core::SignalWatch> sighup_;
-  core::MetricFamilyDef* reload_ok_ = nullptr;
-  core::MetricFamilyDef* reload_success_time_ = nullptr;
+  std::unique_ptr<core::ConfigReloadMetrics> reload_metrics_;
   core::Loop& loop_;
   const core::Clock& clock_;
   core::Timer settle_timer_;  // while scrape targets wait

@@ -116,14 +116,7 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   for (const rules::GroupSpec& g : groups) rule_count += g.rules.size();
   core::LogInfo("rules loaded", {{"groups", groups.size()}, {"rules", rule_count}});
   s->rules_->Start(std::move(groups), s->RuleContext(s->config_));
-  // As Prometheus's: the configuration read at start counts as the first good load.
-  s->config_reload_ok_ = &s->metrics_.Gauge("vigil_config_last_reload_successful",
-                                            "Whether the last configuration reload succeeded.");
-  s->config_reload_time_ =
-      &s->metrics_.Gauge("vigil_config_last_reload_success_timestamp_seconds",
-                         "When the configuration was last loaded successfully.");
-  s->config_reload_ok_->Get()->Set(1);
-  s->config_reload_time_->Get()->Set(static_cast<double>(clock.NowUnixMillis()) / 1000);
+  s->reload_metrics_ = std::make_unique<core::ConfigReloadMetrics>(s->metrics_, clock);
   s->sighup_ = std::make_unique<core::SignalWatch>(loop, SIGHUP, [s](int) {
     s->Reload([](core::Status) {});
   });
@@ -166,7 +159,7 @@ rules::GroupContext Server::RuleContext(const ServerConfig& config) const {
 }
 
 core::Status Server::RefuseReload(core::Status why) {
-  config_reload_ok_->Get()->Set(0);
+  reload_metrics_->Failed();
   core::LogError("configuration reload refused; the running configuration stays",
                  {{"err", why.message()}});
   return why;
@@ -195,9 +188,7 @@ void Server::Reload(std::function<void(core::Status)> done) {
                    if (!s.ok()) return done(RefuseReload(s));
                    if (stopping_) return done(core::UnavailableError("the server is stopping"));
                    Apply(*next);
-                   config_reload_ok_->Get()->Set(1);
-                   config_reload_time_->Get()->Set(
-                       static_cast<double>(clock_.NowUnixMillis()) / 1000);
+                   reload_metrics_->Succeeded();
                    core::LogInfo("configuration reloaded",
                                  {{"forward_to", forwarders_->size()}, {"auth", config_.auth.enabled()}});
                    done(core::OkStatus());
@@ -241,10 +232,7 @@ void Server::AddApiRoutes() {
   AddRulesRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); }, *rules_, *notifier_);
   router.Handle("/-/reload", {"POST", "PUT"},
                 auth_.Guard([this](const core::HttpRequest&, core::HttpResponder responder) {
-                  Reload([responder](core::Status s) {
-                    responder.Send(s.ok() ? core::HttpResponse::Text(200, "")
-                                          : core::HttpResponse::Text(500, "failed to reload config: " + s.message() + "\n"));
-                  });
+                  Reload([responder](core::Status s) { responder.Send(core::ReloadResponse(s)); });
                 }));
   query_api_->AddRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); });
   fleet_->AddRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); });

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/config_reload.h"
 #include "core/daemon.h"
 #include "core/http_endpoint.h"
 #include "core/metrics.h"
@@ -80,8 +81,7 @@ class Server final : public core::Service {
   std::unique_ptr<rules::RuleManager> rules_;
   std::unique_ptr<core::SignalWatch> sighup_;
   std::unique_ptr<SelfScrape> self_scrape_;
-  core::MetricFamilyDef* config_reload_ok_ = nullptr;
-  core::MetricFamilyDef* config_reload_time_ = nullptr;
+  std::unique_ptr<core::ConfigReloadMetrics> reload_metrics_;
   std::unique_ptr<remote::Destinations> forwarders_;
   // Their WAL cursors, by destination name, for the vigil_wal_* metrics; a removed
   // destination's stays (the log keeps it, within its bounds). Read by the self-scrape on the
