@@ -89,6 +89,48 @@ TEST_F(SampleLogTest, CollectionsGoIntoTheLog) {
   EXPECT_TRUE(MetricsSay("vigil_wal_damaged_samples_total{destination=\"central\"} 0"));
 }
 
+// A destination removed from agent.ini keeps its cursor across a restart, holding its place,
+// until [agent] delete_cursors names it.
+TEST_F(SampleLogTest, ACursorSavedInTheLogIsOpenedAtStartUntilDeleteCursorsNamesIt) {
+  options_.destinations = {"central", "old"};
+  Start();
+  for (int n = 0; n < 3; ++n) log_->Append(Collection(n));
+  wal::Cursor* old = *log_->wal()->OpenCursor("old");
+  std::vector<wal::Cursor::Sample> got;
+  ASSERT_TRUE(old->Read(5, &got).ok());  // collection 0
+  ASSERT_TRUE(old->Commit(old->read_position()).ok());
+  log_->Stop();
+  ASSERT_TRUE(RunUntil(loop_, [&] { return log_->Stopped(); }));
+  log_.reset();
+
+  options_.destinations = {"central"};
+  Start();
+  EXPECT_TRUE(MetricsSay("vigil_wal_dropped_samples_total{destination=\"old\"} 0"));
+  old = *log_->wal()->OpenCursor("old");
+  got.clear();
+  ASSERT_TRUE(old->Read(100, &got).ok());
+  ASSERT_EQ(got.size(), 10u);  // it resumes after collection 0
+  EXPECT_EQ(got[0].value, 10.0);
+  log_->Stop();
+  ASSERT_TRUE(RunUntil(loop_, [&] { return log_->Stopped(); }));
+  log_.reset();
+
+  options_.delete_cursors = {"old"};
+  Start();
+  EXPECT_FALSE(MetricsSay("vigil_wal_dropped_samples_total{destination=\"old\"} 0"));
+  EXPECT_FALSE(std::filesystem::exists(options_.wal.dir + "/cursors/old"));
+  // At a reload: deleted from the open log, unless it is a destination again.
+  ASSERT_TRUE(log_->wal()->OpenCursor("again").ok());
+  ASSERT_TRUE((*log_->wal()->OpenCursor("again"))->Persist().ok());
+  log_->SetCursors({"central", "again"}, {"again"});
+  log_->DeleteUnusedCursors({"again"});
+  EXPECT_TRUE(std::filesystem::exists(options_.wal.dir + "/cursors/again"));
+  log_->SetCursors({"central"}, {"again"});
+  log_->DeleteUnusedCursors({"again"});
+  EXPECT_FALSE(std::filesystem::exists(options_.wal.dir + "/cursors/again"));
+  EXPECT_FALSE(MetricsSay("vigil_wal_dropped_samples_total{destination=\"again\"} 0"));
+}
+
 TEST_F(SampleLogTest, AnUnusableDataDirHoldsSamplesInMemoryUntilItWorks) {
   std::ofstream(root_ + "/data") << "a file where the directory should be";
   Start();
