@@ -51,8 +51,9 @@ void Destinations::Forget(const std::string& name) {
 }
 
 void Destinations::Launch(const Next& next) {
-  // A sender stopped before it may have read past what was acknowledged.
-  next.cursor->Rewind();
+  // A sender given up while failing read past what was acknowledged. Only then: a rewind
+  // replays the segment up to the position on the next read.
+  if (next.cursor->read_position() != next.cursor->committed()) next.cursor->Rewind();
   auto sender =
       std::make_unique<Sender>(loop_, next.config, next.cursor, clock_, metrics_, user_agent_);
   if (metadata_) sender->SetMetadataSource(metadata_);
