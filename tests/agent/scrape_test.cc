@@ -35,8 +35,21 @@ class ScrapeTest : public ::testing::Test {
   std::vector<std::string> Samples(ScrapeTarget& t, std::string body) {
     return Lines(t.Samples(Page(std::move(body)), clock_.NowUnixMillis(), 0.25));
   }
+  // [scrape.app] at `url`, its samples kept in sunk_.
+  static ScrapeConfig App(const std::string& url = "http://127.0.0.1:8080/metrics") {
+    ScrapeConfig c;
+    c.name = "app";
+    c.url = *core::ParseUrl(url);
+    return c;
+  }
+  ScrapeTarget::Sink IntoSunk() {
+    return [this](std::vector<LabeledSample> s) {
+      for (auto& x : s) sunk_.push_back(std::move(x));
+    };
+  }
   void TearDown() override { EXPECT_EQ(loop_.Close(), 0); }
 
+  std::vector<LabeledSample> sunk_;
   core::ManualClock clock_{1000};
   core::Loop loop_;
 };
@@ -140,21 +153,15 @@ TEST_F(ScrapeTest, WhenTheTargetStopsItsReportSeriesGoStaleToo) {
 // A reload changed [scrape.app]: the new target goes on from what the old one pushed, so a
 // series both have gets no stale marker, one only the old had gets one at the first scrape.
 TEST_F(ScrapeTest, AChangedTargetTakesOverAndMarksStaleOnlyWhatIsGone) {
-  std::vector<LabeledSample> sunk;
-  auto sink = [&](std::vector<LabeledSample> s) {
-    for (auto& x : s) sunk.push_back(std::move(x));
-  };
-  ScrapeConfig c;
-  c.name = "app";
-  c.url = *core::ParseUrl("http://127.0.0.1:8080/metrics");
-  ScrapeTarget old(loop_, c, {}, clock_, sink);
+  ScrapeConfig c = App();
+  ScrapeTarget old(loop_, c, {}, clock_, IntoSunk());
   Samples(old, "a 1\nb 2\n");
   c.interval = std::chrono::seconds(5);  // the report series keep their labels
-  ScrapeTarget next(loop_, c, {}, clock_, sink);
+  ScrapeTarget next(loop_, c, {}, clock_, IntoSunk());
   old.HandOver(next);
-  EXPECT_TRUE(sunk.empty());
+  EXPECT_TRUE(sunk_.empty());
   old.Stop();  // a retired target has nothing left to mark
-  EXPECT_TRUE(sunk.empty());
+  EXPECT_TRUE(sunk_.empty());
   clock_.AdvanceMillis(5000);
   auto out = Samples(next, "a 1\n");
   ASSERT_EQ(out.size(), 7u);
@@ -164,24 +171,16 @@ TEST_F(ScrapeTest, AChangedTargetTakesOverAndMarksStaleOnlyWhatIsGone) {
   EXPECT_NE(out[6].find("scrape_series_added"), std::string::npos) << out[6];
   EXPECT_NE(out[6].find("} 0 @6000"), std::string::npos) << out[6];  // a is not new
   next.Stop();
-  ASSERT_EQ(sunk.size(), 6u);  // a and the report series: they were the old target's too
-  for (const std::string& l : Lines(sunk)) EXPECT_NE(l.find(" stale @"), std::string::npos) << l;
+  ASSERT_EQ(sunk_.size(), 6u);  // a and the report series: they were the old target's too
+  for (const std::string& l : Lines(sunk_)) EXPECT_NE(l.find(" stale @"), std::string::npos) << l;
 }
 
 TEST_F(ScrapeTest, AHandOverToAnotherInstanceMarksTheOldReportSeriesStale) {
-  std::vector<LabeledSample> sunk;
-  auto sink = [&](std::vector<LabeledSample> s) {
-    for (auto& x : s) sunk.push_back(std::move(x));
-  };
-  ScrapeConfig c;
-  c.name = "app";
-  c.url = *core::ParseUrl("http://127.0.0.1:8080/metrics");
-  ScrapeTarget old(loop_, c, {}, clock_, sink);
+  ScrapeTarget old(loop_, App(), {}, clock_, IntoSunk());
   Samples(old, "a 1\n");
-  c.url = *core::ParseUrl("http://127.0.0.1:8081/metrics");
-  ScrapeTarget next(loop_, c, {}, clock_, sink);
+  ScrapeTarget next(loop_, App("http://127.0.0.1:8081/metrics"), {}, clock_, IntoSunk());
   old.HandOver(next);
-  auto lines = Lines(sunk);
+  auto lines = Lines(sunk_);
   ASSERT_EQ(lines.size(), 5u);
   for (const std::string& l : lines) {
     EXPECT_NE(l.find("instance=\"127.0.0.1:8080\""), std::string::npos) << l;
