@@ -160,6 +160,7 @@ rules::GroupContext Server::RuleContext(const ServerConfig& config) const {
 
 core::Status Server::RefuseReload(core::Status why) {
   reload_metrics_->Failed();
+  query_api_->ConfigRefused();
   core::LogError("configuration reload refused; the running configuration stays",
                  {{"err", why.message()}});
   return why;
@@ -189,6 +190,7 @@ void Server::Reload(std::function<void(core::Status)> done) {
                    if (stopping_) return done(core::UnavailableError("the server is stopping"));
                    Apply(*next);
                    reload_metrics_->Succeeded();
+                   query_api_->ConfigReloaded(config_.text, clock_.NowUnixMillis());
                    core::LogInfo("configuration reloaded",
                                  {{"forward_to", forwarders_->size()}, {"auth", config_.auth.enabled()}});
                    done(core::OkStatus());

@@ -262,7 +262,15 @@ QueryApi::QueryApi(core::Loop& loop, const storage::Queryable& storage, const co
       options_(std::move(options)),
       engine_(storage, options_.engine),
       metadata_(std::move(metadata)),
-      start_time_ms_(clock.NowUnixMillis()) {}
+      start_time_ms_(clock.NowUnixMillis()),
+      config_text_(options_.config_text),
+      config_time_ms_(start_time_ms_) {}
+
+void QueryApi::ConfigReloaded(std::string config_text, int64_t time_ms) {
+  config_text_ = std::move(config_text);
+  config_time_ms_ = time_ms;
+  reload_ok_ = true;
+}
 
 void QueryApi::RunQuery(core::HttpResponder responder, std::function<void(core::HttpResponse*)> work) {
   ++in_flight_;
@@ -510,8 +518,9 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     AppendJsonString(&data, core::FormatRfc3339Millis(start_time_ms_));
     data += ",\"CWD\":";
     AppendJsonString(&data, cwd);
-    data += ",\"reloadConfigSuccess\":true,\"lastConfigTime\":";
-    AppendJsonString(&data, core::FormatRfc3339Millis(start_time_ms_));
+    data += reload_ok_ ? ",\"reloadConfigSuccess\":true" : ",\"reloadConfigSuccess\":false";
+    data += ",\"lastConfigTime\":";
+    AppendJsonString(&data, core::FormatRfc3339Millis(config_time_ms_));
     data += ",\"corruptionCount\":0,\"goroutineCount\":0,\"GOMAXPROCS\":" +
             std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + ",\"GOGC\":\"\",\"GODEBUG\":\"\",\"storageRetention\":";
     AppendJsonString(&data, options_.storage_retention);
@@ -530,7 +539,7 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
   router.Handle("/api/v1/status/config", {"GET"}, guard([this](const core::HttpRequest&, core::HttpResponder w) {
     // Prometheus answers its YAML under "yaml"; Vigil's configuration is INI, answered there.
     std::string data = "{\"yaml\":";
-    AppendJsonString(&data, options_.config_text);
+    AppendJsonString(&data, config_text_);
     w.Send(ApiSuccess(data + "}"));
   }));
 }

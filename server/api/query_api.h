@@ -20,7 +20,8 @@ namespace vigil::server {
 
 struct QueryApiOptions {
   promql::EngineOptions engine;
-  // What /api/v1/status/config and /api/v1/status/flags show.
+  // What /api/v1/status/config shows at start (QueryApi::ConfigReloaded changes it), and
+  // /api/v1/status/flags.
   std::string config_text;
   std::map<std::string, std::string> flags;
   std::string storage_retention;  // "15d", for runtimeinfo
@@ -41,6 +42,10 @@ class QueryApi {
   void AddRoutes(core::HttpRouter& router, const std::function<core::HttpHandler(core::HttpHandler)>& guard);
   // Queries running on the thread pool: the server waits for them at shutdown.
   size_t in_flight() const { return in_flight_; }
+  // A reload's outcome, for /api/v1/status/config and runtimeinfo (as Prometheus shows it):
+  // the text of the file now applied, with the time, when it was good; refused, only that.
+  void ConfigReloaded(std::string config_text, int64_t time_ms);
+  void ConfigRefused() { reload_ok_ = false; }
 
  private:
   void Query(const core::HttpRequest& request, core::HttpResponder responder);
@@ -59,6 +64,10 @@ class QueryApi {
   const promql::Engine engine_;
   std::function<std::vector<remote::MetricMetadata>()> metadata_;
   const int64_t start_time_ms_;
+  // Loop thread only, as the reloads that set them and the handlers that read them.
+  std::string config_text_;
+  int64_t config_time_ms_;
+  bool reload_ok_ = true;
   size_t in_flight_ = 0;  // loop thread only
 };
 

@@ -73,12 +73,15 @@ class ServerReloadTest : public ::testing::Test {
     if (!got || !got->ok()) return core::HttpResponse::Text(599, "no answer");
     return std::move(got->value());
   }
-  int Get(const std::string& target, const std::string& authorization = "") {
+  core::HttpResponse GetResponse(const std::string& target, const std::string& authorization = "") {
     core::HttpRequest r;
     r.method = "GET";
     r.target = target;
     if (!authorization.empty()) r.headers.Set("Authorization", authorization);
-    return Exchange(std::move(r)).status;
+    return Exchange(std::move(r));
+  }
+  int Get(const std::string& target, const std::string& authorization = "") {
+    return GetResponse(target, authorization).status;
   }
   std::string Metrics() {
     core::HttpRequest r;
@@ -162,6 +165,9 @@ TEST_F(ServerReloadTest, AForwardingDestinationKeepsItsPlaceWhenItChangesOrGoesA
   // Changed: the rest goes to the new URL, from where the old sender was acknowledged.
   Write(Forward("p", *b_));
   ASSERT_TRUE(Reload().ok());
+  // The status API shows the file now applied, as Prometheus's does.
+  EXPECT_NE(GetResponse("/api/v1/status/config").body.find(std::to_string(b_->port())),
+            std::string::npos);
   Push(50, 50);
   ASSERT_TRUE(testing::RunUntil(loop_, [&] { return ForwardedSamples() >= 100u * kSeries; }));
   EXPECT_EQ(a_->accepted_samples(), 50u * kSeries);
@@ -195,6 +201,8 @@ TEST_F(ServerReloadTest, AChangeToASettingReadAtStartRefusesTheWholeReload) {
   EXPECT_FALSE(refused.ok());
   EXPECT_NE(refused.message().find("[storage] retention"), std::string::npos) << refused.message();
   EXPECT_NE(Metrics().find("vigil_config_last_reload_successful 0\n"), std::string::npos);
+  EXPECT_NE(GetResponse("/api/v1/status/runtimeinfo").body.find("\"reloadConfigSuccess\":false"),
+            std::string::npos);
   // None of it was applied: still open, still forwarding to the same place.
   EXPECT_EQ(Get("/api/v1/status/tsdb"), 200);
   Push(0, 20);
