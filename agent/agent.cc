@@ -232,9 +232,7 @@ void Agent::Apply(const AgentConfigChange& change, AgentConfig next) {
 
 // Ready when every sample has a place to go: the log is open and no destination has been
 // failing for long.
-bool Agent::Ready() const {
-  return log_->wal() != nullptr && destinations_->Healthy();
-}
+bool Agent::Ready() const { return log_->wal() != nullptr && destinations_->Healthy(); }
 
 void Agent::Stop() {
   stopping_ = true;

@@ -83,8 +83,8 @@ AgentConfig ReadAgentConfig(const core::IniDocument& doc, std::vector<core::Conf
       agent.Error("delete_cursors", "\"" + name + "\" is a [remote_write." + name +
                                         "] destination; remove it from one of the two");
     } else if (!remote::IsValidDestinationName(name)) {
-      agent.Error("delete_cursors", "\"" + name +
-                                        "\" is not a destination name (letters, digits, '_', '-')");
+      agent.Error("delete_cursors",
+                  "\"" + name + "\" is not a destination name (letters, digits, '_', '-')");
     } else {
       c.delete_cursors.push_back(name);
     }

@@ -96,8 +96,7 @@ AgentConfigChange DiffAgentConfig(const AgentConfig& running, const AgentConfig&
   restart(running.wal_fsync_always != next.wal_fsync_always, "[agent] wal_fsync");
 
   const bool labels_changed = running.extra_labels != next.extra_labels;
-  c.node_labels =
-      labels_changed || running.node_name != next.node_name || running.job != next.job;
+  c.node_labels = labels_changed || running.node_name != next.node_name || running.job != next.job;
   c.node_interval = running.interval != next.interval;
   c.node_collectors = SectionOf(running, "collectors") != SectionOf(next, "collectors");
   c.push_self_metrics = running.push_self_metrics != next.push_self_metrics;

@@ -23,8 +23,9 @@ void ConfigReloadMetrics::Succeeded() {
 void ConfigReloadMetrics::Failed() { successful_->Set(0); }
 
 HttpResponse ReloadResponse(const Status& status) {
-  return status.ok() ? HttpResponse::Text(200, "")
-                     : HttpResponse::Text(500, "failed to reload config: " + status.message() + "\n");
+  return status.ok()
+             ? HttpResponse::Text(200, "")
+             : HttpResponse::Text(500, "failed to reload config: " + status.message() + "\n");
 }
 
 }  // namespace vigil::core

@@ -184,17 +184,17 @@ void Server::Reload(std::function<void(core::Status)> done) {
   }
   // The rule files are read on the thread pool; the rest is applied only once they are good.
   auto next = std::make_shared<ServerConfig>(std::move(read).value());
-  rules_->Reload(next->rules.files, RuleContext(*next),
-                 [this, next, done = std::move(done)](core::Status s) {
-                   if (!s.ok()) return done(RefuseReload(s));
-                   if (stopping_) return done(core::UnavailableError("the server is stopping"));
-                   Apply(*next);
-                   reload_metrics_->Succeeded();
-                   query_api_->ConfigReloaded(config_.text, clock_.NowUnixMillis());
-                   core::LogInfo("configuration reloaded",
-                                 {{"forward_to", forwarders_->size()}, {"auth", config_.auth.enabled()}});
-                   done(core::OkStatus());
-                 });
+  rules_->Reload(
+      next->rules.files, RuleContext(*next), [this, next, done = std::move(done)](core::Status s) {
+        if (!s.ok()) return done(RefuseReload(s));
+        if (stopping_) return done(core::UnavailableError("the server is stopping"));
+        Apply(*next);
+        reload_metrics_->Succeeded();
+        query_api_->ConfigReloaded(config_.text, clock_.NowUnixMillis());
+        core::LogInfo("configuration reloaded",
+                      {{"forward_to", forwarders_->size()}, {"auth", config_.auth.enabled()}});
+        done(core::OkStatus());
+      });
 }
 
 void Server::Apply(const ServerConfig& next) {
@@ -204,7 +204,8 @@ void Server::Apply(const ServerConfig& next) {
   config_.auth = next.auth;
   auth_.Update(config_.auth);
 
-  auto section = [](const ServerConfig& c, const std::string& name) -> const remote::SectionEntries& {
+  auto section = [](const ServerConfig& c,
+                    const std::string& name) -> const remote::SectionEntries& {
     static const remote::SectionEntries kNone;
     auto it = c.sections.find("remote_write." + name);
     return it == c.sections.end() ? kNone : it->second;

@@ -255,7 +255,8 @@ core::Result<std::pair<int64_t, int64_t>> TimeRange(const Form& form) {
 }  // namespace
 
 QueryApi::QueryApi(core::Loop& loop, const storage::Queryable& storage, const core::Clock& clock,
-                   QueryApiOptions options, std::function<std::vector<remote::MetricMetadata>()> metadata)
+                   QueryApiOptions options,
+                   std::function<std::vector<remote::MetricMetadata>()> metadata)
     : loop_(loop),
       storage_(storage),
       clock_(clock),

@@ -90,8 +90,8 @@ TEST(AgentConfigDiffTest, TheAgentIntervalChangesScrapesThatTakeIt) {
 }
 
 TEST(AgentConfigDiffTest, NodeNameJobCollectorsAndSelfMetrics) {
-  AgentConfigChange c = DiffAgentConfig(
-      Read(kBase), Read(std::string(kBase) + "[collectors]\nhwmon = false\n"));
+  AgentConfigChange c =
+      DiffAgentConfig(Read(kBase), Read(std::string(kBase) + "[collectors]\nhwmon = false\n"));
   EXPECT_TRUE(c.node_collectors);
   EXPECT_FALSE(c.node_labels);
   std::string next = kBase;

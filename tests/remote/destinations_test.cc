@@ -60,7 +60,8 @@ class DestinationsTest : public ::testing::Test {
   // Per series, what both receivers accepted, in order: the first's, then the second's.
   std::map<std::string, std::vector<int64_t>> Both() const {
     std::map<std::string, std::vector<int64_t>> out = a_->series;
-    for (const auto& [name, ts] : b_->series) out[name].insert(out[name].end(), ts.begin(), ts.end());
+    for (const auto& [name, ts] : b_->series)
+      out[name].insert(out[name].end(), ts.begin(), ts.end());
     return out;
   }
   static std::vector<int64_t> Upto(int n) {
@@ -88,9 +89,8 @@ TEST_F(DestinationsTest, AChangedDestinationGoesOnWhereTheOldSenderStopped) {
   ASSERT_TRUE(RunUntil(loop_, [&] { return a_->accepted_samples() > 0; }));
   destinations_->Start(To(*b_), cursor_);
   Append(50, 50);
-  ASSERT_TRUE(RunUntil(loop_, [&] {
-    return a_->accepted_samples() + b_->accepted_samples() >= 100 * kSeries;
-  }));
+  ASSERT_TRUE(RunUntil(
+      loop_, [&] { return a_->accepted_samples() + b_->accepted_samples() >= 100 * kSeries; }));
   EXPECT_GT(b_->accepted_samples(), 0u);
   EXPECT_EQ(a_->accepted_samples() + b_->accepted_samples(), 100u * kSeries);
   for (const auto& [name, ts] : Both()) EXPECT_EQ(ts, Upto(100)) << name;
@@ -127,9 +127,8 @@ TEST_F(DestinationsTest, OnlyTheLastOfQuickChangesStarts) {
   first.url = *core::ParseUrl("http://127.0.0.1:1/api/v1/write");  // never used
   destinations_->Start(first, cursor_);
   destinations_->Start(To(*b_), cursor_);
-  ASSERT_TRUE(RunUntil(loop_, [&] {
-    return a_->accepted_samples() + b_->accepted_samples() >= 40u * kSeries;
-  }));
+  ASSERT_TRUE(RunUntil(
+      loop_, [&] { return a_->accepted_samples() + b_->accepted_samples() >= 40u * kSeries; }));
   EXPECT_EQ(a_->accepted_samples() + b_->accepted_samples(), 40u * kSeries);
   for (const auto& [name, ts] : Both()) EXPECT_EQ(ts, Upto(40)) << name;
   destinations_->Stop();

@@ -289,7 +289,8 @@ TEST(ServerConfigTest, AlertmanagerAndForwardingReadAuthAndTlsAlike) {
 // key set, removed or changed is named, so that the reload can be refused.
 TEST(ServerConfigTest, ChangedReadAtStartNamesWhatAReloadCannotApply) {
   const std::string base =
-      "[server]\nlisten = 127.0.0.1:9090\nexternal_url = http://a:9090\n[storage]\nretention = 15d\n"
+      "[server]\nlisten = 127.0.0.1:9090\nexternal_url = http://a:9090\n[storage]\nretention = "
+      "15d\n"
       "[rules]\nevaluation_interval = 15s\n[remote_write.p]\nurl = http://p:9090/api/v1/write\n";
   ServerConfig running, next;
   ASSERT_TRUE(Problems(base, &running).empty());
@@ -307,8 +308,9 @@ TEST(ServerConfigTest, ChangedReadAtStartNamesWhatAReloadCannotApply) {
   restart.replace(restart.find("127.0.0.1:9090"), 14, "127.0.0.1:9091");
   restart += "[query]\ntimeout = 1m\n";
   ASSERT_TRUE(Problems(restart, &next).empty());
-  EXPECT_EQ(ChangedReadAtStart(running, next),
-            (std::vector<std::string>{"[query] timeout", "[server] listen", "[storage] retention"}));
+  EXPECT_EQ(
+      ChangedReadAtStart(running, next),
+      (std::vector<std::string>{"[query] timeout", "[server] listen", "[storage] retention"}));
 }
 
 }  // namespace

@@ -68,7 +68,8 @@ class ServerReloadTest : public ::testing::Test {
   core::HttpResponse Exchange(core::HttpRequest r) {
     core::Url url{"http", "127.0.0.1", server_->address().port, r.target};
     std::optional<core::Result<core::HttpResponse>> got;
-    client_->Send(url, std::move(r), [&](core::Result<core::HttpResponse> res) { got = std::move(res); });
+    client_->Send(url, std::move(r),
+                  [&](core::Result<core::HttpResponse> res) { got = std::move(res); });
     EXPECT_TRUE(testing::RunUntil(loop_, [&] { return got.has_value(); }));
     if (!got || !got->ok()) return core::HttpResponse::Text(599, "no answer");
     return std::move(got->value());
@@ -93,7 +94,8 @@ class ServerReloadTest : public ::testing::Test {
   void Push(int first, int n) {
     remote::WriteRequest req;
     for (int i = 0; i < kSeries; ++i) {
-      remote::SeriesSamples s{core::Labels::FromLiteral({{"__name__", "m" + std::to_string(i)}}), {}};
+      remote::SeriesSamples s{core::Labels::FromLiteral({{"__name__", "m" + std::to_string(i)}}),
+                              {}};
       for (int k = first; k < first + n; ++k) s.samples.push_back({kT0 + k * 15'000, double(k)});
       req.series.push_back(std::move(s));
     }
@@ -108,7 +110,8 @@ class ServerReloadTest : public ::testing::Test {
   // Per series, the timestamps both receivers accepted: the first's, then the second's.
   std::map<std::string, std::vector<int64_t>> Forwarded() const {
     std::map<std::string, std::vector<int64_t>> out = a_->series;
-    for (const auto& [name, ts] : b_->series) out[name].insert(out[name].end(), ts.begin(), ts.end());
+    for (const auto& [name, ts] : b_->series)
+      out[name].insert(out[name].end(), ts.begin(), ts.end());
     return out;
   }
   static std::vector<int64_t> Upto(int n) {

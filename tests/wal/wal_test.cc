@@ -201,7 +201,7 @@ TEST_F(WalTest, ASavedCursorIsListedAndDeletingItReleasesWhatItHeld) {
   ASSERT_TRUE(kept->Read(500, &got).ok());
   ASSERT_TRUE(kept->Commit(kept->read_position()).ok());
   EXPECT_EQ(wal_->SavedCursorNames(), std::vector<std::string>{"old"});  // central never saved
-  Open();  // a restart
+  Open();                                                                // a restart
   EXPECT_EQ(wal_->SavedCursorNames(), std::vector<std::string>{"old"});
   kept = *wal_->OpenCursor("old");
   live = *wal_->OpenCursor("central");
