@@ -134,7 +134,16 @@ void Agent::Settle() {
     old->Start();
     it = scrape_successors_.erase(it);
   }
-  if (scrape_successors_.empty()) {
+  if (log_->wal() != nullptr) {
+    std::vector<std::string> now;
+    for (const std::string& name : cursors_to_delete_) {
+      if (!destinations_->Reads(name)) now.push_back(name);
+    }
+    log_->DeleteUnusedCursors(now);
+  }
+  std::erase_if(cursors_to_delete_,
+                [this](const std::string& name) { return !destinations_->Reads(name); });
+  if (scrape_successors_.empty() && cursors_to_delete_.empty()) {
     settle_timer_.Stop();
   } else if (!settle_timer_.active()) {
     settle_timer_.Start(kSettleInterval, kSettleInterval);
@@ -214,12 +223,11 @@ void Agent::Apply(const AgentConfigChange& change, AgentConfig next) {
   // A removed destination's cursor stays open in the log, holding its place (and the log's
   // segments from there, up to wal_max_size and wal_max_age) until delete_cursors names it.
   for (const std::string& name : change.destinations_removed) destinations_->Remove(name);
-  // Their cursors are about to go: what a last window had not settled no longer matters.
-  for (const std::string& name : config_.delete_cursors) destinations_->Forget(name);
+  // Deleted once no sender reads them: a removed destination's settles its window first.
+  cursors_to_delete_ = config_.delete_cursors;
   Settle();
   wal::Wal* wal = log_->wal();
   if (wal == nullptr) return;  // the senders start with the log, from config_
-  log_->DeleteUnusedCursors(config_.delete_cursors);
   for (const remote::DestinationConfig& d : config_.destinations) {
     const auto& changed = change.destinations_changed;
     const auto& added = change.destinations_added;

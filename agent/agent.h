@@ -43,7 +43,8 @@ class Agent final : public core::Service {
   Agent(core::Loop& loop, AgentConfig config, const core::Clock& clock);
   // Starts (or restarts) the sender of `d` on its cursor.
   void StartSender(wal::Wal& wal, const remote::DestinationConfig& d);
-  // Starts the scrape targets that waited for their predecessors' scrape in flight.
+  // Starts the scrape targets that waited for their predecessors' scrape in flight, and
+  // deletes the cursors of delete_cursors that no sender uses any more.
   void Settle();
   std::unique_ptr<ScrapeTarget> MakeScrape(const ScrapeConfig& config);
   collectors::CollectorSet NodeCollectors() const;
@@ -63,12 +64,14 @@ class Agent final : public core::Service {
   // A changed [scrape.NAME]'s new target, until the old one (paused) has pushed the scrape it
   // had in flight: no scrape is lost to a reload.
   std::map<std::string, std::unique_ptr<ScrapeTarget>> scrape_successors_;
+  // [agent] delete_cursors still read by a sender settling its last window.
+  std::vector<std::string> cursors_to_delete_;
   std::map<std::string, remote::MetricMetadata> metadata_;  // by family, from the scraped pages
   std::unique_ptr<core::SignalWatch> sighup_;
   std::unique_ptr<core::ConfigReloadMetrics> reload_metrics_;
   core::Loop& loop_;
   const core::Clock& clock_;
-  core::Timer settle_timer_;  // while scrape targets wait
+  core::Timer settle_timer_;  // while scrape targets or cursor deletions wait
   bool stopping_ = false;
 };
 

@@ -43,13 +43,6 @@ void Destinations::Remove(const std::string& name) {
   Settle();
 }
 
-void Destinations::Forget(const std::string& name) {
-  // Destroying a sender abandons its requests in flight and its retries.
-  retiring_.erase(name);
-  running_.erase(name);
-  Settle();
-}
-
 void Destinations::Launch(const Next& next) {
   // A sender given up while failing read past what was acknowledged. Only then: a rewind
   // replays the segment up to the position on the next read.

@@ -33,16 +33,18 @@ class Destinations {
   // A sender for `d` on `cursor` (which outlives it), from its committed position; replaces
   // the one running for that name (changed settings), after that one has settled.
   void Start(const DestinationConfig& d, wal::Cursor* cursor);
-  // Stops the sender of `name`, letting it settle its window.
+  // Stops the sender of `name`, letting it settle its window and save its position.
   void Remove(const std::string& name);
-  // Drops the sender of `name` at once, window and all: its cursor is about to be deleted.
-  void Forget(const std::string& name);
 
   // New samples are in the log.
   void Notify();
   // False when a destination has been failing for a minute.
   bool Healthy() const;
-  bool Has(const std::string& name) const { return running_.count(name) > 0; }
+  // Does a sender still use the cursor of `name` (running, or settling its last window and
+  // save)? The cursor may be deleted only when none does.
+  bool Reads(const std::string& name) const {
+    return running_.count(name) > 0 || retiring_.count(name) > 0;
+  }
   size_t size() const { return running_.size(); }
 
   void Stop();

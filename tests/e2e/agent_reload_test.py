@@ -247,6 +247,10 @@ def main():
                         central=changed))
         code, _ = post_reload(agent)
         check(code == 200, "removing it with delete_cursors = second: 200")
+        for _ in range(50):  # deleted once its sender has settled its last window
+            if not os.path.exists(cursor_file):
+                break
+            time.sleep(0.1)
         check(not os.path.exists(cursor_file), "its cursor file is gone")
         check(metric(agent, "vigil_wal_pending_bytes", '{destination="second"}') is None,
               "and the log no longer lists its cursor")
