@@ -61,7 +61,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         connection_(std::move(connection)),
         parser_(HttpParser::Kind::kRequest, server.options_.limits),
         read_timer_(server.loop_, [this] { OnReadTimeout(); }),
-        idle_timer_(server.loop_, [this] { Close(); }) {}
+        idle_timer_(server.loop_, [this] { Close(); }),
+        write_timer_(server.loop_, [this] { OnWriteStalled(); }) {}
 
   void Start() {
     connection_->Start({[this](std::string_view bytes) { OnData(bytes); },
@@ -69,6 +70,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                           closed_ = true;
                           read_timer_.Stop();
                           idle_timer_.Stop();
+                          write_timer_.Stop();
                           server_.Remove(this);  // may destroy this; nothing after
                         }});
     if (!closed_) idle_timer_.Start(server_.options_.idle_timeout);
@@ -136,12 +138,21 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // After a whole response: the next request, or the end of the connection.
   void Finish(bool close) {
     busy_ = false;
+    if (connection_->unsent_bytes() > 0) {
+      // The client is not taking the answer: the kernel's buffers are full. Until it does,
+      // no further request of its is read, so answers cannot pile up here.
+      waiting_for_drain_ = true;
+      unsent_at_check_ = connection_->unsent_bytes();
+      write_timer_.Start(server_.options_.idle_timeout);
+      connection_->WhenDrained(0, [this] { OnDrained(); });
+    }
     if (close) {
       Close();
       return;
     }
     parser_.Reset();
     continue_sent_ = false;
+    if (waiting_for_drain_) return;
     connection_->ResumeReading();
     Process();  // a pipelined request may already be buffered
   }
@@ -200,6 +211,34 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Respond(std::move(r));
   }
 
+  void OnDrained() {
+    if (!waiting_for_drain_) return;
+    waiting_for_drain_ = false;
+    write_timer_.Stop();
+    if (busy_ || closed_) return;
+    connection_->ResumeReading();
+    Process();
+  }
+
+  // A client that takes nothing of its answer for idle_timeout is let go, and the answer with
+  // it: without this, one that never reads would hold its connection and answer for ever.
+  void OnWriteStalled() {
+    const size_t unsent = connection_->unsent_bytes();
+    if (unsent == 0) return;  // drained; OnDrained follows
+    if (unsent < unsent_at_check_) {  // slow, but reading
+      unsent_at_check_ = unsent;
+      write_timer_.Start(server_.options_.idle_timeout);
+      return;
+    }
+    auto keep = shared_from_this();
+    LogWarn("connection dropped: the client took none of its answer",
+            {{"peer", connection_->peer()}, {"unsent_bytes", unsent}, {"within", FormatDuration(server_.options_.idle_timeout)}});
+    closed_ = true;
+    read_timer_.Stop();
+    idle_timer_.Stop();
+    connection_->Abort();  // on_close removes this session
+  }
+
   void OnReadTimeout() {
     if (busy_ || closed_) return;
     auto keep = shared_from_this();
@@ -220,6 +259,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Timer read_timer_;
   Timer idle_timer_;
   std::string buffer_;
+  Timer write_timer_;
+  bool waiting_for_drain_ = false;  // an answer waits for the client to read it
+  size_t unsent_at_check_ = 0;
   bool busy_ = false;  // a request is with the handler
   bool streaming_ = false;  // its response's head is sent, its body is on its way
   bool stream_close_ = false;

@@ -181,6 +181,15 @@ void Connection::WhenDrained(size_t low_water, std::function<void()> callback) {
   on_drained_ = std::move(callback);
 }
 
+size_t Connection::unsent_bytes() const {
+  if (closed_) return 0;
+  return uv_stream_get_write_queue_size(reinterpret_cast<const uv_stream_t*>(handle_));
+}
+
+void Connection::Abort() {
+  Fail(UnavailableError("closed with " + std::to_string(unsent_bytes()) + " bytes unsent"));
+}
+
 void Connection::CloseAfterWrites() {
   if (closing_ || closed_) return;
   if (tls_) {

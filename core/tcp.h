@@ -32,11 +32,17 @@ class Connection {
   void Write(std::string_view bytes);
   // Sends what is queued (and TLS close_notify), then closes and calls on_close.
   void CloseAfterWrites();
+  // Closes now, dropping what is not sent yet, and calls on_close: for a peer that stopped
+  // taking what is written to it.
+  void Abort();
   // Stops delivering data until ResumeReading (backpressure while a request is handled).
   void PauseReading();
   void ResumeReading();
 
   size_t queued_write_bytes() const { return queued_write_bytes_; }
+  // Of those, what the kernel has not taken yet: more than zero when the peer's window and
+  // the socket's buffer are full, that is when the peer does not read.
+  size_t unsent_bytes() const;
   // Calls `callback` once queued_write_bytes() is at most `low_water`: now if it is, else from
   // the write that brings it there. One callback at a time (a new one replaces the last);
   // dropped if the connection closes first.

@@ -25,6 +25,7 @@ class HttpServerTest : public ::testing::Test {
             held_.push_back(w);
             return;
           }
+          if (r.Path() == "/big") return w.Send(HttpResponse::Text(200, std::string(4u << 20, 'x')));
           w.Send(HttpResponse::Text(200, r.method + " " + r.target + " " + r.body));
         });
     ASSERT_TRUE(created.ok()) << created.status().ToString();
@@ -179,6 +180,24 @@ TEST_F(HttpServerTest, SlowClientsGet408AndIdleConnectionsClose) {
   EXPECT_EQ(slow.received().rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u);
   EXPECT_EQ(idle.received(), "");
   EXPECT_EQ(handled_, 0);
+}
+
+TEST_F(HttpServerTest, AClientThatNeverReadsIsNotAnsweredFurtherAndIsDropped) {
+  StartServer({.idle_timeout = milliseconds(300)});
+  RawClient deaf(port_);
+  // 40 answers of 4 MB asked for at once: 160 MB, far more than the kernel's socket buffers
+  // hold, so were the requests all read, the server would keep most of it.
+  std::string pipelined;
+  for (int i = 0; i < 40; ++i) pipelined += "GET /big HTTP/1.1\r\nHost: x\r\n\r\n";
+  deaf.Send(pipelined);
+  ASSERT_TRUE(RunUntil(loop_, [&] { return server_->connection_count() == 0; }));
+  // Requests stopped being read once the kernel's buffers were full; the rest were never handled.
+  EXPECT_GT(handled_, 0);
+  EXPECT_LT(handled_, 20);
+  // The server goes on answering others.
+  auto answer = Exchange(Get(), "/after");
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_EQ(answer->status, 200);
 }
 
 TEST_F(HttpServerTest, ExpectContinueGetsAnInterimResponse) {
