@@ -141,6 +141,10 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   if (c.query.max_length < 1024) query.Error("max_length", "must be at least 1KB");
   c.query.lookback_delta = query.Duration("lookback_delta", c.query.lookback_delta);
   if (c.query.lookback_delta <= std::chrono::milliseconds(0)) query.Error("lookback_delta", "must be positive");
+  // Each is a thread with an 8 MB stack reserved: 128 of them take 1 GB of a 32-bit ARM
+  // board's 3 GB of address space.
+  c.query.max_concurrency = query.Int("max_concurrency", c.query.max_concurrency, 1, 128);
+  c.query.max_queued = query.Int("max_queued", c.query.max_queued, 0, 100'000);
 
   core::ConfigSection& storage = reader.Section("storage");
   c.retention = storage.Duration("retention", c.retention);

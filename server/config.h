@@ -52,6 +52,12 @@ struct QueryConfig {
   // proportion, before any other bound can refuse the query.
   uint64_t max_length = 256u << 10;
   std::chrono::milliseconds lookback_delta{300'000};
+  // API queries running at once, as Prometheus's --query.max-concurrency; each has a thread of
+  // its own (outside libuv's pool, so queries never hold up ingestion or rules).
+  int64_t max_concurrency = 20;
+  // API queries waiting for one of those threads (their wait counts against the timeout);
+  // more are answered 503 at once, so what waiting requests hold stays bounded.
+  int64_t max_queued = 200;
 };
 
 // [rules]: Prometheus's --rules.* flags and evaluation_interval.

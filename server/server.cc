@@ -97,7 +97,12 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
               {"query.lookback-delta", promql::FormatDuration(qo.engine.lookback_ms)},
               {"query.max-samples", std::to_string(qo.engine.max_samples)},
               {"query.timeout", promql::FormatDuration(qo.engine.timeout.count())}};
-  s->query_api_ = std::make_unique<QueryApi>(loop, *s->storage_, clock, std::move(qo),
+  qo.flags["query.max-concurrency"] = std::to_string(s->config_.query.max_concurrency);
+  QueryQueueOptions queue_options;
+  queue_options.max_concurrency = static_cast<size_t>(s->config_.query.max_concurrency);
+  queue_options.max_queued = static_cast<size_t>(s->config_.query.max_queued);
+  s->query_queue_ = std::make_unique<QueryQueue>(loop, queue_options, s->metrics_);
+  s->query_api_ = std::make_unique<QueryApi>(*s->query_queue_, *s->storage_, clock, std::move(qo),
                                              [s] { return s->receiver_->Metadata(); });
   RemoteReadOptions rro;
   rro.sample_limit = static_cast<uint64_t>(limits.remote_read_sample_limit);

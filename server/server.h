@@ -71,6 +71,8 @@ class Server final : public core::Service {
   std::unique_ptr<core::HttpEndpoint> http_;
   std::unique_ptr<Receiver> receiver_;
   std::unique_ptr<FleetService> fleet_;
+  // Before query_api_, which submits to it until it is destroyed.
+  std::unique_ptr<QueryQueue> query_queue_;
   std::unique_ptr<QueryApi> query_api_;
   std::unique_ptr<RemoteRead> remote_read_;
   std::string config_path_;

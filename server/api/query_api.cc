@@ -117,6 +117,17 @@ core::HttpResponse InvalidParam(std::string_view name, const core::Status& s) {
   return ApiError("bad_data", "invalid parameter \"" + std::string(name) + "\": " + s.message());
 }
 
+// Prometheus words a query whose timeout passed while it waited "query timed out in query
+// queue" (503, timeout). Its queue has no bound, so a full queue is Vigil's own answer: 503,
+// unavailable, the type Prometheus gives a service that cannot take the request now.
+core::HttpResponse QueueRefusal(QueryAdmission admission, bool json) {
+  const bool timed_out = admission == QueryAdmission::kTimedOut;
+  const std::string message = timed_out ? "query timed out in query queue"
+                                        : "too many queries waiting to run ([query] max_queued); try again later";
+  if (json) return ApiError(timed_out ? "timeout" : "unavailable", message);
+  return core::HttpResponse::Text(503, message + "\n");
+}
+
 core::HttpResponse ErrorFor(const core::Status& s) {
   switch (s.code()) {
     case core::StatusCode::kInvalidArgument: return ApiError("bad_data", s.message());
@@ -254,10 +265,9 @@ core::Result<std::pair<int64_t, int64_t>> TimeRange(const Form& form) {
 
 }  // namespace
 
-QueryApi::QueryApi(core::Loop& loop, const storage::Queryable& storage, const core::Clock& clock,
-                   QueryApiOptions options,
-                   std::function<std::vector<remote::MetricMetadata>()> metadata)
-    : loop_(loop),
+QueryApi::QueryApi(QueryQueue& queue, const storage::Queryable& storage, const core::Clock& clock,
+                   QueryApiOptions options, std::function<std::vector<remote::MetricMetadata>()> metadata)
+    : queue_(queue),
       storage_(storage),
       clock_(clock),
       options_(std::move(options)),
@@ -273,13 +283,15 @@ void QueryApi::ConfigReloaded(std::string config_text, int64_t time_ms) {
   reload_ok_ = true;
 }
 
-void QueryApi::RunQuery(core::HttpResponder responder, std::function<void(core::HttpResponse*)> work) {
+void QueryApi::RunQuery(core::HttpResponder responder, promql::Deadline deadline,
+                        std::function<void(core::HttpResponse*)> work, bool json) {
   ++in_flight_;
   auto response = std::make_shared<core::HttpResponse>();
-  core::QueueWork(
-      loop_, [response, work = std::move(work)] { work(response.get()); },
-      [this, response, responder] {
+  queue_.Submit(
+      deadline, [response, work = std::move(work)] { work(response.get()); },
+      [this, response, responder, json](QueryAdmission admission) {
         --in_flight_;
+        if (admission != QueryAdmission::kRan) *response = QueueRefusal(admission, json);
         responder.Send(std::move(*response));
       });
 }
@@ -311,7 +323,7 @@ void QueryApi::Query(const core::HttpRequest& request, core::HttpResponder respo
   auto deadline = RequestDeadline(form);
   if (!deadline.ok()) return responder.Send(InvalidParam("timeout", deadline.status()));
   if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok()) return responder.Send(InvalidParam("query", s));
-  RunQuery(responder, [this, query = FormValue(form, "query"), time, deadline = *deadline, stats = WantsStats(form),
+  RunQuery(responder, *deadline, [this, query = FormValue(form, "query"), time, deadline = *deadline, stats = WantsStats(form),
                        arrived = std::chrono::steady_clock::now()](core::HttpResponse* out) {
     const double queued = stats ? SecondsSince(arrived) : -1;
     auto expr = promql::ParseExpr(query);
@@ -346,7 +358,7 @@ void QueryApi::QueryRange(const core::HttpRequest& request, core::HttpResponder 
   auto deadline = RequestDeadline(form);
   if (!deadline.ok()) return responder.Send(InvalidParam("timeout", deadline.status()));
   if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok()) return responder.Send(InvalidParam("query", s));
-  RunQuery(responder, [this, query = FormValue(form, "query"), s = *start, e = *end, st = *step,
+  RunQuery(responder, *deadline, [this, query = FormValue(form, "query"), s = *start, e = *end, st = *step,
                        deadline = *deadline, stats = WantsStats(form),
                        arrived = std::chrono::steady_clock::now()](core::HttpResponse* out) {
     const double queued = stats ? SecondsSince(arrived) : -1;
@@ -369,7 +381,7 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
   router.Handle("/federate", {"GET"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
     Form form;
     if (!core::RequestForm(r, &form)) return w.Send(core::HttpResponse::Text(400, "error parsing form values\n"));
-    RunQuery(w, [this, form = std::move(form)](core::HttpResponse* out) {
+    RunQuery(w, engine_.DeadlineFromNow(), [this, form = std::move(form)](core::HttpResponse* out) {
       auto sets = MatcherSets(form, options_.max_query_length);
       if (!sets.ok()) return void(*out = core::HttpResponse::Text(400, sets.status().message() + "\n"));
       auto page = FederatePage(*storage_.OpenQuerier(), *sets, clock_.NowUnixMillis(), options_.engine.lookback_ms,
@@ -377,7 +389,7 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
       if (!page.ok()) return void(*out = core::HttpResponse::Text(500, page.status().message() + "\n"));
       *out = core::HttpResponse::Text(200, std::move(*page));
       out->headers.Set("Content-Type", std::string(core::kExpositionContentType));
-    });
+    }, /*json=*/false);
   }));
   router.Handle("/api/v1/series", {"GET", "POST", "DELETE"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
     if (r.method == "DELETE") return w.Send(ApiError("unavailable", "series deletion is not supported"));
@@ -386,7 +398,7 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     if (!HasValue(form, "match[]")) return w.Send(ApiError("bad_data", "no match[] parameter provided"));
     auto range = TimeRange(form);
     if (!range.ok()) return w.Send(ErrorFor(range.status()));
-    RunQuery(w, [this, form = std::move(form), range = *range](core::HttpResponse* out) {
+    RunQuery(w, engine_.DeadlineFromNow(), [this, form = std::move(form), range = *range](core::HttpResponse* out) {
       auto sets = MatcherSets(form, options_.max_query_length);
       if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
       auto querier = storage_.OpenQuerier();
@@ -411,7 +423,7 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
     auto range = TimeRange(form);
     if (!range.ok()) return w.Send(ErrorFor(range.status()));
-    RunQuery(w, [this, form = std::move(form), range = *range](core::HttpResponse* out) {
+    RunQuery(w, engine_.DeadlineFromNow(), [this, form = std::move(form), range = *range](core::HttpResponse* out) {
       auto sets = MatcherSets(form, options_.max_query_length);
       if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
       if (sets->empty()) sets->emplace_back();  // no matchers: every series
@@ -439,7 +451,7 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
     auto range = TimeRange(form);
     if (!range.ok()) return w.Send(ErrorFor(range.status()));
-    RunQuery(w, [this, name, form = std::move(form), range = *range](core::HttpResponse* out) {
+    RunQuery(w, engine_.DeadlineFromNow(), [this, name, form = std::move(form), range = *range](core::HttpResponse* out) {
       auto sets = MatcherSets(form, options_.max_query_length);
       if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
       if (sets->empty()) sets->emplace_back();  // no matchers: every series
@@ -488,7 +500,7 @@ void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::Htt
     Form form;
     if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
     if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok()) return w.Send(InvalidParam("query", s));
-    RunQuery(w, [query = FormValue(form, "query")](core::HttpResponse* out) {
+    RunQuery(w, engine_.DeadlineFromNow(), [query = FormValue(form, "query")](core::HttpResponse* out) {
       auto expr = promql::ParseExpr(query);
       if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
       std::string data;

@@ -2,9 +2,9 @@
 // The Prometheus HTTP API's read side: /api/v1/query, query_range, series, labels, label
 // values, metadata, query_exemplars, format_query and status/*, with Prometheus's JSON shapes,
 // error types and status codes, so Grafana and promtool talk to the server unchanged.
-// Queries run on the thread pool, their parsing included (a query's size is bounded only by
-// the request's, and the loop must stay free for everyone else); the loop only reads the other
-// parameters and writes answers.
+// Queries run on the query threads of a QueryQueue, their parsing included (a query's size is
+// bounded only by the request's, and the loop must stay free for everyone else), at most
+// [query] max_concurrency at once; the loop only reads the other parameters and writes answers.
 #include <functional>
 #include <map>
 #include <string>
@@ -14,6 +14,7 @@
 #include "core/http_router.h"
 #include "core/uv.h"
 #include "remote/codec.h"
+#include "server/api/query_queue.h"
 #include "server/promql/engine.h"
 
 namespace vigil::server {
@@ -35,12 +36,13 @@ struct QueryApiOptions {
 
 class QueryApi {
  public:
-  QueryApi(core::Loop& loop, const storage::Queryable& storage, const core::Clock& clock,
+  // Every read request waits in `queue` (not owned; outlives this) for a query thread.
+  QueryApi(QueryQueue& queue, const storage::Queryable& storage, const core::Clock& clock,
            QueryApiOptions options, std::function<std::vector<remote::MetricMetadata>()> metadata);
 
   // Registers the routes, each wrapped by `guard` (authentication).
   void AddRoutes(core::HttpRouter& router, const std::function<core::HttpHandler(core::HttpHandler)>& guard);
-  // Queries running on the thread pool: the server waits for them at shutdown.
+  // Queries running or waiting for a query thread: the server waits for them at shutdown.
   size_t in_flight() const { return in_flight_; }
   // A reload's outcome, for /api/v1/status/config and runtimeinfo (as Prometheus shows it):
   // the text of the file now applied, with the time, when it was good; refused, only that.
@@ -54,10 +56,13 @@ class QueryApi {
   core::Status CheckLength(std::string_view text) const;
   // From now, with the request's timeout parameter when it has one.
   core::Result<promql::Deadline> RequestDeadline(const std::vector<std::pair<std::string, std::string>>& form) const;
-  // Runs `work` (which fills the answer) off the loop, then sends what it filled.
-  void RunQuery(core::HttpResponder responder, std::function<void(core::HttpResponse*)> work);
+  // Runs `work` (which fills the answer) on a query thread, then sends what it filled; or
+  // answers 503 when the queue is full or `deadline` passes first. `json`: in the API's
+  // envelope, else as text (/federate).
+  void RunQuery(core::HttpResponder responder, promql::Deadline deadline,
+                std::function<void(core::HttpResponse*)> work, bool json = true);
 
-  core::Loop& loop_;
+  QueryQueue& queue_;
   const storage::Queryable& storage_;
   const core::Clock& clock_;
   const QueryApiOptions options_;

@@ -191,6 +191,25 @@ TEST(ServerConfigTest, RemoteReadLimitsAreKeysWithPrometheussDefaults) {
       << problems[2];
 }
 
+TEST(ServerConfigTest, QueryConcurrencyAndItsQueueAreKeysWithBounds) {
+  ServerConfig c;
+  EXPECT_TRUE(Problems("", &c).empty());
+  EXPECT_EQ(c.query.max_concurrency, 20);  // Prometheus's --query.max-concurrency default
+  EXPECT_EQ(c.query.max_queued, 200);
+  EXPECT_TRUE(Problems("[query]\nmax_concurrency = 4\nmax_queued = 0\n", &c).empty());
+  EXPECT_EQ(c.query.max_concurrency, 4);
+  EXPECT_EQ(c.query.max_queued, 0);
+
+  const std::vector<std::string> problems = Problems("[query]\nmax_concurrency = 0\nmax_queued = -1\n");
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("server.ini:2: [query] max_concurrency"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[1].find("server.ini:3: [query] max_queued"), std::string::npos) << problems[1];
+  const std::vector<std::string> too_many = Problems("[query]\nmax_concurrency = 129\nmax_queued = many\n");
+  ASSERT_EQ(too_many.size(), 2u);
+  EXPECT_NE(too_many[0].find("server.ini:2: [query] max_concurrency"), std::string::npos) << too_many[0];
+  EXPECT_NE(too_many[1].find("server.ini:3: [query] max_queued"), std::string::npos) << too_many[1];
+}
+
 TEST(ServerConfigTest, ReadsTheRuleAndAlertingKeys) {
   ServerConfig c;
   EXPECT_EQ(Problems(R"([server]

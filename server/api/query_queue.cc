@@ -1,0 +1,163 @@
+#include "server/api/query_queue.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "core/log.h"
+
+namespace vigil::server {
+namespace {
+
+// As libuv gives its pool's threads: parsing and evaluating an expression 1000 levels deep
+// needs 1-2 MB of stack (docs/OPERATING.md), and the default of a thread may be less.
+constexpr size_t kThreadStackBytes = 8u << 20;
+
+}  // namespace
+
+QueryQueue::QueryQueue(core::Loop& loop, QueryQueueOptions options, core::MetricsRegistry& metrics)
+    : loop_(loop),
+      options_(options),
+      deadline_timer_(loop, [this] { Refuse(TakeExpired(), QueryAdmission::kTimedOut); }),
+      finished_signal_(loop, [this] { OnFinished(); }),
+      queries_(metrics.Gauge("vigil_engine_queries",
+                             "API queries running or waiting for a query thread.").Get()),
+      waiting_gauge_(metrics.Gauge("vigil_engine_queries_waiting",
+                                   "API queries waiting for a query thread.").Get()),
+      refused_(metrics.Counter("vigil_engine_queries_refused_total",
+                               "API queries that never ran: the wait queue was full, or their "
+                               "deadline passed while they waited.",
+                               {"reason"})) {
+  metrics.Gauge("vigil_engine_queries_concurrent_max", "API queries that may run at once.")
+      .Get()
+      ->Set(static_cast<double>(options_.max_concurrency));
+  threads_.resize(options_.max_concurrency);
+  uv_thread_options_t thread_options;
+  thread_options.flags = UV_THREAD_HAS_STACK_SIZE;
+  thread_options.stack_size = kThreadStackBytes;
+  for (uv_thread_t& t : threads_) {
+    int rc = uv_thread_create_ex(
+        &t, &thread_options, [](void* self) { static_cast<QueryQueue*>(self)->RunThread(); }, this);
+    if (rc != 0) {
+      // Without its threads the server cannot answer a query; nothing sensible goes on.
+      core::LogError("cannot start a query thread", {{"err", uv_strerror(rc)}});
+      std::abort();
+    }
+  }
+}
+
+QueryQueue::~QueryQueue() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  ready_cv_.notify_all();
+  for (uv_thread_t& t : threads_) uv_thread_join(&t);
+}
+
+void QueryQueue::RunThread() {
+  for (;;) {
+    Request request;
+    {
+      std::unique_lock lock(mu_);
+      ready_cv_.wait(lock, [this] { return stopping_ || !ready_.empty(); });
+      if (ready_.empty()) return;  // stopping, and nothing handed over
+      request = std::move(ready_.front());
+      ready_.pop_front();
+    }
+    request.work();
+    request.work = nullptr;  // what the work captured goes now, off the loop
+    {
+      std::lock_guard lock(mu_);
+      finished_.push_back(std::move(request));
+    }
+    finished_signal_.Send();
+  }
+}
+
+void QueryQueue::Submit(Deadline deadline, std::function<void()> work,
+                        std::function<void(QueryAdmission)> done) {
+  if (waiting_.size() >= options_.max_queued) {
+    refused_.With({"queue_full"})->Inc();
+    return done(QueryAdmission::kQueueFull);
+  }
+  waiting_.push_back({deadline, std::move(work), std::move(done)});
+  std::vector<Request> expired = Dispatch();
+  UpdateGauges();
+  Refuse(std::move(expired), QueryAdmission::kTimedOut);
+}
+
+std::vector<QueryQueue::Request> QueryQueue::Dispatch() {
+  std::vector<Request> expired;
+  const Deadline now = std::chrono::steady_clock::now();
+  size_t handed = 0;
+  while (running_ < options_.max_concurrency && !waiting_.empty()) {
+    Request request = std::move(waiting_.front());
+    waiting_.pop_front();
+    if (request.deadline <= now) {
+      expired.push_back(std::move(request));
+      continue;
+    }
+    ++running_;
+    ++handed;
+    std::lock_guard lock(mu_);
+    ready_.push_back(std::move(request));
+  }
+  for (; handed > 0; --handed) ready_cv_.notify_one();
+  ArmDeadlineTimer();
+  return expired;
+}
+
+std::vector<QueryQueue::Request> QueryQueue::TakeExpired() {
+  std::vector<Request> expired;
+  const Deadline now = std::chrono::steady_clock::now();
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (it->deadline <= now) {
+      expired.push_back(std::move(*it));
+      it = waiting_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  ArmDeadlineTimer();
+  UpdateGauges();
+  return expired;
+}
+
+void QueryQueue::ArmDeadlineTimer() {
+  if (waiting_.empty()) {
+    deadline_timer_.Stop();
+    return;
+  }
+  // The queue is at most max_queued long: a scan is cheaper than keeping a second order.
+  Deadline first = waiting_.front().deadline;
+  for (const Request& r : waiting_) first = std::min(first, r.deadline);
+  const auto in = std::chrono::ceil<std::chrono::milliseconds>(first - std::chrono::steady_clock::now());
+  deadline_timer_.Start(std::max(in, std::chrono::milliseconds(0)));
+}
+
+void QueryQueue::OnFinished() {
+  std::vector<Request> finished;
+  {
+    std::lock_guard lock(mu_);
+    finished.swap(finished_);
+  }
+  running_ -= finished.size();
+  // The threads freed go to those waiting before any `done` below can submit anew.
+  std::vector<Request> expired = Dispatch();
+  UpdateGauges();
+  for (Request& r : finished) r.done(QueryAdmission::kRan);
+  Refuse(std::move(expired), QueryAdmission::kTimedOut);
+}
+
+void QueryQueue::Refuse(std::vector<Request> requests, QueryAdmission why) {
+  if (requests.empty()) return;
+  refused_.With({why == QueryAdmission::kQueueFull ? "queue_full" : "timeout"})->Inc(static_cast<double>(requests.size()));
+  for (Request& r : requests) r.done(why);
+}
+
+void QueryQueue::UpdateGauges() {
+  queries_->Set(static_cast<double>(running_ + waiting_.size()));
+  waiting_gauge_->Set(static_cast<double>(waiting_.size()));
+}
+
+}  // namespace vigil::server
