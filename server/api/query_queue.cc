@@ -76,7 +76,8 @@ void QueryQueue::RunThread() {
 
 void QueryQueue::Submit(Deadline deadline, std::function<void()> work,
                         std::function<void(QueryAdmission)> done) {
-  if (waiting_.size() >= options_.max_queued) {
+  // A thread is free only when none waits (Dispatch hands them out at once).
+  if (running_ >= options_.max_concurrency && waiting_.size() >= options_.max_queued) {
     refused_.With({"queue_full"})->Inc();
     return done(QueryAdmission::kQueueFull);
   }

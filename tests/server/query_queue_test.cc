@@ -58,7 +58,9 @@ class QueryQueueTest : public ::testing::Test {
  protected:
   void TearDown() override {
     gate_.Open();  // a failed test must not leave a thread waiting for ever
-    if (queue_) ASSERT_TRUE(testing::RunUntil(loop_, [&] { return queue_->running() == 0 && queue_->waiting() == 0; }));
+    if (queue_) {
+      ASSERT_TRUE(testing::RunUntil(loop_, [&] { return queue_->running() == 0 && queue_->waiting() == 0; }));
+    }
     queue_.reset();
     loop_.Run();
     EXPECT_EQ(loop_.Close(), 0);
