@@ -30,13 +30,22 @@ QueryQueue::QueryQueue(core::Loop& loop, QueryQueueOptions options, core::Metric
   metrics.Gauge("vigil_engine_queries_concurrent_max", "API queries that may run at once.")
       .Get()
       ->Set(static_cast<double>(options_.max_concurrency));
-  threads_.resize(options_.max_concurrency);
   uv_thread_options_t thread_options;
   thread_options.flags = UV_THREAD_HAS_STACK_SIZE;
   thread_options.stack_size = kThreadStackBytes;
-  for (uv_thread_t& t : threads_) {
+  for (size_t i = 0; i < options_.max_concurrency; ++i) {
+    workers_.push_back(std::make_unique<Worker>());
+    idle_.push_back(workers_.back().get());
+  }
+  for (auto& w : workers_) {
+    w->queue = this;
     int rc = uv_thread_create_ex(
-        &t, &thread_options, [](void* self) { static_cast<QueryQueue*>(self)->RunThread(); }, this);
+        &w->thread, &thread_options,
+        [](void* arg) {
+          auto* worker = static_cast<Worker*>(arg);
+          worker->queue->RunThread(*worker);
+        },
+        w.get());
     if (rc != 0) {
       // Without its threads the server cannot answer a query; nothing sensible goes on.
       core::LogError("cannot start a query thread", {{"err", uv_strerror(rc)}});
@@ -50,26 +59,23 @@ QueryQueue::~QueryQueue() {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  ready_cv_.notify_all();
-  for (uv_thread_t& t : threads_) uv_thread_join(&t);
+  for (auto& w : workers_) w->wake.notify_one();
+  for (auto& w : workers_) uv_thread_join(&w->thread);
 }
 
-void QueryQueue::RunThread() {
+void QueryQueue::RunThread(Worker& worker) {
+  std::unique_lock lock(mu_);
   for (;;) {
-    Request request;
-    {
-      std::unique_lock lock(mu_);
-      ready_cv_.wait(lock, [this] { return stopping_ || !ready_.empty(); });
-      if (ready_.empty()) return;  // stopping, and nothing handed over
-      request = std::move(ready_.front());
-      ready_.pop_front();
-    }
+    worker.wake.wait(lock, [&] { return stopping_ || worker.request.has_value(); });
+    if (!worker.request) return;  // stopping, and nothing handed over
+    Request request = std::move(*worker.request);
+    worker.request.reset();
+    lock.unlock();
     request.work();
     request.work = nullptr;  // what the work captured goes now, off the loop
-    {
-      std::lock_guard lock(mu_);
-      finished_.push_back(std::move(request));
-    }
+    lock.lock();
+    finished_.push_back(std::move(request));
+    idle_.push_back(&worker);
     finished_signal_.Send();
   }
 }
@@ -90,7 +96,6 @@ void QueryQueue::Submit(Deadline deadline, std::function<void()> work,
 std::vector<QueryQueue::Request> QueryQueue::Dispatch() {
   std::vector<Request> expired;
   const Deadline now = std::chrono::steady_clock::now();
-  size_t handed = 0;
   while (running_ < options_.max_concurrency && !waiting_.empty()) {
     Request request = std::move(waiting_.front());
     waiting_.pop_front();
@@ -98,12 +103,18 @@ std::vector<QueryQueue::Request> QueryQueue::Dispatch() {
       expired.push_back(std::move(request));
       continue;
     }
+    // A thread goes back to idle_ before its request is counted out of running_, so one
+    // is there whenever running_ is below the bound.
     ++running_;
-    ++handed;
-    std::lock_guard lock(mu_);
-    ready_.push_back(std::move(request));
+    Worker* worker;
+    {
+      std::lock_guard lock(mu_);
+      worker = idle_.back();
+      idle_.pop_back();
+      worker->request = std::move(request);
+    }
+    worker->wake.notify_one();
   }
-  for (; handed > 0; --handed) ready_cv_.notify_one();
   ArmDeadlineTimer();
   return expired;
 }

@@ -13,7 +13,9 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "core/metrics.h"
@@ -59,7 +61,15 @@ class QueryQueue {
     std::function<void(QueryAdmission)> done;
   };
 
-  void RunThread();
+  // One query thread, woken by its own condition when it is handed a request.
+  struct Worker {
+    QueryQueue* queue;
+    uv_thread_t thread;
+    std::condition_variable wake;
+    std::optional<Request> request;  // guarded by mu_
+  };
+
+  void RunThread(Worker& worker);
   // Loop thread: hands waiting requests to free threads; returns those found past their
   // deadline, whose `done` the caller calls once the queue's state is settled.
   std::vector<Request> Dispatch();
@@ -81,11 +91,13 @@ class QueryQueue {
   core::MetricFamilyDef& refused_;
 
   std::mutex mu_;
-  std::condition_variable ready_cv_;
-  std::deque<Request> ready_;        // guarded by mu_: handed to threads, not yet taken
-  std::vector<Request> finished_;    // guarded by mu_: ran, `done` not yet called
-  bool stopping_ = false;            // guarded by mu_
-  std::vector<uv_thread_t> threads_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  // Guarded by mu_: the threads with nothing to do, the last to finish on top. It takes the
+  // next request: the fewer threads take turns, the fewer stacks that deep queries have
+  // grown stay resident.
+  std::vector<Worker*> idle_;
+  std::vector<Request> finished_;  // guarded by mu_: ran, `done` not yet called
+  bool stopping_ = false;          // guarded by mu_
 };
 
 }  // namespace vigil::server

@@ -94,7 +94,7 @@ class QueryQueueTest : public ::testing::Test {
   std::vector<std::optional<QueryAdmission>> outcomes_;
 };
 
-TEST_F(QueryQueueTest, RunsAtMostMaxConcurrencyAndTheRestWaitThenRunInArrivalOrder) {
+TEST_F(QueryQueueTest, RunsAtMostMaxConcurrencyAndTheRestWait) {
   Make(3, 100);
   for (int i = 0; i < 10; ++i) Submit(i);
   ASSERT_TRUE(testing::RunUntil(loop_, [&] { return gate_.inside() == 3; }));
@@ -108,9 +108,12 @@ TEST_F(QueryQueueTest, RunsAtMostMaxConcurrencyAndTheRestWaitThenRunInArrivalOrd
   gate_.Open();
   ASSERT_TRUE(testing::RunUntil(loop_, [&] { return Count(QueryAdmission::kRan) == 10; }));
   EXPECT_EQ(gate_.most_inside(), 3);
-  // The first three started together in any order; those that waited went in turn.
+  // The first three started at once; the others only when threads came free (with three
+  // threads, in an order the scheduler picks: arrival order is checked with one thread below).
   ASSERT_EQ(ran_.size(), 10u);
-  for (int i = 3; i < 10; ++i) EXPECT_EQ(ran_[i], i);
+  std::vector<int> first(ran_.begin(), ran_.begin() + 3);
+  std::sort(first.begin(), first.end());
+  EXPECT_EQ(first, (std::vector<int>{0, 1, 2}));
   EXPECT_EQ(queue_->running(), 0u);
   EXPECT_EQ(Metric("vigil_engine_queries"), 0);
 }
@@ -146,7 +149,7 @@ TEST_F(QueryQueueTest, ARequestWhoseDeadlinePassesWhileWaitingTimesOutAndTheOthe
   EXPECT_EQ(ran_, (std::vector<int>{0, 2}));
 }
 
-TEST_F(QueryQueueTest, AnAnswerMaySubmitAgainAndWaitsItsTurn) {
+TEST_F(QueryQueueTest, WaitingRequestsRunInArrivalOrderAndAnAnswerMaySubmitAgain) {
   Make(1, 10);
   std::vector<int> answered;
   // 0's answer submits 9 (as a pipelined request would): 1 and 2 were waiting first.
