@@ -5,7 +5,12 @@
 // --duration 0s sends the whole backfill and stops there (data for query benchmarks).
 //   vigil-loadgen --url http://127.0.0.1:9090/api/v1/write [--agents 10] [--series 1000]
 //                 [--interval 15s] [--backfill 0s] [--duration 60s] [--concurrency 4]
-// Prints what was sent and acknowledged. Exits 1 when any request was refused (4xx).
+//                 [--batch 2000]
+// --batch is the samples in one request: --batch SERIES sends one request per agent and
+// interval, as agents do. A 429 or 503 is retried after its Retry-After, as agents do.
+// Prints what was sent and acknowledged, then the answers by status and the latency of those
+// that were accepted. Exits 1 when any request was refused (4xx other than 429).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +23,7 @@
 #include "core/config_values.h"
 #include "core/http_client.h"
 #include "core/uv.h"
+#include "remote/backoff.h"
 #include "remote/codec.h"
 
 namespace vigil {
@@ -38,8 +44,10 @@ struct Options {
 class LoadGenerator {
  public:
   LoadGenerator(core::Loop& loop, Options o, core::Url url)
-      : loop_(loop), options_(std::move(o)), url_(std::move(url)), client_(loop, {}),
-        timer_(loop, [this] { Round(); }) {
+      : loop_(loop), options_(std::move(o)), url_(std::move(url)),
+        client_(loop, core::HttpClientOptions{.max_idle_per_host = static_cast<size_t>(options_.concurrency)}),
+        timer_(loop, [this] { Round(); }),
+        retry_timer_(loop, [this] { Retry(); }) {
     for (int a = 0; a < options_.agents; ++a) {
       for (int s = 0; s < options_.series; ++s) {
         labels_.push_back(core::Labels::FromLiteral(
@@ -58,7 +66,7 @@ class LoadGenerator {
   }
 
   void Start() { Round(); }
-  bool done() const { return finished_ && in_flight_ == 0 && queue_.empty(); }
+  bool done() const { return finished_ && in_flight_ == 0 && queue_.empty() && delayed_.empty(); }
 
   void Report(double seconds) const {
     std::printf("series %zu  samples sent %llu  acknowledged %llu  requests %llu  refused %llu  "
@@ -68,6 +76,17 @@ class LoadGenerator {
                 static_cast<unsigned long long>(requests_),
                 static_cast<unsigned long long>(refused_),
                 static_cast<unsigned long long>(retried_), seconds, acked_samples_ / seconds);
+    std::vector<double> sorted = accepted_ms_;
+    std::sort(sorted.begin(), sorted.end());
+    auto quantile = [&](double q) {
+      return sorted.empty() ? 0.0 : sorted[static_cast<size_t>(q * static_cast<double>(sorted.size() - 1))];
+    };
+    std::printf("answers: 2xx %llu  429/503 %llu  other 4xx %llu  other 5xx %llu  none %llu  "
+                "accepted latency p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
+                static_cast<unsigned long long>(sorted.size()), static_cast<unsigned long long>(retried_),
+                static_cast<unsigned long long>(refused_), static_cast<unsigned long long>(failed_),
+                static_cast<unsigned long long>(unanswered_), quantile(0.5), quantile(0.99),
+                sorted.empty() ? 0.0 : sorted.back());
   }
   uint64_t refused() const { return refused_; }
 
@@ -103,7 +122,7 @@ class LoadGenerator {
       queue_.pop_front();
       Send(std::move(body));
     }
-    if (queue_.empty() && in_flight_ == 0 && !finished_) {
+    if (queue_.empty() && in_flight_ == 0 && !finished_ && !timer_.active()) {
       // History goes as fast as it is taken; the present at the interval.
       const int64_t now = core::SystemClock::Get().NowUnixMillis();
       if (next_t_ < now) {
@@ -114,6 +133,21 @@ class LoadGenerator {
         timer_.Start(std::chrono::milliseconds(next_t_ - now));
       }
     }
+  }
+
+  // The delayed requests whose wait is over go first; the timer is set for the next.
+  void Retry() {
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<Body> due;
+    while (!delayed_.empty() && delayed_.front().first <= now) {
+      due.push_back(std::move(delayed_.front().second));
+      delayed_.pop_front();
+    }
+    for (auto it = due.rbegin(); it != due.rend(); ++it) queue_.push_front(std::move(*it));
+    if (!delayed_.empty()) {
+      retry_timer_.Start(std::chrono::ceil<std::chrono::milliseconds>(delayed_.front().first - now));
+    }
+    Pump();
   }
 
   void Send(Body body) {
@@ -127,18 +161,31 @@ class LoadGenerator {
     r.headers.Set("X-Prometheus-Remote-Write-Version", std::string(remote::kProtocolVersion));
     r.body = body.bytes;
     auto held = std::make_shared<Body>(std::move(body));
-    client_.Send(url_, std::move(r), [this, held](core::Result<core::HttpResponse> res) {
+    const auto sent = std::chrono::steady_clock::now();
+    client_.Send(url_, std::move(r), [this, held, sent](core::Result<core::HttpResponse> res) {
       --in_flight_;
       const int status = res.ok() ? res->status : 0;
       if (status / 100 == 2) {
         acked_samples_ += held->samples;
+        accepted_ms_.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count());
       } else if (status / 100 == 4 && status != 429) {
         ++refused_;
         if (refused_ <= 3)
           std::fprintf(stderr, "refused %d: %s\n", status, res.ok() ? res->body.c_str() : "");
       } else {
-        ++retried_;
-        queue_.push_front(std::move(*held));  // order per series is kept: it goes first
+        if (status == 429 || status == 503) {
+          ++retried_;
+          // This agent waits as told; the others go on sending.
+          auto wait = remote::ParseRetryAfter(res->headers.Get("Retry-After"),
+                                              core::SystemClock::Get().NowUnixMillis());
+          delayed_.push_back({std::chrono::steady_clock::now() + wait.value_or(std::chrono::seconds(1)),
+                              std::move(*held)});
+          if (!retry_timer_.active()) retry_timer_.Start(wait.value_or(std::chrono::seconds(1)));
+        } else {
+          ++(status == 0 ? unanswered_ : failed_);
+          queue_.push_front(std::move(*held));  // order per series is kept: it goes first
+        }
       }
       Pump();
     });
@@ -149,21 +196,27 @@ class LoadGenerator {
   core::Url url_;
   core::HttpClient client_;
   core::Timer timer_;
+  core::Timer retry_timer_;
   std::mt19937_64 rng_{42};
   std::vector<core::Labels> labels_;
   std::vector<double> values_;
   std::deque<Body> queue_;
+  // Refused with 429 or 503, each until its Retry-After is over (all waits are alike, so the
+  // first due is first).
+  std::deque<std::pair<std::chrono::steady_clock::time_point, Body>> delayed_;
   int64_t next_t_ = 0;
   std::chrono::steady_clock::time_point end_;
   bool finished_ = false;
   int in_flight_ = 0;
   uint64_t queued_samples_ = 0, acked_samples_ = 0, requests_ = 0, refused_ = 0, retried_ = 0;
+  uint64_t failed_ = 0, unanswered_ = 0;
+  std::vector<double> accepted_ms_;  // send to answer, of each request answered 2xx
 };
 
 int Usage() {
   std::fprintf(stderr,
                "usage: vigil-loadgen --url URL [--agents N] [--series M] [--metrics K] "
-               "[--interval D] [--backfill D] [--duration D] [--concurrency C]\n");
+               "[--interval D] [--backfill D] [--duration D] [--concurrency C] [--batch B]\n");
   return 2;
 }
 
@@ -187,6 +240,7 @@ int main(int argc, char** argv) {
     else if (flag == "--series") o.series = std::atoi(value.c_str());
     else if (flag == "--metrics") o.metrics = std::atoi(value.c_str());
     else if (flag == "--concurrency") o.concurrency = std::atoi(value.c_str());
+    else if (flag == "--batch") o.batch = static_cast<size_t>(std::max(1, std::atoi(value.c_str())));
     else if (flag == "--interval") ok = duration(&o.interval);
     else if (flag == "--backfill") ok = duration(&o.backfill);
     else if (flag == "--duration") ok = duration(&o.duration);
