@@ -39,10 +39,13 @@ QueryQueue::QueryQueue(core::Loop& loop, QueryQueueOptions options, core::Metric
       options_(options),
       deadline_timer_(loop, [this] { Refuse(TakeExpired(), QueryAdmission::kTimedOut); }),
       finished_signal_(loop, [this] { OnFinished(); }),
-      queries_(metrics.Gauge("vigil_engine_queries",
-                             "API queries running or waiting for a query thread.").Get()),
-      waiting_gauge_(metrics.Gauge("vigil_engine_queries_waiting",
-                                   "API queries waiting for a query thread.").Get()),
+      queries_(
+          metrics
+              .Gauge("vigil_engine_queries", "API queries running or waiting for a query thread.")
+              .Get()),
+      waiting_gauge_(
+          metrics.Gauge("vigil_engine_queries_waiting", "API queries waiting for a query thread.")
+              .Get()),
       refused_(metrics.Counter("vigil_engine_queries_refused_total",
                                "API queries that never ran: the wait queue was full, or their "
                                "deadline passed while they waited.",
@@ -164,7 +167,8 @@ void QueryQueue::ArmDeadlineTimer() {
   // The queue is at most max_queued long: a scan is cheaper than keeping a second order.
   Deadline first = waiting_.front().deadline;
   for (const Request& r : waiting_) first = std::min(first, r.deadline);
-  const auto in = std::chrono::ceil<std::chrono::milliseconds>(first - std::chrono::steady_clock::now());
+  const auto in =
+      std::chrono::ceil<std::chrono::milliseconds>(first - std::chrono::steady_clock::now());
   deadline_timer_.Start(std::max(in, std::chrono::milliseconds(0)));
 }
 
@@ -184,7 +188,8 @@ void QueryQueue::OnFinished() {
 
 void QueryQueue::Refuse(std::vector<Request> requests, QueryAdmission why) {
   if (requests.empty()) return;
-  refused_.With({why == QueryAdmission::kQueueFull ? "queue_full" : "timeout"})->Inc(static_cast<double>(requests.size()));
+  refused_.With({why == QueryAdmission::kQueueFull ? "queue_full" : "timeout"})
+      ->Inc(static_cast<double>(requests.size()));
   for (Request& r : requests) r.done(why);
 }
 

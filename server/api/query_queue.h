@@ -86,7 +86,7 @@ class QueryQueue {
   size_t running_ = 0;           // loop thread only
   core::Timer deadline_timer_;
   core::Async finished_signal_;
-  core::Metric* queries_;        // running or waiting, as prometheus_engine_queries
+  core::Metric* queries_;  // running or waiting, as prometheus_engine_queries
   core::Metric* waiting_gauge_;
   core::MetricFamilyDef& refused_;
 

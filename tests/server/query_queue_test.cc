@@ -59,7 +59,8 @@ class QueryQueueTest : public ::testing::Test {
   void TearDown() override {
     gate_.Open();  // a failed test must not leave a thread waiting for ever
     if (queue_) {
-      ASSERT_TRUE(testing::RunUntil(loop_, [&] { return queue_->running() == 0 && queue_->waiting() == 0; }));
+      ASSERT_TRUE(testing::RunUntil(
+          loop_, [&] { return queue_->running() == 0 && queue_->waiting() == 0; }));
     }
     queue_.reset();
     loop_.Run();
