@@ -5,9 +5,10 @@
 // --duration 0s sends the whole backfill and stops there (data for query benchmarks).
 //   vigil-loadgen --url http://127.0.0.1:9090/api/v1/write [--agents 10] [--series 1000]
 //                 [--interval 15s] [--backfill 0s] [--duration 60s] [--concurrency 4]
-//                 [--batch 2000]
+//                 [--batch 2000] [--spread 1]
 // --batch is the samples in one request: --batch SERIES sends one request per agent and
-// interval, as agents do. A 429 or 503 is retried after its Retry-After, as agents do.
+// interval, as agents do; --spread 1 sends a live round's requests evenly over the interval,
+// as agents each at their own phase do, rather than all at once. A 429 or 503 is retried after its Retry-After, as agents do.
 // Prints what was sent and acknowledged, then the answers by status and the latency of those
 // that were accepted. Exits 1 when any request was refused (4xx other than 429).
 #include <algorithm>
@@ -39,6 +40,7 @@ struct Options {
   std::chrono::milliseconds duration{60'000};
   int concurrency = 4;
   size_t batch = 2000;
+  bool spread = false;
 };
 
 class LoadGenerator {
@@ -47,7 +49,8 @@ class LoadGenerator {
       : loop_(loop), options_(std::move(o)), url_(std::move(url)),
         client_(loop, core::HttpClientOptions{.max_idle_per_host = static_cast<size_t>(options_.concurrency)}),
         timer_(loop, [this] { Round(); }),
-        retry_timer_(loop, [this] { Retry(); }) {
+        retry_timer_(loop, [this] { Retry(); }),
+        pace_timer_(loop, [this] { Pump(); }) {
     for (int a = 0; a < options_.agents; ++a) {
       for (int s = 0; s < options_.series; ++s) {
         labels_.push_back(core::Labels::FromLiteral(
@@ -94,6 +97,7 @@ class LoadGenerator {
   struct Body {
     std::string bytes;
     size_t samples;
+    std::chrono::steady_clock::time_point not_before{};  // with --spread
   };
 
   // Queues one round: every series' next sample at next_t_, in requests of `batch` samples.
@@ -103,6 +107,7 @@ class LoadGenerator {
       return;
     }
     remote::WriteRequest req;
+    const size_t first = queue_.size();
     for (size_t i = 0; i < labels_.size(); ++i) {
       values_[i] += static_cast<double>(static_cast<int>(rng_() % 21) - 10);
       req.series.push_back({labels_[i], {{next_t_, values_[i]}}});
@@ -112,12 +117,29 @@ class LoadGenerator {
         req.series.clear();
       }
     }
+    // Live rounds spread over the interval, as agents each push at their own phase; history
+    // goes as fast as it is taken.
+    const bool live = next_t_ + options_.interval.count() > core::SystemClock::Get().NowUnixMillis();
+    if (options_.spread && live) {
+      const auto start = std::chrono::steady_clock::now();
+      const size_t n = queue_.size() - first;
+      for (size_t k = 0; k < n; ++k) {
+        queue_[first + k].not_before = start + options_.interval * k / n;
+      }
+    }
     next_t_ += options_.interval.count();
     Pump();
   }
 
   void Pump() {
     while (in_flight_ < options_.concurrency && !queue_.empty()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (queue_.front().not_before > now) {
+        if (!pace_timer_.active()) {
+          pace_timer_.Start(std::chrono::ceil<std::chrono::milliseconds>(queue_.front().not_before - now));
+        }
+        break;
+      }
       Body body = std::move(queue_.front());
       queue_.pop_front();
       Send(std::move(body));
@@ -197,6 +219,7 @@ class LoadGenerator {
   core::HttpClient client_;
   core::Timer timer_;
   core::Timer retry_timer_;
+  core::Timer pace_timer_;  // the next spread request's time
   std::mt19937_64 rng_{42};
   std::vector<core::Labels> labels_;
   std::vector<double> values_;
@@ -216,7 +239,7 @@ class LoadGenerator {
 int Usage() {
   std::fprintf(stderr,
                "usage: vigil-loadgen --url URL [--agents N] [--series M] [--metrics K] "
-               "[--interval D] [--backfill D] [--duration D] [--concurrency C] [--batch B]\n");
+               "[--interval D] [--backfill D] [--duration D] [--concurrency C] [--batch B] [--spread 1]\n");
   return 2;
 }
 
@@ -240,6 +263,7 @@ int main(int argc, char** argv) {
     else if (flag == "--series") o.series = std::atoi(value.c_str());
     else if (flag == "--metrics") o.metrics = std::atoi(value.c_str());
     else if (flag == "--concurrency") o.concurrency = std::atoi(value.c_str());
+    else if (flag == "--spread") o.spread = value == "1";
     else if (flag == "--batch") o.batch = static_cast<size_t>(std::max(1, std::atoi(value.c_str())));
     else if (flag == "--interval") ok = duration(&o.interval);
     else if (flag == "--backfill") ok = duration(&o.backfill);
