@@ -101,7 +101,7 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   QueryQueueOptions queue_options;
   queue_options.max_concurrency = static_cast<size_t>(s->config_.query.max_concurrency);
   queue_options.max_queued = static_cast<size_t>(s->config_.query.max_queued);
-  s->query_queue_ = std::make_unique<QueryQueue>(loop, queue_options, s->metrics_);
+  VIGIL_ASSIGN_OR_RETURN(s->query_queue_, QueryQueue::Create(loop, queue_options, s->metrics_));
   s->query_api_ = std::make_unique<QueryApi>(*s->query_queue_, *s->storage_, clock, std::move(qo),
                                              [s] { return s->receiver_->Metadata(); });
   RemoteReadOptions rro;

@@ -6,9 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
-
-#include "core/log.h"
 
 namespace vigil::server {
 namespace {
@@ -53,15 +50,26 @@ QueryQueue::QueryQueue(core::Loop& loop, QueryQueueOptions options, core::Metric
   metrics.Gauge("vigil_engine_queries_concurrent_max", "API queries that may run at once.")
       .Get()
       ->Set(static_cast<double>(options_.max_concurrency));
+  for (size_t i = 0; i < options_.max_concurrency; ++i) {
+    workers_.push_back(std::make_unique<Worker>());
+    workers_.back()->queue = this;
+    idle_.push_back(workers_.back().get());
+  }
+}
+
+core::Result<std::unique_ptr<QueryQueue>> QueryQueue::Create(core::Loop& loop,
+                                                             QueryQueueOptions options,
+                                                             core::MetricsRegistry& metrics) {
+  std::unique_ptr<QueryQueue> queue(new QueryQueue(loop, options, metrics));
+  VIGIL_RETURN_IF_ERROR(queue->StartThreads());
+  return queue;
+}
+
+core::Status QueryQueue::StartThreads() {
   uv_thread_options_t thread_options;
   thread_options.flags = UV_THREAD_HAS_STACK_SIZE;
   thread_options.stack_size = kThreadStackBytes;
-  for (size_t i = 0; i < options_.max_concurrency; ++i) {
-    workers_.push_back(std::make_unique<Worker>());
-    idle_.push_back(workers_.back().get());
-  }
   for (auto& w : workers_) {
-    w->queue = this;
     int rc = uv_thread_create_ex(
         &w->thread, &thread_options,
         [](void* arg) {
@@ -69,12 +77,10 @@ QueryQueue::QueryQueue(core::Loop& loop, QueryQueueOptions options, core::Metric
           worker->queue->RunThread(*worker);
         },
         w.get());
-    if (rc != 0) {
-      // Without its threads the server cannot answer a query; nothing sensible goes on.
-      core::LogError("cannot start a query thread", {{"err", uv_strerror(rc)}});
-      std::abort();
-    }
+    if (rc != 0) return core::UvError(rc, "starting query thread " + std::to_string(started_ + 1));
+    ++started_;
   }
+  return core::OkStatus();
 }
 
 QueryQueue::~QueryQueue() {
@@ -82,8 +88,10 @@ QueryQueue::~QueryQueue() {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
-  for (auto& w : workers_) w->wake.notify_one();
-  for (auto& w : workers_) uv_thread_join(&w->thread);
+  for (size_t i = 0; i < started_; ++i) {
+    workers_[i]->wake.notify_one();
+    uv_thread_join(&workers_[i]->thread);
+  }
 }
 
 void QueryQueue::RunThread(Worker& worker) {

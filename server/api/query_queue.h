@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/metrics.h"
+#include "core/status.h"
 #include "core/uv.h"
 
 namespace vigil::server {
@@ -39,7 +40,10 @@ class QueryQueue {
  public:
   using Deadline = std::chrono::steady_clock::time_point;
 
-  QueryQueue(core::Loop& loop, QueryQueueOptions options, core::MetricsRegistry& metrics);
+  // Starts the threads; an error when the system will not give them.
+  static core::Result<std::unique_ptr<QueryQueue>> Create(core::Loop& loop,
+                                                          QueryQueueOptions options,
+                                                          core::MetricsRegistry& metrics);
   // Joins the threads. Every submitted request must have had its `done` called by then.
   ~QueryQueue();
   QueryQueue(const QueryQueue&) = delete;
@@ -69,6 +73,8 @@ class QueryQueue {
     std::optional<Request> request;  // guarded by mu_
   };
 
+  QueryQueue(core::Loop& loop, QueryQueueOptions options, core::MetricsRegistry& metrics);
+  core::Status StartThreads();
   void RunThread(Worker& worker);
   // Loop thread: hands waiting requests to free threads; returns those found past their
   // deadline, whose `done` the caller calls once the queue's state is settled.
@@ -92,6 +98,7 @@ class QueryQueue {
 
   std::mutex mu_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  size_t started_ = 0;  // of workers_, those whose thread runs
   // Guarded by mu_: the threads with nothing to do, the last to finish on top. It takes the
   // next request: the fewer threads take turns, the fewer stacks that deep queries have
   // grown stay resident.

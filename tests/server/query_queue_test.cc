@@ -67,7 +67,9 @@ class QueryQueueTest : public ::testing::Test {
     EXPECT_EQ(loop_.Close(), 0);
   }
   void Make(size_t concurrency, size_t queued) {
-    queue_ = std::make_unique<QueryQueue>(loop_, QueryQueueOptions{concurrency, queued}, metrics_);
+    auto created = QueryQueue::Create(loop_, QueryQueueOptions{concurrency, queued}, metrics_);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    queue_ = std::move(created).value();
   }
   // Submits work `id` with a deadline `within` from now; its outcome lands in outcomes_[id].
   void Submit(int id, milliseconds within = milliseconds(60'000)) {
