@@ -246,7 +246,7 @@ void Agent::Stop() {
   stopping_ = true;
   sighup_.reset();
   http_->server().Shutdown();
-  node_->Stop();  // stale markers go into the log before it closes
+  node_->Stop();               // stale markers go into the log before it closes
   scrape_successors_.clear();  // never started: nothing of theirs to mark stale
   for (auto& [name, scrape] : scrapes_) scrape->Stop();
   destinations_->Stop();

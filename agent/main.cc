@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   };
   spec.start = [](core::Loop& loop,
                   const std::string& path) -> core::Result<std::unique_ptr<core::Service>> {
-    VIGIL_ASSIGN_OR_RETURN(agent::AgentConfig config, core::LoadConfig(path, agent::ReadAgentConfig));
+    VIGIL_ASSIGN_OR_RETURN(agent::AgentConfig config,
+                           core::LoadConfig(path, agent::ReadAgentConfig));
     VIGIL_ASSIGN_OR_RETURN(
         std::unique_ptr<agent::Agent> a,
         agent::Agent::Create(loop, std::move(config), core::SystemClock::Get(), path));

@@ -92,7 +92,8 @@ void NodeTarget::CollectOnce() {
   if (self_metrics_) add(self_metrics_());
   ScrapeReport report;
   report.up = true;  // the node answers itself; a collector that fails says so in its own series
-  report.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.duration_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report.samples = node_samples;
   report.series_added = staleness_.Next(std::move(seen), t, &batch);
   report_.Append(report, t, &batch);

@@ -2,8 +2,11 @@
 
 namespace vigil::agent {
 
-ScrapeReportSeries::ScrapeReportSeries(const std::function<core::Labels(std::string_view)>& labels_for) {
-  auto make = [&](std::string_view name) { return std::make_shared<const core::Labels>(labels_for(name)); };
+ScrapeReportSeries::ScrapeReportSeries(
+    const std::function<core::Labels(std::string_view)>& labels_for) {
+  auto make = [&](std::string_view name) {
+    return std::make_shared<const core::Labels>(labels_for(name));
+  };
   up_ = make("up");
   duration_ = make("scrape_duration_seconds");
   scraped_ = make("scrape_samples_scraped");
@@ -11,7 +14,8 @@ ScrapeReportSeries::ScrapeReportSeries(const std::function<core::Labels(std::str
   added_ = make("scrape_series_added");
 }
 
-void ScrapeReportSeries::Append(const ScrapeReport& r, int64_t ts, std::vector<LabeledSample>* out) const {
+void ScrapeReportSeries::Append(const ScrapeReport& r, int64_t ts,
+                                std::vector<LabeledSample>* out) const {
   out->push_back({up_, ts, r.up ? 1.0 : 0.0});
   out->push_back({duration_, ts, r.duration_seconds});
   out->push_back({scraped_, ts, static_cast<double>(r.samples)});

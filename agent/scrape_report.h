@@ -23,7 +23,8 @@ class ScrapeReportSeries {
  public:
   // `labels_for(name)`: the series `name` with the target's labels (job, instance, extras).
   explicit ScrapeReportSeries(const std::function<core::Labels(std::string_view name)>& labels_for);
-  void Append(const ScrapeReport& report, int64_t timestamp_ms, std::vector<LabeledSample>* out) const;
+  void Append(const ScrapeReport& report, int64_t timestamp_ms,
+              std::vector<LabeledSample>* out) const;
   // Stale markers for all of them: the target has gone.
   void AppendStale(int64_t timestamp_ms, std::vector<LabeledSample>* out) const;
   // Do both name the same series (the target's labels are the same)?

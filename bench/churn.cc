@@ -40,7 +40,8 @@ long RssMb() {
 }
 
 std::string TempDir(const char* what) {
-  auto dir = std::filesystem::temp_directory_path() / ("vigil-churn-" + std::string(what) + "-" + std::to_string(getpid()));
+  auto dir = std::filesystem::temp_directory_path() /
+             ("vigil-churn-" + std::string(what) + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -55,28 +56,33 @@ int Server(long total, long per_step) {
   if (!opened.ok()) return std::fprintf(stderr, "%s\n", opened.status().ToString().c_str()), 1;
   storage::Storage& s = **opened;
   const auto start = std::chrono::steady_clock::now();
-  std::printf("server: %11s %12s %12s %8s %8s\n", "made", "head series", "ids", "RSS MB", "seconds");
+  std::printf("server: %11s %12s %12s %8s %8s\n", "made", "head series", "ids", "RSS MB",
+              "seconds");
   long made = 0;
   for (long step = 0; made < total; ++step) {
     const int64_t t0 = 1'700'000'000'000 + step * 30'000;
     for (long from = 0; from < per_step; from += 2000) {
       auto batch = s.OpenAppender();
       for (long i = from; i < from + 2000 && i < per_step; ++i) {
-        const core::Labels labels = core::Labels::FromLiteral(
-            {{"__name__", "container_cpu_usage_seconds_total"},
-             {"namespace", "ns-" + std::to_string((made + i) % 50)},
-             {"pod", "pod-" + std::to_string(made + i)}});
+        const core::Labels labels =
+            core::Labels::FromLiteral({{"__name__", "container_cpu_usage_seconds_total"},
+                                       {"namespace", "ns-" + std::to_string((made + i) % 50)},
+                                       {"pod", "pod-" + std::to_string(made + i)}});
         const core::Sample samples[] = {{t0, 1}, {t0 + 15'000, 2}};
-        if (!batch->Add(labels, samples).ok()) return std::fprintf(stderr, "refused at %ld\n", made + i), 1;
+        if (!batch->Add(labels, samples).ok())
+          return std::fprintf(stderr, "refused at %ld\n", made + i), 1;
       }
       core::Result<storage::AppendResult> committed = batch->Commit();
-      if (!committed.ok()) return std::fprintf(stderr, "refused: %s\n", committed.status().ToString().c_str()), 1;
+      if (!committed.ok())
+        return std::fprintf(stderr, "refused: %s\n", committed.status().ToString().c_str()), 1;
     }
     made += per_step;
-    if (core::Status m = s.Maintain(); !m.ok()) return std::fprintf(stderr, "%s\n", m.ToString().c_str()), 1;
+    if (core::Status m = s.Maintain(); !m.ok())
+      return std::fprintf(stderr, "%s\n", m.ToString().c_str()), 1;
     if (step % 10 == 0 || made >= total) {
       std::printf("server: %11ld %12llu %12zu %8ld %8.0f\n", made,
-                  static_cast<unsigned long long>(s.head().stats().series), s.head().numbered(), RssMb(),
+                  static_cast<unsigned long long>(s.head().stats().series), s.head().numbered(),
+                  RssMb(),
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       std::fflush(stdout);
     }
@@ -103,11 +109,13 @@ int Agent(long total) {
     w.ForgetUnusedRefs();
     refs.clear();
     for (long c = first; c < first + kContainers; ++c) {
-      const core::Labels labels = core::Labels::FromLiteral(
-          {{"__name__", "container_memory_working_set_bytes"}, {"id", "/kubepods/pod" + std::to_string(c)}});
+      const core::Labels labels =
+          core::Labels::FromLiteral({{"__name__", "container_memory_working_set_bytes"},
+                                     {"id", "/kubepods/pod" + std::to_string(c)}});
       refs.push_back({w.Ref(labels), 1'700'000'000'000 + step * 15'000, static_cast<double>(c)});
     }
-    if (core::Status a = w.Append(refs); !a.ok()) return std::fprintf(stderr, "%s\n", a.ToString().c_str()), 1;
+    if (core::Status a = w.Append(refs); !a.ok())
+      return std::fprintf(stderr, "%s\n", a.ToString().c_str()), 1;
     first += kContainers / 10;
     if (step % 2000 == 0) {
       w.DeleteOldSegments();

@@ -56,11 +56,13 @@ double Percentile(std::vector<double> v, double p) {
 
 void Print(const char* what, const std::vector<double>& ms) {
   std::printf("%-16s %6zu appends: p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms\n", what, ms.size(),
-              Percentile(ms, 0.5), Percentile(ms, 0.99), ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end()));
+              Percentile(ms, 0.5), Percentile(ms, 0.99),
+              ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end()));
 }
 
 int Run(int n) {
-  const std::string dir = std::filesystem::temp_directory_path() / ("vigil-cut-latency-" + std::to_string(getpid()));
+  const std::string dir =
+      std::filesystem::temp_directory_path() / ("vigil-cut-latency-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   core::MetricsRegistry metrics;
   storage::StorageOptions options;
@@ -81,7 +83,8 @@ int Run(int n) {
       if (!Append(s, series, from, 2000, t)) return 1;
     }
   }
-  std::printf("%d series, %lld samples each in the head\n", n, static_cast<long long>((end - start) / kStep));
+  std::printf("%d series, %lld samples each in the head\n", n,
+              static_cast<long long>((end - start) / kStep));
 
   std::atomic<int> phase{0};  // 0: before the cut, 1: during it, 2: done
   std::vector<double> before, during;

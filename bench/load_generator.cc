@@ -8,9 +8,10 @@
 //                 [--batch 2000] [--spread 1]
 // --batch is the samples in one request: --batch SERIES sends one request per agent and
 // interval, as agents do; --spread 1 sends a live round's requests evenly over the interval,
-// as agents each at their own phase do, rather than all at once. A 429 or 503 is retried after its Retry-After, as agents do.
-// Prints what was sent and acknowledged, then the answers by status and the latency of those
-// that were accepted. Exits 1 when any request was refused (4xx other than 429).
+// as agents each at their own phase do, rather than all at once. A 429 or 503 is retried after its
+// Retry-After, as agents do. Prints what was sent and acknowledged, then the answers by status and
+// the latency of those that were accepted. Exits 1 when any request was refused (4xx other than
+// 429).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -46,8 +47,11 @@ struct Options {
 class LoadGenerator {
  public:
   LoadGenerator(core::Loop& loop, Options o, core::Url url)
-      : loop_(loop), options_(std::move(o)), url_(std::move(url)),
-        client_(loop, core::HttpClientOptions{.max_idle_per_host = static_cast<size_t>(options_.concurrency)}),
+      : loop_(loop),
+        options_(std::move(o)),
+        url_(std::move(url)),
+        client_(loop, core::HttpClientOptions{.max_idle_per_host =
+                                                  static_cast<size_t>(options_.concurrency)}),
         timer_(loop, [this] { Round(); }),
         retry_timer_(loop, [this] { Retry(); }),
         pace_timer_(loop, [this] { Pump(); }) {
@@ -72,24 +76,27 @@ class LoadGenerator {
   bool done() const { return finished_ && in_flight_ == 0 && queue_.empty() && delayed_.empty(); }
 
   void Report(double seconds) const {
-    std::printf("series %zu  samples sent %llu  acknowledged %llu  requests %llu  refused %llu  "
-                "retried %llu  %.1f s  %.0f samples/s\n",
-                labels_.size(), static_cast<unsigned long long>(queued_samples_),
-                static_cast<unsigned long long>(acked_samples_),
-                static_cast<unsigned long long>(requests_),
-                static_cast<unsigned long long>(refused_),
-                static_cast<unsigned long long>(retried_), seconds, acked_samples_ / seconds);
+    std::printf(
+        "series %zu  samples sent %llu  acknowledged %llu  requests %llu  refused %llu  "
+        "retried %llu  %.1f s  %.0f samples/s\n",
+        labels_.size(), static_cast<unsigned long long>(queued_samples_),
+        static_cast<unsigned long long>(acked_samples_), static_cast<unsigned long long>(requests_),
+        static_cast<unsigned long long>(refused_), static_cast<unsigned long long>(retried_),
+        seconds, acked_samples_ / seconds);
     std::vector<double> sorted = accepted_ms_;
     std::sort(sorted.begin(), sorted.end());
     auto quantile = [&](double q) {
-      return sorted.empty() ? 0.0 : sorted[static_cast<size_t>(q * static_cast<double>(sorted.size() - 1))];
+      return sorted.empty()
+                 ? 0.0
+                 : sorted[static_cast<size_t>(q * static_cast<double>(sorted.size() - 1))];
     };
-    std::printf("answers: 2xx %llu  429/503 %llu  other 4xx %llu  other 5xx %llu  none %llu  "
-                "accepted latency p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
-                static_cast<unsigned long long>(sorted.size()), static_cast<unsigned long long>(retried_),
-                static_cast<unsigned long long>(refused_), static_cast<unsigned long long>(failed_),
-                static_cast<unsigned long long>(unanswered_), quantile(0.5), quantile(0.99),
-                sorted.empty() ? 0.0 : sorted.back());
+    std::printf(
+        "answers: 2xx %llu  429/503 %llu  other 4xx %llu  other 5xx %llu  none %llu  "
+        "accepted latency p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
+        static_cast<unsigned long long>(sorted.size()), static_cast<unsigned long long>(retried_),
+        static_cast<unsigned long long>(refused_), static_cast<unsigned long long>(failed_),
+        static_cast<unsigned long long>(unanswered_), quantile(0.5), quantile(0.99),
+        sorted.empty() ? 0.0 : sorted.back());
   }
   uint64_t refused() const { return refused_; }
 
@@ -119,7 +126,8 @@ class LoadGenerator {
     }
     // Live rounds spread over the interval, as agents each push at their own phase; history
     // goes as fast as it is taken.
-    const bool live = next_t_ + options_.interval.count() > core::SystemClock::Get().NowUnixMillis();
+    const bool live =
+        next_t_ + options_.interval.count() > core::SystemClock::Get().NowUnixMillis();
     if (options_.spread && live) {
       const auto start = std::chrono::steady_clock::now();
       const size_t n = queue_.size() - first;
@@ -136,7 +144,8 @@ class LoadGenerator {
       const auto now = std::chrono::steady_clock::now();
       if (queue_.front().not_before > now) {
         if (!pace_timer_.active()) {
-          pace_timer_.Start(std::chrono::ceil<std::chrono::milliseconds>(queue_.front().not_before - now));
+          pace_timer_.Start(
+              std::chrono::ceil<std::chrono::milliseconds>(queue_.front().not_before - now));
         }
         break;
       }
@@ -167,7 +176,8 @@ class LoadGenerator {
     }
     for (auto it = due.rbegin(); it != due.rend(); ++it) queue_.push_front(std::move(*it));
     if (!delayed_.empty()) {
-      retry_timer_.Start(std::chrono::ceil<std::chrono::milliseconds>(delayed_.front().first - now));
+      retry_timer_.Start(
+          std::chrono::ceil<std::chrono::milliseconds>(delayed_.front().first - now));
     }
     Pump();
   }
@@ -190,7 +200,8 @@ class LoadGenerator {
       if (status / 100 == 2) {
         acked_samples_ += held->samples;
         accepted_ms_.push_back(
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count());
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent)
+                .count());
       } else if (status / 100 == 4 && status != 429) {
         ++refused_;
         if (refused_ <= 3)
@@ -201,8 +212,9 @@ class LoadGenerator {
           // This agent waits as told; the others go on sending.
           auto wait = remote::ParseRetryAfter(res->headers.Get("Retry-After"),
                                               core::SystemClock::Get().NowUnixMillis());
-          delayed_.push_back({std::chrono::steady_clock::now() + wait.value_or(std::chrono::seconds(1)),
-                              std::move(*held)});
+          delayed_.push_back(
+              {std::chrono::steady_clock::now() + wait.value_or(std::chrono::seconds(1)),
+               std::move(*held)});
           if (!retry_timer_.active()) retry_timer_.Start(wait.value_or(std::chrono::seconds(1)));
         } else {
           ++(status == 0 ? unanswered_ : failed_);
@@ -237,9 +249,10 @@ class LoadGenerator {
 };
 
 int Usage() {
-  std::fprintf(stderr,
-               "usage: vigil-loadgen --url URL [--agents N] [--series M] [--metrics K] "
-               "[--interval D] [--backfill D] [--duration D] [--concurrency C] [--batch B] [--spread 1]\n");
+  std::fprintf(
+      stderr,
+      "usage: vigil-loadgen --url URL [--agents N] [--series M] [--metrics K] "
+      "[--interval D] [--backfill D] [--duration D] [--concurrency C] [--batch B] [--spread 1]\n");
   return 2;
 }
 
@@ -258,17 +271,28 @@ int main(int argc, char** argv) {
       return true;
     };
     bool ok = true;
-    if (flag == "--url") o.url = value;
-    else if (flag == "--agents") o.agents = std::atoi(value.c_str());
-    else if (flag == "--series") o.series = std::atoi(value.c_str());
-    else if (flag == "--metrics") o.metrics = std::atoi(value.c_str());
-    else if (flag == "--concurrency") o.concurrency = std::atoi(value.c_str());
-    else if (flag == "--spread") o.spread = value == "1";
-    else if (flag == "--batch") o.batch = static_cast<size_t>(std::max(1, std::atoi(value.c_str())));
-    else if (flag == "--interval") ok = duration(&o.interval);
-    else if (flag == "--backfill") ok = duration(&o.backfill);
-    else if (flag == "--duration") ok = duration(&o.duration);
-    else ok = false;
+    if (flag == "--url")
+      o.url = value;
+    else if (flag == "--agents")
+      o.agents = std::atoi(value.c_str());
+    else if (flag == "--series")
+      o.series = std::atoi(value.c_str());
+    else if (flag == "--metrics")
+      o.metrics = std::atoi(value.c_str());
+    else if (flag == "--concurrency")
+      o.concurrency = std::atoi(value.c_str());
+    else if (flag == "--spread")
+      o.spread = value == "1";
+    else if (flag == "--batch")
+      o.batch = static_cast<size_t>(std::max(1, std::atoi(value.c_str())));
+    else if (flag == "--interval")
+      ok = duration(&o.interval);
+    else if (flag == "--backfill")
+      ok = duration(&o.backfill);
+    else if (flag == "--duration")
+      ok = duration(&o.duration);
+    else
+      ok = false;
     if (!ok) return Usage();
   }
   auto url = core::ParseUrl(o.url);

@@ -15,7 +15,8 @@ namespace {
 // One selector with as many matchers as fit in `bytes`.
 std::string WideSelector(size_t bytes) {
   std::string q = "{__name__=\"up\"";
-  for (int i = 0; q.size() < bytes; ++i) q += ",l" + std::to_string(i) + "=\"" + std::to_string(i) + "\"";
+  for (int i = 0; q.size() < bytes; ++i)
+    q += ",l" + std::to_string(i) + "=\"" + std::to_string(i) + "\"";
   return q + "}";
 }
 
@@ -29,7 +30,8 @@ std::string BalancedSum(size_t bytes) {
   }
   while (terms.size() > 1) {
     std::vector<std::string> next;
-    for (size_t i = 0; i + 1 < terms.size(); i += 2) next.push_back("(" + terms[i] + " + " + terms[i + 1] + ")");
+    for (size_t i = 0; i + 1 < terms.size(); i += 2)
+      next.push_back("(" + terms[i] + " + " + terms[i + 1] + ")");
     if (terms.size() % 2 == 1) next.push_back(terms.back());
     terms.swap(next);
   }
@@ -63,7 +65,11 @@ void BM_ParseLongChainRefused(benchmark::State& state) {
   Parse(state, LongChain(static_cast<size_t>(state.range(0))), false);
 }
 BENCHMARK(BM_ParseWideSelector)->Arg(64 << 10)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ParseBalancedSum)->Arg(64 << 10)->Arg(1 << 20)->Arg(4 << 20)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseBalancedSum)
+    ->Arg(64 << 10)
+    ->Arg(1 << 20)
+    ->Arg(4 << 20)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ParseLongChainRefused)->Arg(64 << 10)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -63,7 +63,8 @@ void Run(benchmark::State& state, bool new_series) {
   int round = 0;
   auto refill = [&] {
     bodies.clear();
-    for (int k = 0; k < kBodies; ++k, t += 15'000, ++round) bodies.push_back(Body(new_series ? round * kSeries : 0, t));
+    for (int k = 0; k < kBodies; ++k, t += 15'000, ++round)
+      bodies.push_back(Body(new_series ? round * kSeries : 0, t));
   };
   refill();
   size_t next = 0;
@@ -77,8 +78,8 @@ void Run(benchmark::State& state, bool new_series) {
     core::Status st = b.Receive(bodies[next++]);
     if (!st.ok()) state.SkipWithError(st.message().c_str());
   }
-  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(state.iterations() * kSeries),
-                                                   benchmark::Counter::kIsRate);
+  state.counters["samples/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * kSeries), benchmark::Counter::kIsRate);
 }
 
 void BM_ReceiveLive(benchmark::State& state) { Run(state, false); }

@@ -149,8 +149,16 @@ BENCHMARK(BM_WalAppendPessimistic)->Arg(500)->Arg(5000)->Unit(benchmark::kMicros
 // segment starts are spread over them). These run a fixed 12 hours of 15 s collections, so
 // that two builds' figures compare: filter on "iterations".
 constexpr int kCollectionsIn12h = 2880;
-BENCHMARK(BM_WalAppendNode)->Arg(500)->Arg(5000)->Iterations(kCollectionsIn12h)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_WalAppendPessimistic)->Arg(500)->Arg(5000)->Iterations(kCollectionsIn12h)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_WalAppendNode)
+    ->Arg(500)
+    ->Arg(5000)
+    ->Iterations(kCollectionsIn12h)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_WalAppendPessimistic)
+    ->Arg(500)
+    ->Arg(5000)
+    ->Iterations(kCollectionsIn12h)
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace vigil::wal

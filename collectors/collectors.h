@@ -119,7 +119,7 @@ core::Status CollectDiskstats(const Roots& roots, MetricSet* out);   // and the 
 core::Status CollectFilesystem(const Roots& roots, MetricSet* out);  // statfs of each mount
 core::Status CollectHwmon(const Roots& roots, MetricSet* out);
 core::Status CollectNetclass(const Roots& roots, MetricSet* out);
-core::Status CollectNetdev(const Roots& roots, MetricSet* out);  // and two sysfs attributes
+core::Status CollectNetdev(const Roots& roots, MetricSet* out);   // and two sysfs attributes
 core::Status CollectProcess(const Roots& roots, MetricSet* out);  // the agent's own, live only
 core::Status CollectSelinux(const Roots& roots, MetricSet* out);
 core::Status CollectTextfile(const Roots& roots, MetricSet* out);

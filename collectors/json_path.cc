@@ -37,7 +37,9 @@ class Reader {
 
  private:
   void Skip() {
-    while (pos_ < in_.size() && (in_[pos_] == ' ' || in_[pos_] == '\n' || in_[pos_] == '\r' || in_[pos_] == '\t')) ++pos_;
+    while (pos_ < in_.size() &&
+           (in_[pos_] == ' ' || in_[pos_] == '\n' || in_[pos_] == '\r' || in_[pos_] == '\t'))
+      ++pos_;
   }
   bool Eat(char c) {
     if (pos_ < in_.size() && in_[pos_] == c) {
@@ -53,7 +55,6 @@ class Reader {
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
   }
-
 
   bool FourHex(uint32_t* v) {
     if (pos_ + 4 > in_.size()) return false;
@@ -79,13 +80,19 @@ class Reader {
       }
       if (pos_ >= in_.size()) return false;
       char e = in_[pos_++];
-      char plain = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
+      char plain = e == 'n'   ? '\n'
+                   : e == 't' ? '\t'
+                   : e == 'r' ? '\r'
+                   : e == 'b' ? '\b'
+                   : e == 'f' ? '\f'
+                              : e;
       if (e == 'u') {
         uint32_t cp = 0;
         if (!FourHex(&cp)) return false;
         if (cp >= 0xd800 && cp < 0xdc00) {  // a surrogate pair
           uint32_t low = 0;
-          if (!Eat('\\') || !Eat('u') || !FourHex(&low) || low < 0xdc00 || low > 0xdfff) return false;
+          if (!Eat('\\') || !Eat('u') || !FourHex(&low) || low < 0xdc00 || low > 0xdfff)
+            return false;
           cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
         }
         if (out) core::AppendUtf8(out, cp);
@@ -125,7 +132,9 @@ class Reader {
     }
     // true, false, null, or a number: a run of their characters.
     size_t start = pos_;
-    while (pos_ < in_.size() && std::string_view("0123456789+-.eEtrufalsn").find(in_[pos_]) != std::string_view::npos) ++pos_;
+    while (pos_ < in_.size() &&
+           std::string_view("0123456789+-.eEtrufalsn").find(in_[pos_]) != std::string_view::npos)
+      ++pos_;
     return pos_ > start;
   }
 
@@ -135,7 +144,8 @@ class Reader {
 
 }  // namespace
 
-std::optional<std::string> JsonStringAt(std::string_view json, std::initializer_list<std::string_view> path) {
+std::optional<std::string> JsonStringAt(std::string_view json,
+                                        std::initializer_list<std::string_view> path) {
   std::vector<std::string_view> keys(path);
   std::string out;
   Reader r(json);

@@ -11,6 +11,7 @@ namespace vigil::collectors {
 
 // The string at document[path[0]][path[1]]...; nullopt if absent, not a string, or if the
 // document is not JSON.
-std::optional<std::string> JsonStringAt(std::string_view json, std::initializer_list<std::string_view> path);
+std::optional<std::string> JsonStringAt(std::string_view json,
+                                        std::initializer_list<std::string_view> path);
 
 }  // namespace vigil::collectors

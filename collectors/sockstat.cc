@@ -22,7 +22,8 @@ core::Status ParseSockstat(std::string_view text, bool ipv6, double page_size, M
       // The names come from the file: one that is not a metric name would make the agent's
       // whole page unparsable for its scrapers (found by fuzz_procfs), so the file is refused.
       if (!core::IsValidMetricName(name))
-        return core::InvalidArgumentError("sockstat: malformed field \"" + proto + " " + key + "\"");
+        return core::InvalidArgumentError("sockstat: malformed field \"" + proto + " " + key +
+                                          "\"");
       std::string help = proto == "sockets"
                              ? "Number of IPv4 sockets in use."
                              : "Number of " + proto + " sockets in state " + key + ".";

@@ -27,10 +27,11 @@ core::Status CollectTime(const core::Clock& clock, const Roots& roots, MetricSet
                {{"clocksource", std::string(source)}, {"device", std::to_string(device)}});
     }
     if (auto current = roots.files->Read(roots.sysfs, dir + "current_clocksource"); current.ok()) {
-      out->Add("node_time_clocksource_current_info",
-               "Current clocksource read from '/sys/devices/system/clocksource'.",
-               core::MetricType::kGauge, 1,
-               {{"clocksource", std::string(TrimSpace(*current))}, {"device", std::to_string(device)}});
+      out->Add(
+          "node_time_clocksource_current_info",
+          "Current clocksource read from '/sys/devices/system/clocksource'.",
+          core::MetricType::kGauge, 1,
+          {{"clocksource", std::string(TrimSpace(*current))}, {"device", std::to_string(device)}});
     }
   }
   return core::OkStatus();

@@ -224,7 +224,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // it: without this, one that never reads would hold its connection and answer for ever.
   void OnWriteStalled() {
     const size_t unsent = connection_->unsent_bytes();
-    if (unsent == 0) return;  // drained; OnDrained follows
+    if (unsent == 0) return;          // drained; OnDrained follows
     if (unsent < unsent_at_check_) {  // slow, but reading
       unsent_at_check_ = unsent;
       write_timer_.Start(server_.options_.idle_timeout);
@@ -232,7 +232,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
     auto keep = shared_from_this();
     LogWarn("connection dropped: the client took none of its answer",
-            {{"peer", connection_->peer()}, {"unsent_bytes", unsent}, {"within", FormatDuration(server_.options_.idle_timeout)}});
+            {{"peer", connection_->peer()},
+             {"unsent_bytes", unsent},
+             {"within", FormatDuration(server_.options_.idle_timeout)}});
     closed_ = true;
     read_timer_.Stop();
     idle_timer_.Stop();
@@ -262,7 +264,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Timer write_timer_;
   bool waiting_for_drain_ = false;  // an answer waits for the client to read it
   size_t unsent_at_check_ = 0;
-  bool busy_ = false;  // a request is with the handler
+  bool busy_ = false;       // a request is with the handler
   bool streaming_ = false;  // its response's head is sent, its body is on its way
   bool stream_close_ = false;
   bool continue_sent_ = false;

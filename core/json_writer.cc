@@ -12,10 +12,14 @@ size_t Utf8Length(std::string_view s, size_t i) {
   size_t n;
   uint32_t min;
   if (c < 0x80) return 1;
-  if ((c & 0xe0) == 0xc0) n = 2, min = 0x80;
-  else if ((c & 0xf0) == 0xe0) n = 3, min = 0x800;
-  else if ((c & 0xf8) == 0xf0) n = 4, min = 0x10000;
-  else return 0;
+  if ((c & 0xe0) == 0xc0)
+    n = 2, min = 0x80;
+  else if ((c & 0xf0) == 0xe0)
+    n = 3, min = 0x800;
+  else if ((c & 0xf8) == 0xf0)
+    n = 4, min = 0x10000;
+  else
+    return 0;
   if (i + n > s.size()) return 0;
   uint32_t cp = c & (0xff >> (n + 1));
   for (size_t k = 1; k < n; ++k) {

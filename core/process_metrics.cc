@@ -81,22 +81,23 @@ Result<ProcessStat> ParseProcessStat(std::string_view text) {
 std::vector<MetricFamily> ProcessFamilies(const ProcessFacts& f) {
   const double ticks = static_cast<double>(f.ticks_per_second);
   std::vector<MetricFamily> out;
-  out.push_back(Family("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-                       MetricType::kCounter,
+  out.push_back(Family("process_cpu_seconds_total",
+                       "Total user and system CPU time spent in seconds.", MetricType::kCounter,
                        static_cast<double>(f.stat.utime_ticks + f.stat.stime_ticks) / ticks));
-  out.push_back(Family("process_max_fds", "Maximum number of open file descriptors.", MetricType::kGauge,
-                       f.max_fds));
+  out.push_back(Family("process_max_fds", "Maximum number of open file descriptors.",
+                       MetricType::kGauge, f.max_fds));
   if (f.open_fds) {
     out.push_back(Family("process_open_fds", "Number of open file descriptors.", MetricType::kGauge,
                          *f.open_fds));
   }
-  out.push_back(Family("process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::kGauge,
-                       static_cast<double>(f.stat.resident_pages) * static_cast<double>(f.page_size)));
+  out.push_back(
+      Family("process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::kGauge,
+             static_cast<double>(f.stat.resident_pages) * static_cast<double>(f.page_size)));
   out.push_back(Family("process_start_time_seconds",
                        "Start time of the process since unix epoch in seconds.", MetricType::kGauge,
                        f.boot_time_seconds + static_cast<double>(f.stat.start_ticks) / ticks));
-  out.push_back(Family("process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::kGauge,
-                       static_cast<double>(f.stat.virtual_bytes)));
+  out.push_back(Family("process_virtual_memory_bytes", "Virtual memory size in bytes.",
+                       MetricType::kGauge, static_cast<double>(f.stat.virtual_bytes)));
   out.push_back(Family("process_virtual_memory_max_bytes",
                        "Maximum amount of virtual memory available in bytes.", MetricType::kGauge,
                        f.max_virtual_bytes));

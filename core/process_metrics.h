@@ -31,9 +31,9 @@ struct ProcessFacts {
   double boot_time_seconds = 0;
   long ticks_per_second = 100;
   long page_size = 4096;
-  std::optional<double> open_fds;        // none when /proc/self/fd cannot be listed
-  double max_fds = 0;                    // RLIMIT_NOFILE, soft
-  double max_virtual_bytes = 0;          // RLIMIT_AS, soft (2^64 - 1 when unlimited)
+  std::optional<double> open_fds;  // none when /proc/self/fd cannot be listed
+  double max_fds = 0;              // RLIMIT_NOFILE, soft
+  double max_virtual_bytes = 0;    // RLIMIT_AS, soft (2^64 - 1 when unlimited)
 };
 std::vector<MetricFamily> ProcessFamilies(const ProcessFacts& facts);
 

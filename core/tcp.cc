@@ -288,8 +288,8 @@ struct Connector::Attempt {
   bool cancelled = false;
   uv_getaddrinfo_t resolve{};
   uv_connect_t connect{};
-  uv_tcp_t* handle = nullptr;   // ours until handed to a Connection
-  uv_timer_t* defer = nullptr;  // reports a resolve that failed at once
+  uv_tcp_t* handle = nullptr;     // ours until handed to a Connection
+  uv_timer_t* defer = nullptr;    // reports a resolve that failed at once
   addrinfo* addresses = nullptr;  // what the name resolved to, freed in Finish
   addrinfo* next_address = nullptr;
   int deferred_error = 0;

@@ -15,8 +15,7 @@ namespace vigil::fuzz {
 
 class FuzzInput {
  public:
-  FuzzInput(const uint8_t* data, size_t size)
-      : rest_(reinterpret_cast<const char*>(data), size) {}
+  FuzzInput(const uint8_t* data, size_t size) : rest_(reinterpret_cast<const char*>(data), size) {}
   // The next byte, or 0 once the input is used up: every input is a valid choice.
   uint8_t Byte() {
     if (rest_.empty()) return 0;
@@ -75,7 +74,7 @@ inline const std::string& ScratchDir() {
 }  // namespace vigil::fuzz
 
 // A property of the parser under test; when it does not hold, the input is a finding.
-#define FUZZ_CHECK(cond)                                             \
-  do {                                                               \
-    if (!(cond)) ::vigil::fuzz::Fail(#cond, __FILE__, __LINE__);     \
+#define FUZZ_CHECK(cond)                                         \
+  do {                                                           \
+    if (!(cond)) ::vigil::fuzz::Fail(#cond, __FILE__, __LINE__); \
   } while (0)

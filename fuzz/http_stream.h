@@ -27,8 +27,8 @@ struct HttpOutcome {
 inline std::vector<HttpOutcome> ParseStream(core::HttpParser::Kind kind, bool no_body,
                                             std::string_view data, Splitter* splitter) {
   using State = core::HttpParser::State;
-  core::HttpParser parser(kind, {.max_header_bytes = 2048, .max_header_count = 16,
-                                 .max_body_bytes = 64 * 1024});
+  core::HttpParser parser(
+      kind, {.max_header_bytes = 2048, .max_header_count = 16, .max_body_bytes = 64 * 1024});
   if (no_body) parser.ExpectNoBody();
   std::vector<HttpOutcome> out;
   auto record = [&](State state) {
@@ -52,8 +52,8 @@ inline std::vector<HttpOutcome> ParseStream(core::HttpParser::Kind kind, bool no
   };
   size_t pos = 0;
   while (pos < data.size() && out.size() < 8) {
-    const size_t n = splitter == nullptr ? data.size() - pos
-                                         : std::min(splitter->Next(), data.size() - pos);
+    const size_t n =
+        splitter == nullptr ? data.size() - pos : std::min(splitter->Next(), data.size() - pos);
     size_t consumed = 0;
     const State state = parser.Feed(data.substr(pos, n), &consumed);
     FUZZ_CHECK(consumed <= n);

@@ -42,9 +42,9 @@ std::vector<core::Sample> Samples(int n, int64_t t0, double v0, double step) {
 
 remote::WriteRequest NodeRequest() {
   remote::WriteRequest r;
-  r.series.push_back({core::Labels::FromLiteral({{"__name__", "node_load1"}, {"instance", "n1"},
-                                                  {"job", "node"}}),
-                      Samples(3, 1700000000000, 0.52, 0.01)});
+  r.series.push_back(
+      {core::Labels::FromLiteral({{"__name__", "node_load1"}, {"instance", "n1"}, {"job", "node"}}),
+       Samples(3, 1700000000000, 0.52, 0.01)});
   r.series.push_back({core::Labels::FromLiteral({{"__name__", "up"}, {"job", "node"}}),
                       {{1700000000000, 1}, {1700000015000, core::StaleNaN()}}});
   r.metadata.push_back({"node_load1", core::MetricType::kGauge, "1m load average.", ""});
@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   // the target).
   std::string raw;
   remote::MarshalWriteRequest(NodeRequest(), &raw);
-  Write(corpus + "/remote_write/node-snappy", std::string(1, '\0') + remote::EncodeWriteRequest(NodeRequest()));
+  Write(corpus + "/remote_write/node-snappy",
+        std::string(1, '\0') + remote::EncodeWriteRequest(NodeRequest()));
   Write(corpus + "/remote_write/node-protobuf", std::string(1, '\1') + raw);
 
   // chunk: both encodings, and an open XOR chunk.
@@ -78,9 +79,11 @@ int main(int argc, char** argv) {
   auto w = storage::BlockWriter::Create(dir);
   if (!w.ok()) std::abort();
   if (!(*w)->AddSeries(core::Labels::FromLiteral({{"__name__", "up"}, {"job", "a"}}),
-                       storage::EncodeChunks(decimals)).ok() ||
+                       storage::EncodeChunks(decimals))
+           .ok() ||
       !(*w)->AddSeries(core::Labels::FromLiteral({{"__name__", "up"}, {"job", "b"}}),
-                       storage::EncodeChunks(floats, 16)).ok() ||
+                       storage::EncodeChunks(floats, 16))
+           .ok() ||
       !(*w)->Finish(1).ok())
     std::abort();
   const std::string meta = ReadFile(dir + "/meta"), index = ReadFile(dir + "/index");

@@ -62,28 +62,70 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   MetricSet set;
   Status status;
   switch (which % 22) {
-    case 0: status = ParseLoadavg(text, &set); break;
-    case 1: status = ParseStat(text, &set); break;
-    case 2: status = ParseCpu(text, &set); break;
-    case 3: status = ParseMeminfo(text, &set); break;
-    case 4: status = ParseFilefd(text, &set); break;
-    case 5: status = ParseEntropy(t[0], t[1], &set); break;
-    case 6: status = ParseVmstat(text, &set); break;
-    case 7: status = ParseNetdev(text, &set); break;
-    case 8: status = ParseOsRelease(text, &set); break;
-    case 9: status = ParseDiskstats(text, &set); break;
+    case 0:
+      status = ParseLoadavg(text, &set);
+      break;
+    case 1:
+      status = ParseStat(text, &set);
+      break;
+    case 2:
+      status = ParseCpu(text, &set);
+      break;
+    case 3:
+      status = ParseMeminfo(text, &set);
+      break;
+    case 4:
+      status = ParseFilefd(text, &set);
+      break;
+    case 5:
+      status = ParseEntropy(t[0], t[1], &set);
+      break;
+    case 6:
+      status = ParseVmstat(text, &set);
+      break;
+    case 7:
+      status = ParseNetdev(text, &set);
+      break;
+    case 8:
+      status = ParseOsRelease(text, &set);
+      break;
+    case 9:
+      status = ParseDiskstats(text, &set);
+      break;
     // The resource and the address family come from file names the collector chose.
-    case 10: status = ParsePressure((which & 0x80) != 0 ? "memory" : "cpu", text, &set); break;
-    case 11: status = ParseSoftnet(text, &set); break;
-    case 12: status = ParseSockstat(text, (which & 0x80) != 0, 4096, &set); break;
-    case 13: status = ParseNetstat(text, &set); break;
-    case 14: status = ParseUdpQueues(text, (which & 0x80) != 0 ? "v6" : "v4", &set); break;
-    case 15: status = ParseArp(text, &set); break;
-    case 16: status = ParseConntrackCounts(t[0], t[1], &set); break;
-    case 17: status = ParseConntrackStat(text, &set); break;
-    case 18: (void)ParseMounts(text); return 0;
-    case 19: AddCgroup(true, t, &set); break;
-    case 20: AddCgroup(false, t, &set); break;
+    case 10:
+      status = ParsePressure((which & 0x80) != 0 ? "memory" : "cpu", text, &set);
+      break;
+    case 11:
+      status = ParseSoftnet(text, &set);
+      break;
+    case 12:
+      status = ParseSockstat(text, (which & 0x80) != 0, 4096, &set);
+      break;
+    case 13:
+      status = ParseNetstat(text, &set);
+      break;
+    case 14:
+      status = ParseUdpQueues(text, (which & 0x80) != 0 ? "v6" : "v4", &set);
+      break;
+    case 15:
+      status = ParseArp(text, &set);
+      break;
+    case 16:
+      status = ParseConntrackCounts(t[0], t[1], &set);
+      break;
+    case 17:
+      status = ParseConntrackStat(text, &set);
+      break;
+    case 18:
+      (void)ParseMounts(text);
+      return 0;
+    case 19:
+      AddCgroup(true, t, &set);
+      break;
+    case 20:
+      AddCgroup(false, t, &set);
+      break;
     case 21:  // a container's /proc files: what they yield must be a number or a known state
       (void)ParseCgroupProcs(text);
       if (auto state = ParseTaskState(text); state.ok())
@@ -95,7 +137,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)ParseTcpCounters(t[0], t[1]);
       (void)HugePageSizeName(text);
       return 0;
-    default: return 0;
+    default:
+      return 0;
   }
   if (!status.ok()) return 0;
   std::string page;

@@ -15,8 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!expr.ok()) return 0;
   const std::string printed = (*expr)->String();
   vigil::core::Result<ExprPtr> again = ParseExpr(printed);
-  if (!again.ok()) std::fprintf(stderr, "printed: %s\nerror: %s\n", printed.c_str(),
-                                again.status().ToString().c_str());
+  if (!again.ok())
+    std::fprintf(stderr, "printed: %s\nerror: %s\n", printed.c_str(),
+                 again.status().ToString().c_str());
   FUZZ_CHECK(again.ok());
   const std::string reprinted = (*again)->String();
   // Prometheus prints +Inf with its sign, and a unary operator before its operand, so -(+Inf ^ x)

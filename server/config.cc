@@ -12,7 +12,8 @@ namespace {
 
 std::string DefaultExternalUrl(const core::HostPort& listen) {
   char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "http://" + listen.ToString();
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
+    return "http://" + listen.ToString();
   return "http://" + std::string(host) + ":" + std::to_string(listen.port);
 }
 
@@ -36,7 +37,8 @@ core::Labels ReadLabelPairs(core::ConfigSection& section, std::string_view key) 
   return *labels;
 }
 
-void RequirePositive(core::ConfigSection& section, std::string_view key, std::chrono::milliseconds d) {
+void RequirePositive(core::ConfigSection& section, std::string_view key,
+                     std::chrono::milliseconds d) {
   if (d <= std::chrono::milliseconds(0)) section.Error(key, "must be positive");
 }
 
@@ -74,7 +76,8 @@ rules::AlertmanagerConfig ReadAlertmanager(core::ConfigSection& section) {
   // Stricter than [remote_write.NAME]: a username alone or an empty token is taken for a
   // mistake here.
   if (!a.basic_auth_username.empty() && !section.Has("basic_auth_password_file")) {
-    section.Error("basic_auth_username", "basic_auth_username and basic_auth_password_file go together");
+    section.Error("basic_auth_username",
+                  "basic_auth_username and basic_auth_password_file go together");
   }
   if (section.Has("bearer_token_file") && a.bearer_token.empty()) {
     section.Error("bearer_token_file", "the token file is empty or unreadable");
@@ -107,10 +110,13 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   limits.max_header_count = server.Int("max_header_count", limits.max_header_count, 1, 10'000);
   limits.max_connections = server.Int("max_connections", limits.max_connections, 1, 1'000'000);
   limits.read_timeout = server.Duration("read_timeout", limits.read_timeout);
-  if (limits.read_timeout <= std::chrono::milliseconds(0)) server.Error("read_timeout", "must be positive");
+  if (limits.read_timeout <= std::chrono::milliseconds(0))
+    server.Error("read_timeout", "must be positive");
   limits.idle_timeout = server.Duration("idle_timeout", limits.idle_timeout);
-  if (limits.idle_timeout <= std::chrono::milliseconds(0)) server.Error("idle_timeout", "must be positive");
-  limits.max_concurrent_writes = server.Int("max_concurrent_writes", limits.max_concurrent_writes, 1, 1024);
+  if (limits.idle_timeout <= std::chrono::milliseconds(0))
+    server.Error("idle_timeout", "must be positive");
+  limits.max_concurrent_writes =
+      server.Int("max_concurrent_writes", limits.max_concurrent_writes, 1, 1024);
   limits.remote_read_sample_limit =
       server.Int("remote_read_sample_limit", limits.remote_read_sample_limit, 0, int64_t{1} << 40);
   limits.remote_read_concurrent_limit =
@@ -136,11 +142,13 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   c.query.timeout = query.Duration("timeout", c.query.timeout);
   if (c.query.timeout <= std::chrono::milliseconds(0)) query.Error("timeout", "must be positive");
   c.query.max_samples = query.Int("max_samples", c.query.max_samples, 1, INT64_MAX);
-  c.query.max_points_per_series = query.Int("max_points_per_series", c.query.max_points_per_series, 1, INT64_MAX);
+  c.query.max_points_per_series =
+      query.Int("max_points_per_series", c.query.max_points_per_series, 1, INT64_MAX);
   c.query.max_length = query.Size("max_length", c.query.max_length);
   if (c.query.max_length < 1024) query.Error("max_length", "must be at least 1KB");
   c.query.lookback_delta = query.Duration("lookback_delta", c.query.lookback_delta);
-  if (c.query.lookback_delta <= std::chrono::milliseconds(0)) query.Error("lookback_delta", "must be positive");
+  if (c.query.lookback_delta <= std::chrono::milliseconds(0))
+    query.Error("lookback_delta", "must be positive");
   // Each is a thread with an 8 MB stack reserved: 128 of them take 1 GB of a 32-bit ARM
   // board's 3 GB of address space.
   c.query.max_concurrency = query.Int("max_concurrency", c.query.max_concurrency, 1, 128);
@@ -156,13 +164,15 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
   c.auth.basic_username = auth.String("basic_auth_username");
   c.auth.basic_password = auth.SecretFile("basic_auth_password_file").value_or("");
   if (c.auth.basic_username.empty() != c.auth.basic_password.empty())
-    auth.Error("basic_auth_username", "basic_auth_username and basic_auth_password_file go together");
+    auth.Error("basic_auth_username",
+               "basic_auth_username and basic_auth_password_file go together");
   if (auth.Has("bearer_token_file") && c.auth.bearer_token.empty())
     auth.Error("bearer_token_file", "the token file is empty or unreadable");
 
   c.external_url = server.String("external_url", DefaultExternalUrl(c.listen));
   if (!c.external_url.empty() && c.external_url.back() == '/') c.external_url.pop_back();
-  if (!core::ParseUrl(c.external_url).ok()) server.Error("external_url", "must be an http:// or https:// URL");
+  if (!core::ParseUrl(c.external_url).ok())
+    server.Error("external_url", "must be an http:// or https:// URL");
 
   c.self_metrics_interval = server.Duration("self_metrics_interval", c.self_metrics_interval);
   if (c.self_metrics_interval.count() != 0 && c.self_metrics_interval < std::chrono::seconds(1)) {
@@ -177,7 +187,8 @@ ServerConfig ReadServerConfig(const core::IniDocument& doc,
 
   core::ConfigSection& fleet = reader.Section("fleet");
   c.fleet.stale_after = fleet.Duration("stale_after", c.fleet.stale_after);
-  if (c.fleet.stale_after < std::chrono::seconds(1)) fleet.Error("stale_after", "must be at least 1s");
+  if (c.fleet.stale_after < std::chrono::seconds(1))
+    fleet.Error("stale_after", "must be at least 1s");
   c.fleet.write_stale_up = fleet.Bool("write_stale_up", c.fleet.write_stale_up);
 
   c.forward_to = remote::ReadDestinations(reader);

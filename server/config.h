@@ -28,8 +28,8 @@ struct ServerLimits {
   uint64_t max_decompressed_request_size = 0;
   uint64_t max_header_size = 64u << 10;  // start line and headers together (431 past it)
   int64_t max_header_count = 100;
-  int64_t max_connections = 1024;  // more are closed as they come
-  std::chrono::milliseconds read_timeout{30'000};  // a request's first byte to its last (408)
+  int64_t max_connections = 1024;                   // more are closed as they come
+  std::chrono::milliseconds read_timeout{30'000};   // a request's first byte to its last (408)
   std::chrono::milliseconds idle_timeout{120'000};  // a kept-alive connection's wait
   int64_t max_concurrent_writes = 16;  // remote-write requests decoding at once; more get 503
   // Remote read (POST /api/v1/read), Prometheus's --storage.remote.read-* flags: samples in
@@ -39,7 +39,8 @@ struct ServerLimits {
   int64_t remote_read_concurrent_limit = 10;
   uint64_t remote_read_max_bytes_in_frame = 1u << 20;
   uint64_t DecompressedRequestSize() const {
-    return max_decompressed_request_size != 0 ? max_decompressed_request_size : 4 * max_request_size;
+    return max_decompressed_request_size != 0 ? max_decompressed_request_size
+                                              : 4 * max_request_size;
   }
 };
 
@@ -107,7 +108,7 @@ struct ServerConfig {
   rules::AlertmanagerConfig alertmanager;
   std::vector<remote::DestinationConfig> forward_to;
   std::map<std::string, ForwardBounds> forward_bounds;  // by destination name
-  FleetConfig fleet;  // [fleet]: the fleet view
+  FleetConfig fleet;                                    // [fleet]: the fleet view
   // The settings as read, section by section: what /api/v1/status/config shows, and what a
   // reload compares to tell what changed.
   std::string text;

@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   }
   // vigil-server test-rules FILE...: as `promtool test rules` (--test-rules beside
   // --check-rules).
-  if (argc >= 2 && (std::string_view(argv[1]) == "test-rules" || std::string_view(argv[1]) == "--test-rules")) {
+  if (argc >= 2 &&
+      (std::string_view(argv[1]) == "test-rules" || std::string_view(argv[1]) == "--test-rules")) {
     if (argc == 2) {
       std::fputs("vigil-server: error: test-rules needs at least one test file\n", stderr);
       return 1;
@@ -63,12 +64,14 @@ int main(int argc, char** argv) {
       "                   refused and the running one stays\n";
   // The configuration, and the rule files it names.
   spec.check_config = [](const std::string& path) -> core::Status {
-    VIGIL_ASSIGN_OR_RETURN(server::ServerConfig config, core::LoadConfig(path, server::ReadServerConfig));
+    VIGIL_ASSIGN_OR_RETURN(server::ServerConfig config,
+                           core::LoadConfig(path, server::ReadServerConfig));
     return rules::LoadRuleFiles(rules::ExpandRuleFilePatterns(config.rules.files)).status();
   };
   spec.start = [](core::Loop& loop,
                   const std::string& path) -> core::Result<std::unique_ptr<core::Service>> {
-    VIGIL_ASSIGN_OR_RETURN(server::ServerConfig config, core::LoadConfig(path, server::ReadServerConfig));
+    VIGIL_ASSIGN_OR_RETURN(server::ServerConfig config,
+                           core::LoadConfig(path, server::ReadServerConfig));
     VIGIL_ASSIGN_OR_RETURN(
         std::unique_ptr<server::Server> s,
         server::Server::Create(loop, std::move(config), core::SystemClock::Get(), path));

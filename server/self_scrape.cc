@@ -5,8 +5,9 @@
 
 namespace vigil::server {
 
-SelfScrape::SelfScrape(core::Loop& loop, const core::MetricsRegistry& metrics, storage::Appendable& storage,
-                       std::vector<core::Label> target, std::chrono::milliseconds interval, const core::Clock& clock)
+SelfScrape::SelfScrape(core::Loop& loop, const core::MetricsRegistry& metrics,
+                       storage::Appendable& storage, std::vector<core::Label> target,
+                       std::chrono::milliseconds interval, const core::Clock& clock)
     : loop_(loop),
       metrics_(metrics),
       storage_(storage),
@@ -21,7 +22,8 @@ SelfScrape::SelfScrape(core::Loop& loop, const core::MetricsRegistry& metrics, s
             loop_,
             [this, now] {
               core::Status s = ScrapeOnce(now);
-              if (!s.ok()) core::LogWarn("storing the server's own metrics failed", {{"err", s.message()}});
+              if (!s.ok())
+                core::LogWarn("storing the server's own metrics failed", {{"err", s.message()}});
             },
             [this] { running_ = false; });
       }) {}

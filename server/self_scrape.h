@@ -18,7 +18,8 @@ namespace vigil::server {
 class SelfScrape {
  public:
   SelfScrape(core::Loop& loop, const core::MetricsRegistry& metrics, storage::Appendable& storage,
-             std::vector<core::Label> target, std::chrono::milliseconds interval, const core::Clock& clock);
+             std::vector<core::Label> target, std::chrono::milliseconds interval,
+             const core::Clock& clock);
   void Start();
   void Stop() { timer_.Stop(); }
   bool Stopped() const { return !running_; }

@@ -25,12 +25,13 @@ Server::Server(core::Loop& loop, ServerConfig config, const core::Clock& clock)
       config_(std::move(config)),
       clock_(clock),
       auth_(config_.auth),
-      sync_timer_(loop, [this] {
-        RunInBackground(&syncing_, [this] {
-          core::Status s = storage_->Sync();
-          if (!s.ok()) core::LogError("WAL sync failed", {{"err", s.message()}});
-        });
-      }),
+      sync_timer_(loop,
+                  [this] {
+                    RunInBackground(&syncing_, [this] {
+                      core::Status s = storage_->Sync();
+                      if (!s.ok()) core::LogError("WAL sync failed", {{"err", s.message()}});
+                    });
+                  }),
       maintain_timer_(loop, [this] {
         RunInBackground(&maintaining_, [this] {
           core::Status s = storage_->Maintain();
@@ -44,7 +45,8 @@ Server::Server(core::Loop& loop, ServerConfig config, const core::Clock& clock)
 Server::~Server() = default;
 
 core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerConfig config,
-                                                     const core::Clock& clock, std::string config_path) {
+                                                     const core::Clock& clock,
+                                                     std::string config_path) {
   VIGIL_RETURN_IF_ERROR(core::EnsureWritableDir(config.data_dir).WithContext("[server] data_dir"));
   // Rule files are read and checked at start, as Prometheus does: a bad one stops the start.
   VIGIL_ASSIGN_OR_RETURN(std::vector<rules::GroupSpec> groups,
@@ -122,13 +124,13 @@ core::Result<std::unique_ptr<Server>> Server::Create(core::Loop& loop, ServerCon
   core::LogInfo("rules loaded", {{"groups", groups.size()}, {"rules", rule_count}});
   s->rules_->Start(std::move(groups), s->RuleContext(s->config_));
   s->reload_metrics_ = std::make_unique<core::ConfigReloadMetrics>(s->metrics_, clock);
-  s->sighup_ = std::make_unique<core::SignalWatch>(loop, SIGHUP, [s](int) {
-    s->Reload([](core::Status) {});
-  });
+  s->sighup_ = std::make_unique<core::SignalWatch>(loop, SIGHUP,
+                                                   [s](int) { s->Reload([](core::Status) {}); });
   s->AddApiRoutes();
   s->self_scrape_ = std::make_unique<SelfScrape>(
       loop, s->metrics_, *s->storage_,
-      std::vector<core::Label>{{"instance", s->http_->server().address().ToString()}, {"job", "vigil-server"}},
+      std::vector<core::Label>{{"instance", s->http_->server().address().ToString()},
+                               {"job", "vigil-server"}},
       s->config_.self_metrics_interval, clock);
   s->self_scrape_->Start();
   s->StartForwarders();
@@ -159,7 +161,9 @@ rules::GroupContext Server::RuleContext(const ServerConfig& config) const {
   c.resend_delay = config.rules.resend_delay;
   c.outage_tolerance = config.rules.outage_tolerance;
   c.for_grace_period = config.rules.for_grace_period;
-  c.notify = [n = notifier_.get()](std::vector<rules::NotifierAlert> alerts) { n->Send(std::move(alerts)); };
+  c.notify = [n = notifier_.get()](std::vector<rules::NotifierAlert> alerts) {
+    n->Send(std::move(alerts));
+  };
   return c;
 }
 
@@ -237,7 +241,9 @@ void Server::Apply(const ServerConfig& next) {
 
 void Server::AddApiRoutes() {
   core::HttpRouter& router = http_->router();
-  AddRulesRoutes(router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); }, *rules_, *notifier_);
+  AddRulesRoutes(
+      router, [this](core::HttpHandler h) { return auth_.Guard(std::move(h)); }, *rules_,
+      *notifier_);
   router.Handle("/-/reload", {"POST", "PUT"},
                 auth_.Guard([this](const core::HttpRequest&, core::HttpResponder responder) {
                   Reload([responder](core::Status s) { responder.Send(core::ReloadResponse(s)); });

@@ -180,9 +180,8 @@ core::Status Cursor::Seek(Position target) {
   record_skip_ = 0;
   pending_skip_ = 0;
   reader_segment_ = target.segment;
-  VIGIL_ASSIGN_OR_RETURN(reader_, segments_.OpenReader(target.segment, [this](const Corruption& c) {
-    OnDamage(c);
-  }));
+  VIGIL_ASSIGN_OR_RETURN(
+      reader_, segments_.OpenReader(target.segment, [this](const Corruption& c) { OnDamage(c); }));
   const uint64_t limit = segments_.ReadableSize(target.segment);
   // Replays the segment up to the target: series give refs their labels, samples move the
   // decoder's per-ref values along. The record at the target is left for Read.

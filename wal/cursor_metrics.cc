@@ -23,10 +23,10 @@ void AppendCursorMetrics(std::span<const DestinationCursor> cursors,
                              {}};
   for (const DestinationCursor& d : cursors) {
     const std::vector<core::Label> labels{{"destination", d.destination}};
-    dropped.samples.push_back({dropped.name, labels,
-                               static_cast<double>(d.cursor->dropped_samples()), std::nullopt});
-    damaged.samples.push_back({damaged.name, labels,
-                               static_cast<double>(d.cursor->damaged_samples()), std::nullopt});
+    dropped.samples.push_back(
+        {dropped.name, labels, static_cast<double>(d.cursor->dropped_samples()), std::nullopt});
+    damaged.samples.push_back(
+        {damaged.name, labels, static_cast<double>(d.cursor->damaged_samples()), std::nullopt});
     pending.samples.push_back(
         {pending.name, labels, static_cast<double>(d.cursor->lag_bytes()), std::nullopt});
   }

@@ -117,10 +117,9 @@ core::Result<std::unique_ptr<SegmentReader>> SegmentReader::Open(const std::stri
   }
   const auto version = static_cast<uint8_t>(header[4]);
   if (version < kOldestReadableVersion || version > kFormatVersion) {
-    return core::DataLossError("segment " + path + " has format version " +
-                               std::to_string(version) + ", not " +
-                               std::to_string(kOldestReadableVersion) + " to " +
-                               std::to_string(kFormatVersion));
+    return core::DataLossError(
+        "segment " + path + " has format version " + std::to_string(version) + ", not " +
+        std::to_string(kOldestReadableVersion) + " to " + std::to_string(kFormatVersion));
   }
   r->version_ = version;
   return r;

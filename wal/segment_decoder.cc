@@ -72,8 +72,9 @@ SegmentDecoder::Outcome SegmentDecoder::Apply(RecordType type, std::string_view 
   }
   values_known_ = true;
   // Samples of refs no intact series record named: dropped, counted.
-  const auto unnamed = std::remove_if(out->begin() + static_cast<ptrdiff_t>(from), out->end(),
-                                      [this](const RefSample& x) { return labels(x.ref) == nullptr; });
+  const auto unnamed =
+      std::remove_if(out->begin() + static_cast<ptrdiff_t>(from), out->end(),
+                     [this](const RefSample& x) { return labels(x.ref) == nullptr; });
   outcome.dropped += static_cast<uint64_t>(out->end() - unnamed);
   out->erase(unnamed, out->end());
   return outcome;

@@ -4,9 +4,9 @@
 // was damaged (FORMAT.md, "Reading, and what damage means"). Every Cursor reads through one,
 // so the agent's senders, the server's replay and its forwarders drop and count alike.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <memory>
 #include <vector>
 
 #include "core/labels.h"

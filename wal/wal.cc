@@ -31,7 +31,8 @@ void Wal::WriteEnd() {
   EncodeEnd(segment_samples_, &payload);
   const Record end{RecordType::kEnd, payload};
   core::Status s = segments_->Append({&end, 1});
-  if (!s.ok()) core::LogWarn("cannot write the end record of a WAL segment", {{"err", s.message()}});
+  if (!s.ok())
+    core::LogWarn("cannot write the end record of a WAL segment", {{"err", s.message()}});
 }
 
 core::Result<std::unique_ptr<Wal>> Wal::Open(WalOptions options, const core::Clock& clock) {
@@ -62,7 +63,8 @@ core::Status Wal::Rotate() {
     EnforceSizeCap(options_.segment_size);
     VIGIL_RETURN_IF_ERROR(segments_->StartSegment(next));
   }
-  (void)core::SyncDir(options_.dir);  // the new name survives a power loss with what is written to it
+  (void)core::SyncDir(
+      options_.dir);  // the new name survives a power loss with what is written to it
   codec_.Reset();
   named_in_previous_ = named_in_segment_;
   std::fill(named_in_segment_.begin(), named_in_segment_.end(), false);
@@ -153,8 +155,8 @@ core::Status Wal::Append(std::span<const RefSample> samples) {
     }
     if (!fresh.empty()) EncodeSeries(fresh, &series_buf_);
     // The first samples record of a segment is a key as well: the state is fresh anyway.
-    key = segment_samples_ == 0 ||
-          samples_since_key_ >= uint64_t{options_.key_every} * named_count_;
+    key =
+        segment_samples_ == 0 || samples_since_key_ >= uint64_t{options_.key_every} * named_count_;
     codec_.Encode(samples, key, segment_samples_, &samples_buf_);
   };
   auto forget = [this](const std::vector<SeriesRef>& named) {

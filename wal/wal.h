@@ -187,7 +187,7 @@ class Wal {
   mutable std::mutex drop_mu_;
   std::map<std::string, std::unique_ptr<Cursor>> cursors_;
   std::map<std::string, CursorLimits> limits_;  // of the bounded cursors, by name
-  std::map<uint32_t, int64_t> max_time_;  // newest sample per finished segment, found lazily
+  std::map<uint32_t, int64_t> max_time_;        // newest sample per finished segment, found lazily
 
   std::atomic<uint64_t> samples_appended_{0};
   std::atomic<uint64_t> append_failures_{0};

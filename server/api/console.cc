@@ -12,7 +12,8 @@ core::HttpResponse ConsoleFile(const core::HttpRequest& request, std::string_vie
   // Names carry no hash, so the browser must ask again; the ETag makes asking cheap.
   r.headers.Set("Cache-Control", "no-cache");
   std::string_view match = request.headers.Get("If-None-Match");
-  if (!match.empty() && (match == asset->etag || match.find(asset->etag) != std::string_view::npos)) {
+  if (!match.empty() &&
+      (match == asset->etag || match.find(asset->etag) != std::string_view::npos)) {
     r.status = 304;
     return r;
   }
@@ -29,7 +30,8 @@ void AddConsoleRoutes(core::HttpRouter& router,
                     w.Send(ConsoleFile(r, "/console/index.html"));
                   }));
   }
-  router.HandlePrefix("/console/", {"GET"}, guard([](const core::HttpRequest& r, core::HttpResponder w) {
+  router.HandlePrefix("/console/", {"GET"},
+                      guard([](const core::HttpRequest& r, core::HttpResponder w) {
                         w.Send(ConsoleFile(r, r.Path()));
                       }));
 }

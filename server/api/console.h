@@ -10,7 +10,8 @@
 namespace vigil::server {
 
 // The page paths that answer index.html: the console's router draws the page from the path.
-inline constexpr const char* kConsolePages[] = {"/", "/graph", "/alerts", "/rules", "/status", "/fleet", "/node"};
+inline constexpr const char* kConsolePages[] = {"/",       "/graph", "/alerts", "/rules",
+                                                "/status", "/fleet", "/node"};
 
 // The response for an embedded file at `path` (404 when there is none), 304 when the request's
 // If-None-Match names its ETag.

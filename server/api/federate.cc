@@ -6,17 +6,21 @@
 
 namespace vigil::server {
 
-core::Result<std::string> FederatePage(const storage::Querier& querier, const std::vector<storage::Matchers>& selectors,
-                                       int64_t now_ms, int64_t lookback_ms, const core::Labels& external_labels) {
+core::Result<std::string> FederatePage(const storage::Querier& querier,
+                                       const std::vector<storage::Matchers>& selectors,
+                                       int64_t now_ms, int64_t lookback_ms,
+                                       const core::Labels& external_labels) {
   // By metric name, then labels: a family's samples together, each series once however many
   // selectors chose it.
   std::map<std::pair<std::string, core::Labels>, core::Sample> newest;
   for (const storage::Matchers& matchers : selectors) {
-    std::unique_ptr<storage::SeriesSet> set = querier.Select(matchers, now_ms - lookback_ms, now_ms);
+    std::unique_ptr<storage::SeriesSet> set =
+        querier.Select(matchers, now_ms - lookback_ms, now_ms);
     while (set->Next()) {
       const std::vector<core::Sample>& samples = set->samples();
       if (samples.empty() || core::IsStaleNaN(samples.back().value)) continue;
-      newest.emplace(std::make_pair(std::string(set->labels().MetricName()), set->labels()), samples.back());
+      newest.emplace(std::make_pair(std::string(set->labels().MetricName()), set->labels()),
+                     samples.back());
     }
     VIGIL_RETURN_IF_ERROR(set->status());
   }

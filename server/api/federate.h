@@ -15,7 +15,9 @@
 
 namespace vigil::server {
 
-core::Result<std::string> FederatePage(const storage::Querier& querier, const std::vector<storage::Matchers>& selectors,
-                                       int64_t now_ms, int64_t lookback_ms, const core::Labels& external_labels);
+core::Result<std::string> FederatePage(const storage::Querier& querier,
+                                       const std::vector<storage::Matchers>& selectors,
+                                       int64_t now_ms, int64_t lookback_ms,
+                                       const core::Labels& external_labels);
 
 }  // namespace vigil::server

@@ -173,29 +173,37 @@ void Fleet::AppendMetrics(int64_t now_ms, std::vector<core::MetricFamily>* out) 
   auto family = [](std::string name, std::string help, MetricType type) {
     return core::MetricFamily{std::move(name), std::move(help), type, {}};
   };
-  core::MetricFamily last = family("vigil_fleet_sender_last_request_timestamp_seconds",
-                                   "When the sender's last remote-write request arrived.", MetricType::kGauge);
-  core::MetricFamily requests = family("vigil_fleet_sender_requests_total",
-                                       "Remote-write requests that carried the sender's series.", MetricType::kCounter);
+  core::MetricFamily last =
+      family("vigil_fleet_sender_last_request_timestamp_seconds",
+             "When the sender's last remote-write request arrived.", MetricType::kGauge);
+  core::MetricFamily requests =
+      family("vigil_fleet_sender_requests_total",
+             "Remote-write requests that carried the sender's series.", MetricType::kCounter);
   core::MetricFamily samples = family("vigil_fleet_sender_samples_total",
                                       "Samples of the sender stored.", MetricType::kCounter);
-  core::MetricFamily refused = family("vigil_fleet_sender_refused_requests_total",
-                                      "Requests of the sender answered with an error.", MetricType::kCounter);
-  core::MetricFamily lag = family("vigil_fleet_sender_lag_seconds",
-                                  "The last stored request's receive time minus its newest sample's timestamp.",
-                                  MetricType::kGauge);
-  core::MetricFamily stale = family("vigil_fleet_sender_stale",
-                                    "1 when the sender has sent nothing for [fleet] stale_after.", MetricType::kGauge);
+  core::MetricFamily refused =
+      family("vigil_fleet_sender_refused_requests_total",
+             "Requests of the sender answered with an error.", MetricType::kCounter);
+  core::MetricFamily lag =
+      family("vigil_fleet_sender_lag_seconds",
+             "The last stored request's receive time minus its newest sample's timestamp.",
+             MetricType::kGauge);
+  core::MetricFamily stale =
+      family("vigil_fleet_sender_stale",
+             "1 when the sender has sent nothing for [fleet] stale_after.", MetricType::kGauge);
   for (const FleetNode& n : nodes) {
     const std::vector<core::Label> labels{{"job", n.job}, {"instance", n.instance}};
-    last.samples.push_back({last.name, labels, static_cast<double>(n.last_seen_ms) / 1000, std::nullopt});
-    requests.samples.push_back({requests.name, labels, static_cast<double>(n.requests), std::nullopt});
+    last.samples.push_back(
+        {last.name, labels, static_cast<double>(n.last_seen_ms) / 1000, std::nullopt});
+    requests.samples.push_back(
+        {requests.name, labels, static_cast<double>(n.requests), std::nullopt});
     samples.samples.push_back({samples.name, labels, static_cast<double>(n.samples), std::nullopt});
     refused.samples.push_back({refused.name, labels, static_cast<double>(n.refused), std::nullopt});
     lag.samples.push_back({lag.name, labels, static_cast<double>(n.lag_ms) / 1000, std::nullopt});
     stale.samples.push_back({stale.name, labels, n.stale ? 1.0 : 0.0, std::nullopt});
   }
-  core::MetricFamily count = family("vigil_fleet_senders", "Senders known (seen within 24h).", MetricType::kGauge);
+  core::MetricFamily count =
+      family("vigil_fleet_senders", "Senders known (seen within 24h).", MetricType::kGauge);
   count.samples.push_back({count.name, {}, static_cast<double>(nodes.size()), std::nullopt});
   out->push_back(std::move(count));
   for (core::MetricFamily* f : {&last, &requests, &samples, &refused, &lag, &stale}) {
@@ -205,7 +213,8 @@ void Fleet::AppendMetrics(int64_t now_ms, std::vector<core::MetricFamily>* out) 
   out->push_back(family("vigil_fleet_senders_refused_total",
                         "New senders not tracked because [fleet] held its maximum of rows.",
                         MetricType::kCounter));
-  out->back().samples.push_back({out->back().name, {}, static_cast<double>(rows_refused_), std::nullopt});
+  out->back().samples.push_back(
+      {out->back().name, {}, static_cast<double>(rows_refused_), std::nullopt});
 }
 
 }  // namespace vigil::server

@@ -50,13 +50,13 @@ struct FleetNode {
   int64_t last_refused_ms = 0;
   int last_refused_status = 0;
   std::string last_refused_reason;
-  int64_t newest_sample_ms = 0;  // in the last stored request
-  int64_t lag_ms = 0;            // that request's receive time minus newest_sample_ms
+  int64_t newest_sample_ms = 0;    // in the last stored request
+  int64_t lag_ms = 0;              // that request's receive time minus newest_sample_ms
   double requests_per_second = 0;  // over the last minute (filled by Snapshot)
   double samples_per_second = 0;
-  bool stale = false;              // filled by Snapshot
-  std::vector<core::Labels> up;    // its `up` series, as last pushed
-  std::vector<SelfFigure> self;    // its backlog figures, newest values
+  bool stale = false;            // filled by Snapshot
+  std::vector<core::Labels> up;  // its `up` series, as last pushed
+  std::vector<SelfFigure> self;  // its backlog figures, newest values
 };
 
 class Fleet {
@@ -100,7 +100,7 @@ class Fleet {
 
   const FleetOptions options_;
   std::mutex mu_;
-  std::map<Key, Row> rows_;  // guarded by mu_
+  std::map<Key, Row> rows_;    // guarded by mu_
   uint64_t rows_refused_ = 0;  // new nodes not added because max_nodes was reached
 };
 

@@ -99,7 +99,8 @@ void AppendNode(std::string* out, const FleetNode& n) {
 
 }  // namespace
 
-std::string FleetJson(const std::vector<FleetNode>& nodes, const FleetOptions& options, int64_t now_ms) {
+std::string FleetJson(const std::vector<FleetNode>& nodes, const FleetOptions& options,
+                      int64_t now_ms) {
   std::string out = "{\"now\":";
   AppendJsonTimestamp(&out, now_ms);
   out.append(",\"staleAfterSeconds\":");

@@ -13,7 +13,8 @@
 namespace vigil::server {
 
 // The answer's data object.
-std::string FleetJson(const std::vector<FleetNode>& nodes, const FleetOptions& options, int64_t now_ms);
+std::string FleetJson(const std::vector<FleetNode>& nodes, const FleetOptions& options,
+                      int64_t now_ms);
 
 void AddFleetRoutes(core::HttpRouter& router,
                     const std::function<core::HttpHandler(core::HttpHandler)>& guard, Fleet& fleet,

@@ -17,11 +17,16 @@ core::HttpResponse ApiSuccess(const std::function<void(std::string* body)>& writ
 
 core::HttpResponse ApiError(std::string_view type, std::string_view message) {
   core::HttpResponse r;
-  if (type == "bad_data") r.status = 400;
-  else if (type == "execution") r.status = 422;
-  else if (type == "timeout" || type == "canceled" || type == "unavailable") r.status = 503;
-  else if (type == "not_found") r.status = 404;
-  else r.status = 500;
+  if (type == "bad_data")
+    r.status = 400;
+  else if (type == "execution")
+    r.status = 422;
+  else if (type == "timeout" || type == "canceled" || type == "unavailable")
+    r.status = 503;
+  else if (type == "not_found")
+    r.status = 404;
+  else
+    r.status = 500;
   r.headers.Set("Content-Type", "application/json");
   r.body = "{\"status\":\"error\",\"errorType\":";
   AppendJsonString(&r.body, type);

@@ -53,8 +53,9 @@ double SecondsSince(std::chrono::steady_clock::time_point t) {
 std::optional<int64_t> ParseRfc3339(const std::string& s) {
   std::tm tm{};
   int consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &consumed) != 6 || consumed != 19) {
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6 ||
+      consumed != 19) {
     return std::nullopt;
   }
   tm.tm_year -= 1900;
@@ -70,7 +71,8 @@ std::optional<int64_t> ParseRfc3339(const std::string& s) {
   }
   if (i < s.size() && (s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size()) return ms;
   int oh = 0, om = 0;
-  if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && std::sscanf(s.c_str() + i + 1, "%2d:%2d", &oh, &om) == 2) {
+  if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') &&
+      std::sscanf(s.c_str() + i + 1, "%2d:%2d", &oh, &om) == 2) {
     const int64_t offset = (oh * 60 + om) * 60000LL;
     return s[i] == '+' ? ms - offset : ms + offset;
   }
@@ -82,7 +84,8 @@ core::Result<int64_t> ParseTime(const std::string& text) {
   if (std::optional<double> seconds = core::ParseFloat(text)) {
     if (std::isfinite(*seconds) && std::fabs(*seconds) < 9.2e15) {
       const double whole = std::trunc(*seconds);
-      return static_cast<int64_t>(whole) * 1000 + static_cast<int64_t>(std::round((*seconds - whole) * 1000));
+      return static_cast<int64_t>(whole) * 1000 +
+             static_cast<int64_t>(std::round((*seconds - whole) * 1000));
     }
   }
   if (std::optional<int64_t> t = ParseRfc3339(text)) return *t;
@@ -94,7 +97,8 @@ core::Result<int64_t> ParseDuration(const std::string& text) {
   if (std::optional<double> seconds = core::ParseFloat(text)) {
     const double ms = *seconds * 1000;
     if (!(ms < 9.2e18 && ms > -9.2e18)) {
-      return core::InvalidArgumentError("cannot parse \"" + text + "\" to a valid duration. It overflows int64");
+      return core::InvalidArgumentError("cannot parse \"" + text +
+                                        "\" to a valid duration. It overflows int64");
     }
     return static_cast<int64_t>(ms);
   }
@@ -122,19 +126,24 @@ core::HttpResponse InvalidParam(std::string_view name, const core::Status& s) {
 // unavailable, the type Prometheus gives a service that cannot take the request now.
 core::HttpResponse QueueRefusal(QueryAdmission admission, bool json) {
   const bool timed_out = admission == QueryAdmission::kTimedOut;
-  const std::string message = timed_out ? "query timed out in query queue"
-                                        : "too many queries waiting to run ([query] max_queued); try again later";
+  const std::string message =
+      timed_out ? "query timed out in query queue"
+                : "too many queries waiting to run ([query] max_queued); try again later";
   if (json) return ApiError(timed_out ? "timeout" : "unavailable", message);
   return core::HttpResponse::Text(503, message + "\n");
 }
 
 core::HttpResponse ErrorFor(const core::Status& s) {
   switch (s.code()) {
-    case core::StatusCode::kInvalidArgument: return ApiError("bad_data", s.message());
-    case core::StatusCode::kDeadlineExceeded: return ApiError("timeout", s.message());
+    case core::StatusCode::kInvalidArgument:
+      return ApiError("bad_data", s.message());
+    case core::StatusCode::kDeadlineExceeded:
+      return ApiError("timeout", s.message());
     case core::StatusCode::kFailedPrecondition:
-    case core::StatusCode::kResourceExhausted: return ApiError("execution", s.message());
-    default: return ApiError("internal", s.message());
+    case core::StatusCode::kResourceExhausted:
+      return ApiError("execution", s.message());
+    default:
+      return ApiError("internal", s.message());
   }
 }
 
@@ -236,12 +245,14 @@ core::Result<std::vector<storage::Matchers>> MatcherSets(const Form& form, uint6
   std::vector<storage::Matchers> sets;
   for (const std::string& s : FormValues(form, "match[]")) {
     if (s.size() > max_length) {
-      return core::InvalidArgumentError("invalid parameter \"match[]\": the selector is " + std::to_string(s.size()) +
-                                        " bytes long, more than the " + std::to_string(max_length) +
+      return core::InvalidArgumentError("invalid parameter \"match[]\": the selector is " +
+                                        std::to_string(s.size()) + " bytes long, more than the " +
+                                        std::to_string(max_length) +
                                         " that [query] max_length allows");
     }
     auto m = promql::ParseMetricSelector(s);
-    if (!m.ok()) return core::InvalidArgumentError("invalid parameter \"match[]\": " + m.status().message());
+    if (!m.ok())
+      return core::InvalidArgumentError("invalid parameter \"match[]\": " + m.status().message());
     sets.push_back(std::move(*m));
   }
   return sets;
@@ -252,12 +263,14 @@ core::Result<std::pair<int64_t, int64_t>> TimeRange(const Form& form) {
   int64_t start = kMinTime, end = kMaxTime;
   if (HasValue(form, "start")) {
     auto t = ParseTime(FormValue(form, "start"));
-    if (!t.ok()) return core::InvalidArgumentError("invalid parameter \"start\": " + t.status().message());
+    if (!t.ok())
+      return core::InvalidArgumentError("invalid parameter \"start\": " + t.status().message());
     start = *t;
   }
   if (HasValue(form, "end")) {
     auto t = ParseTime(FormValue(form, "end"));
-    if (!t.ok()) return core::InvalidArgumentError("invalid parameter \"end\": " + t.status().message());
+    if (!t.ok())
+      return core::InvalidArgumentError("invalid parameter \"end\": " + t.status().message());
     end = *t;
   }
   return std::make_pair(start, end);
@@ -266,7 +279,8 @@ core::Result<std::pair<int64_t, int64_t>> TimeRange(const Form& form) {
 }  // namespace
 
 QueryApi::QueryApi(QueryQueue& queue, const storage::Queryable& storage, const core::Clock& clock,
-                   QueryApiOptions options, std::function<std::vector<remote::MetricMetadata>()> metadata)
+                   QueryApiOptions options,
+                   std::function<std::vector<remote::MetricMetadata>()> metadata)
     : queue_(queue),
       storage_(storage),
       clock_(clock),
@@ -298,8 +312,9 @@ void QueryApi::RunQuery(core::HttpResponder responder, promql::Deadline deadline
 
 core::Status QueryApi::CheckLength(std::string_view text) const {
   if (text.size() <= options_.max_query_length) return core::OkStatus();
-  return core::InvalidArgumentError("the query is " + std::to_string(text.size()) + " bytes long, more than the " +
-                                    std::to_string(options_.max_query_length) + " that [query] max_length allows");
+  return core::InvalidArgumentError(
+      "the query is " + std::to_string(text.size()) + " bytes long, more than the " +
+      std::to_string(options_.max_query_length) + " that [query] max_length allows");
 }
 
 core::Result<promql::Deadline> QueryApi::RequestDeadline(const Form& form) const {
@@ -313,7 +328,8 @@ core::Result<promql::Deadline> QueryApi::RequestDeadline(const Form& form) const
 
 void QueryApi::Query(const core::HttpRequest& request, core::HttpResponder responder) {
   Form form;
-  if (!core::RequestForm(request, &form)) return responder.Send(ApiError("bad_data", "error parsing form values"));
+  if (!core::RequestForm(request, &form))
+    return responder.Send(ApiError("bad_data", "error parsing form values"));
   int64_t time = clock_.NowUnixMillis();
   if (HasValue(form, "time")) {
     auto t = ParseTime(FormValue(form, "time"));
@@ -322,239 +338,293 @@ void QueryApi::Query(const core::HttpRequest& request, core::HttpResponder respo
   }
   auto deadline = RequestDeadline(form);
   if (!deadline.ok()) return responder.Send(InvalidParam("timeout", deadline.status()));
-  if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok()) return responder.Send(InvalidParam("query", s));
-  RunQuery(responder, *deadline, [this, query = FormValue(form, "query"), time, deadline = *deadline, stats = WantsStats(form),
-                       arrived = std::chrono::steady_clock::now()](core::HttpResponse* out) {
-    const double queued = stats ? SecondsSince(arrived) : -1;
-    auto expr = promql::ParseExpr(query);
-    if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
-    auto result = engine_.InstantQuery(**expr, time, deadline);
-    *out = result.ok() ? ApiSuccess([&](std::string* body) { AppendResultJson(body, *result, queued); })
-                       : ErrorFor(result.status());
-  });
+  if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok())
+    return responder.Send(InvalidParam("query", s));
+  RunQuery(
+      responder, *deadline,
+      [this, query = FormValue(form, "query"), time, deadline = *deadline, stats = WantsStats(form),
+       arrived = std::chrono::steady_clock::now()](core::HttpResponse* out) {
+        const double queued = stats ? SecondsSince(arrived) : -1;
+        auto expr = promql::ParseExpr(query);
+        if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
+        auto result = engine_.InstantQuery(**expr, time, deadline);
+        *out = result.ok()
+                   ? ApiSuccess([&](std::string* body) { AppendResultJson(body, *result, queued); })
+                   : ErrorFor(result.status());
+      });
 }
 
 void QueryApi::QueryRange(const core::HttpRequest& request, core::HttpResponder responder) {
   Form form;
-  if (!core::RequestForm(request, &form)) return responder.Send(ApiError("bad_data", "error parsing form values"));
+  if (!core::RequestForm(request, &form))
+    return responder.Send(ApiError("bad_data", "error parsing form values"));
   auto start = ParseTime(FormValue(form, "start"));
   if (!start.ok()) return responder.Send(InvalidParam("start", start.status()));
   auto end = ParseTime(FormValue(form, "end"));
   if (!end.ok()) return responder.Send(InvalidParam("end", end.status()));
   if (*end < *start) {
-    return responder.Send(InvalidParam("end", core::InvalidArgumentError("end timestamp must not be before start time")));
+    return responder.Send(InvalidParam(
+        "end", core::InvalidArgumentError("end timestamp must not be before start time")));
   }
   auto step = ParseDuration(FormValue(form, "step"));
   if (!step.ok()) return responder.Send(InvalidParam("step", step.status()));
   if (*step <= 0) {
     return responder.Send(InvalidParam(
-        "step", core::InvalidArgumentError("zero or negative query resolution step widths are not accepted. Try a positive integer")));
+        "step", core::InvalidArgumentError("zero or negative query resolution step widths are not "
+                                           "accepted. Try a positive integer")));
   }
   if ((*end - *start) / *step > options_.max_points_per_series) {
-    return responder.Send(ApiError("bad_data", "exceeded maximum resolution of " +
-                                                   WithThousands(options_.max_points_per_series) +
-                                                   " points per timeseries. Try decreasing the query resolution (?step=XX)"));
+    return responder.Send(ApiError(
+        "bad_data", "exceeded maximum resolution of " +
+                        WithThousands(options_.max_points_per_series) +
+                        " points per timeseries. Try decreasing the query resolution (?step=XX)"));
   }
   auto deadline = RequestDeadline(form);
   if (!deadline.ok()) return responder.Send(InvalidParam("timeout", deadline.status()));
-  if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok()) return responder.Send(InvalidParam("query", s));
-  RunQuery(responder, *deadline, [this, query = FormValue(form, "query"), s = *start, e = *end, st = *step,
-                       deadline = *deadline, stats = WantsStats(form),
-                       arrived = std::chrono::steady_clock::now()](core::HttpResponse* out) {
-    const double queued = stats ? SecondsSince(arrived) : -1;
-    auto expr = promql::ParseExpr(query);
-    if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
-    auto result = engine_.RangeQuery(**expr, s, e, st, deadline);
-    *out = result.ok() ? ApiSuccess([&](std::string* body) { AppendResultJson(body, *result, queued); })
-                       : ErrorFor(result.status());
-  });
+  if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok())
+    return responder.Send(InvalidParam("query", s));
+  RunQuery(responder, *deadline,
+           [this, query = FormValue(form, "query"), s = *start, e = *end, st = *step,
+            deadline = *deadline, stats = WantsStats(form),
+            arrived = std::chrono::steady_clock::now()](core::HttpResponse* out) {
+             const double queued = stats ? SecondsSince(arrived) : -1;
+             auto expr = promql::ParseExpr(query);
+             if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
+             auto result = engine_.RangeQuery(**expr, s, e, st, deadline);
+             *out = result.ok() ? ApiSuccess([&](std::string* body) {
+               AppendResultJson(body, *result, queued);
+             })
+                                : ErrorFor(result.status());
+           });
 }
 
-void QueryApi::AddRoutes(core::HttpRouter& router, const std::function<core::HttpHandler(core::HttpHandler)>& guard) {
+void QueryApi::AddRoutes(core::HttpRouter& router,
+                         const std::function<core::HttpHandler(core::HttpHandler)>& guard) {
   const std::vector<std::string> get_post{"GET", "POST"};
-  router.Handle("/api/v1/query", get_post, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
-    Query(r, std::move(w));
-  }));
-  router.Handle("/api/v1/query_range", get_post, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
-    QueryRange(r, std::move(w));
-  }));
-  router.Handle("/federate", {"GET"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
-    Form form;
-    if (!core::RequestForm(r, &form)) return w.Send(core::HttpResponse::Text(400, "error parsing form values\n"));
-    RunQuery(w, engine_.DeadlineFromNow(), [this, form = std::move(form)](core::HttpResponse* out) {
-      auto sets = MatcherSets(form, options_.max_query_length);
-      if (!sets.ok()) return void(*out = core::HttpResponse::Text(400, sets.status().message() + "\n"));
-      auto page = FederatePage(*storage_.OpenQuerier(), *sets, clock_.NowUnixMillis(), options_.engine.lookback_ms,
-                               options_.external_labels);
-      if (!page.ok()) return void(*out = core::HttpResponse::Text(500, page.status().message() + "\n"));
-      *out = core::HttpResponse::Text(200, std::move(*page));
-      out->headers.Set("Content-Type", std::string(core::kExpositionContentType));
-    }, /*json=*/false);
-  }));
-  router.Handle("/api/v1/series", {"GET", "POST", "DELETE"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
-    if (r.method == "DELETE") return w.Send(ApiError("unavailable", "series deletion is not supported"));
-    Form form;
-    if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
-    if (!HasValue(form, "match[]")) return w.Send(ApiError("bad_data", "no match[] parameter provided"));
-    auto range = TimeRange(form);
-    if (!range.ok()) return w.Send(ErrorFor(range.status()));
-    RunQuery(w, engine_.DeadlineFromNow(), [this, form = std::move(form), range = *range](core::HttpResponse* out) {
-      auto sets = MatcherSets(form, options_.max_query_length);
-      if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
-      auto querier = storage_.OpenQuerier();
-      std::set<core::Labels> found;
-      storage::SelectHints hints;
-      hints.labels_only = true;
-      for (const storage::Matchers& m : *sets) {
-        auto set = querier->Select(m, range.first, range.second, hints);
-        while (set->Next()) found.insert(set->labels());
-        if (!set->status().ok()) return void(*out = ErrorFor(set->status()));
-      }
-      std::string data = "[";
-      for (const core::Labels& l : found) {
-        if (data.size() > 1) data.push_back(',');
-        AppendJsonLabels(&data, l);
-      }
-      *out = ApiSuccess(data + "]");
-    });
-  }));
-  router.Handle("/api/v1/labels", get_post, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
-    Form form;
-    if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
-    auto range = TimeRange(form);
-    if (!range.ok()) return w.Send(ErrorFor(range.status()));
-    RunQuery(w, engine_.DeadlineFromNow(), [this, form = std::move(form), range = *range](core::HttpResponse* out) {
-      auto sets = MatcherSets(form, options_.max_query_length);
-      if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
-      if (sets->empty()) sets->emplace_back();  // no matchers: every series
-      auto querier = storage_.OpenQuerier();
-      std::set<std::string> names;
-      for (const storage::Matchers& m : *sets) {
-        auto found = querier->LabelNames(m, range.first, range.second);
-        if (!found.ok()) return void(*out = ErrorFor(found.status()));
-        for (auto& n : *found) names.insert(std::move(n));
-      }
-      *out = ApiSuccess(StringListJson({names.begin(), names.end()}));
-    });
-  }));
-  router.HandlePrefix("/api/v1/label/", {"GET"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
-    std::string_view path = r.Path().substr(std::string_view("/api/v1/label/").size());
-    constexpr std::string_view kSuffix = "/values";
-    if (path.size() <= kSuffix.size() || path.substr(path.size() - kSuffix.size()) != kSuffix) {
-      return w.Send(ApiError("not_found", "not found"));
-    }
-    std::vector<std::pair<std::string, std::string>> decoded;
-    std::string name(path.substr(0, path.size() - kSuffix.size()));
-    if (core::ParseFormEncoded("n=" + name, &decoded) && decoded.size() == 1) name = decoded[0].second;
-    if (!core::IsValidLabelName(name)) return w.Send(ApiError("bad_data", "invalid label name: \"" + name + "\""));
-    Form form;
-    if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
-    auto range = TimeRange(form);
-    if (!range.ok()) return w.Send(ErrorFor(range.status()));
-    RunQuery(w, engine_.DeadlineFromNow(), [this, name, form = std::move(form), range = *range](core::HttpResponse* out) {
-      auto sets = MatcherSets(form, options_.max_query_length);
-      if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
-      if (sets->empty()) sets->emplace_back();  // no matchers: every series
-      auto querier = storage_.OpenQuerier();
-      std::set<std::string> values;
-      for (const storage::Matchers& m : *sets) {
-        auto found = querier->LabelValues(name, m, range.first, range.second);
-        if (!found.ok()) return void(*out = ErrorFor(found.status()));
-        for (auto& v : *found) values.insert(std::move(v));
-      }
-      *out = ApiSuccess(StringListJson({values.begin(), values.end()}));
-    });
-  }));
-  router.Handle("/api/v1/metadata", {"GET"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
-    Form form;
-    if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
-    int64_t limit = -1;
-    if (HasValue(form, "limit")) {
-      std::optional<int64_t> l = core::ParseInt64(FormValue(form, "limit"));
-      if (!l) return w.Send(ApiError("bad_data", "limit must be a number"));
-      limit = *l;
-    }
-    const std::string metric = FormValue(form, "metric");
-    std::string data = "{";
-    int64_t n = 0;
-    for (const remote::MetricMetadata& m : metadata_()) {
-      if (!metric.empty() && m.family != metric) continue;
-      if (limit >= 0 && n >= limit) break;
-      if (n++ > 0) data.push_back(',');
-      AppendJsonString(&data, m.family);
-      data += ":[{\"type\":";
-      AppendJsonString(&data, m.type == core::MetricType::kUntyped ? "unknown" : core::MetricTypeName(m.type));
-      data += ",\"help\":";
-      AppendJsonString(&data, m.help);
-      data += ",\"unit\":";
-      AppendJsonString(&data, m.unit);
-      data += "}]";
-    }
-    w.Send(ApiSuccess(data + "}"));
-  }));
-  router.Handle("/api/v1/query_exemplars", get_post, guard([](const core::HttpRequest&, core::HttpResponder w) {
-    // Vigil keeps no exemplars; an empty answer is what Prometheus gives when it has none.
-    w.Send(ApiSuccess("[]"));
-  }));
-  router.Handle("/api/v1/format_query", get_post, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
-    Form form;
-    if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
-    if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok()) return w.Send(InvalidParam("query", s));
-    RunQuery(w, engine_.DeadlineFromNow(), [query = FormValue(form, "query")](core::HttpResponse* out) {
-      auto expr = promql::ParseExpr(query);
-      if (!expr.ok()) return void(*out = InvalidParam("query", expr.status()));
-      std::string data;
-      AppendJsonString(&data, (*expr)->String());
-      *out = ApiSuccess(data);
-    });
-  }));
+  router.Handle(
+      "/api/v1/query", get_post,
+      guard([this](const core::HttpRequest& r, core::HttpResponder w) { Query(r, std::move(w)); }));
+  router.Handle("/api/v1/query_range", get_post,
+                guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+                  QueryRange(r, std::move(w));
+                }));
+  router.Handle(
+      "/federate", {"GET"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+        Form form;
+        if (!core::RequestForm(r, &form))
+          return w.Send(core::HttpResponse::Text(400, "error parsing form values\n"));
+        RunQuery(
+            w, engine_.DeadlineFromNow(),
+            [this, form = std::move(form)](core::HttpResponse* out) {
+              auto sets = MatcherSets(form, options_.max_query_length);
+              if (!sets.ok())
+                return void(*out = core::HttpResponse::Text(400, sets.status().message() + "\n"));
+              auto page = FederatePage(*storage_.OpenQuerier(), *sets, clock_.NowUnixMillis(),
+                                       options_.engine.lookback_ms, options_.external_labels);
+              if (!page.ok())
+                return void(*out = core::HttpResponse::Text(500, page.status().message() + "\n"));
+              *out = core::HttpResponse::Text(200, std::move(*page));
+              out->headers.Set("Content-Type", std::string(core::kExpositionContentType));
+            },
+            /*json=*/false);
+      }));
+  router.Handle("/api/v1/series", {"GET", "POST", "DELETE"},
+                guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+                  if (r.method == "DELETE")
+                    return w.Send(ApiError("unavailable", "series deletion is not supported"));
+                  Form form;
+                  if (!core::RequestForm(r, &form))
+                    return w.Send(ApiError("bad_data", "error parsing form values"));
+                  if (!HasValue(form, "match[]"))
+                    return w.Send(ApiError("bad_data", "no match[] parameter provided"));
+                  auto range = TimeRange(form);
+                  if (!range.ok()) return w.Send(ErrorFor(range.status()));
+                  RunQuery(w, engine_.DeadlineFromNow(),
+                           [this, form = std::move(form), range = *range](core::HttpResponse* out) {
+                             auto sets = MatcherSets(form, options_.max_query_length);
+                             if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
+                             auto querier = storage_.OpenQuerier();
+                             std::set<core::Labels> found;
+                             storage::SelectHints hints;
+                             hints.labels_only = true;
+                             for (const storage::Matchers& m : *sets) {
+                               auto set = querier->Select(m, range.first, range.second, hints);
+                               while (set->Next()) found.insert(set->labels());
+                               if (!set->status().ok()) return void(*out = ErrorFor(set->status()));
+                             }
+                             std::string data = "[";
+                             for (const core::Labels& l : found) {
+                               if (data.size() > 1) data.push_back(',');
+                               AppendJsonLabels(&data, l);
+                             }
+                             *out = ApiSuccess(data + "]");
+                           });
+                }));
+  router.Handle("/api/v1/labels", get_post,
+                guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+                  Form form;
+                  if (!core::RequestForm(r, &form))
+                    return w.Send(ApiError("bad_data", "error parsing form values"));
+                  auto range = TimeRange(form);
+                  if (!range.ok()) return w.Send(ErrorFor(range.status()));
+                  RunQuery(w, engine_.DeadlineFromNow(),
+                           [this, form = std::move(form), range = *range](core::HttpResponse* out) {
+                             auto sets = MatcherSets(form, options_.max_query_length);
+                             if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
+                             if (sets->empty()) sets->emplace_back();  // no matchers: every series
+                             auto querier = storage_.OpenQuerier();
+                             std::set<std::string> names;
+                             for (const storage::Matchers& m : *sets) {
+                               auto found = querier->LabelNames(m, range.first, range.second);
+                               if (!found.ok()) return void(*out = ErrorFor(found.status()));
+                               for (auto& n : *found) names.insert(std::move(n));
+                             }
+                             *out = ApiSuccess(StringListJson({names.begin(), names.end()}));
+                           });
+                }));
+  router.HandlePrefix(
+      "/api/v1/label/", {"GET"}, guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+        std::string_view path = r.Path().substr(std::string_view("/api/v1/label/").size());
+        constexpr std::string_view kSuffix = "/values";
+        if (path.size() <= kSuffix.size() || path.substr(path.size() - kSuffix.size()) != kSuffix) {
+          return w.Send(ApiError("not_found", "not found"));
+        }
+        std::vector<std::pair<std::string, std::string>> decoded;
+        std::string name(path.substr(0, path.size() - kSuffix.size()));
+        if (core::ParseFormEncoded("n=" + name, &decoded) && decoded.size() == 1)
+          name = decoded[0].second;
+        if (!core::IsValidLabelName(name))
+          return w.Send(ApiError("bad_data", "invalid label name: \"" + name + "\""));
+        Form form;
+        if (!core::RequestForm(r, &form))
+          return w.Send(ApiError("bad_data", "error parsing form values"));
+        auto range = TimeRange(form);
+        if (!range.ok()) return w.Send(ErrorFor(range.status()));
+        RunQuery(w, engine_.DeadlineFromNow(),
+                 [this, name, form = std::move(form), range = *range](core::HttpResponse* out) {
+                   auto sets = MatcherSets(form, options_.max_query_length);
+                   if (!sets.ok()) return void(*out = ErrorFor(sets.status()));
+                   if (sets->empty()) sets->emplace_back();  // no matchers: every series
+                   auto querier = storage_.OpenQuerier();
+                   std::set<std::string> values;
+                   for (const storage::Matchers& m : *sets) {
+                     auto found = querier->LabelValues(name, m, range.first, range.second);
+                     if (!found.ok()) return void(*out = ErrorFor(found.status()));
+                     for (auto& v : *found) values.insert(std::move(v));
+                   }
+                   *out = ApiSuccess(StringListJson({values.begin(), values.end()}));
+                 });
+      }));
+  router.Handle("/api/v1/metadata", {"GET"},
+                guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+                  Form form;
+                  if (!core::RequestForm(r, &form))
+                    return w.Send(ApiError("bad_data", "error parsing form values"));
+                  int64_t limit = -1;
+                  if (HasValue(form, "limit")) {
+                    std::optional<int64_t> l = core::ParseInt64(FormValue(form, "limit"));
+                    if (!l) return w.Send(ApiError("bad_data", "limit must be a number"));
+                    limit = *l;
+                  }
+                  const std::string metric = FormValue(form, "metric");
+                  std::string data = "{";
+                  int64_t n = 0;
+                  for (const remote::MetricMetadata& m : metadata_()) {
+                    if (!metric.empty() && m.family != metric) continue;
+                    if (limit >= 0 && n >= limit) break;
+                    if (n++ > 0) data.push_back(',');
+                    AppendJsonString(&data, m.family);
+                    data += ":[{\"type\":";
+                    AppendJsonString(&data, m.type == core::MetricType::kUntyped
+                                                ? "unknown"
+                                                : core::MetricTypeName(m.type));
+                    data += ",\"help\":";
+                    AppendJsonString(&data, m.help);
+                    data += ",\"unit\":";
+                    AppendJsonString(&data, m.unit);
+                    data += "}]";
+                  }
+                  w.Send(ApiSuccess(data + "}"));
+                }));
+  router.Handle("/api/v1/query_exemplars", get_post,
+                guard([](const core::HttpRequest&, core::HttpResponder w) {
+                  // Vigil keeps no exemplars; an empty answer is what Prometheus gives when it has
+                  // none.
+                  w.Send(ApiSuccess("[]"));
+                }));
+  router.Handle("/api/v1/format_query", get_post,
+                guard([this](const core::HttpRequest& r, core::HttpResponder w) {
+                  Form form;
+                  if (!core::RequestForm(r, &form))
+                    return w.Send(ApiError("bad_data", "error parsing form values"));
+                  if (core::Status s = CheckLength(FormValue(form, "query")); !s.ok())
+                    return w.Send(InvalidParam("query", s));
+                  RunQuery(w, engine_.DeadlineFromNow(),
+                           [query = FormValue(form, "query")](core::HttpResponse* out) {
+                             auto expr = promql::ParseExpr(query);
+                             if (!expr.ok())
+                               return void(*out = InvalidParam("query", expr.status()));
+                             std::string data;
+                             AppendJsonString(&data, (*expr)->String());
+                             *out = ApiSuccess(data);
+                           });
+                }));
   // Agents push, so the server scrapes no targets; nor does it notify Alertmanagers yet. The
   // empty answers in Prometheus's shapes are what clients that probe these expect.
-  router.Handle("/api/v1/targets", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
-    w.Send(ApiSuccess("{\"activeTargets\":[],\"droppedTargets\":[]}"));
-  }));
-  router.Handle("/api/v1/targets/metadata", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
-    w.Send(ApiSuccess("[]"));
-  }));
-  router.Handle("/api/v1/status/buildinfo", {"GET"}, guard([](const core::HttpRequest&, core::HttpResponder w) {
-    std::string data = "{\"version\":";
-    AppendJsonString(&data, core::kVersion);
-    data += ",\"revision\":";
-    AppendJsonString(&data, core::kRevision);
-    data += ",\"branch\":\"\",\"buildUser\":\"\",\"buildDate\":\"\",\"goVersion\":\"\"}";
-    w.Send(ApiSuccess(data));
-  }));
-  router.Handle("/api/v1/status/runtimeinfo", {"GET"}, guard([this](const core::HttpRequest&, core::HttpResponder w) {
-    char cwd[4096] = "";
-    if (getcwd(cwd, sizeof cwd) == nullptr) cwd[0] = '\0';
-    std::string data = "{\"startTime\":";
-    AppendJsonString(&data, core::FormatRfc3339Millis(start_time_ms_));
-    data += ",\"CWD\":";
-    AppendJsonString(&data, cwd);
-    data += reload_ok_ ? ",\"reloadConfigSuccess\":true" : ",\"reloadConfigSuccess\":false";
-    data += ",\"lastConfigTime\":";
-    AppendJsonString(&data, core::FormatRfc3339Millis(config_time_ms_));
-    data += ",\"corruptionCount\":0,\"goroutineCount\":0,\"GOMAXPROCS\":" +
-            std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) + ",\"GOGC\":\"\",\"GODEBUG\":\"\",\"storageRetention\":";
-    AppendJsonString(&data, options_.storage_retention);
-    w.Send(ApiSuccess(data + "}"));
-  }));
-  router.Handle("/api/v1/status/flags", {"GET"}, guard([this](const core::HttpRequest&, core::HttpResponder w) {
-    std::string data = "{";
-    for (const auto& [k, v] : options_.flags) {
-      if (data.size() > 1) data.push_back(',');
-      AppendJsonString(&data, k);
-      data.push_back(':');
-      AppendJsonString(&data, v);
-    }
-    w.Send(ApiSuccess(data + "}"));
-  }));
-  router.Handle("/api/v1/status/config", {"GET"}, guard([this](const core::HttpRequest&, core::HttpResponder w) {
-    // Prometheus answers its YAML under "yaml"; Vigil's configuration is INI, answered there.
-    std::string data = "{\"yaml\":";
-    AppendJsonString(&data, config_text_);
-    w.Send(ApiSuccess(data + "}"));
-  }));
+  router.Handle("/api/v1/targets", {"GET"},
+                guard([](const core::HttpRequest&, core::HttpResponder w) {
+                  w.Send(ApiSuccess("{\"activeTargets\":[],\"droppedTargets\":[]}"));
+                }));
+  router.Handle(
+      "/api/v1/targets/metadata", {"GET"},
+      guard([](const core::HttpRequest&, core::HttpResponder w) { w.Send(ApiSuccess("[]")); }));
+  router.Handle("/api/v1/status/buildinfo", {"GET"},
+                guard([](const core::HttpRequest&, core::HttpResponder w) {
+                  std::string data = "{\"version\":";
+                  AppendJsonString(&data, core::kVersion);
+                  data += ",\"revision\":";
+                  AppendJsonString(&data, core::kRevision);
+                  data +=
+                      ",\"branch\":\"\",\"buildUser\":\"\",\"buildDate\":\"\",\"goVersion\":\"\"}";
+                  w.Send(ApiSuccess(data));
+                }));
+  router.Handle("/api/v1/status/runtimeinfo", {"GET"},
+                guard([this](const core::HttpRequest&, core::HttpResponder w) {
+                  char cwd[4096] = "";
+                  if (getcwd(cwd, sizeof cwd) == nullptr) cwd[0] = '\0';
+                  std::string data = "{\"startTime\":";
+                  AppendJsonString(&data, core::FormatRfc3339Millis(start_time_ms_));
+                  data += ",\"CWD\":";
+                  AppendJsonString(&data, cwd);
+                  data += reload_ok_ ? ",\"reloadConfigSuccess\":true"
+                                     : ",\"reloadConfigSuccess\":false";
+                  data += ",\"lastConfigTime\":";
+                  AppendJsonString(&data, core::FormatRfc3339Millis(config_time_ms_));
+                  data += ",\"corruptionCount\":0,\"goroutineCount\":0,\"GOMAXPROCS\":" +
+                          std::to_string(sysconf(_SC_NPROCESSORS_ONLN)) +
+                          ",\"GOGC\":\"\",\"GODEBUG\":\"\",\"storageRetention\":";
+                  AppendJsonString(&data, options_.storage_retention);
+                  w.Send(ApiSuccess(data + "}"));
+                }));
+  router.Handle("/api/v1/status/flags", {"GET"},
+                guard([this](const core::HttpRequest&, core::HttpResponder w) {
+                  std::string data = "{";
+                  for (const auto& [k, v] : options_.flags) {
+                    if (data.size() > 1) data.push_back(',');
+                    AppendJsonString(&data, k);
+                    data.push_back(':');
+                    AppendJsonString(&data, v);
+                  }
+                  w.Send(ApiSuccess(data + "}"));
+                }));
+  router.Handle("/api/v1/status/config", {"GET"},
+                guard([this](const core::HttpRequest&, core::HttpResponder w) {
+                  // Prometheus answers its YAML under "yaml"; Vigil's configuration is INI,
+                  // answered there.
+                  std::string data = "{\"yaml\":";
+                  AppendJsonString(&data, config_text_);
+                  w.Send(ApiSuccess(data + "}"));
+                }));
 }
 
 }  // namespace vigil::server

@@ -41,7 +41,8 @@ class QueryApi {
            QueryApiOptions options, std::function<std::vector<remote::MetricMetadata>()> metadata);
 
   // Registers the routes, each wrapped by `guard` (authentication).
-  void AddRoutes(core::HttpRouter& router, const std::function<core::HttpHandler(core::HttpHandler)>& guard);
+  void AddRoutes(core::HttpRouter& router,
+                 const std::function<core::HttpHandler(core::HttpHandler)>& guard);
   // Queries running or waiting for a query thread: the server waits for them at shutdown.
   size_t in_flight() const { return in_flight_; }
   // A reload's outcome, for /api/v1/status/config and runtimeinfo (as Prometheus shows it):
@@ -55,7 +56,8 @@ class QueryApi {
   // OK, or why `text` (an expression or selector) is too long to parse.
   core::Status CheckLength(std::string_view text) const;
   // From now, with the request's timeout parameter when it has one.
-  core::Result<promql::Deadline> RequestDeadline(const std::vector<std::pair<std::string, std::string>>& form) const;
+  core::Result<promql::Deadline> RequestDeadline(
+      const std::vector<std::pair<std::string, std::string>>& form) const;
   // Runs `work` (which fills the answer) on a query thread, then sends what it filled; or
   // answers 503 when the queue is full or `deadline` passes first. `json`: in the API's
   // envelope, else as text (/federate).

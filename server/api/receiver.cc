@@ -40,8 +40,10 @@ Receiver::Receiver(core::Loop& loop, storage::Appendable& storage, core::Metrics
       options_(options),
       requests_(metrics.Counter("vigil_receiver_requests_total",
                                 "Remote-write requests received, by answer.", {"code"})),
-      samples_received_(metrics.Counter("vigil_receiver_samples_total",
-                                        "Samples in remote-write requests answered 2xx.").Get()) {}
+      samples_received_(metrics
+                            .Counter("vigil_receiver_samples_total",
+                                     "Samples in remote-write requests answered 2xx.")
+                            .Get()) {}
 
 void Receiver::Answer(core::HttpResponder& responder, int status, std::string body) {
   requests_.With({std::to_string(status)})->Inc();
@@ -134,8 +136,8 @@ void Receiver::Handle(const core::HttpRequest& request, core::HttpResponder resp
           samples_received_->Inc(static_cast<double>(outcome->samples));
           if (on_stored_) on_stored_();
         } else if (outcome->status >= 500) {
-          core::LogWarn("write request not stored", {{"code", outcome->status},
-                                                     {"err", outcome->body}});
+          core::LogWarn("write request not stored",
+                        {{"code", outcome->status}, {"err", outcome->body}});
         }
         Answer(responder, outcome->status, std::move(outcome->body));
       });

@@ -143,61 +143,66 @@ void AppendGroup(std::string* out, const GroupStatus& g, bool alerts, bool recor
 
 }  // namespace
 
-void AddRulesRoutes(core::HttpRouter& router, const std::function<core::HttpHandler(core::HttpHandler)>& guard,
+void AddRulesRoutes(core::HttpRouter& router,
+                    const std::function<core::HttpHandler(core::HttpHandler)>& guard,
                     const rules::RuleManager& manager, const rules::Notifier& notifier) {
-  router.Handle("/api/v1/rules", {"GET"}, guard([&manager](const core::HttpRequest& r, core::HttpResponder w) {
-    std::vector<std::pair<std::string, std::string>> form;
-    if (!core::RequestForm(r, &form)) return w.Send(ApiError("bad_data", "error parsing form values"));
-    std::string type;
-    for (const auto& [k, v] : form) {
-      if (k == "type") type = v;
-    }
-    if (!type.empty() && type != "alert" && type != "record") {
-      return w.Send(ApiError("bad_data", "unsupported type " + type));
-    }
-    const bool alerts = type != "record";
-    const bool records = type != "alert";
-    auto groups = manager.Statuses();
-    w.Send(ApiSuccess([&](std::string* body) {
-      body->append("{\"groups\":[");
-      bool first = true;
-      for (const auto& g : groups) {
-        if (!first) body->push_back(',');
-        first = false;
-        AppendGroup(body, *g, alerts, records);
-      }
-      body->append("]}");
-    }));
-  }));
-  router.Handle("/api/v1/alertmanagers", {"GET"}, guard([&notifier](const core::HttpRequest&, core::HttpResponder w) {
-    std::string data = "{\"activeAlertmanagers\":[";
-    bool first = true;
-    for (const std::string& url : notifier.Endpoints()) {
-      if (!first) data.push_back(',');
-      first = false;
-      data += "{\"url\":";
-      AppendJsonString(&data, url);
-      data.push_back('}');
-    }
-    w.Send(ApiSuccess(data + "],\"droppedAlertmanagers\":[]}"));
-  }));
-  router.Handle("/api/v1/alerts", {"GET"}, guard([&manager](const core::HttpRequest&, core::HttpResponder w) {
-    auto groups = manager.Statuses();
-    w.Send(ApiSuccess([&](std::string* body) {
-      body->append("{\"alerts\":[");
-      bool first = true;
-      for (const auto& g : groups) {
-        for (const RuleStatus& r : g->rules) {
-          for (const Alert& a : r.alerts) {
-            if (!first) body->push_back(',');
-            first = false;
-            AppendAlert(body, a);
-          }
-        }
-      }
-      body->append("]}");
-    }));
-  }));
+  router.Handle("/api/v1/rules", {"GET"},
+                guard([&manager](const core::HttpRequest& r, core::HttpResponder w) {
+                  std::vector<std::pair<std::string, std::string>> form;
+                  if (!core::RequestForm(r, &form))
+                    return w.Send(ApiError("bad_data", "error parsing form values"));
+                  std::string type;
+                  for (const auto& [k, v] : form) {
+                    if (k == "type") type = v;
+                  }
+                  if (!type.empty() && type != "alert" && type != "record") {
+                    return w.Send(ApiError("bad_data", "unsupported type " + type));
+                  }
+                  const bool alerts = type != "record";
+                  const bool records = type != "alert";
+                  auto groups = manager.Statuses();
+                  w.Send(ApiSuccess([&](std::string* body) {
+                    body->append("{\"groups\":[");
+                    bool first = true;
+                    for (const auto& g : groups) {
+                      if (!first) body->push_back(',');
+                      first = false;
+                      AppendGroup(body, *g, alerts, records);
+                    }
+                    body->append("]}");
+                  }));
+                }));
+  router.Handle("/api/v1/alertmanagers", {"GET"},
+                guard([&notifier](const core::HttpRequest&, core::HttpResponder w) {
+                  std::string data = "{\"activeAlertmanagers\":[";
+                  bool first = true;
+                  for (const std::string& url : notifier.Endpoints()) {
+                    if (!first) data.push_back(',');
+                    first = false;
+                    data += "{\"url\":";
+                    AppendJsonString(&data, url);
+                    data.push_back('}');
+                  }
+                  w.Send(ApiSuccess(data + "],\"droppedAlertmanagers\":[]}"));
+                }));
+  router.Handle("/api/v1/alerts", {"GET"},
+                guard([&manager](const core::HttpRequest&, core::HttpResponder w) {
+                  auto groups = manager.Statuses();
+                  w.Send(ApiSuccess([&](std::string* body) {
+                    body->append("{\"alerts\":[");
+                    bool first = true;
+                    for (const auto& g : groups) {
+                      for (const RuleStatus& r : g->rules) {
+                        for (const Alert& a : r.alerts) {
+                          if (!first) body->push_back(',');
+                          first = false;
+                          AppendAlert(body, a);
+                        }
+                      }
+                    }
+                    body->append("]}");
+                  }));
+                }));
 }
 
 }  // namespace vigil::server

@@ -9,7 +9,8 @@
 
 namespace vigil::server {
 
-void AddRulesRoutes(core::HttpRouter& router, const std::function<core::HttpHandler(core::HttpHandler)>& guard,
+void AddRulesRoutes(core::HttpRouter& router,
+                    const std::function<core::HttpHandler(core::HttpHandler)>& guard,
                     const rules::RuleManager& manager, const rules::Notifier& notifier);
 
 }  // namespace vigil::server

@@ -66,7 +66,8 @@ std::vector<NodeInRequest> DescribeNodes(const remote::WriteRequestView& request
     if (name == "up") {
       if (node->up.size() < kMaxUpSeries) {
         std::vector<core::Label> pairs;
-        for (const core::LabelView& l : labels) pairs.push_back({std::string(l.name), std::string(l.value)});
+        for (const core::LabelView& l : labels)
+          pairs.push_back({std::string(l.name), std::string(l.value)});
         core::Result<core::Labels> up = core::Labels::Create(std::move(pairs));
         bool known = false;
         for (const core::Labels& u : node->up) known = known || (up.ok() && u == *up);

@@ -14,9 +14,8 @@ StaleUpWriter::StaleUpWriter(core::Loop& loop, Fleet& fleet, storage::Appendable
       storage_(storage),
       clock_(clock),
       write_(write),
-      interval_(std::clamp<std::chrono::milliseconds>(fleet.options().stale_after / 4,
-                                                      std::chrono::seconds(1),
-                                                      std::chrono::seconds(15))),
+      interval_(std::clamp<std::chrono::milliseconds>(
+          fleet.options().stale_after / 4, std::chrono::seconds(1), std::chrono::seconds(15))),
       timer_(loop, [this] { Tick(); }) {}
 
 void StaleUpWriter::Start() { timer_.Start(interval_, interval_); }

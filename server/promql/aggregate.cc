@@ -16,13 +16,14 @@ struct Group {
   double value = 0;
   double mean = 0;
   double count = 0;
-  std::vector<Sample> heap;      // topk, bottomk
-  std::vector<double> values;    // quantile
+  std::vector<Sample> heap;    // topk, bottomk
+  std::vector<double> values;  // quantile
 };
 
 // The grouping key of a label set: the by() labels present, or every label but the without()
 // ones and the metric name.
-std::string GroupingKey(const core::Labels& labels, const std::vector<std::string>& grouping, bool without) {
+std::string GroupingKey(const core::Labels& labels, const std::vector<std::string>& grouping,
+                        bool without) {
   std::string key;
   for (const core::Label& l : labels) {
     const bool listed = std::find(grouping.begin(), grouping.end(), l.name) != grouping.end();
@@ -53,7 +54,8 @@ const LabelsRef& GroupLabels(GroupingCache& cache, const LabelsRef& metric,
     }
     group->second = std::make_shared<const core::Labels>(*b.Build());
   }
-  return cache.by_input.emplace(metric.get(), std::make_pair(metric, group->second)).first->second.second;
+  return cache.by_input.emplace(metric.get(), std::make_pair(metric, group->second))
+      .first->second.second;
 }
 
 // vectorByValueHeap's order (topk keeps the largest: the smallest is on top); NaN is smallest.
@@ -69,20 +71,23 @@ bool Above(const Sample& a, const Sample& b) {
 
 }  // namespace
 
-core::Result<Vector> Evaluator::Aggregate(const AggregateExpr& e, const Value& param, Vector in, int64_t ts) {
+core::Result<Vector> Evaluator::Aggregate(const AggregateExpr& e, const Value& param, Vector in,
+                                          int64_t ts) {
   const AggregateOp op = e.op;
   std::vector<std::string> grouping = e.grouping;
   size_t k = 0;
   if (op == AggregateOp::kTopk || op == AggregateOp::kBottomk) {
     const double f = param.scalar;
-    if (!(f >= -9.2e18 && f <= 9.2e18)) return ExecutionError("Scalar value " + core::FormatFloatG(f) + " overflows int64");
+    if (!(f >= -9.2e18 && f <= 9.2e18))
+      return ExecutionError("Scalar value " + core::FormatFloatG(f) + " overflows int64");
     if (f < 1) return Vector{};
     k = static_cast<size_t>(static_cast<int64_t>(f));
   }
   std::string value_label;
   if (op == AggregateOp::kCountValues) {
     value_label = param.string;
-    if (!core::IsValidLabelName(value_label)) return ExecutionError("invalid label name " + QuoteString(value_label));
+    if (!core::IsValidLabelName(value_label))
+      return ExecutionError("invalid label name " + QuoteString(value_label));
     if (!e.without) grouping.push_back(value_label);
   }
   // count_values makes new label sets every step: its groups are found afresh each time.
@@ -107,11 +112,22 @@ core::Result<Vector> Evaluator::Aggregate(const AggregateExpr& e, const Value& p
       g.mean = s.v;
       g.count = 1;
       switch (op) {
-        case AggregateOp::kStddev: case AggregateOp::kStdvar: g.value = 0; break;
-        case AggregateOp::kTopk: case AggregateOp::kBottomk: g.heap.push_back({metric, s.v, ts}); break;
-        case AggregateOp::kQuantile: g.values.push_back(s.v); break;
-        case AggregateOp::kGroup: g.value = 1; break;
-        default: break;
+        case AggregateOp::kStddev:
+        case AggregateOp::kStdvar:
+          g.value = 0;
+          break;
+        case AggregateOp::kTopk:
+        case AggregateOp::kBottomk:
+          g.heap.push_back({metric, s.v, ts});
+          break;
+        case AggregateOp::kQuantile:
+          g.values.push_back(s.v);
+          break;
+        case AggregateOp::kGroup:
+          g.value = 1;
+          break;
+        default:
+          break;
       }
       groups.push_back(std::move(g));
       continue;
@@ -136,20 +152,24 @@ core::Result<Vector> Evaluator::Aggregate(const AggregateExpr& e, const Value& p
       case AggregateOp::kMin:
         if (g.value > s.v || std::isnan(g.value)) g.value = s.v;
         break;
-      case AggregateOp::kCount: case AggregateOp::kCountValues:
+      case AggregateOp::kCount:
+      case AggregateOp::kCountValues:
         g.count++;
         break;
-      case AggregateOp::kStddev: case AggregateOp::kStdvar: {
+      case AggregateOp::kStddev:
+      case AggregateOp::kStdvar: {
         g.count++;
         const double delta = s.v - g.mean;
         g.mean += delta / g.count;
         g.value += delta * (s.v - g.mean);
         break;
       }
-      case AggregateOp::kTopk: case AggregateOp::kBottomk: {
+      case AggregateOp::kTopk:
+      case AggregateOp::kBottomk: {
         // The heap's top is the element to give up first.
         auto cmp = [&](const Sample& a, const Sample& b) { return heap_less(b, a); };
-        const bool better = op == AggregateOp::kTopk ? g.heap.front().v < s.v : g.heap.front().v > s.v;
+        const bool better =
+            op == AggregateOp::kTopk ? g.heap.front().v < s.v : g.heap.front().v > s.v;
         if (g.heap.size() < k || better || std::isnan(g.heap.front().v)) {
           if (g.heap.size() == k) {
             if (k == 1) {
@@ -174,17 +194,31 @@ core::Result<Vector> Evaluator::Aggregate(const AggregateExpr& e, const Value& p
   Vector out;
   for (Group& g : groups) {
     switch (op) {
-      case AggregateOp::kAvg: g.value = g.mean; break;
-      case AggregateOp::kCount: case AggregateOp::kCountValues: g.value = g.count; break;
-      case AggregateOp::kStdvar: g.value = g.value / g.count; break;
-      case AggregateOp::kStddev: g.value = std::sqrt(g.value / g.count); break;
-      case AggregateOp::kQuantile: g.value = Quantile(param.scalar, &g.values); break;
-      case AggregateOp::kTopk: case AggregateOp::kBottomk:
+      case AggregateOp::kAvg:
+        g.value = g.mean;
+        break;
+      case AggregateOp::kCount:
+      case AggregateOp::kCountValues:
+        g.value = g.count;
+        break;
+      case AggregateOp::kStdvar:
+        g.value = g.value / g.count;
+        break;
+      case AggregateOp::kStddev:
+        g.value = std::sqrt(g.value / g.count);
+        break;
+      case AggregateOp::kQuantile:
+        g.value = Quantile(param.scalar, &g.values);
+        break;
+      case AggregateOp::kTopk:
+      case AggregateOp::kBottomk:
         // Best first: the reverse of the heap's order.
-        std::sort(g.heap.begin(), g.heap.end(), [&](const Sample& a, const Sample& b) { return heap_less(b, a); });
+        std::sort(g.heap.begin(), g.heap.end(),
+                  [&](const Sample& a, const Sample& b) { return heap_less(b, a); });
         for (Sample& s : g.heap) out.push_back(std::move(s));
         continue;
-      default: break;
+      default:
+        break;
     }
     out.push_back({g.labels, g.value, ts});
   }

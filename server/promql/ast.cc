@@ -19,27 +19,35 @@ std::string JoinLabels(const std::vector<std::string>& labels) {
 
 const char* ValueTypeName(ValueType type) {
   switch (type) {
-    case ValueType::kScalar: return "scalar";
-    case ValueType::kVector: return "vector";
-    case ValueType::kMatrix: return "matrix";
-    case ValueType::kString: return "string";
+    case ValueType::kScalar:
+      return "scalar";
+    case ValueType::kVector:
+      return "vector";
+    case ValueType::kMatrix:
+      return "matrix";
+    case ValueType::kString:
+      return "string";
   }
   return "";
 }
 
 const char* ValueTypeDescription(ValueType type) {
   switch (type) {
-    case ValueType::kScalar: return "scalar";
-    case ValueType::kVector: return "instant vector";
-    case ValueType::kMatrix: return "range vector";
-    case ValueType::kString: return "string";
+    case ValueType::kScalar:
+      return "scalar";
+    case ValueType::kVector:
+      return "instant vector";
+    case ValueType::kMatrix:
+      return "range vector";
+    case ValueType::kString:
+      return "string";
   }
   return "";
 }
 
 const char* BinaryOpName(BinaryOp op) {
-  static constexpr const char* kNames[] = {"+",  "-",  "*", "/", "%",  "^",  "atan2", "==",
-                                           "!=", ">",  "<", ">=", "<=", "and", "or", "unless"};
+  static constexpr const char* kNames[] = {"+",  "-", "*", "/",  "%",  "^",   "atan2", "==",
+                                           "!=", ">", "<", ">=", "<=", "and", "or",    "unless"};
   return kNames[static_cast<int>(op)];
 }
 
@@ -47,14 +55,15 @@ bool IsComparison(BinaryOp op) { return op >= BinaryOp::kEql && op <= BinaryOp::
 bool IsSetOperator(BinaryOp op) { return op >= BinaryOp::kAnd; }
 
 const char* AggregateOpName(AggregateOp op) {
-  static constexpr const char* kNames[] = {"sum",    "avg",    "count", "min",     "max",          "group",
-                                           "stddev", "stdvar", "topk",  "bottomk", "count_values", "quantile"};
+  static constexpr const char* kNames[] = {"sum",  "avg",     "count",        "min",
+                                           "max",  "group",   "stddev",       "stdvar",
+                                           "topk", "bottomk", "count_values", "quantile"};
   return kNames[static_cast<int>(op)];
 }
 
 bool TakesParameter(AggregateOp op) {
-  return op == AggregateOp::kTopk || op == AggregateOp::kBottomk || op == AggregateOp::kCountValues ||
-         op == AggregateOp::kQuantile;
+  return op == AggregateOp::kTopk || op == AggregateOp::kBottomk ||
+         op == AggregateOp::kCountValues || op == AggregateOp::kQuantile;
 }
 
 std::string FormatDuration(int64_t ms) {
@@ -63,8 +72,13 @@ std::string FormatDuration(int64_t ms) {
   static constexpr struct {
     const char* unit;
     int64_t ms;
-  } kUnits[] = {{"y", 365LL * 24 * 3600 * 1000}, {"w", 7LL * 24 * 3600 * 1000}, {"d", 24LL * 3600 * 1000},
-                {"h", 3600LL * 1000}, {"m", 60LL * 1000}, {"s", 1000}, {"ms", 1}};
+  } kUnits[] = {{"y", 365LL * 24 * 3600 * 1000},
+                {"w", 7LL * 24 * 3600 * 1000},
+                {"d", 24LL * 3600 * 1000},
+                {"h", 3600LL * 1000},
+                {"m", 60LL * 1000},
+                {"s", 1000},
+                {"ms", 1}};
   for (const auto& u : kUnits) {
     if (ms >= u.ms) {
       out += std::to_string(ms / u.ms) + u.unit;
@@ -78,15 +92,33 @@ std::string QuoteString(std::string_view text) {
   std::string out = "\"";
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\v': out += "\\v"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];
@@ -128,7 +160,9 @@ std::string TimeModifiers::String() const {
 std::string VectorSelector::SelectorString() const {
   std::vector<std::string> parts;
   for (const storage::Matcher& m : matchers) {
-    if (m.name() == core::kMetricNameLabel && m.type() == storage::MatchType::kEqual && m.value() == name) continue;
+    if (m.name() == core::kMetricNameLabel && m.type() == storage::MatchType::kEqual &&
+        m.value() == name)
+      continue;
     parts.push_back(m.ToString());
   }
   if (parts.empty()) return name;
@@ -141,15 +175,18 @@ std::string VectorSelector::SelectorString() const {
 void VectorSelector::AppendTo(std::string* out) const { *out += SelectorString() + time.String(); }
 
 void MatrixSelector::AppendTo(std::string* out) const {
-  *out += selector->SelectorString() + "[" + FormatDuration(range_ms) + "]" + selector->time.String();
+  *out +=
+      selector->SelectorString() + "[" + FormatDuration(range_ms) + "]" + selector->time.String();
 }
 
 void SubqueryExpr::AppendTo(std::string* out) const {
   expr->AppendTo(out);
-  *out += "[" + FormatDuration(range_ms) + ":" + (step_ms ? FormatDuration(step_ms) : "") + "]" + time.String();
+  *out += "[" + FormatDuration(range_ms) + ":" + (step_ms ? FormatDuration(step_ms) : "") + "]" +
+          time.String();
 }
 
-ParenExpr::ParenExpr(ExprPtr inner) : Expr(ExprKind::kParen), expr(std::move(inner)), type_(expr->type()) {
+ParenExpr::ParenExpr(ExprPtr inner)
+    : Expr(ExprKind::kParen), expr(std::move(inner)), type_(expr->type()) {
   height = expr->height + 1;
 }
 
@@ -174,8 +211,9 @@ BinaryExpr::BinaryExpr(BinaryOp operation, ExprPtr left, ExprPtr right)
       op(operation),
       lhs(std::move(left)),
       rhs(std::move(right)),
-      type_(lhs->type() == ValueType::kScalar && rhs->type() == ValueType::kScalar ? ValueType::kScalar
-                                                                                    : ValueType::kVector) {
+      type_(lhs->type() == ValueType::kScalar && rhs->type() == ValueType::kScalar
+                ? ValueType::kScalar
+                : ValueType::kVector) {
   height = std::max(lhs->height, rhs->height) + 1;
 }
 
@@ -185,10 +223,12 @@ void BinaryExpr::AppendTo(std::string* out) const {
   *out += BinaryOpName(op);
   if (return_bool) *out += " bool";
   if (!matching.labels.empty() || matching.on) {
-    *out += std::string(matching.on ? " on" : " ignoring") + " (" + JoinLabels(matching.labels) + ")";
+    *out +=
+        std::string(matching.on ? " on" : " ignoring") + " (" + JoinLabels(matching.labels) + ")";
     if (matching.card == Cardinality::kManyToOne || matching.card == Cardinality::kOneToMany) {
-      *out += std::string(matching.card == Cardinality::kManyToOne ? " group_left" : " group_right") + " (" +
-              JoinLabels(matching.include) + ")";
+      *out +=
+          std::string(matching.card == Cardinality::kManyToOne ? " group_left" : " group_right") +
+          " (" + JoinLabels(matching.include) + ")";
     }
   }
   *out += " ";

@@ -20,17 +20,40 @@ const char* ValueTypeName(ValueType type);
 const char* ValueTypeDescription(ValueType type);
 
 enum class BinaryOp {
-  kAdd, kSub, kMul, kDiv, kMod, kPow, kAtan2,  // arithmetic
-  kEql, kNeq, kGtr, kLss, kGte, kLte,          // comparison
-  kAnd, kOr, kUnless,                          // set
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kPow,
+  kAtan2,  // arithmetic
+  kEql,
+  kNeq,
+  kGtr,
+  kLss,
+  kGte,
+  kLte,  // comparison
+  kAnd,
+  kOr,
+  kUnless,  // set
 };
 const char* BinaryOpName(BinaryOp op);
 bool IsComparison(BinaryOp op);
 bool IsSetOperator(BinaryOp op);
 
 enum class AggregateOp {
-  kSum, kAvg, kCount, kMin, kMax, kGroup, kStddev, kStdvar,
-  kTopk, kBottomk, kCountValues, kQuantile,
+  kSum,
+  kAvg,
+  kCount,
+  kMin,
+  kMax,
+  kGroup,
+  kStddev,
+  kStdvar,
+  kTopk,
+  kBottomk,
+  kCountValues,
+  kQuantile,
 };
 const char* AggregateOpName(AggregateOp op);
 // topk, bottomk, count_values and quantile take a parameter before the vector.
@@ -45,8 +68,16 @@ struct PosRange {
 };
 
 enum class ExprKind {
-  kNumber, kString, kVectorSelector, kMatrixSelector, kSubquery, kParen, kUnary, kBinary,
-  kAggregate, kCall,
+  kNumber,
+  kString,
+  kVectorSelector,
+  kMatrixSelector,
+  kSubquery,
+  kParen,
+  kUnary,
+  kBinary,
+  kAggregate,
+  kCall,
 };
 
 // The most levels a tree may have. Parsing, evaluating, printing and freeing a tree each recurse
@@ -154,9 +185,9 @@ enum class Cardinality { kOneToOne, kManyToOne, kOneToMany, kManyToMany };
 
 struct VectorMatching {
   Cardinality card = Cardinality::kOneToOne;
-  bool on = false;                     // on(...) rather than ignoring(...)
-  std::vector<std::string> labels;     // of on/ignoring
-  std::vector<std::string> include;    // of group_left/group_right
+  bool on = false;                   // on(...) rather than ignoring(...)
+  std::vector<std::string> labels;   // of on/ignoring
+  std::vector<std::string> include;  // of group_left/group_right
 };
 
 struct BinaryExpr final : Expr {

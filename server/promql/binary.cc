@@ -14,8 +14,12 @@ namespace {
 // Arithmetic drops the metric name; comparisons and atan2 keep it, as in Prometheus 2.42.
 bool DropsMetricName(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kAdd: case BinaryOp::kSub: case BinaryOp::kMul: case BinaryOp::kDiv:
-    case BinaryOp::kPow: case BinaryOp::kMod:
+    case BinaryOp::kAdd:
+    case BinaryOp::kSub:
+    case BinaryOp::kMul:
+    case BinaryOp::kDiv:
+    case BinaryOp::kPow:
+    case BinaryOp::kMod:
       return true;
     default:
       return false;
@@ -25,20 +29,34 @@ bool DropsMetricName(BinaryOp op) {
 // The value, and whether a comparison keeps the element.
 std::pair<double, bool> Apply(BinaryOp op, double l, double r) {
   switch (op) {
-    case BinaryOp::kAdd: return {l + r, true};
-    case BinaryOp::kSub: return {l - r, true};
-    case BinaryOp::kMul: return {l * r, true};
-    case BinaryOp::kDiv: return {l / r, true};
-    case BinaryOp::kPow: return {std::pow(l, r), true};
-    case BinaryOp::kMod: return {std::fmod(l, r), true};
-    case BinaryOp::kAtan2: return {std::atan2(l, r), true};
-    case BinaryOp::kEql: return {l, l == r};
-    case BinaryOp::kNeq: return {l, l != r};
-    case BinaryOp::kGtr: return {l, l > r};
-    case BinaryOp::kLss: return {l, l < r};
-    case BinaryOp::kGte: return {l, l >= r};
-    case BinaryOp::kLte: return {l, l <= r};
-    default: return {0, false};
+    case BinaryOp::kAdd:
+      return {l + r, true};
+    case BinaryOp::kSub:
+      return {l - r, true};
+    case BinaryOp::kMul:
+      return {l * r, true};
+    case BinaryOp::kDiv:
+      return {l / r, true};
+    case BinaryOp::kPow:
+      return {std::pow(l, r), true};
+    case BinaryOp::kMod:
+      return {std::fmod(l, r), true};
+    case BinaryOp::kAtan2:
+      return {std::atan2(l, r), true};
+    case BinaryOp::kEql:
+      return {l, l == r};
+    case BinaryOp::kNeq:
+      return {l, l != r};
+    case BinaryOp::kGtr:
+      return {l, l > r};
+    case BinaryOp::kLss:
+      return {l, l < r};
+    case BinaryOp::kGte:
+      return {l, l >= r};
+    case BinaryOp::kLte:
+      return {l, l <= r};
+    default:
+      return {0, false};
   }
 }
 
@@ -77,7 +95,8 @@ core::Result<Value> Evaluator::EvalBinary(const BinaryExpr& e, int64_t ts) {
   }
   Value out;
   if (lhs.type == ValueType::kVector && rhs.type == ValueType::kVector) {
-    VIGIL_ASSIGN_OR_RETURN(out.vector, VectorBinary(e, std::move(lhs.vector), std::move(rhs.vector), ts));
+    VIGIL_ASSIGN_OR_RETURN(out.vector,
+                           VectorBinary(e, std::move(lhs.vector), std::move(rhs.vector), ts));
     VIGIL_RETURN_IF_ERROR(CheckUniqueLabels(out.vector));
     return out;
   }
@@ -102,7 +121,8 @@ core::Result<Value> Evaluator::EvalBinary(const BinaryExpr& e, int64_t ts) {
   return out;
 }
 
-core::Result<Vector> Evaluator::VectorBinary(const BinaryExpr& e, Vector lhs, Vector rhs, int64_t ts) {
+core::Result<Vector> Evaluator::VectorBinary(const BinaryExpr& e, Vector lhs, Vector rhs,
+                                             int64_t ts) {
   const VectorMatching& m = e.matching;
   Vector out;
   auto at_ts = [ts](Sample s) {
@@ -144,10 +164,11 @@ core::Result<Vector> Evaluator::VectorBinary(const BinaryExpr& e, Vector lhs, Ve
   for (const Sample& s : rhs) {
     auto [it, inserted] = one_side.emplace(Signature(*s.metric, m), &s);
     if (!inserted) {
-      return ExecutionError("found duplicate series for the match group " + MatchedLabelsString(*s.metric, m) +
-                            " on the " + (swapped ? "left" : "right") + " hand-side of the operation: [" +
-                            s.metric->ToString() + ", " + it->second->metric->ToString() +
-                            "];many-to-many matching not allowed: matching labels must be unique on one side");
+      return ExecutionError(
+          "found duplicate series for the match group " + MatchedLabelsString(*s.metric, m) +
+          " on the " + (swapped ? "left" : "right") + " hand-side of the operation: [" +
+          s.metric->ToString() + ", " + it->second->metric->ToString() +
+          "];many-to-many matching not allowed: matching labels must be unique on one side");
     }
   }
   // Per match group: nothing (one-to-one), or the result label sets made so far.
@@ -173,7 +194,8 @@ core::Result<Vector> Evaluator::VectorBinary(const BinaryExpr& e, Vector lhs, Ve
     if (m.card == Cardinality::kOneToOne) {
       if (m.on) {
         for (const core::Label& l2 : *ls.metric) {
-          if (std::find(m.labels.begin(), m.labels.end(), l2.name) == m.labels.end()) b.Del(l2.name);
+          if (std::find(m.labels.begin(), m.labels.end(), l2.name) == m.labels.end())
+            b.Del(l2.name);
         }
       } else {
         for (const std::string& name : m.labels) b.Del(name);
@@ -185,9 +207,13 @@ core::Result<Vector> Evaluator::VectorBinary(const BinaryExpr& e, Vector lhs, Ve
     auto metric = std::make_shared<const core::Labels>(std::move(*built));
     auto [group, first] = matched.try_emplace(sig);
     if (m.card == Cardinality::kOneToOne) {
-      if (!first) return ExecutionError("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+      if (!first)
+        return ExecutionError(
+            "multiple matches for labels: many-to-one matching must be explicit "
+            "(group_left/group_right)");
     } else if (!group->second.insert(metric->Hash()).second) {
-      return ExecutionError("multiple matches for labels: grouping labels must ensure unique matches");
+      return ExecutionError(
+          "multiple matches for labels: grouping labels must ensure unique matches");
     }
     out.push_back({std::move(metric), v, ts});
   }

@@ -20,10 +20,12 @@ void Finish(const Evaluator& ev, std::chrono::steady_clock::time_point start,
 }  // namespace
 
 Deadline Engine::DeadlineFromNow(std::optional<std::chrono::milliseconds> timeout) const {
-  return std::chrono::steady_clock::now() + (timeout ? std::min(*timeout, options_.timeout) : options_.timeout);
+  return std::chrono::steady_clock::now() +
+         (timeout ? std::min(*timeout, options_.timeout) : options_.timeout);
 }
 
-core::Result<QueryResult> Engine::InstantQuery(const Expr& expr, int64_t time_ms, Deadline deadline) const {
+core::Result<QueryResult> Engine::InstantQuery(const Expr& expr, int64_t time_ms,
+                                               Deadline deadline) const {
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<storage::Querier> querier = storage_.OpenQuerier();
   Evaluator ev(*querier, options_, time_ms, time_ms, deadline);
@@ -34,24 +36,30 @@ core::Result<QueryResult> Engine::InstantQuery(const Expr& expr, int64_t time_ms
   out.type = v.type;
   out.time = time_ms;
   switch (v.type) {
-    case ValueType::kScalar: out.scalar = v.scalar; break;
-    case ValueType::kString: out.string = std::move(v.string); break;
+    case ValueType::kScalar:
+      out.scalar = v.scalar;
+      break;
+    case ValueType::kString:
+      out.string = std::move(v.string);
+      break;
     case ValueType::kVector:
       out.vector = std::move(v.vector);
       for (Sample& s : out.vector) s.t = time_ms;
       break;
     case ValueType::kMatrix:
-      for (const RangeSeries& s : v.range) out.matrix.push_back({s.metric, {s.points.begin(), s.points.end()}});
+      for (const RangeSeries& s : v.range)
+        out.matrix.push_back({s.metric, {s.points.begin(), s.points.end()}});
       break;
   }
   Finish(ev, start, prepared, &out);
   return out;
 }
 
-core::Result<QueryResult> Engine::RangeQuery(const Expr& expr, int64_t start_ms, int64_t end_ms, int64_t step_ms,
-                                             Deadline deadline) const {
+core::Result<QueryResult> Engine::RangeQuery(const Expr& expr, int64_t start_ms, int64_t end_ms,
+                                             int64_t step_ms, Deadline deadline) const {
   if (expr.type() != ValueType::kScalar && expr.type() != ValueType::kVector) {
-    return core::InvalidArgumentError(std::string("invalid expression type \"") + ValueTypeDescription(expr.type()) +
+    return core::InvalidArgumentError(std::string("invalid expression type \"") +
+                                      ValueTypeDescription(expr.type()) +
                                       "\" for range query, must be Scalar or instant Vector");
   }
   const auto start = std::chrono::steady_clock::now();

@@ -36,7 +36,8 @@ class Engine {
   // is shorter (the API's timeout parameter, as Prometheus takes it).
   Deadline DeadlineFromNow(std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
 
-  core::Result<QueryResult> InstantQuery(const Expr& expr, int64_t time_ms, Deadline deadline) const;
+  core::Result<QueryResult> InstantQuery(const Expr& expr, int64_t time_ms,
+                                         Deadline deadline) const;
   core::Result<QueryResult> InstantQuery(const Expr& expr, int64_t time_ms) const {
     return InstantQuery(expr, time_ms, DeadlineFromNow());
   }

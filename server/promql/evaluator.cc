@@ -14,8 +14,8 @@ size_t SeekForward(const std::vector<Point>& p, size_t from, int64_t t) {
   for (int k = 0; k < 8; ++k, ++from) {
     if (from >= p.size() || p[from].timestamp_ms >= t) return from;
   }
-  return static_cast<size_t>(std::lower_bound(p.begin() + static_cast<ptrdiff_t>(from), p.end(), t, ByTime) -
-                             p.begin());
+  return static_cast<size_t>(
+      std::lower_bound(p.begin() + static_cast<ptrdiff_t>(from), p.end(), t, ByTime) - p.begin());
 }
 
 // Subquery steps are multiples of the step, as Prometheus aligns them (Go's truncating
@@ -30,32 +30,42 @@ core::Status CheckUniqueLabels(const Vector& v) {
   thread_local std::vector<std::pair<uint64_t, const core::Labels*>> hashes;
   hashes.clear();
   for (const Sample& s : v) hashes.emplace_back(s.metric->Hash(), s.metric.get());
-  std::sort(hashes.begin(), hashes.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(hashes.begin(), hashes.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   for (size_t i = 1; i < hashes.size(); ++i) {
     for (size_t k = i; k-- > 0 && hashes[k].first == hashes[i].first;) {
-      if (*hashes[k].second == *hashes[i].second) return ExecutionError("vector cannot contain metrics with the same labelset");
+      if (*hashes[k].second == *hashes[i].second)
+        return ExecutionError("vector cannot contain metrics with the same labelset");
     }
   }
   return core::OkStatus();
 }
 
-Evaluator::Evaluator(const storage::Querier& querier, const EngineOptions& options, int64_t start, int64_t end,
-                     Deadline deadline)
+Evaluator::Evaluator(const storage::Querier& querier, const EngineOptions& options, int64_t start,
+                     int64_t end, Deadline deadline)
     : querier_(querier), options_(options), start_(start), end_(end), deadline_(deadline) {}
 
 int64_t Evaluator::ReadTime(const TimeModifiers& time, int64_t ts) const {
   switch (time.at) {
-    case AtModifier::kTimestamp: ts = time.at_ms; break;
-    case AtModifier::kStart: ts = start_; break;
-    case AtModifier::kEnd: ts = end_; break;
-    case AtModifier::kNone: break;
+    case AtModifier::kTimestamp:
+      ts = time.at_ms;
+      break;
+    case AtModifier::kStart:
+      ts = start_;
+      break;
+    case AtModifier::kEnd:
+      ts = end_;
+      break;
+    case AtModifier::kNone:
+      break;
   }
   return ts - time.offset_ms;
 }
 
 core::Status Evaluator::CheckLimits() {
   if (samples_ > options_.max_samples) {
-    return core::ResourceExhaustedError("query processing would load too many samples into memory in query execution");
+    return core::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution");
   }
   if (std::chrono::steady_clock::now() > deadline_) {
     return core::DeadlineExceededError("query timed out in expression evaluation");
@@ -70,7 +80,8 @@ core::Status Evaluator::Prepare(const Expr& e, int64_t start, int64_t end) {
       return core::OkStatus();
     case ExprKind::kVectorSelector: {
       const auto& vs = static_cast<const VectorSelector&>(e);
-      return Load(e, vs, ReadTime(vs.time, start) - options_.lookback_ms, ReadTime(vs.time, end), false);
+      return Load(e, vs, ReadTime(vs.time, start) - options_.lookback_ms, ReadTime(vs.time, end),
+                  false);
     }
     case ExprKind::kMatrixSelector: {
       const auto& ms = static_cast<const MatrixSelector&>(e);
@@ -100,13 +111,15 @@ core::Status Evaluator::Prepare(const Expr& e, int64_t start, int64_t end) {
       return Prepare(*a.expr, start, end);
     }
     case ExprKind::kCall:
-      for (const ExprPtr& arg : static_cast<const Call&>(e).args) VIGIL_RETURN_IF_ERROR(Prepare(*arg, start, end));
+      for (const ExprPtr& arg : static_cast<const Call&>(e).args)
+        VIGIL_RETURN_IF_ERROR(Prepare(*arg, start, end));
       return core::OkStatus();
   }
   return core::OkStatus();
 }
 
-core::Status Evaluator::Load(const Expr& node, const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale) {
+core::Status Evaluator::Load(const Expr& node, const VectorSelector& vs, int64_t mint, int64_t maxt,
+                             bool drop_stale) {
   std::unique_ptr<storage::SeriesSet> set = querier_.Select(vs.matchers, mint, maxt);
   std::vector<Series>& out = loaded_[&node];
   while (set->Next()) {
@@ -124,7 +137,8 @@ core::Status Evaluator::Load(const Expr& node, const VectorSelector& vs, int64_t
   return CheckLimits();
 }
 
-core::Result<Matrix> Evaluator::RangeEval(const Expr& e, int64_t start, int64_t end, int64_t step, bool sorted) {
+core::Result<Matrix> Evaluator::RangeEval(const Expr& e, int64_t start, int64_t end, int64_t step,
+                                          bool sorted) {
   Matrix out;
   // Output series by label hash; a hash may be shared by different sets.
   std::unordered_multimap<uint64_t, size_t> index;
@@ -133,7 +147,8 @@ core::Result<Matrix> Evaluator::RangeEval(const Expr& e, int64_t start, int64_t 
   auto series_for = [&](const LabelsRef& metric) -> Series& {
     auto [lo, hi] = index.equal_range(metric->Hash());
     for (auto it = lo; it != hi; ++it) {
-      if (out[it->second].metric == metric || *out[it->second].metric == *metric) return out[it->second];
+      if (out[it->second].metric == metric || *out[it->second].metric == *metric)
+        return out[it->second];
     }
     index.emplace(metric->Hash(), out.size());
     out.push_back({metric, {}});
@@ -174,7 +189,8 @@ core::Result<Matrix> Evaluator::RangeEval(const Expr& e, int64_t start, int64_t 
   }
   steps_ = outer;  // a subquery's steps end with it (an error ends the whole query)
   if (sorted) {
-    std::sort(out.begin(), out.end(), [](const Series& a, const Series& b) { return *a.metric < *b.metric; });
+    std::sort(out.begin(), out.end(),
+              [](const Series& a, const Series& b) { return *a.metric < *b.metric; });
   }
   return out;
 }
@@ -239,7 +255,8 @@ void Evaluator::Cursor::MoveTo(size_t series, int64_t to_mint, int64_t to_maxt) 
   maxt = to_maxt;
 }
 
-Value Evaluator::Windows(const std::vector<Series>& series, int64_t mint, int64_t maxt, Cursor& cursor) {
+Value Evaluator::Windows(const std::vector<Series>& series, int64_t mint, int64_t maxt,
+                         Cursor& cursor) {
   Value out;
   out.type = ValueType::kMatrix;
   out.range_start = mint;
@@ -249,7 +266,8 @@ Value Evaluator::Windows(const std::vector<Series>& series, int64_t mint, int64_
     const std::vector<Point>& points = series[i].points;
     const size_t lo = cursor.lo[i] = SeekForward(points, cursor.lo[i], mint);
     const size_t hi = cursor.hi[i] = SeekForward(points, std::max(cursor.hi[i], lo), maxt + 1);
-    if (lo != hi) out.range.push_back({series[i].metric, std::span<const Point>(points.data() + lo, hi - lo)});
+    if (lo != hi)
+      out.range.push_back({series[i].metric, std::span<const Point>(points.data() + lo, hi - lo)});
   }
   return out;
 }
@@ -257,7 +275,8 @@ Value Evaluator::Windows(const std::vector<Series>& series, int64_t mint, int64_
 core::Result<Value> Evaluator::EvalSubquery(const SubqueryExpr& sq, int64_t ts) {
   SubqueryPlan& plan = subqueries_[&sq];
   if (!plan.evaluated) {
-    VIGIL_ASSIGN_OR_RETURN(plan.result, RangeEval(*sq.expr, plan.first_step, plan.last_step, plan.step, false));
+    VIGIL_ASSIGN_OR_RETURN(plan.result,
+                           RangeEval(*sq.expr, plan.first_step, plan.last_step, plan.step, false));
     plan.evaluated = true;
   }
   const int64_t maxt = ReadTime(sq.time, ts);
@@ -280,7 +299,8 @@ core::Result<Value> Evaluator::EvalUnary(const UnaryExpr& e, int64_t ts) {
 core::Result<Value> Evaluator::EvalCall(const Call& call, int64_t ts) {
   if (call.func->kernel != nullptr && steps_.step > 0) {
     if (const Expr& range = Unparen(*call.args[0]); range.kind == ExprKind::kMatrixSelector) {
-      VIGIL_ASSIGN_OR_RETURN(Value out, KernelAtStep(call, static_cast<const MatrixSelector&>(range), ts));
+      VIGIL_ASSIGN_OR_RETURN(Value out,
+                             KernelAtStep(call, static_cast<const MatrixSelector&>(range), ts));
       if (!UniqueAtEveryStep(call)) VIGIL_RETURN_IF_ERROR(CheckUniqueLabels(out.vector));
       return out;
     }
@@ -306,7 +326,8 @@ core::Result<Value> Evaluator::EvalCall(const Call& call, int64_t ts) {
   return out;
 }
 
-core::Result<Value> Evaluator::KernelAtStep(const Call& call, const MatrixSelector& range, int64_t ts) {
+core::Result<Value> Evaluator::KernelAtStep(const Call& call, const MatrixSelector& range,
+                                            int64_t ts) {
   KernelAnswers& a = kernel_answers_[&call];
   if (a.steps == 0) {
     const std::vector<Series>& series = loaded_[&range];
@@ -323,13 +344,15 @@ core::Result<Value> Evaluator::KernelAtStep(const Call& call, const MatrixSelect
       const std::vector<Point>& points = series[i].points;
       size_t lo = 0, hi = 0;
       for (size_t k = 0; k < a.steps; ++k) {
-        const int64_t maxt = ReadTime(range.selector->time, a.start + static_cast<int64_t>(k) * a.step);
+        const int64_t maxt =
+            ReadTime(range.selector->time, a.start + static_cast<int64_t>(k) * a.step);
         window.range_start = maxt - range.range_ms;
         window.range_end = maxt;
         lo = SeekForward(points, lo, window.range_start);
         hi = SeekForward(points, std::max(hi, lo), maxt + 1);
         if (lo == hi) continue;
-        if (const std::optional<double> v = call.func->kernel({points.data() + lo, hi - lo}, window)) {
+        if (const std::optional<double> v =
+                call.func->kernel({points.data() + lo, hi - lo}, window)) {
           a.values[k * n + i] = *v;
           a.present[k * n + i] = 1;
           ++samples_;

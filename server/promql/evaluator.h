@@ -19,8 +19,8 @@ struct GroupingCache {
 
 class Evaluator {
  public:
-  Evaluator(const storage::Querier& querier, const EngineOptions& options, int64_t start, int64_t end,
-            Deadline deadline);
+  Evaluator(const storage::Querier& querier, const EngineOptions& options, int64_t start,
+            int64_t end, Deadline deadline);
 
   // Loads what every selector under `e` needs for evaluations from start to end; a query whose
   // deadline passed before it began (parsing, waiting for a thread) ends here.
@@ -30,7 +30,8 @@ class Evaluator {
   }
   // `e` at every step from start to end: series sorted by labels when `sorted`, else in the
   // order they first appeared.
-  core::Result<Matrix> RangeEval(const Expr& e, int64_t start, int64_t end, int64_t step, bool sorted);
+  core::Result<Matrix> RangeEval(const Expr& e, int64_t start, int64_t end, int64_t step,
+                                 bool sorted);
   // `e` at one step.
   core::Result<Value> Eval(const Expr& e, int64_t ts);
 
@@ -47,7 +48,8 @@ class Evaluator {
   };
 
   core::Status Prepare(const Expr& e, int64_t start, int64_t end);
-  core::Status Load(const Expr& node, const VectorSelector& vs, int64_t mint, int64_t maxt, bool drop_stale);
+  core::Status Load(const Expr& node, const VectorSelector& vs, int64_t mint, int64_t maxt,
+                    bool drop_stale);
   // The time a node with these modifiers reads at, when evaluated at ts (offset applied).
   int64_t ReadTime(const TimeModifiers& time, int64_t ts) const;
   core::Status CheckLimits();

@@ -18,7 +18,8 @@ template <typename Fn>
 Value MapVector(FunctionCall& c, Fn fn) {
   Value out;
   out.vector.reserve(c.args[0].vector.size());
-  for (const Sample& s : c.args[0].vector) out.vector.push_back({c.names.Drop(s.metric), fn(s.v), c.ts});
+  for (const Sample& s : c.args[0].vector)
+    out.vector.push_back({c.names.Drop(s.metric), fn(s.v), c.ts});
   return out;
 }
 
@@ -80,7 +81,9 @@ core::Result<Value> Timestamp(FunctionCall& c) {
   return out;
 }
 
-core::Result<Value> Time(FunctionCall& c) { return Value::Scalar(static_cast<double>(c.ts) / 1000); }
+core::Result<Value> Time(FunctionCall& c) {
+  return Value::Scalar(static_cast<double>(c.ts) / 1000);
+}
 core::Result<Value> Pi(FunctionCall&) { return Value::Scalar(std::numbers::pi); }
 
 core::Result<Value> ToVector(FunctionCall& c) {
@@ -119,7 +122,8 @@ core::Result<Value> Date(FunctionCall& c) {
   };
   if (c.args.empty()) {
     Value out;
-    out.vector.push_back({std::make_shared<const core::Labels>(), at(static_cast<double>(c.ts) / 1000), c.ts});
+    out.vector.push_back(
+        {std::make_shared<const core::Labels>(), at(static_cast<double>(c.ts) / 1000), c.ts});
     return out;
   }
   return MapVector(c, at);
@@ -144,15 +148,35 @@ const std::map<std::string_view, Function>& Table() {
     auto add = [&](Function f) { t->emplace(f.name, std::move(f)); };
     const std::vector<V> vec{V::kVector}, mat{V::kMatrix};
     for (auto [name, impl] : std::initializer_list<std::pair<std::string_view, FunctionImpl>>{
-             {"abs", Math<Abs>}, {"ceil", Math<Ceil>}, {"floor", Math<Floor>}, {"exp", Math<Exp>},
-             {"sqrt", Math<Sqrt>}, {"ln", Math<Ln>}, {"log2", Math<Log2>}, {"log10", Math<Log10>},
-             {"sin", Math<Sin>}, {"cos", Math<Cos>}, {"tan", Math<Tan>}, {"asin", Math<Asin>},
-             {"acos", Math<Acos>}, {"atan", Math<Atan>}, {"sinh", Math<Sinh>},
-             {"cosh", Math<Cosh>}, {"tanh", Math<Tanh>}, {"asinh", Math<Asinh>},
-             {"acosh", Math<Acosh>}, {"atanh", Math<Atanh>}, {"deg", Math<Deg>},
-             {"rad", Math<Rad>}, {"sgn", Math<Sgn>}, {"timestamp", Timestamp},
-             {"sort", Sort}, {"sort_desc", SortDesc}, {"absent", Absent},
-             {"histogram_count", NativeHistogramOnly}, {"histogram_sum", NativeHistogramOnly}}) {
+             {"abs", Math<Abs>},
+             {"ceil", Math<Ceil>},
+             {"floor", Math<Floor>},
+             {"exp", Math<Exp>},
+             {"sqrt", Math<Sqrt>},
+             {"ln", Math<Ln>},
+             {"log2", Math<Log2>},
+             {"log10", Math<Log10>},
+             {"sin", Math<Sin>},
+             {"cos", Math<Cos>},
+             {"tan", Math<Tan>},
+             {"asin", Math<Asin>},
+             {"acos", Math<Acos>},
+             {"atan", Math<Atan>},
+             {"sinh", Math<Sinh>},
+             {"cosh", Math<Cosh>},
+             {"tanh", Math<Tanh>},
+             {"asinh", Math<Asinh>},
+             {"acosh", Math<Acosh>},
+             {"atanh", Math<Atanh>},
+             {"deg", Math<Deg>},
+             {"rad", Math<Rad>},
+             {"sgn", Math<Sgn>},
+             {"timestamp", Timestamp},
+             {"sort", Sort},
+             {"sort_desc", SortDesc},
+             {"absent", Absent},
+             {"histogram_count", NativeHistogramOnly},
+             {"histogram_sum", NativeHistogramOnly}}) {
       add({name, vec, 0, V::kVector, impl});
     }
     for (const RangeFunction& f : RangeFunctions()) {
@@ -160,9 +184,13 @@ const std::map<std::string_view, Function>& Table() {
     }
     add({"absent_over_time", mat, 0, V::kVector, AbsentOverTime});
     for (auto [name, impl] : std::initializer_list<std::pair<std::string_view, FunctionImpl>>{
-             {"day_of_month", Date<DayOfMonth>}, {"day_of_week", Date<DayOfWeek>},
-             {"day_of_year", Date<DayOfYear>}, {"days_in_month", Date<DaysInMonth>},
-             {"hour", Date<Hour>}, {"minute", Date<Minute>}, {"month", Date<Month>},
+             {"day_of_month", Date<DayOfMonth>},
+             {"day_of_week", Date<DayOfWeek>},
+             {"day_of_year", Date<DayOfYear>},
+             {"days_in_month", Date<DaysInMonth>},
+             {"hour", Date<Hour>},
+             {"minute", Date<Minute>},
+             {"month", Date<Month>},
              {"year", Date<Year>}}) {
       add({name, vec, 1, V::kVector, impl});
     }
@@ -178,10 +206,21 @@ const std::map<std::string_view, Function>& Table() {
     add({"holt_winters", {V::kMatrix, V::kScalar, V::kScalar}, 0, V::kVector, HoltWinters});
     add({"quantile_over_time", {V::kScalar, V::kMatrix}, 0, V::kVector, QuantileOverTime});
     add({"histogram_quantile", {V::kScalar, V::kVector}, 0, V::kVector, HistogramQuantile});
-    add({"histogram_fraction", {V::kScalar, V::kScalar, V::kVector}, 0, V::kVector, NativeHistogramOnly});
-    add({"label_replace", {V::kVector, V::kString, V::kString, V::kString, V::kString}, 0,
-         V::kVector, LabelReplace});
-    add({"label_join", {V::kVector, V::kString, V::kString, V::kString}, -1, V::kVector, LabelJoin});
+    add({"histogram_fraction",
+         {V::kScalar, V::kScalar, V::kVector},
+         0,
+         V::kVector,
+         NativeHistogramOnly});
+    add({"label_replace",
+         {V::kVector, V::kString, V::kString, V::kString, V::kString},
+         0,
+         V::kVector,
+         LabelReplace});
+    add({"label_join",
+         {V::kVector, V::kString, V::kString, V::kString},
+         -1,
+         V::kVector,
+         LabelJoin});
     return t;
   }();
   return *table;
@@ -194,7 +233,8 @@ const LabelsRef& NameDropper::Drop(const LabelsRef& in) {
   if (it == cache_.end()) {
     LabelsRef out = in;
     if (in->Has(core::kMetricNameLabel)) {
-      out = std::make_shared<const core::Labels>(*core::LabelsBuilder(*in).Del(core::kMetricNameLabel).Build());
+      out = std::make_shared<const core::Labels>(
+          *core::LabelsBuilder(*in).Del(core::kMetricNameLabel).Build());
     }
     it = cache_.emplace(in.get(), std::make_pair(in, std::move(out))).first;
   }

@@ -18,7 +18,8 @@ namespace {
 LabelsRef AbsentLabels(const Expr& arg) {
   const VectorSelector* vs = nullptr;
   if (arg.kind == ExprKind::kVectorSelector) vs = static_cast<const VectorSelector*>(&arg);
-  if (arg.kind == ExprKind::kMatrixSelector) vs = static_cast<const MatrixSelector&>(arg).selector.get();
+  if (arg.kind == ExprKind::kMatrixSelector)
+    vs = static_cast<const MatrixSelector&>(arg).selector.get();
   core::LabelsBuilder b;
   if (vs != nullptr) {
     std::set<std::string> has;
@@ -44,7 +45,8 @@ Value AbsentValue(const FunctionCall& c) {
 
 // Go's Regexp.ExpandString: $1, ${1}, $name, ${name}; $$ is a dollar; a malformed reference
 // is kept as text.
-std::string Expand(std::string_view tmpl, const re2::RE2& re, const std::vector<re2::StringPiece>& groups) {
+std::string Expand(std::string_view tmpl, const re2::RE2& re,
+                   const std::vector<re2::StringPiece>& groups) {
   std::string out;
   for (size_t i = 0; i < tmpl.size();) {
     if (tmpl[i] != '$') {
@@ -60,8 +62,8 @@ std::string Expand(std::string_view tmpl, const re2::RE2& re, const std::vector<
     const bool brace = i < tmpl.size() && tmpl[i] == '{';
     size_t j = i + brace;
     const size_t name_start = j;
-    while (j < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_' ||
-                               static_cast<unsigned char>(tmpl[j]) >= 0x80)) {
+    while (j < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[j])) ||
+                               tmpl[j] == '_' || static_cast<unsigned char>(tmpl[j]) >= 0x80)) {
       ++j;
     }
     const std::string_view name = tmpl.substr(name_start, j - name_start);
@@ -116,8 +118,10 @@ double BucketQuantile(double q, std::vector<Bucket> b) {
   b.resize(n + 1);
   double max = -INFINITY;
   for (Bucket& x : b) {
-    if (x.count > max) max = x.count;
-    else if (x.count < max) x.count = max;
+    if (x.count > max)
+      max = x.count;
+    else if (x.count < max)
+      x.count = max;
   }
   if (b.size() < 2) return NAN;
   const double observations = b.back().count;
@@ -157,14 +161,15 @@ core::Result<Value> LabelReplace(FunctionCall& c) {
   options.set_log_errors(false);
   const re2::RE2 re("^(?:" + regex + ")$", options);
   if (!re.ok()) return ExecutionError("invalid regular expression in label_replace(): " + regex);
-  if (!core::IsValidLabelName(dst)) return ExecutionError("invalid destination label name in label_replace(): " + dst);
+  if (!core::IsValidLabelName(dst))
+    return ExecutionError("invalid destination label name in label_replace(): " + dst);
   Value out;
   std::vector<re2::StringPiece> groups(1 + re.NumberOfCapturingGroups());
   for (Sample& s : c.args[0].vector) {
     const std::string_view value = s.metric->Get(src);
     LabelsRef metric = s.metric;
-    if (re.Match(re2::StringPiece(value.data(), value.size()), 0, value.size(), re2::RE2::UNANCHORED,
-                 groups.data(), static_cast<int>(groups.size()))) {
+    if (re.Match(re2::StringPiece(value.data(), value.size()), 0, value.size(),
+                 re2::RE2::UNANCHORED, groups.data(), static_cast<int>(groups.size()))) {
       const std::string result = Expand(repl, re, groups);
       auto built = core::LabelsBuilder(*s.metric).Set(dst, result).Build();
       if (!built.ok()) return ExecutionError(built.status().message());
@@ -182,7 +187,8 @@ core::Result<Value> LabelJoin(FunctionCall& c) {
       return ExecutionError("invalid source label name in label_join(): " + StringArg(c, i));
     }
   }
-  if (!core::IsValidLabelName(dst)) return ExecutionError("invalid destination label name in label_join(): " + dst);
+  if (!core::IsValidLabelName(dst))
+    return ExecutionError("invalid destination label name in label_join(): " + dst);
   Value out;
   for (Sample& s : c.args[0].vector) {
     std::string joined;

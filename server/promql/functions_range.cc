@@ -42,7 +42,8 @@ std::optional<double> ExtrapolatedRate(Points p, const Value& window, bool count
     double prev = 0;
     for (const Point& s : p) {
       const uint64_t reset = 0 - static_cast<uint64_t>(s.value < prev);
-      result += std::bit_cast<double>((std::bit_cast<uint64_t>(prev) & reset) | (kMinusZero & ~reset));
+      result +=
+          std::bit_cast<double>((std::bit_cast<uint64_t>(prev) & reset) | (kMinusZero & ~reset));
       prev = s.value;
     }
   }
@@ -164,16 +165,22 @@ double Quantile(double q, std::vector<double>* values) {
          (*values)[static_cast<size_t>(upper)] * weight;
 }
 
-static std::optional<double> RateKernel(Points p, const Value& w) { return ExtrapolatedRate(p, w, true, true); }
-static std::optional<double> IncreaseKernel(Points p, const Value& w) { return ExtrapolatedRate(p, w, true, false); }
-static std::optional<double> DeltaKernel(Points p, const Value& w) { return ExtrapolatedRate(p, w, false, false); }
+static std::optional<double> RateKernel(Points p, const Value& w) {
+  return ExtrapolatedRate(p, w, true, true);
+}
+static std::optional<double> IncreaseKernel(Points p, const Value& w) {
+  return ExtrapolatedRate(p, w, true, false);
+}
+static std::optional<double> DeltaKernel(Points p, const Value& w) {
+  return ExtrapolatedRate(p, w, false, false);
+}
 static std::optional<double> IrateKernel(Points p, const Value&) { return InstantValue(p, true); }
 static std::optional<double> IdeltaKernel(Points p, const Value&) { return InstantValue(p, false); }
 
 static std::optional<double> DerivKernel(Points p, const Value&) {
-    if (p.size() < 2) return std::nullopt;
-    return LinearRegression(p, p[0].timestamp_ms).first;
-  }
+  if (p.size() < 2) return std::nullopt;
+  return LinearRegression(p, p[0].timestamp_ms).first;
+}
 
 core::Result<Value> PredictLinear(FunctionCall& c) {
   const double duration = ScalarArg(c, 1);
@@ -211,39 +218,39 @@ core::Result<Value> HoltWinters(FunctionCall& c) {
 }
 
 static std::optional<double> ResetsKernel(Points p, const Value&) {
-    int resets = 0;
-    for (size_t i = 1; i < p.size(); ++i) resets += p[i].value < p[i - 1].value;
-    return resets;
-  }
+  int resets = 0;
+  for (size_t i = 1; i < p.size(); ++i) resets += p[i].value < p[i - 1].value;
+  return resets;
+}
 
 static std::optional<double> ChangesKernel(Points p, const Value&) {
-    int changes = 0;
-    for (size_t i = 1; i < p.size(); ++i) {
-      const double cur = p[i].value, prev = p[i - 1].value;
-      changes += cur != prev && !(std::isnan(cur) && std::isnan(prev));
-    }
-    return changes;
+  int changes = 0;
+  for (size_t i = 1; i < p.size(); ++i) {
+    const double cur = p[i].value, prev = p[i - 1].value;
+    changes += cur != prev && !(std::isnan(cur) && std::isnan(prev));
   }
+  return changes;
+}
 
 static std::optional<double> AvgOverTimeKernel(Points p, const Value&) {
-    double mean = 0, count = 0, comp = 0;
-    for (const Point& s : p) {
-      count++;
-      if (std::isinf(mean)) {
-        // An infinite mean stays as it is unless a NaN or the other infinity comes.
-        if (std::isinf(s.value) && (mean > 0) == (s.value > 0)) continue;
-        if (!std::isinf(s.value) && !std::isnan(s.value)) continue;
-      }
-      KahanAdd(s.value / count - mean / count, &mean, &comp);
+  double mean = 0, count = 0, comp = 0;
+  for (const Point& s : p) {
+    count++;
+    if (std::isinf(mean)) {
+      // An infinite mean stays as it is unless a NaN or the other infinity comes.
+      if (std::isinf(s.value) && (mean > 0) == (s.value > 0)) continue;
+      if (!std::isinf(s.value) && !std::isnan(s.value)) continue;
     }
-    return std::isinf(mean) ? mean : mean + comp;
+    KahanAdd(s.value / count - mean / count, &mean, &comp);
   }
+  return std::isinf(mean) ? mean : mean + comp;
+}
 
 static std::optional<double> SumOverTimeKernel(Points p, const Value&) {
-    double sum = 0, comp = 0;
-    for (const Point& s : p) KahanAdd(s.value, &sum, &comp);
-    return std::isinf(sum) ? sum : sum + comp;
-  }
+  double sum = 0, comp = 0;
+  for (const Point& s : p) KahanAdd(s.value, &sum, &comp);
+  return std::isinf(sum) ? sum : sum + comp;
+}
 
 static std::optional<double> CountOverTimeKernel(Points p, const Value&) { return p.size(); }
 
@@ -252,32 +259,32 @@ static std::optional<double> CountOverTimeKernel(Points p, const Value&) { retur
 // first of equal extremes (+0 or -0). Written without a branch on the data, which the random
 // values of a window would mispredict: the loop becomes a max (min) instruction per point.
 static std::optional<double> MinOverTimeKernel(Points p, const Value&) {
-    double min = std::numeric_limits<double>::infinity();
-    bool any = false;
-    for (const Point& s : p) {
-      min = s.value < min ? s.value : min;
-      any |= !std::isnan(s.value);
-    }
-    return any ? min : std::numeric_limits<double>::quiet_NaN();
+  double min = std::numeric_limits<double>::infinity();
+  bool any = false;
+  for (const Point& s : p) {
+    min = s.value < min ? s.value : min;
+    any |= !std::isnan(s.value);
   }
+  return any ? min : std::numeric_limits<double>::quiet_NaN();
+}
 
 static std::optional<double> MaxOverTimeKernel(Points p, const Value&) {
-    double max = -std::numeric_limits<double>::infinity();
-    bool any = false;
-    for (const Point& s : p) {
-      max = s.value > max ? s.value : max;
-      any |= !std::isnan(s.value);
-    }
-    return any ? max : std::numeric_limits<double>::quiet_NaN();
+  double max = -std::numeric_limits<double>::infinity();
+  bool any = false;
+  for (const Point& s : p) {
+    max = s.value > max ? s.value : max;
+    any |= !std::isnan(s.value);
   }
+  return any ? max : std::numeric_limits<double>::quiet_NaN();
+}
 
 static std::optional<double> LastOverTimeKernel(Points p, const Value&) { return p.back().value; }
 
 static std::optional<double> PresentOverTimeKernel(Points, const Value&) { return 1; }
 
 static std::optional<double> StddevOverTimeKernel(Points p, const Value&) {
-    return std::sqrt(Variance(p));
-  }
+  return std::sqrt(Variance(p));
+}
 
 static std::optional<double> StdvarOverTimeKernel(Points p, const Value&) { return Variance(p); }
 

@@ -1,9 +1,9 @@
 #include "server/promql/lexer.h"
 
-#include "core/labels.h"
-
 #include <cctype>
 #include <map>
+
+#include "core/labels.h"
 
 namespace vigil::promql {
 namespace {
@@ -13,19 +13,36 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
 uint32_t HexValue(char c) {
-  return IsDigit(c) ? c - '0' : static_cast<uint32_t>(std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
+  return IsDigit(c) ? c - '0'
+                    : static_cast<uint32_t>(std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
 }
 
 const std::map<std::string, Tok, std::less<>>& Keywords() {
   static const auto* k = new std::map<std::string, Tok, std::less<>>{
-      {"and", Tok::kAnd}, {"or", Tok::kOr}, {"unless", Tok::kUnless}, {"atan2", Tok::kAtan2},
-      {"sum", Tok::kAggregator}, {"avg", Tok::kAggregator}, {"count", Tok::kAggregator},
-      {"min", Tok::kAggregator}, {"max", Tok::kAggregator}, {"group", Tok::kAggregator},
-      {"stddev", Tok::kAggregator}, {"stdvar", Tok::kAggregator}, {"topk", Tok::kAggregator},
-      {"bottomk", Tok::kAggregator}, {"count_values", Tok::kAggregator},
-      {"quantile", Tok::kAggregator}, {"by", Tok::kBy}, {"without", Tok::kWithout},
-      {"on", Tok::kOn}, {"ignoring", Tok::kIgnoring}, {"group_left", Tok::kGroupLeft},
-      {"group_right", Tok::kGroupRight}, {"offset", Tok::kOffset}, {"bool", Tok::kBool},
+      {"and", Tok::kAnd},
+      {"or", Tok::kOr},
+      {"unless", Tok::kUnless},
+      {"atan2", Tok::kAtan2},
+      {"sum", Tok::kAggregator},
+      {"avg", Tok::kAggregator},
+      {"count", Tok::kAggregator},
+      {"min", Tok::kAggregator},
+      {"max", Tok::kAggregator},
+      {"group", Tok::kAggregator},
+      {"stddev", Tok::kAggregator},
+      {"stdvar", Tok::kAggregator},
+      {"topk", Tok::kAggregator},
+      {"bottomk", Tok::kAggregator},
+      {"count_values", Tok::kAggregator},
+      {"quantile", Tok::kAggregator},
+      {"by", Tok::kBy},
+      {"without", Tok::kWithout},
+      {"on", Tok::kOn},
+      {"ignoring", Tok::kIgnoring},
+      {"group_left", Tok::kGroupLeft},
+      {"group_right", Tok::kGroupRight},
+      {"offset", Tok::kOffset},
+      {"bool", Tok::kBool},
   };
   return *k;
 }
@@ -55,11 +72,16 @@ size_t ScanEscape(std::string_view s, size_t i, char quote) {
   if (std::string_view("abfnrtv\\").find(c) != std::string_view::npos || c == quote) return 1;
   size_t digits = 0;
   bool hex = true;
-  if (c >= '0' && c <= '7') digits = 3, hex = false;
-  else if (c == 'x') digits = 2;
-  else if (c == 'u') digits = 4;
-  else if (c == 'U') digits = 8;
-  else return 0;
+  if (c >= '0' && c <= '7')
+    digits = 3, hex = false;
+  else if (c == 'x')
+    digits = 2;
+  else if (c == 'u')
+    digits = 4;
+  else if (c == 'U')
+    digits = 8;
+  else
+    return 0;
   const size_t first = (c >= '0' && c <= '7') ? i : i + 1;
   if (first + digits > s.size()) return 0;
   uint32_t value = 0;
@@ -68,7 +90,8 @@ size_t ScanEscape(std::string_view s, size_t i, char quote) {
     value = value * (hex ? 16 : 8) + HexValue(s[k]);
   }
   if (!hex && value > 255) return 0;
-  if ((c == 'u' || c == 'U') && (value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))) return 0;
+  if ((c == 'u' || c == 'U') && (value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)))
+    return 0;
   return first + digits - i;
 }
 
@@ -76,20 +99,34 @@ size_t ScanEscape(std::string_view s, size_t i, char quote) {
 
 std::string DescribeToken(const Token& t) {
   switch (t.type) {
-    case Tok::kEnd: return "end of input";
-    case Tok::kIdentifier: return "identifier \"" + std::string(t.text) + "\"";
-    case Tok::kMetricIdentifier: return "metric identifier \"" + std::string(t.text) + "\"";
-    case Tok::kNumber: return "number \"" + std::string(t.text) + "\"";
-    case Tok::kDuration: return "duration \"" + std::string(t.text) + "\"";
-    case Tok::kString: return "string " + std::string(t.text);
-    case Tok::kLeftParen: return "\"(\"";
-    case Tok::kRightParen: return "\")\"";
-    case Tok::kLeftBrace: return "\"{\"";
-    case Tok::kRightBrace: return "\"}\"";
-    case Tok::kLeftBracket: return "\"[\"";
-    case Tok::kRightBracket: return "\"]\"";
-    case Tok::kComma: return "\",\"";
-    default: return "\"" + std::string(t.text) + "\"";
+    case Tok::kEnd:
+      return "end of input";
+    case Tok::kIdentifier:
+      return "identifier \"" + std::string(t.text) + "\"";
+    case Tok::kMetricIdentifier:
+      return "metric identifier \"" + std::string(t.text) + "\"";
+    case Tok::kNumber:
+      return "number \"" + std::string(t.text) + "\"";
+    case Tok::kDuration:
+      return "duration \"" + std::string(t.text) + "\"";
+    case Tok::kString:
+      return "string " + std::string(t.text);
+    case Tok::kLeftParen:
+      return "\"(\"";
+    case Tok::kRightParen:
+      return "\")\"";
+    case Tok::kLeftBrace:
+      return "\"{\"";
+    case Tok::kRightBrace:
+      return "\"}\"";
+    case Tok::kLeftBracket:
+      return "\"[\"";
+    case Tok::kRightBracket:
+      return "\"]\"";
+    case Tok::kComma:
+      return "\",\"";
+    default:
+      return "\"" + std::string(t.text) + "\"";
   }
 }
 
@@ -117,7 +154,8 @@ bool Lex(std::string_view q, std::vector<Token>* tokens, LexError* error) {
       continue;
     }
     if (IsDigit(c) || (c == '.' && i + 1 < q.size() && IsDigit(q[i + 1]))) {
-      if (size_t n = ScanDuration(q.substr(i)); n > 0 && (i + n >= q.size() || !IsAlnum(q[i + n]))) {
+      if (size_t n = ScanDuration(q.substr(i));
+          n > 0 && (i + n >= q.size() || !IsAlnum(q[i + n]))) {
         emit(Tok::kDuration, i, i + n);
         i += n;
         continue;
@@ -141,7 +179,8 @@ bool Lex(std::string_view q, std::vector<Token>* tokens, LexError* error) {
         }
       }
       if (i < q.size() && (IsAlnum(q[i]) || q[i] == '.')) {
-        return fail(start, "bad number or duration syntax: \"" + std::string(q.substr(start, i + 1 - start)) + "\"");
+        return fail(start, "bad number or duration syntax: \"" +
+                               std::string(q.substr(start, i + 1 - start)) + "\"");
       }
       emit(Tok::kNumber, start, i);
       continue;
@@ -181,32 +220,74 @@ bool Lex(std::string_view q, std::vector<Token>* tokens, LexError* error) {
     auto two = [&](std::string_view op) { return q.substr(i, 2) == op; };
     Tok t;
     size_t len = 1;
-    if (two("==")) t = Tok::kEqlc, len = 2;
-    else if (two("!=")) t = Tok::kNeq, len = 2;
-    else if (two("=~")) t = Tok::kRegexMatch, len = 2;
-    else if (two("!~")) t = Tok::kRegexNoMatch, len = 2;
-    else if (two("<=")) t = Tok::kLte, len = 2;
-    else if (two(">=")) t = Tok::kGte, len = 2;
+    if (two("=="))
+      t = Tok::kEqlc, len = 2;
+    else if (two("!="))
+      t = Tok::kNeq, len = 2;
+    else if (two("=~"))
+      t = Tok::kRegexMatch, len = 2;
+    else if (two("!~"))
+      t = Tok::kRegexNoMatch, len = 2;
+    else if (two("<="))
+      t = Tok::kLte, len = 2;
+    else if (two(">="))
+      t = Tok::kGte, len = 2;
     else {
       switch (c) {
-        case '(': t = Tok::kLeftParen; break;
-        case ')': t = Tok::kRightParen; break;
-        case '{': t = Tok::kLeftBrace; break;
-        case '}': t = Tok::kRightBrace; break;
-        case '[': t = Tok::kLeftBracket; break;
-        case ']': t = Tok::kRightBracket; break;
-        case ',': t = Tok::kComma; break;
-        case ':': t = Tok::kColon; break;
-        case '@': t = Tok::kAt; break;
-        case '=': t = Tok::kAssign; break;
-        case '+': t = Tok::kAdd; break;
-        case '-': t = Tok::kSub; break;
-        case '*': t = Tok::kMul; break;
-        case '/': t = Tok::kDiv; break;
-        case '%': t = Tok::kMod; break;
-        case '^': t = Tok::kPow; break;
-        case '<': t = Tok::kLss; break;
-        case '>': t = Tok::kGtr; break;
+        case '(':
+          t = Tok::kLeftParen;
+          break;
+        case ')':
+          t = Tok::kRightParen;
+          break;
+        case '{':
+          t = Tok::kLeftBrace;
+          break;
+        case '}':
+          t = Tok::kRightBrace;
+          break;
+        case '[':
+          t = Tok::kLeftBracket;
+          break;
+        case ']':
+          t = Tok::kRightBracket;
+          break;
+        case ',':
+          t = Tok::kComma;
+          break;
+        case ':':
+          t = Tok::kColon;
+          break;
+        case '@':
+          t = Tok::kAt;
+          break;
+        case '=':
+          t = Tok::kAssign;
+          break;
+        case '+':
+          t = Tok::kAdd;
+          break;
+        case '-':
+          t = Tok::kSub;
+          break;
+        case '*':
+          t = Tok::kMul;
+          break;
+        case '/':
+          t = Tok::kDiv;
+          break;
+        case '%':
+          t = Tok::kMod;
+          break;
+        case '^':
+          t = Tok::kPow;
+          break;
+        case '<':
+          t = Tok::kLss;
+          break;
+        case '>':
+          t = Tok::kGtr;
+          break;
         default:
           return fail(start, "unexpected character: '" + std::string(1, c) + "'");
       }
@@ -232,18 +313,37 @@ std::string Unquote(std::string_view quoted) {
     }
     const char c = s[++i];
     switch (c) {
-      case 'a': out.push_back('\a'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'v': out.push_back('\v'); break;
-      case 'x': case 'u': case 'U': {
+      case 'a':
+        out.push_back('\a');
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'v':
+        out.push_back('\v');
+        break;
+      case 'x':
+      case 'u':
+      case 'U': {
         const size_t n = c == 'x' ? 2 : c == 'u' ? 4 : 8;
-        const auto v = static_cast<uint32_t>(std::stoul(std::string(s.substr(i + 1, n)), nullptr, 16));
-        if (c == 'x') out.push_back(static_cast<char>(v));
-        else core::AppendUtf8(&out, v);
+        const auto v =
+            static_cast<uint32_t>(std::stoul(std::string(s.substr(i + 1, n)), nullptr, 16));
+        if (c == 'x')
+          out.push_back(static_cast<char>(v));
+        else
+          core::AppendUtf8(&out, v);
         i += n;
         break;
       }
@@ -263,9 +363,12 @@ int64_t ParseDurationText(std::string_view text) {
   static constexpr struct {
     std::string_view unit;
     int64_t ms;
-  } kUnits[] = {{"y", 365LL * 24 * 3600 * 1000}, {"w", 7LL * 24 * 3600 * 1000},
-                {"d", 24LL * 3600 * 1000},       {"h", 3600LL * 1000},
-                {"m", 60LL * 1000},              {"s", 1000},
+  } kUnits[] = {{"y", 365LL * 24 * 3600 * 1000},
+                {"w", 7LL * 24 * 3600 * 1000},
+                {"d", 24LL * 3600 * 1000},
+                {"h", 3600LL * 1000},
+                {"m", 60LL * 1000},
+                {"s", 1000},
                 {"ms", 1}};
   if (text.empty()) return -1;
   if (text == "0") return 0;
@@ -281,7 +384,9 @@ int64_t ParseDurationText(std::string_view text) {
     if (i == digits_start) return -1;
     size_t u = next_unit;
     const bool ms = text.substr(i, 2) == "ms";
-    while (u < std::size(kUnits) && kUnits[u].unit != (ms ? std::string_view("ms") : text.substr(i, 1))) ++u;
+    while (u < std::size(kUnits) &&
+           kUnits[u].unit != (ms ? std::string_view("ms") : text.substr(i, 1)))
+      ++u;
     if (u == std::size(kUnits)) return -1;
     i += kUnits[u].unit.size();
     if (n > INT64_MAX / kUnits[u].ms || total > INT64_MAX - n * kUnits[u].ms) return -1;

@@ -10,19 +10,51 @@
 namespace vigil::promql {
 
 enum class Tok {
-  kEnd,  // end of input
+  kEnd,               // end of input
   kIdentifier,        // foo, a label or metric name
   kMetricIdentifier,  // foo:bar, a metric name only
-  kNumber, kDuration, kString,
-  kLeftParen, kRightParen, kLeftBrace, kRightBrace, kLeftBracket, kRightBracket,
-  kComma, kColon, kAt,
-  kAssign, kRegexMatch, kRegexNoMatch,  // = =~ !~ in label matchers
+  kNumber,
+  kDuration,
+  kString,
+  kLeftParen,
+  kRightParen,
+  kLeftBrace,
+  kRightBrace,
+  kLeftBracket,
+  kRightBracket,
+  kComma,
+  kColon,
+  kAt,
+  kAssign,
+  kRegexMatch,
+  kRegexNoMatch,  // = =~ !~ in label matchers
   // Binary operators.
-  kAdd, kSub, kMul, kDiv, kMod, kPow, kEqlc, kNeq, kLss, kLte, kGtr, kGte,
-  kAnd, kOr, kUnless, kAtan2,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kPow,
+  kEqlc,
+  kNeq,
+  kLss,
+  kLte,
+  kGtr,
+  kGte,
+  kAnd,
+  kOr,
+  kUnless,
+  kAtan2,
   // Keywords.
   kAggregator,  // sum, avg, ... (the text says which)
-  kBy, kWithout, kOn, kIgnoring, kGroupLeft, kGroupRight, kOffset, kBool,
+  kBy,
+  kWithout,
+  kOn,
+  kIgnoring,
+  kGroupLeft,
+  kGroupRight,
+  kOffset,
+  kBool,
 };
 
 struct Token {

@@ -14,47 +14,85 @@ namespace {
 
 int Precedence(Tok t) {
   switch (t) {
-    case Tok::kOr: return 1;
-    case Tok::kAnd: case Tok::kUnless: return 2;
-    case Tok::kEqlc: case Tok::kNeq: case Tok::kLss: case Tok::kLte: case Tok::kGtr: case Tok::kGte:
+    case Tok::kOr:
+      return 1;
+    case Tok::kAnd:
+    case Tok::kUnless:
+      return 2;
+    case Tok::kEqlc:
+    case Tok::kNeq:
+    case Tok::kLss:
+    case Tok::kLte:
+    case Tok::kGtr:
+    case Tok::kGte:
       return 3;
-    case Tok::kAdd: case Tok::kSub: return 4;
-    case Tok::kMul: case Tok::kDiv: case Tok::kMod: case Tok::kAtan2: return 5;
-    case Tok::kPow: return 6;
-    default: return 0;
+    case Tok::kAdd:
+    case Tok::kSub:
+      return 4;
+    case Tok::kMul:
+    case Tok::kDiv:
+    case Tok::kMod:
+    case Tok::kAtan2:
+      return 5;
+    case Tok::kPow:
+      return 6;
+    default:
+      return 0;
   }
 }
 constexpr int kUnaryPrecedence = 5;
 
 BinaryOp ToBinaryOp(Tok t) {
   switch (t) {
-    case Tok::kAdd: return BinaryOp::kAdd;
-    case Tok::kSub: return BinaryOp::kSub;
-    case Tok::kMul: return BinaryOp::kMul;
-    case Tok::kDiv: return BinaryOp::kDiv;
-    case Tok::kMod: return BinaryOp::kMod;
-    case Tok::kPow: return BinaryOp::kPow;
-    case Tok::kAtan2: return BinaryOp::kAtan2;
-    case Tok::kEqlc: return BinaryOp::kEql;
-    case Tok::kNeq: return BinaryOp::kNeq;
-    case Tok::kGtr: return BinaryOp::kGtr;
-    case Tok::kLss: return BinaryOp::kLss;
-    case Tok::kGte: return BinaryOp::kGte;
-    case Tok::kLte: return BinaryOp::kLte;
-    case Tok::kAnd: return BinaryOp::kAnd;
-    case Tok::kOr: return BinaryOp::kOr;
-    default: return BinaryOp::kUnless;
+    case Tok::kAdd:
+      return BinaryOp::kAdd;
+    case Tok::kSub:
+      return BinaryOp::kSub;
+    case Tok::kMul:
+      return BinaryOp::kMul;
+    case Tok::kDiv:
+      return BinaryOp::kDiv;
+    case Tok::kMod:
+      return BinaryOp::kMod;
+    case Tok::kPow:
+      return BinaryOp::kPow;
+    case Tok::kAtan2:
+      return BinaryOp::kAtan2;
+    case Tok::kEqlc:
+      return BinaryOp::kEql;
+    case Tok::kNeq:
+      return BinaryOp::kNeq;
+    case Tok::kGtr:
+      return BinaryOp::kGtr;
+    case Tok::kLss:
+      return BinaryOp::kLss;
+    case Tok::kGte:
+      return BinaryOp::kGte;
+    case Tok::kLte:
+      return BinaryOp::kLte;
+    case Tok::kAnd:
+      return BinaryOp::kAnd;
+    case Tok::kOr:
+      return BinaryOp::kOr;
+    default:
+      return BinaryOp::kUnless;
   }
 }
 
 std::optional<AggregateOp> ToAggregateOp(std::string_view text) {
   static constexpr std::pair<std::string_view, AggregateOp> kOps[] = {
-      {"sum", AggregateOp::kSum},       {"avg", AggregateOp::kAvg},
-      {"count", AggregateOp::kCount},   {"min", AggregateOp::kMin},
-      {"max", AggregateOp::kMax},       {"group", AggregateOp::kGroup},
-      {"stddev", AggregateOp::kStddev}, {"stdvar", AggregateOp::kStdvar},
-      {"topk", AggregateOp::kTopk},     {"bottomk", AggregateOp::kBottomk},
-      {"count_values", AggregateOp::kCountValues}, {"quantile", AggregateOp::kQuantile}};
+      {"sum", AggregateOp::kSum},
+      {"avg", AggregateOp::kAvg},
+      {"count", AggregateOp::kCount},
+      {"min", AggregateOp::kMin},
+      {"max", AggregateOp::kMax},
+      {"group", AggregateOp::kGroup},
+      {"stddev", AggregateOp::kStddev},
+      {"stdvar", AggregateOp::kStdvar},
+      {"topk", AggregateOp::kTopk},
+      {"bottomk", AggregateOp::kBottomk},
+      {"count_values", AggregateOp::kCountValues},
+      {"quantile", AggregateOp::kQuantile}};
   std::string lower(text);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const auto& [name, op] : kOps) {
@@ -66,9 +104,19 @@ std::optional<AggregateOp> ToAggregateOp(std::string_view text) {
 // Keywords that may still name a label (in braces and grouping lists).
 bool IsLabelNameToken(const Token& t) {
   switch (t.type) {
-    case Tok::kIdentifier: case Tok::kAggregator: case Tok::kBy: case Tok::kWithout:
-    case Tok::kOn: case Tok::kIgnoring: case Tok::kGroupLeft: case Tok::kGroupRight:
-    case Tok::kOffset: case Tok::kBool: case Tok::kAnd: case Tok::kOr: case Tok::kUnless:
+    case Tok::kIdentifier:
+    case Tok::kAggregator:
+    case Tok::kBy:
+    case Tok::kWithout:
+    case Tok::kOn:
+    case Tok::kIgnoring:
+    case Tok::kGroupLeft:
+    case Tok::kGroupRight:
+    case Tok::kOffset:
+    case Tok::kBool:
+    case Tok::kAnd:
+    case Tok::kOr:
+    case Tok::kUnless:
     case Tok::kAtan2:
       return true;
     default:
@@ -93,11 +141,14 @@ std::optional<double> ParseNumber(std::string_view s) {
     uint64_t v = 0;
     for (size_t i = 2; i < lower.size(); ++i) {
       if (v >> 60) return std::nullopt;
-      v = v * 16 + static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(lower[i])) ? lower[i] - '0' : lower[i] - 'a' + 10);
+      v = v * 16 + static_cast<uint64_t>(std::isdigit(static_cast<unsigned char>(lower[i]))
+                                             ? lower[i] - '0'
+                                             : lower[i] - 'a' + 10);
     }
     return static_cast<double>(v);
   }
-  if (lower.size() > 1 && lower[0] == '0' && lower.find_first_not_of("01234567") == std::string::npos) {
+  if (lower.size() > 1 && lower[0] == '0' &&
+      lower.find_first_not_of("01234567") == std::string::npos) {
     // Not std::stoull: it throws on overflow, which ended the process on `0/0222...2` (found
     // by fuzz_promql). Go's ParseInt fails past int64, and Prometheus then reads the digits as
     // a decimal float (ParseFloat takes leading zeros), so an overflow falls through to that.
@@ -160,7 +211,8 @@ class Parser {
         last_break = i;
       }
     }
-    return core::InvalidArgumentError(std::to_string(line) + ":" + std::to_string(pos - last_break) +
+    return core::InvalidArgumentError(std::to_string(line) + ":" +
+                                      std::to_string(pos - last_break) +
                                       ": parse error: " + message);
   }
   template <typename T>
@@ -171,22 +223,24 @@ class Parser {
   }
   bool ExpectType(const Expr& e, ValueType want, const std::string& context) {
     if (e.type() == want) return true;
-    Fail(e.pos.start, std::string("expected type ") + ValueTypeDescription(want) + " in " + context +
-                          ", got " + ValueTypeDescription(e.type()));
+    Fail(e.pos.start, std::string("expected type ") + ValueTypeDescription(want) + " in " +
+                          context + ", got " + ValueTypeDescription(e.type()));
     return false;
   }
 
   // A built node that is not too high; else the error, and nullptr.
   ExprPtr WithinHeight(ExprPtr e) {
     if (e->height <= kMaxExprHeight) return e;
-    return Fail(e->pos.start, "expression nests more than " + std::to_string(kMaxExprHeight) + " levels deep");
+    return Fail(e->pos.start,
+                "expression nests more than " + std::to_string(kMaxExprHeight) + " levels deep");
   }
 
   // Every recursion of the parser passes through here, so this bounds its stack: a tree is
   // never deeper than the parser's nesting, and the parser never deeper than a tree may be.
   ExprPtr ParseBinary(int min_precedence) {
     if (nesting_ >= kMaxExprHeight) {
-      return Fail(Peek().pos, "expression nests more than " + std::to_string(kMaxExprHeight) + " levels deep");
+      return Fail(Peek().pos,
+                  "expression nests more than " + std::to_string(kMaxExprHeight) + " levels deep");
     }
     ++nesting_;
     ExprPtr e = ParseBinaryNested(min_precedence);
@@ -227,7 +281,8 @@ class Parser {
       matching->on = Next().type == Tok::kOn;
       if (!ParseLabelList(&matching->labels)) return false;
       if (Peek().type == Tok::kGroupLeft || Peek().type == Tok::kGroupRight) {
-        matching->card = Next().type == Tok::kGroupLeft ? Cardinality::kManyToOne : Cardinality::kOneToMany;
+        matching->card =
+            Next().type == Tok::kGroupLeft ? Cardinality::kManyToOne : Cardinality::kOneToMany;
         if (Peek().type == Tok::kLeftParen && !ParseLabelList(&matching->include)) return false;
       }
     }
@@ -237,32 +292,46 @@ class Parser {
   bool CheckBinary(BinaryExpr* e, int op_pos) {
     const ValueType lt = e->lhs->type(), rt = e->rhs->type();
     const bool comparison = IsComparison(e->op), set = IsSetOperator(e->op);
-    if (e->return_bool && !comparison) return Fail(op_pos, "bool modifier can only be used on comparison operators"), false;
+    if (e->return_bool && !comparison)
+      return Fail(op_pos, "bool modifier can only be used on comparison operators"), false;
     if (comparison && !e->return_bool && lt == ValueType::kScalar && rt == ValueType::kScalar) {
       return Fail(op_pos, "comparisons between scalars must use BOOL modifier"), false;
     }
-    if (set && e->matching.card == Cardinality::kOneToOne) e->matching.card = Cardinality::kManyToMany;
+    if (set && e->matching.card == Cardinality::kOneToOne)
+      e->matching.card = Cardinality::kManyToMany;
     for (const std::string& l : e->matching.labels) {
       for (const std::string& g : e->matching.include) {
         if (l == g && e->matching.on) {
-          return Fail(op_pos, "label " + QuoteString(l) + " must not occur in ON and GROUP clause at once"), false;
+          return Fail(op_pos,
+                      "label " + QuoteString(l) + " must not occur in ON and GROUP clause at once"),
+                 false;
         }
       }
     }
     if (lt != ValueType::kScalar && lt != ValueType::kVector) {
-      return Fail(e->lhs->pos.start, "binary expression must contain only scalar and instant vector types"), false;
+      return Fail(e->lhs->pos.start,
+                  "binary expression must contain only scalar and instant vector types"),
+             false;
     }
     if (rt != ValueType::kScalar && rt != ValueType::kVector) {
-      return Fail(e->rhs->pos.start, "binary expression must contain only scalar and instant vector types"), false;
+      return Fail(e->rhs->pos.start,
+                  "binary expression must contain only scalar and instant vector types"),
+             false;
     }
     if (lt != ValueType::kVector || rt != ValueType::kVector) {
-      if (!e->matching.labels.empty()) return Fail(e->pos.start, "vector matching only allowed between instant vectors"), false;
+      if (!e->matching.labels.empty())
+        return Fail(e->pos.start, "vector matching only allowed between instant vectors"), false;
       e->matching = VectorMatching{};
-    } else if (set && (e->matching.card == Cardinality::kOneToMany || e->matching.card == Cardinality::kManyToOne)) {
-      return Fail(e->pos.start, std::string("no grouping allowed for \"") + BinaryOpName(e->op) + "\" operation"), false;
+    } else if (set && (e->matching.card == Cardinality::kOneToMany ||
+                       e->matching.card == Cardinality::kManyToOne)) {
+      return Fail(e->pos.start,
+                  std::string("no grouping allowed for \"") + BinaryOpName(e->op) + "\" operation"),
+             false;
     }
     if ((lt == ValueType::kScalar || rt == ValueType::kScalar) && set) {
-      return Fail(e->pos.start, std::string("set operator \"") + BinaryOpName(e->op) + "\" not allowed in binary scalar expression"), false;
+      return Fail(e->pos.start, std::string("set operator \"") + BinaryOpName(e->op) +
+                                    "\" not allowed in binary scalar expression"),
+             false;
     }
     return true;
   }
@@ -281,7 +350,8 @@ class Parser {
       return operand;
     }
     if (operand->type() != ValueType::kScalar && operand->type() != ValueType::kVector) {
-      return Fail(start, std::string("unary expression only allowed on expressions of type scalar or instant vector, got \"") +
+      return Fail(start, std::string("unary expression only allowed on expressions of type scalar "
+                                     "or instant vector, got \"") +
                              ValueTypeDescription(operand->type()) + "\"");
     }
     auto node = std::make_unique<UnaryExpr>(negate, std::move(operand));
@@ -296,7 +366,8 @@ class Parser {
         Next();
         auto n = Make<NumberLiteral>(t.pos);
         const std::optional<double> v = ParseNumber(t.text);
-        if (!v) return Fail(t.pos, "bad number or duration syntax: \"" + std::string(t.text) + "\"");
+        if (!v)
+          return Fail(t.pos, "bad number or duration syntax: \"" + std::string(t.text) + "\"");
         n->value = *v;
         return n;
       }
@@ -324,7 +395,8 @@ class Parser {
         Next();
         return ParseSelector(t.pos, std::string(t.text));
       case Tok::kAggregator:
-        if (Peek(1).type == Tok::kLeftParen || Peek(1).type == Tok::kBy || Peek(1).type == Tok::kWithout) {
+        if (Peek(1).type == Tok::kLeftParen || Peek(1).type == Tok::kBy ||
+            Peek(1).type == Tok::kWithout) {
           return ParseAggregate();
         }
         Next();
@@ -345,26 +417,40 @@ class Parser {
       Next();
       while (Peek().type != Tok::kRightBrace) {
         const Token& label = Peek();
-        if (!IsLabelNameToken(label)) return Fail(label.pos, "unexpected " + DescribeToken(label) + " in label matching, expected label matching operator");
+        if (!IsLabelNameToken(label))
+          return Fail(label.pos, "unexpected " + DescribeToken(label) +
+                                     " in label matching, expected label matching operator");
         Next();
         storage::MatchType type;
         switch (Peek().type) {
-          case Tok::kAssign: type = storage::MatchType::kEqual; break;
-          case Tok::kNeq: type = storage::MatchType::kNotEqual; break;
-          case Tok::kRegexMatch: type = storage::MatchType::kRegexMatch; break;
-          case Tok::kRegexNoMatch: type = storage::MatchType::kRegexNoMatch; break;
+          case Tok::kAssign:
+            type = storage::MatchType::kEqual;
+            break;
+          case Tok::kNeq:
+            type = storage::MatchType::kNotEqual;
+            break;
+          case Tok::kRegexMatch:
+            type = storage::MatchType::kRegexMatch;
+            break;
+          case Tok::kRegexNoMatch:
+            type = storage::MatchType::kRegexNoMatch;
+            break;
           default:
-            return Fail(Peek().pos, "unexpected " + DescribeToken(Peek()) + " in label matching, expected label matching operator");
+            return Fail(Peek().pos, "unexpected " + DescribeToken(Peek()) +
+                                        " in label matching, expected label matching operator");
         }
         Next();
-        if (Peek().type != Tok::kString) return Fail(Peek().pos, "unexpected " + DescribeToken(Peek()) + " in label matching, expected string");
+        if (Peek().type != Tok::kString)
+          return Fail(Peek().pos, "unexpected " + DescribeToken(Peek()) +
+                                      " in label matching, expected string");
         auto m = storage::Matcher::Create(type, std::string(label.text), Unquote(Next().text));
         if (!m.ok()) return Fail(label.pos, m.status().message());
         vs->matchers.push_back(std::move(*m));
         if (Peek().type == Tok::kComma) {
           Next();
         } else if (Peek().type != Tok::kRightBrace) {
-          return Fail(Peek().pos, "unexpected " + DescribeToken(Peek()) + " in label matching, expected \",\" or \"}\"");
+          return Fail(Peek().pos, "unexpected " + DescribeToken(Peek()) +
+                                      " in label matching, expected \",\" or \"}\"");
         }
       }
       Next();
@@ -373,14 +459,17 @@ class Parser {
     if (!name.empty()) {
       for (const storage::Matcher& m : vs->matchers) {
         if (m.name() == core::kMetricNameLabel) {
-          return Fail(start, "metric name must not be set twice: " + QuoteString(name) + " or " + QuoteString(m.value()));
+          return Fail(start, "metric name must not be set twice: " + QuoteString(name) + " or " +
+                                 QuoteString(m.value()));
         }
       }
-      vs->matchers.push_back(*storage::Matcher::Create(storage::MatchType::kEqual, std::string(core::kMetricNameLabel), name));
+      vs->matchers.push_back(*storage::Matcher::Create(storage::MatchType::kEqual,
+                                                       std::string(core::kMetricNameLabel), name));
     } else {
       bool non_empty = false;
       for (const storage::Matcher& m : vs->matchers) non_empty |= !m.Matches("");
-      if (!non_empty) return Fail(start, "vector selector must contain at least one non-empty matcher");
+      if (!non_empty)
+        return Fail(start, "vector selector must contain at least one non-empty matcher");
     }
     return vs;
   }
@@ -390,14 +479,16 @@ class Parser {
     if (!Expect(Tok::kLeftParen, "in grouping opts, expected \"(\"")) return false;
     while (Peek().type != Tok::kRightParen) {
       if (!IsLabelNameToken(Peek())) {
-        Fail(Peek().pos, "unexpected " + DescribeToken(Peek()) + " in grouping opts, expected label");
+        Fail(Peek().pos,
+             "unexpected " + DescribeToken(Peek()) + " in grouping opts, expected label");
         return false;
       }
       out->emplace_back(Next().text);
       if (Peek().type == Tok::kComma) {
         Next();
       } else if (Peek().type != Tok::kRightParen) {
-        Fail(Peek().pos, "unexpected " + DescribeToken(Peek()) + " in grouping opts, expected \",\" or \")\"");
+        Fail(Peek().pos,
+             "unexpected " + DescribeToken(Peek()) + " in grouping opts, expected \",\" or \")\"");
         return false;
       }
     }
@@ -418,7 +509,8 @@ class Parser {
           return false;
         }
       } else if (Peek().type != Tok::kRightParen) {
-        Fail(Peek().pos, "unexpected " + DescribeToken(Peek()) + " in argument list, expected \",\" or \")\"");
+        Fail(Peek().pos,
+             "unexpected " + DescribeToken(Peek()) + " in argument list, expected \",\" or \")\"");
         return false;
       }
     }
@@ -430,22 +522,28 @@ class Parser {
     const Token& name = Next();
     auto call = std::make_unique<Call>();
     call->func = FindFunction(name.text);
-    if (call->func == nullptr) return Fail(name.pos, "unknown function with name " + QuoteString(name.text));
+    if (call->func == nullptr)
+      return Fail(name.pos, "unknown function with name " + QuoteString(name.text));
     if (!ParseArguments(&call->args)) return nullptr;
     call->pos = {name.pos, last_end_};
     const Function& f = *call->func;
     const std::string quoted = QuoteString(f.name);
     const size_t nargs = f.arg_types.size(), got = call->args.size();
     if (f.variadic == 0 && nargs != got) {
-      return Fail(name.pos, "expected " + std::to_string(nargs) + " argument(s) in call to " + quoted + ", got " + std::to_string(got));
+      return Fail(name.pos, "expected " + std::to_string(nargs) + " argument(s) in call to " +
+                                quoted + ", got " + std::to_string(got));
     }
     if (f.variadic != 0) {
       const size_t min = f.variadic < 0 ? nargs - 1 : nargs - static_cast<size_t>(f.variadic);
       if (got < min) {
-        return Fail(name.pos, "expected at least " + std::to_string(min) + " argument(s) in call to " + quoted + ", got " + std::to_string(got));
+        return Fail(name.pos, "expected at least " + std::to_string(min) +
+                                  " argument(s) in call to " + quoted + ", got " +
+                                  std::to_string(got));
       }
       if (f.variadic > 0 && got > nargs) {
-        return Fail(name.pos, "expected at most " + std::to_string(nargs) + " argument(s) in call to " + quoted + ", got " + std::to_string(got));
+        return Fail(name.pos, "expected at most " + std::to_string(nargs) +
+                                  " argument(s) in call to " + quoted + ", got " +
+                                  std::to_string(got));
       }
     }
     for (size_t i = 0; i < got; ++i) {
@@ -478,15 +576,17 @@ class Parser {
     if (args.empty()) return Fail(args_pos, "no arguments for aggregate expression provided");
     const size_t want = TakesParameter(agg->op) ? 2 : 1;
     if (args.size() != want) {
-      return Fail(agg->pos.start, "wrong number of arguments for aggregate expression provided, expected " +
-                                      std::to_string(want) + ", got " + std::to_string(args.size()));
+      return Fail(agg->pos.start,
+                  "wrong number of arguments for aggregate expression provided, expected " +
+                      std::to_string(want) + ", got " + std::to_string(args.size()));
     }
     if (want == 2) agg->param = std::move(args[0]);
     agg->expr = std::move(args.back());
     if (!ExpectType(*agg->expr, ValueType::kVector, "aggregation expression")) return nullptr;
     agg->height = agg->expr->height + 1;
     if (agg->param) {
-      const ValueType pt = agg->op == AggregateOp::kCountValues ? ValueType::kString : ValueType::kScalar;
+      const ValueType pt =
+          agg->op == AggregateOp::kCountValues ? ValueType::kString : ValueType::kScalar;
       if (!ExpectType(*agg->param, pt, "aggregation parameter")) return nullptr;
       agg->height = std::max(agg->height, agg->param->height + 1);
     }
@@ -523,16 +623,20 @@ class Parser {
         TimeModifiers* time = nullptr;
         bool* set = nullptr;
         if (e->kind == ExprKind::kVectorSelector) time = &static_cast<VectorSelector&>(*e).time;
-        if (e->kind == ExprKind::kMatrixSelector) time = &static_cast<MatrixSelector&>(*e).selector->time;
+        if (e->kind == ExprKind::kMatrixSelector)
+          time = &static_cast<MatrixSelector&>(*e).selector->time;
         if (e->kind == ExprKind::kSubquery) time = &static_cast<SubqueryExpr&>(*e).time;
         const bool offset = t.type == Tok::kOffset;
         if (time == nullptr) {
           return Fail(t.pos, std::string(offset ? "offset" : "@") +
-                                 " modifier must be preceded by an instant vector selector or range vector selector or a subquery");
+                                 " modifier must be preceded by an instant vector selector or "
+                                 "range vector selector or a subquery");
         }
         Next();
         set = offset ? &offset_set_[e.get()] : &at_set_[e.get()];
-        if (*set) return Fail(t.pos, offset ? "offset may not be set multiple times" : "@ <timestamp> may not be set multiple times");
+        if (*set)
+          return Fail(t.pos, offset ? "offset may not be set multiple times"
+                                    : "@ <timestamp> may not be set multiple times");
         *set = true;
         if (offset ? !ParseDurationToken(&time->offset_ms, true) : !ParseAt(time)) return nullptr;
         e->pos.end = last_end_;
@@ -545,7 +649,8 @@ class Parser {
 
   bool ParseAt(TimeModifiers* time) {
     const Token& t = Peek();
-    if (t.type == Tok::kIdentifier && (t.text == "start" || t.text == "end") && Peek(1).type == Tok::kLeftParen) {
+    if (t.type == Tok::kIdentifier && (t.text == "start" || t.text == "end") &&
+        Peek(1).type == Tok::kLeftParen) {
       Next();
       Next();
       if (!Expect(Tok::kRightParen, "")) return false;
@@ -580,7 +685,8 @@ class Parser {
       Next();
       auto sq = std::make_unique<SubqueryExpr>();
       sq->range_ms = range;
-      if (Peek().type != Tok::kRightBracket && !ParseDurationToken(&sq->step_ms, false)) return nullptr;
+      if (Peek().type != Tok::kRightBracket && !ParseDurationToken(&sq->step_ms, false))
+        return nullptr;
       if (!Expect(Tok::kRightBracket, "in subquery selector")) return nullptr;
       if (e->type() != ValueType::kVector) {
         return Fail(e->pos.start, std::string("subquery is only allowed on instant vector, got ") +
@@ -593,7 +699,8 @@ class Parser {
       return WithinHeight(std::move(sq));
     }
     if (!Expect(Tok::kRightBracket, "in range selector, expected \"]\"")) return nullptr;
-    if (e->kind != ExprKind::kVectorSelector) return Fail(bracket, "ranges only allowed for vector selectors");
+    if (e->kind != ExprKind::kVectorSelector)
+      return Fail(bracket, "ranges only allowed for vector selectors");
     if (offset_set_[e.get()]) return Fail(bracket, "no offset modifiers allowed before range");
     if (at_set_[e.get()]) return Fail(bracket, "no @ modifiers allowed before range");
     auto ms = std::make_unique<MatrixSelector>();
@@ -622,7 +729,8 @@ core::Result<ExprPtr> ParseExpr(std::string_view query) { return Parser(query).P
 core::Result<storage::Matchers> ParseMetricSelector(std::string_view selector) {
   VIGIL_ASSIGN_OR_RETURN(ExprPtr e, ParseExpr(selector));
   if (e->kind != ExprKind::kVectorSelector) {
-    return core::InvalidArgumentError("1:1: parse error: expected a series selector, got " + e->String());
+    return core::InvalidArgumentError("1:1: parse error: expected a series selector, got " +
+                                      e->String());
   }
   const auto& vs = static_cast<const VectorSelector&>(*e);
   if (vs.time.offset_ms != 0 || vs.time.at != AtModifier::kNone) {

@@ -22,7 +22,8 @@ std::shared_ptr<const Template> MustParse(const std::string& rule, const std::st
 }  // namespace
 
 AlertingRule::AlertingRule(const RuleSpec& spec, bool restored) : Rule(spec), restored_(restored) {
-  for (const core::Label& l : spec.labels) label_templates_.emplace_back(l.name, MustParse(spec.name, l.value));
+  for (const core::Label& l : spec.labels)
+    label_templates_.emplace_back(l.name, MustParse(spec.name, l.value));
   for (const auto& [name, text] : spec.annotations) {
     annotation_templates_.emplace_back(name, MustParse(spec.name, text));
   }
@@ -125,7 +126,8 @@ core::Result<std::vector<RuleOutput>> AlertingRule::Update(const promql::Vector&
   return out;
 }
 
-core::Labels AlertingRule::AlertSeries(const Alert& alert, std::string_view metric, bool with_state) const {
+core::Labels AlertingRule::AlertSeries(const Alert& alert, std::string_view metric,
+                                       bool with_state) const {
   // The rule's labels as written first, as Prometheus does: a label whose template expanded to
   // nothing keeps its text here.
   core::LabelsBuilder b;
@@ -143,7 +145,8 @@ core::Labels AlertingRule::ForStateSeries(const Alert& alert) const {
 }
 
 std::vector<NotifierAlert> AlertingRule::AlertsToSend(int64_t ts_ms, int64_t resend_delay_ms,
-                                                      int64_t interval_ms, const std::string& generator_url) {
+                                                      int64_t interval_ms,
+                                                      const std::string& generator_url) {
   std::vector<NotifierAlert> out;
   for (auto& [labels, a] : active_) {
     if (a.state == AlertState::kPending) continue;
@@ -177,7 +180,8 @@ AlertState AlertingRule::State() const {
   return s;
 }
 
-void AlertingRule::RestoreForState(int64_t ts_ms, int64_t for_grace_period_ms, const ForStateLookup& lookup) {
+void AlertingRule::RestoreForState(int64_t ts_ms, int64_t for_grace_period_ms,
+                                   const ForStateLookup& lookup) {
   const int64_t hold = spec().for_duration.count();
   for (auto& [labels, a] : active_) {
     const core::Sample* last = lookup(ForStateSeries(a));

@@ -29,12 +29,13 @@ class AlertingRule final : public Rule {
   // samples of the pending and firing alerts once restored.
   core::Result<std::vector<RuleOutput>> Eval(const EvalContext& ctx) override;
   // The same, from a vector already queried: what Eval does after its query.
-  core::Result<std::vector<RuleOutput>> Update(const promql::Vector& vector, const EvalContext& ctx);
+  core::Result<std::vector<RuleOutput>> Update(const promql::Vector& vector,
+                                               const EvalContext& ctx);
 
   // The alerts to send at `ts_ms` (firing ones every resend_delay, resolved ones until they
   // are dropped), marked sent. endsAt of a firing alert: ts + 4 x max(resend_delay, interval).
-  std::vector<NotifierAlert> AlertsToSend(int64_t ts_ms, int64_t resend_delay_ms, int64_t interval_ms,
-                                          const std::string& generator_url);
+  std::vector<NotifierAlert> AlertsToSend(int64_t ts_ms, int64_t resend_delay_ms,
+                                          int64_t interval_ms, const std::string& generator_url);
 
   // Pending and firing alerts, in label order.
   std::vector<Alert> ActiveAlerts() const;

@@ -50,7 +50,8 @@ Group::~Group() = default;
 
 int64_t Group::NextEvaluationAt(int64_t now_ms) const {
   // Groups of one interval are spread over it rather than all run at once.
-  const uint64_t h = core::Labels::FromLiteral({{"file", spec_->file}, {"name", spec_->name}}).Hash();
+  const uint64_t h =
+      core::Labels::FromLiteral({{"file", spec_->file}, {"name", spec_->name}}).Hash();
   const int64_t offset = static_cast<int64_t>(h % static_cast<uint64_t>(interval_ms_));
   const int64_t adjusted = now_ms - offset;
   int64_t base = adjusted - ((adjusted % interval_ms_) + interval_ms_) % interval_ms_;
@@ -71,7 +72,8 @@ void Group::Eval(int64_t ts_ms) {
   ctx.external_labels = &context_.external_labels;
   ctx.external_url = &context_.external_url;
 
-  if (!stale_pending_.empty() && WriteStale(stale_pending_, ctx.query_ts_ms).ok()) stale_pending_.clear();
+  if (!stale_pending_.empty() && WriteStale(stale_pending_, ctx.query_ts_ms).ok())
+    stale_pending_.clear();
   for (std::unique_ptr<Rule>& rule : rules_) {
     const auto rule_start = std::chrono::steady_clock::now();
     rule_evaluations_.fetch_add(1, std::memory_order_relaxed);
@@ -102,7 +104,8 @@ void Group::Eval(int64_t ts_ms) {
 }
 
 void Group::Write(Rule& rule, std::vector<RuleOutput> outputs, int64_t ts_ms) {
-  std::sort(outputs.begin(), outputs.end(), [](const RuleOutput& a, const RuleOutput& b) { return a.labels < b.labels; });
+  std::sort(outputs.begin(), outputs.end(),
+            [](const RuleOutput& a, const RuleOutput& b) { return a.labels < b.labels; });
   // The appender refers to the labels until Commit: they stay in `outputs` until then.
   std::unique_ptr<storage::Appender> app = context_.appendable->OpenAppender();
   size_t refused = 0;
@@ -117,8 +120,9 @@ void Group::Write(Rule& rule, std::vector<RuleOutput> outputs, int64_t ts_ms) {
   }
   // Series written last time and not now end here, so queries stop seeing them at once.
   auto answered = [&outputs](const core::Labels& l) {
-    return std::binary_search(outputs.begin(), outputs.end(), l,
-                              [](const auto& a, const auto& b) { return LabelsOf(a) < LabelsOf(b); });
+    return std::binary_search(outputs.begin(), outputs.end(), l, [](const auto& a, const auto& b) {
+      return LabelsOf(a) < LabelsOf(b);
+    });
   };
   const core::Sample stale{ts_ms, core::StaleNaN()};
   for (const core::Labels& old : rule.written) {
@@ -131,8 +135,10 @@ void Group::Write(Rule& rule, std::vector<RuleOutput> outputs, int64_t ts_ms) {
     return;
   }
   if (refused > 0) {
-    core::LogWarn("rule samples refused by storage",
-                  {{"group", spec_->name}, {"rule", rule.spec().name}, {"refused", refused}, {"err", first_refusal}});
+    core::LogWarn("rule samples refused by storage", {{"group", spec_->name},
+                                                      {"rule", rule.spec().name},
+                                                      {"refused", refused},
+                                                      {"err", first_refusal}});
   }
   rule.written.clear();
   rule.written.reserve(outputs.size());
@@ -181,7 +187,8 @@ void Group::RestoreForState(int64_t ts_ms) {
 bool Group::restored() const {
   std::lock_guard<std::mutex> lock(eval_mu_);
   for (const std::unique_ptr<Rule>& rule : rules_) {
-    if (auto* alerting = dynamic_cast<const AlertingRule*>(rule.get()); alerting && !alerting->restored()) {
+    if (auto* alerting = dynamic_cast<const AlertingRule*>(rule.get());
+        alerting && !alerting->restored()) {
       return false;
     }
   }
@@ -193,7 +200,8 @@ void Group::CopyStateFrom(Group& old) {
   // Rules are matched by kind, name and labels, in order: the n-th rule of a name here takes
   // the n-th of that name there.
   std::map<std::string, std::vector<Rule*>> by_key;
-  for (auto it = old.rules_.rbegin(); it != old.rules_.rend(); ++it) by_key[RuleKey((*it)->spec())].push_back(it->get());
+  for (auto it = old.rules_.rbegin(); it != old.rules_.rend(); ++it)
+    by_key[RuleKey((*it)->spec())].push_back(it->get());
   for (std::unique_ptr<Rule>& rule : rules_) {
     std::vector<Rule*>& candidates = by_key[RuleKey(rule->spec())];
     if (candidates.empty()) continue;
@@ -214,7 +222,8 @@ void Group::CopyStateFrom(Group& old) {
   // What the rules that are gone wrote is marked stale at this group's next evaluation.
   stale_pending_ = std::move(old.stale_pending_);
   for (auto& [key, left] : by_key) {
-    for (Rule* r : left) stale_pending_.insert(stale_pending_.end(), r->written.begin(), r->written.end());
+    for (Rule* r : left)
+      stale_pending_.insert(stale_pending_.end(), r->written.begin(), r->written.end());
   }
   old.retired_ = true;
   evaluations_.store(old.evaluations_.load());
@@ -228,10 +237,13 @@ void Group::MarkSeriesStale(int64_t ts_ms) {
   std::lock_guard<std::mutex> lock(eval_mu_);
   retired_ = true;
   std::vector<core::Labels> all = std::move(stale_pending_);
-  for (const std::unique_ptr<Rule>& rule : rules_) all.insert(all.end(), rule->written.begin(), rule->written.end());
+  for (const std::unique_ptr<Rule>& rule : rules_)
+    all.insert(all.end(), rule->written.begin(), rule->written.end());
   if (all.empty()) return;
   core::Status s = WriteStale(all, ts_ms - query_offset_ms_);
-  if (!s.ok()) core::LogWarn("cannot mark a removed group's series stale", {{"group", spec_->name}, {"err", s.message()}});
+  if (!s.ok())
+    core::LogWarn("cannot mark a removed group's series stale",
+                  {{"group", spec_->name}, {"err", s.message()}});
 }
 
 void Group::PublishStatus(int64_t ts_ms, double seconds) {

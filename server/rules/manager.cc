@@ -66,7 +66,8 @@ void RuleManager::Reload(std::vector<std::string> files, GroupContext context,
   core::QueueWork(
       loop_,
       [work, &clock = clock_] {
-        core::Result<std::vector<GroupSpec>> specs = LoadRuleFiles(ExpandRuleFilePatterns(work->files));
+        core::Result<std::vector<GroupSpec>> specs =
+            LoadRuleFiles(ExpandRuleFilePatterns(work->files));
         if (!specs.ok()) {
           work->status = specs.status();
           return;
@@ -167,12 +168,14 @@ void RuleManager::Stop() {
 }
 
 void RuleManager::CollectMetrics(std::vector<core::MetricFamily>* out) const {
-  auto family = [out](std::string name, std::string help, core::MetricType type) -> core::MetricFamily& {
+  auto family = [out](std::string name, std::string help,
+                      core::MetricType type) -> core::MetricFamily& {
     out->push_back({std::move(name), std::move(help), type, {}});
     return out->back();
   };
-  core::MetricFamily& reload_ok = family("vigil_rules_last_reload_successful",
-                                         "Whether the last rule reload succeeded.", core::MetricType::kGauge);
+  core::MetricFamily& reload_ok =
+      family("vigil_rules_last_reload_successful", "Whether the last rule reload succeeded.",
+             core::MetricType::kGauge);
   reload_ok.samples.push_back({reload_ok.name, {}, last_reload_ok_ ? 1.0 : 0.0, {}});
   core::MetricFamily& reload_ts =
       family("vigil_rules_last_reload_success_timestamp_seconds",
@@ -186,24 +189,35 @@ void RuleManager::CollectMetrics(std::vector<core::MetricFamily>* out) const {
     double (*value)(const Runner&, const GroupStatus&);
   };
   static const PerGroup kPerGroup[] = {
-      {"vigil_rule_group_interval_seconds", "The interval of a rule group.", core::MetricType::kGauge,
+      {"vigil_rule_group_interval_seconds", "The interval of a rule group.",
+       core::MetricType::kGauge,
        [](const Runner&, const GroupStatus& s) { return s.interval_ms / 1000.0; }},
-      {"vigil_rule_group_last_duration_seconds", "How long the last evaluation of a rule group took.",
-       core::MetricType::kGauge, [](const Runner&, const GroupStatus& s) { return s.evaluation_seconds; }},
-      {"vigil_rule_group_last_evaluation_timestamp_seconds", "When the rule group was last evaluated.",
-       core::MetricType::kGauge, [](const Runner&, const GroupStatus& s) { return s.last_evaluation_ms / 1000.0; }},
+      {"vigil_rule_group_last_duration_seconds",
+       "How long the last evaluation of a rule group took.", core::MetricType::kGauge,
+       [](const Runner&, const GroupStatus& s) { return s.evaluation_seconds; }},
+      {"vigil_rule_group_last_evaluation_timestamp_seconds",
+       "When the rule group was last evaluated.", core::MetricType::kGauge,
+       [](const Runner&, const GroupStatus& s) { return s.last_evaluation_ms / 1000.0; }},
       {"vigil_rule_group_rules", "The number of rules in a group.", core::MetricType::kGauge,
        [](const Runner&, const GroupStatus& s) { return static_cast<double>(s.rules.size()); }},
       {"vigil_rule_group_iterations_total", "Scheduled evaluations of a rule group, run or missed.",
        core::MetricType::kCounter,
-       [](const Runner& r, const GroupStatus&) { return static_cast<double>(r.group->evaluations() + r.missed); }},
+       [](const Runner& r, const GroupStatus&) {
+         return static_cast<double>(r.group->evaluations() + r.missed);
+       }},
       {"vigil_rule_group_iterations_missed_total",
-       "Evaluations of a rule group skipped because the one before was still running.", core::MetricType::kCounter,
+       "Evaluations of a rule group skipped because the one before was still running.",
+       core::MetricType::kCounter,
        [](const Runner& r, const GroupStatus&) { return static_cast<double>(r.missed); }},
       {"vigil_rule_evaluations_total", "Rule evaluations.", core::MetricType::kCounter,
-       [](const Runner& r, const GroupStatus&) { return static_cast<double>(r.group->rule_evaluations()); }},
-      {"vigil_rule_evaluation_failures_total", "Rule evaluations that failed.", core::MetricType::kCounter,
-       [](const Runner& r, const GroupStatus&) { return static_cast<double>(r.group->rule_failures()); }},
+       [](const Runner& r, const GroupStatus&) {
+         return static_cast<double>(r.group->rule_evaluations());
+       }},
+      {"vigil_rule_evaluation_failures_total", "Rule evaluations that failed.",
+       core::MetricType::kCounter,
+       [](const Runner& r, const GroupStatus&) {
+         return static_cast<double>(r.group->rule_failures());
+       }},
   };
   for (const PerGroup& m : kPerGroup) {
     core::MetricFamily& f = family(m.name, m.help, m.type);

@@ -32,7 +32,8 @@ class RuleManager {
   // Reads `files` on the pool; then, on the loop, the new groups replace the running ones and
   // `done` hears OK, or the running groups stay and `done` hears every problem. One reload at
   // a time: another asked meanwhile is refused (Unavailable).
-  void Reload(std::vector<std::string> files, GroupContext context, std::function<void(core::Status)> done);
+  void Reload(std::vector<std::string> files, GroupContext context,
+              std::function<void(core::Status)> done);
 
   // The groups as last evaluated, in file and group order. Loop thread.
   std::vector<std::shared_ptr<const GroupStatus>> Statuses() const;

@@ -37,7 +37,8 @@ struct RuleOutput {
 core::Result<promql::Vector> QueryVector(const promql::Engine& engine, const promql::Expr& expr,
                                          int64_t ts_ms, promql::Deadline deadline);
 // The same for the `query` template function.
-TemplateQueryFunc TemplateQuery(const promql::Engine& engine, int64_t ts_ms, promql::Deadline deadline);
+TemplateQueryFunc TemplateQuery(const promql::Engine& engine, int64_t ts_ms,
+                                promql::Deadline deadline);
 
 class Rule {
  public:

@@ -28,8 +28,10 @@ using Problems = YamlProblems;
 
 // A map's entries by key, refusing keys that are not scalars, not among `known`, or given
 // twice (Go's strict YAML decoding refuses both).
-std::vector<std::pair<std::string, YAML::Node>> Fields(const YAML::Node& map, const std::set<std::string>& known,
-                                                      const std::string& where, Problems* problems) {
+std::vector<std::pair<std::string, YAML::Node>> Fields(const YAML::Node& map,
+                                                       const std::set<std::string>& known,
+                                                       const std::string& where,
+                                                       Problems* problems) {
   std::vector<std::pair<std::string, YAML::Node>> out;
   std::set<std::string> seen;
   for (auto it = map.begin(); it != map.end(); ++it) {
@@ -49,8 +51,8 @@ std::vector<std::pair<std::string, YAML::Node>> Fields(const YAML::Node& map, co
   return out;
 }
 
-std::optional<std::string> ScalarOf(const YAML::Node& n, const std::string& field, const std::string& where,
-                                    Problems* problems) {
+std::optional<std::string> ScalarOf(const YAML::Node& n, const std::string& field,
+                                    const std::string& where, Problems* problems) {
   if (n.IsNull()) return std::string();
   if (!n.IsScalar()) {
     problems->Add(n, where, "field " + Quote(field) + " must be a string");
@@ -72,8 +74,10 @@ std::optional<std::chrono::milliseconds> DurationOf(const YAML::Node& n, const s
 }
 
 // labels: or annotations: a map of strings to strings, sorted by name.
-std::vector<std::pair<std::string, std::string>> StringMap(const YAML::Node& n, const std::string& field,
-                                                           const std::string& where, Problems* problems) {
+std::vector<std::pair<std::string, std::string>> StringMap(const YAML::Node& n,
+                                                           const std::string& field,
+                                                           const std::string& where,
+                                                           Problems* problems) {
   std::vector<std::pair<std::string, std::string>> out;
   if (n.IsNull()) return out;
   if (!n.IsMap()) {
@@ -107,19 +111,22 @@ YAML::Node ValueNode(const YAML::Node& map, const std::string& key) {
 // An alerting rule's label and annotation values are templates, parsed now so that a bad one
 // is a load error, as promtool reports it: `label "severity": template: __alert_X:1: ...`.
 // (The rule parses them again when it is made; a file that loaded has none that fail.)
-void CheckTemplates(const YAML::Node& labels_node, const YAML::Node& annotations_node, const std::string& alert,
-                    const std::string& where, const RuleSpec& rule, Problems* problems) {
+void CheckTemplates(const YAML::Node& labels_node, const YAML::Node& annotations_node,
+                    const std::string& alert, const std::string& where, const RuleSpec& rule,
+                    Problems* problems) {
   const std::string name = "__alert_" + alert;
   for (const core::Label& l : rule.labels) {
     auto t = Template::Parse(name, l.value);
     if (!t.ok()) {
-      problems->Add(ValueNode(labels_node, l.name), where, "label " + Quote(l.name) + ": " + t.status().message());
+      problems->Add(ValueNode(labels_node, l.name), where,
+                    "label " + Quote(l.name) + ": " + t.status().message());
     }
   }
   for (const auto& [key, value] : rule.annotations) {
     auto t = Template::Parse(name, value);
     if (!t.ok()) {
-      problems->Add(ValueNode(annotations_node, key), where, "annotation " + Quote(key) + ": " + t.status().message());
+      problems->Add(ValueNode(annotations_node, key), where,
+                    "annotation " + Quote(key) + ": " + t.status().message());
     }
   }
 }
@@ -137,9 +144,9 @@ void ReadRule(const YAML::Node& node, const std::string& group, size_t index, Gr
   std::string record_name, alert_name;
   std::vector<std::pair<std::string, std::string>> labels, annotations;
   // Names first: the rule's own name goes into every later message about it.
-  for (const auto& [key, value] : Fields(node, {"record", "alert", "expr", "for", "keep_firing_for", "labels",
-                                                 "annotations"},
-                                         position, problems)) {
+  for (const auto& [key, value] :
+       Fields(node, {"record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"},
+              position, problems)) {
     if (key == "record") {
       record = value;
       record_name = ScalarOf(value, key, position, problems).value_or("");
@@ -178,19 +185,23 @@ void ReadRule(const YAML::Node& node, const std::string& group, size_t index, Gr
   } else {
     rule.parsed = std::shared_ptr<const promql::Expr>(std::move(parsed).value());
   }
-  if (Present(for_node)) rule.for_duration = DurationOf(for_node, "for", where, problems).value_or(rule.for_duration);
+  if (Present(for_node))
+    rule.for_duration = DurationOf(for_node, "for", where, problems).value_or(rule.for_duration);
   if (Present(keep_node)) {
-    rule.keep_firing_for = DurationOf(keep_node, "keep_firing_for", where, problems).value_or(rule.keep_firing_for);
+    rule.keep_firing_for =
+        DurationOf(keep_node, "keep_firing_for", where, problems).value_or(rule.keep_firing_for);
   }
   if (recording) {
     if (!annotations.empty()) {
       problems->Add(name_node, where, "invalid field 'annotations' in recording rule");
     }
-    if (rule.for_duration.count() != 0) problems->Add(name_node, where, "invalid field 'for' in recording rule");
+    if (rule.for_duration.count() != 0)
+      problems->Add(name_node, where, "invalid field 'for' in recording rule");
     if (rule.keep_firing_for.count() != 0) {
       problems->Add(name_node, where, "invalid field 'keep_firing_for' in recording rule");
     }
-    if (!core::IsValidMetricName(rule.name)) problems->Add(name_node, where, "invalid recording rule name: " + rule.name);
+    if (!core::IsValidMetricName(rule.name))
+      problems->Add(name_node, where, "invalid recording rule name: " + rule.name);
   } else if (!alert_name.empty() && !core::IsValidUtf8(alert_name)) {
     problems->Add(name_node, where, "invalid alert name: " + Quote(alert_name));
   }
@@ -206,14 +217,17 @@ void ReadRule(const YAML::Node& node, const std::string& group, size_t index, Gr
   }
   if (auto l = core::Labels::Create(std::move(pairs)); l.ok()) rule.labels = std::move(*l);
   for (const auto& [name, value] : annotations) {
-    if (!core::IsValidLabelName(name)) problems->Add(annotations_node, where, "invalid annotation name: " + name);
+    if (!core::IsValidLabelName(name))
+      problems->Add(annotations_node, where, "invalid annotation name: " + name);
   }
   rule.annotations = std::move(annotations);
-  if (!recording && !alert_name.empty()) CheckTemplates(labels_node, annotations_node, alert_name, where, rule, problems);
+  if (!recording && !alert_name.empty())
+    CheckTemplates(labels_node, annotations_node, alert_name, where, rule, problems);
   out->rules.push_back(std::move(rule));
 }
 
-void ReadGroup(const YAML::Node& node, std::set<std::string>* names, GroupSpec* out, Problems* problems) {
+void ReadGroup(const YAML::Node& node, std::set<std::string>* names, GroupSpec* out,
+               Problems* problems) {
   if (!node.IsMap()) {
     problems->Add(node, "", "a group must be a map");
     return;
@@ -225,8 +239,9 @@ void ReadGroup(const YAML::Node& node, std::set<std::string>* names, GroupSpec* 
       out->name = it->second.Scalar();
     }
   }
-  for (const auto& [key, value] : Fields(node, {"name", "interval", "limit", "query_offset", "rules"},
-                                         "group " + Quote(out->name), problems)) {
+  for (const auto& [key, value] :
+       Fields(node, {"name", "interval", "limit", "query_offset", "rules"},
+              "group " + Quote(out->name), problems)) {
     const std::string where = "group " + Quote(out->name);
     if (key == "name") {
       name_node = value;
@@ -263,7 +278,8 @@ core::Result<std::vector<GroupSpec>> ReadRuleFile(const YAML::Node& root, const 
   Problems problems(file);
   std::vector<GroupSpec> groups;
   if (!Present(root)) return groups;  // an empty file holds no groups
-  if (!root.IsMap()) return core::InvalidArgumentError(file + ": a rule file must be a map with \"groups\"");
+  if (!root.IsMap())
+    return core::InvalidArgumentError(file + ": a rule file must be a map with \"groups\"");
   YAML::Node list;
   for (const auto& [key, value] : Fields(root, {"groups"}, "", &problems)) list = value;
   std::set<std::string> names;
@@ -292,7 +308,8 @@ core::Result<std::vector<GroupSpec>> ParseRuleFile(std::string_view text, const 
     return ReadRuleFile(YAML::Load(std::string(text)), file);
   } catch (const YAML::Exception& e) {
     std::string where = file + ":";
-    if (e.mark.line >= 0) where += std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ":";
+    if (e.mark.line >= 0)
+      where += std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ":";
     return core::InvalidArgumentError(where + " yaml: " + e.msg);
   }
 }

@@ -35,8 +35,8 @@ struct RuleSpec {
 struct GroupSpec {
   std::string name;
   std::string file;
-  std::optional<std::chrono::milliseconds> interval;  // unset: [rules] evaluation_interval
-  int64_t limit = 0;                                   // 0: no limit
+  std::optional<std::chrono::milliseconds> interval;      // unset: [rules] evaluation_interval
+  int64_t limit = 0;                                      // 0: no limit
   std::optional<std::chrono::milliseconds> query_offset;  // unset: [rules] query_offset
   std::vector<RuleSpec> rules;
 };

@@ -26,7 +26,8 @@ struct QuerySample {
 
 // Runs an instant PromQL query at the evaluation's time: a vector, or a scalar as one sample
 // without labels; an error otherwise.
-using TemplateQueryFunc = std::function<core::Result<std::vector<QuerySample>>(std::string_view expr)>;
+using TemplateQueryFunc =
+    std::function<core::Result<std::vector<QuerySample>>(std::string_view expr)>;
 
 // What a template sees: Prometheus's AlertTemplateData, bound to $labels, $externalLabels,
 // $externalURL and $value before the text runs.
@@ -45,7 +46,8 @@ class Template {
   // $externalURL and $value are put before it, as Prometheus does, so a column on line 1 of
   // an execution error counts them too. A parse error (InvalidArgument) reads as Go's:
   // `template: __alert_HighLoad:1: function "nope" not defined`.
-  static core::Result<std::shared_ptr<const Template>> Parse(std::string_view name, std::string_view text);
+  static core::Result<std::shared_ptr<const Template>> Parse(std::string_view name,
+                                                             std::string_view text);
   virtual ~Template() = default;
   // The text with its actions run. An error (InvalidArgument) reads as Prometheus's
   // Expander's: `error executing template NAME: template: NAME:1:118: executing "NAME" at

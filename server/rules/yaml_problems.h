@@ -32,7 +32,8 @@ class YamlProblems {
   bool Spend(const YAML::Node& at) {
     if (++nodes_ <= max_nodes_) return true;
     if (nodes_ == max_nodes_ + 1) {
-      Add(at, "more than " + std::to_string(max_nodes_) + " entries with aliases expanded: refused");
+      Add(at,
+          "more than " + std::to_string(max_nodes_) + " entries with aliases expanded: refused");
     }
     return false;
   }

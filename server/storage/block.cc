@@ -84,7 +84,8 @@ core::Result<std::unique_ptr<BlockWriter>> BlockWriter::Create(std::string dir) 
   if (::mkdir(dir.c_str(), 0755) != 0) return core::ErrnoError(errno, "create block " + dir);
   std::unique_ptr<BlockWriter> w(new BlockWriter(std::move(dir)));
   const std::string path = w->dir_ + "/chunks";
-  w->chunks_fd_ = core::UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  w->chunks_fd_ =
+      core::UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!w->chunks_fd_.valid()) {
     const int err = errno;
     return core::ErrnoError(err, "create " + path);
@@ -232,8 +233,10 @@ core::Result<BlockMeta> ParseBlockMeta(std::string_view text) {
   long long min_t, max_t, level;
   unsigned long long series, chunks, samples;
   const std::string body(text.substr(15, crc_at - 15));
-  if (std::sscanf(body.c_str(), "min_time %lld\nmax_time %lld\nseries %llu\nchunks %llu\nsamples %llu\nlevel %lld",
-                  &min_t, &max_t, &series, &chunks, &samples, &level) != 6) {
+  if (std::sscanf(
+          body.c_str(),
+          "min_time %lld\nmax_time %lld\nseries %llu\nchunks %llu\nsamples %llu\nlevel %lld",
+          &min_t, &max_t, &series, &chunks, &samples, &level) != 6) {
     return core::DataLossError("block meta: unreadable fields");
   }
   m.min_time = min_t;
@@ -266,7 +269,8 @@ core::Status Block::Load() {
   if (idx.size() < kIndexMagic.size() + kFooterSize || idx.substr(0, 8) != kIndexMagic)
     return Damaged(index_path, "no index header");
   const size_t footer = idx.size() - kFooterSize;
-  if (core::DecodeFixed32(idx.data() + footer + 24) != core::crc32c::Value(idx.substr(0, footer + 24)))
+  if (core::DecodeFixed32(idx.data() + footer + 24) !=
+      core::crc32c::Value(idx.substr(0, footer + 24)))
     return Damaged(index_path, "checksum mismatch");
   if (chunks_->bytes().substr(0, 8) != kChunksMagic)
     return Damaged(dir_ + "/chunks", "no chunks header");
@@ -310,9 +314,7 @@ core::Status Block::Load() {
   return core::OkStatus();
 }
 
-uint64_t Block::size_bytes() const {
-  return index_->bytes().size() + chunks_->bytes().size();
-}
+uint64_t Block::size_bytes() const { return index_->bytes().size() + chunks_->bytes().size(); }
 
 core::Status Block::SeriesAt(SeriesId index, core::Labels* labels,
                              std::vector<ChunkView>* chunks) const {

@@ -350,8 +350,7 @@ std::string CloseChunk(std::string_view chunk) {
   return packed.size() < chunk.size() ? std::move(packed) : std::string(chunk);
 }
 
-std::vector<EncodedChunk> EncodeChunks(const std::vector<core::Sample>& samples,
-                                       size_t per_chunk) {
+std::vector<EncodedChunk> EncodeChunks(const std::vector<core::Sample>& samples, size_t per_chunk) {
   std::vector<EncodedChunk> chunks;
   for (size_t i = 0; i < samples.size(); i += per_chunk) {
     const auto part = std::span(samples).subspan(i, std::min(per_chunk, samples.size() - i));

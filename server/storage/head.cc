@@ -173,7 +173,11 @@ class HeadSeriesSet final : public SeriesSet {
   };
   HeadSeriesSet(const Head& head, std::vector<Entry> entries, int64_t mint, int64_t maxt,
                 bool labels_only)
-      : head_(head), entries_(std::move(entries)), mint_(mint), maxt_(maxt), labels_only_(labels_only) {}
+      : head_(head),
+        entries_(std::move(entries)),
+        mint_(mint),
+        maxt_(maxt),
+        labels_only_(labels_only) {}
 
   bool Next() override {
     while (next_ < entries_.size()) {
@@ -385,12 +389,13 @@ core::Status HeadAppender::Add(const core::Labels& labels, std::span<const core:
 }
 
 template <class LabelRange>
-core::Status HeadAppender::AddSeries(const LabelRange& labels, std::span<const core::Sample> samples) {
+core::Status HeadAppender::AddSeries(const LabelRange& labels,
+                                     std::span<const core::Sample> samples) {
   if (samples.empty()) return core::OkStatus();  // nothing to store, no series to make
   const size_t slots_before = slots_.size();
   const size_t index = SlotFor(labels);
   const Slot& slot = slots_[index];
-  const Undo undo{slots_before, pending_.size(), out_of_order_, duplicates_,
+  const Undo undo{slots_before,  pending_.size(),     out_of_order_,  duplicates_,
                   slot.max_time, slot.first_in_order, slot.last_value};
   core::Status st = AddSamples(index, samples);
   if (!st.ok()) Rollback(index, undo);

@@ -134,8 +134,8 @@ class Head final : public IndexReader {
   const HeadOptions options_;
   mutable std::shared_mutex mu_;                    // writers: the appender's commit and truncation
   std::vector<std::unique_ptr<MemSeries>> series_;  // by id; null once dropped
-  std::vector<SeriesId> dropped_ids_;                // by Truncate; not to be given out yet
-  std::vector<SeriesId> free_ids_;                   // to give out, the largest first
+  std::vector<SeriesId> dropped_ids_;               // by Truncate; not to be given out yet
+  std::vector<SeriesId> free_ids_;                  // to give out, the largest first
   SeriesTable by_hash_;
   // Ids in the order series were made: sorted, unless an id was given out again since the
   // last Truncate rebuilt the lists (then PostingsFor sorts its copy).

@@ -83,7 +83,7 @@ class Merged final : public SeriesSet {
 
   std::vector<std::unique_ptr<SeriesSet>> sources_;
   const SelectHints hints_;
-  std::vector<bool> live_;      // source i has a current series
+  std::vector<bool> live_;       // source i has a current series
   std::vector<size_t> current_;  // the sources whose current series is this set's
   bool started_ = false;
   size_t read_ = 0;
@@ -94,14 +94,12 @@ class Merged final : public SeriesSet {
 }  // namespace
 
 void SortUniqueByTime(std::vector<core::Sample>* samples) {
-  std::stable_sort(samples->begin(), samples->end(), [](const auto& a, const auto& b) {
-    return a.timestamp_ms < b.timestamp_ms;
-  });
-  samples->erase(std::unique(samples->begin(), samples->end(),
-                             [](const auto& a, const auto& b) {
-                               return a.timestamp_ms == b.timestamp_ms;
-                             }),
-                 samples->end());
+  std::stable_sort(samples->begin(), samples->end(),
+                   [](const auto& a, const auto& b) { return a.timestamp_ms < b.timestamp_ms; });
+  samples->erase(
+      std::unique(samples->begin(), samples->end(),
+                  [](const auto& a, const auto& b) { return a.timestamp_ms == b.timestamp_ms; }),
+      samples->end());
 }
 
 std::unique_ptr<SeriesSet> MergeSeriesSets(std::vector<std::unique_ptr<SeriesSet>> sources,

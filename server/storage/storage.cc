@@ -95,8 +95,9 @@ class StorageQuerier final : public Querier {
     return SortedUnique(std::move(out));
   }
 
-  core::Result<std::vector<std::string>> LabelValues(const std::string& name, const Matchers& matchers,
-                                                     int64_t mint, int64_t maxt) const override {
+  core::Result<std::vector<std::string>> LabelValues(const std::string& name,
+                                                     const Matchers& matchers, int64_t mint,
+                                                     int64_t maxt) const override {
     std::vector<std::string> out;
     if (matchers.empty()) {
       for (const auto& b : blocks_) {
@@ -131,37 +132,49 @@ class StorageQuerier final : public Querier {
 Storage::Storage(StorageOptions options, const core::Clock& clock, core::MetricsRegistry& m)
     : options_(std::move(options)), clock_(clock) {
   samples_appended_ = m.Counter("vigil_tsdb_head_samples_appended_total",
-                                "Samples stored from remote-write requests.").Get();
+                                "Samples stored from remote-write requests.")
+                          .Get();
   out_of_order_ = m.Counter("vigil_tsdb_out_of_order_samples_appended_total",
-                            "Samples stored that were older than their series' newest.").Get();
+                            "Samples stored that were older than their series' newest.")
+                      .Get();
   duplicates_ = m.Counter("vigil_tsdb_duplicate_samples_total",
-                          "Samples ignored: same timestamp and value as already stored.").Get();
-  rejected_ = m.Counter("vigil_tsdb_rejected_requests_total",
-                        "Write batches (remote-write requests) refused by storage, nothing of them kept.").Get();
+                          "Samples ignored: same timestamp and value as already stored.")
+                    .Get();
+  rejected_ =
+      m.Counter("vigil_tsdb_rejected_requests_total",
+                "Write batches (remote-write requests) refused by storage, nothing of them kept.")
+          .Get();
   head_series_ = m.Gauge("vigil_tsdb_head_series", "Series in the head.").Get();
   head_chunks_ = m.Gauge("vigil_tsdb_head_chunks", "Chunks in the head.").Get();
   wal_bytes_ = m.Gauge("vigil_tsdb_wal_size_bytes", "Size of the server's WAL.").Get();
   block_count_ = m.Gauge("vigil_tsdb_blocks_loaded", "Blocks on disk.").Get();
   block_bytes_ = m.Gauge("vigil_tsdb_storage_blocks_bytes", "Bytes of all blocks.").Get();
   compactions_ = m.Counter("vigil_tsdb_compactions_total", "Block compactions done.").Get();
-  compaction_seconds_ = m.Counter("vigil_tsdb_compaction_duration_seconds_total",
-                                  "Time spent compacting blocks.").Get();
+  compaction_seconds_ =
+      m.Counter("vigil_tsdb_compaction_duration_seconds_total", "Time spent compacting blocks.")
+          .Get();
   head_cuts_ = m.Counter("vigil_tsdb_head_cuts_total", "Blocks cut from the head.").Get();
   head_cuts_locked_ = m.Counter("vigil_tsdb_head_cuts_locked_total",
                                 "Head cuts written again with appends held back, because samples "
-                                "for their ranges arrived while they were written.").Get();
+                                "for their ranges arrived while they were written.")
+                          .Get();
   retention_deleted_ = m.Counter("vigil_tsdb_retention_deleted_blocks_total",
-                                 "Blocks deleted by time or size retention.").Get();
-  replay_seconds_ = m.Gauge("vigil_tsdb_wal_replay_duration_seconds",
-                            "How long the WAL replay took at start.").Get();
+                                 "Blocks deleted by time or size retention.")
+                           .Get();
+  replay_seconds_ =
+      m.Gauge("vigil_tsdb_wal_replay_duration_seconds", "How long the WAL replay took at start.")
+          .Get();
   replay_damaged_ = m.Counter("vigil_tsdb_wal_replay_damaged_samples_total",
                               "Samples the WAL replay at start dropped because the log was "
-                              "damaged: they are not in the head.").Get();
+                              "damaged: they are not in the head.")
+                        .Get();
   // The agent's names, so that one alert serves both.
   wal_corruptions_ = m.Counter("vigil_wal_corruptions_total",
-                               "Damaged ranges of the write-ahead log skipped by readers.").Get();
+                               "Damaged ranges of the write-ahead log skipped by readers.")
+                         .Get();
   wal_corrupted_bytes_ = m.Counter("vigil_wal_corrupted_bytes_total",
-                                   "Bytes of the write-ahead log dropped as damaged.").Get();
+                                   "Bytes of the write-ahead log dropped as damaged.")
+                             .Get();
 }
 
 Storage::~Storage() = default;
@@ -206,7 +219,8 @@ core::Status Storage::LoadBlocks() {
     if (ext == ".damaged") continue;
     auto block = Block::Open(path);
     if (!block.ok()) {
-      core::LogError("block unreadable, set aside", {{"block", path}, {"err", block.status().ToString()}});
+      core::LogError("block unreadable, set aside",
+                     {{"block", path}, {"err", block.status().ToString()}});
       std::error_code ec;
       std::filesystem::rename(path, path + ".damaged", ec);
       continue;
@@ -268,14 +282,16 @@ core::Status Storage::Replay() {
 // WAL first, then the head.
 class Storage::Batch final : public Appender {
  public:
-  explicit Batch(Storage& storage) : storage_(storage), lock_(storage.append_mu_), app_(*storage.appender_) {
+  explicit Batch(Storage& storage)
+      : storage_(storage), lock_(storage.append_mu_), app_(*storage.appender_) {
     app_.Reset();
   }
   ~Batch() override {
     if (!ended_ && refused_) storage_.rejected_->Inc();
   }
 
-  core::Status Add(std::span<const core::LabelView> labels, std::span<const core::Sample> samples) override {
+  core::Status Add(std::span<const core::LabelView> labels,
+                   std::span<const core::Sample> samples) override {
     return Refused(ended_ ? Ended() : app_.Add(labels, samples));
   }
   core::Status Add(const core::Labels& labels, std::span<const core::Sample> samples) override {
@@ -311,7 +327,9 @@ class Storage::Batch final : public Appender {
   }
 
  private:
-  static core::Status Ended() { return core::FailedPreconditionError("the batch was committed already"); }
+  static core::Status Ended() {
+    return core::FailedPreconditionError("the batch was committed already");
+  }
   core::Status Refused(core::Status s) {
     refused_ |= !s.ok();
     return s;
@@ -351,7 +369,8 @@ core::Status Storage::Maintain() {
   for (;;) {
     const HeadStats hs = head_->stats();
     // A head of series without samples (all cut into blocks) has max_time < min_time.
-    if (hs.series == 0 || hs.max_time < hs.min_time || hs.max_time - hs.min_time <= range * 3 / 2) break;
+    if (hs.series == 0 || hs.max_time < hs.min_time || hs.max_time - hs.min_time <= range * 3 / 2)
+      break;
     VIGIL_RETURN_IF_ERROR(CutHead(FloorTo(hs.min_time, range) + range));
   }
   VIGIL_RETURN_IF_ERROR(Compact());
@@ -476,9 +495,8 @@ core::Status Storage::CutHead(int64_t before) {
 void Storage::ReplaceBlocks(const std::vector<std::shared_ptr<Block>>& old,
                             std::shared_ptr<Block> replacement) {
   std::lock_guard lock(blocks_mu_);
-  std::erase_if(blocks_, [&](const auto& b) {
-    return std::find(old.begin(), old.end(), b) != old.end();
-  });
+  std::erase_if(blocks_,
+                [&](const auto& b) { return std::find(old.begin(), old.end(), b) != old.end(); });
   if (replacement) blocks_.push_back(std::move(replacement));
   std::sort(blocks_.begin(), blocks_.end(),
             [](const auto& a, const auto& b) { return a->meta().min_time < b->meta().min_time; });
@@ -626,8 +644,8 @@ core::Status Storage::ApplyRetention() {
   if (doomed.empty()) return core::OkStatus();
   ReplaceBlocks(doomed, nullptr);
   for (const auto& b : doomed) {
-    core::LogInfo("retention deleted a block", {{"block", b->dir()},
-                                                {"max_time", b->meta().max_time}});
+    core::LogInfo("retention deleted a block",
+                  {{"block", b->dir()}, {"max_time", b->meta().max_time}});
     DeleteBlockDir(b->dir());
     retention_deleted_->Inc();
   }
@@ -659,9 +677,8 @@ TsdbStatus Storage::Stats(size_t top) const {
     }
   }
   auto top_of = [top](std::vector<std::pair<std::string, uint64_t>> v) {
-    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
-      return a.second > b.second;
-    });
+    std::stable_sort(v.begin(), v.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
     if (v.size() > top) v.resize(top);
     return v;
   };

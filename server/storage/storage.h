@@ -31,7 +31,7 @@ struct StorageOptions {
   int64_t block_range_ms = 2 * 3600 * 1000;
   int64_t out_of_order_window_ms = 24 * 3600 * 1000;
   int64_t retention_ms = 15ll * 24 * 3600 * 1000;  // 0: keep by time forever
-  uint64_t retention_bytes = 0;                     // blocks together; 0: no size cap
+  uint64_t retention_bytes = 0;                    // blocks together; 0: no size cap
   // While the file system of `dir` has less room than this, bounded WAL cursors (forwarding
   // destinations) give up their oldest backlog, so that forwarding never takes the room
   // ingestion needs. 0: 5% of the file system, at least kMinDiskReserve.
@@ -111,7 +111,7 @@ class Storage final : public Queryable, public Appendable {
   // Serializes what changes the head and the WAL: appends, and a block cut's WAL cut and swap.
   std::mutex append_mu_;
   std::unique_ptr<HeadAppender> appender_;  // under append_mu_, reset for every batch
-  std::vector<wal::RefSample> refs_;         // scratch, under append_mu_
+  std::vector<wal::RefSample> refs_;        // scratch, under append_mu_
 
   // Guards the list, not the blocks (immutable). Shared pointers: a query in flight keeps
   // the blocks it started with after compaction or retention replaced them.

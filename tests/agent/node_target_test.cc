@@ -11,21 +11,26 @@ class NodeTargetTest : public ::testing::Test {
   // A node whose one collector reports `cpus` series this time.
   NodeTarget Node(const int* cpus) {
     std::vector<std::unique_ptr<collectors::Collector>> list;
-    list.push_back(collectors::NewCollector("cpu", {}, [cpus](const collectors::Roots&, collectors::MetricSet* out) {
-      for (int i = 0; i < *cpus; ++i) {
-        out->Add("node_cpu_seconds_total", "help", core::MetricType::kCounter, i, {{"cpu", std::to_string(i)}});
-      }
-      return core::OkStatus();
-    }));
-    return NodeTarget(loop_, collectors::CollectorSet(std::move(list), clock_, std::make_shared<collectors::KernelFiles>()), std::chrono::seconds(15),
-                      {{"instance", "node-1"}, {"job", "node"}}, clock_,
+    list.push_back(collectors::NewCollector(
+        "cpu", {}, [cpus](const collectors::Roots&, collectors::MetricSet* out) {
+          for (int i = 0; i < *cpus; ++i) {
+            out->Add("node_cpu_seconds_total", "help", core::MetricType::kCounter, i,
+                     {{"cpu", std::to_string(i)}});
+          }
+          return core::OkStatus();
+        }));
+    return NodeTarget(loop_,
+                      collectors::CollectorSet(std::move(list), clock_,
+                                               std::make_shared<collectors::KernelFiles>()),
+                      std::chrono::seconds(15), {{"instance", "node-1"}, {"job", "node"}}, clock_,
                       [this](std::vector<LabeledSample> s) { pushed_.push_back(std::move(s)); });
   }
   // name -> value of the pushed series of one collection with job="node" and no other labels.
   static std::map<std::string, double> Report(const std::vector<LabeledSample>& batch) {
     std::map<std::string, double> out;
     for (const LabeledSample& s : batch) {
-      if (s.labels->size() == 3 && s.labels->Get("job") == "node") out[std::string(s.labels->MetricName())] = s.value;
+      if (s.labels->size() == 3 && s.labels->Get("job") == "node")
+        out[std::string(s.labels->MetricName())] = s.value;
     }
     return out;
   }
@@ -104,8 +109,11 @@ TEST_F(NodeTargetTest, SelfMetricsArePushedWithTheNodeButNotServedAsItsOwn) {
   NodeTarget node = Node(&cpus);
   double pending = 100;
   node.SetSelfMetrics([&pending] {
-    return std::vector<core::MetricFamily>{{"vigil_wal_pending_bytes", "help", core::MetricType::kGauge,
-                                            {{"vigil_wal_pending_bytes", {{"destination", "central"}}, pending, std::nullopt}}}};
+    return std::vector<core::MetricFamily>{
+        {"vigil_wal_pending_bytes",
+         "help",
+         core::MetricType::kGauge,
+         {{"vigil_wal_pending_bytes", {{"destination", "central"}}, pending, std::nullopt}}}};
   });
   node.CollectOnce();
   auto find = [this]() -> const LabeledSample* {
@@ -136,13 +144,16 @@ TEST_F(NodeTargetTest, MetadataIsTheLatestCollectionsFamiliesAndTheSelfMetrics) 
   NodeTarget node = Node(&cpus);
   EXPECT_TRUE(node.Metadata().empty());  // nothing collected yet
   node.SetSelfMetrics([] {
-    return std::vector<core::MetricFamily>{{"vigil_wal_bytes", "Bytes of log.", core::MetricType::kGauge, {}}};
+    return std::vector<core::MetricFamily>{
+        {"vigil_wal_bytes", "Bytes of log.", core::MetricType::kGauge, {}}};
   });
   node.CollectOnce();
   std::map<std::string, std::pair<core::MetricType, std::string>> got;
   for (const core::FamilyMetadata& m : node.Metadata()) got[m.name] = {m.type, m.help};
-  EXPECT_EQ(got["node_cpu_seconds_total"], std::make_pair(core::MetricType::kCounter, std::string("help")));
-  EXPECT_EQ(got["vigil_wal_bytes"], std::make_pair(core::MetricType::kGauge, std::string("Bytes of log.")));
+  EXPECT_EQ(got["node_cpu_seconds_total"],
+            std::make_pair(core::MetricType::kCounter, std::string("help")));
+  EXPECT_EQ(got["vigil_wal_bytes"],
+            std::make_pair(core::MetricType::kGauge, std::string("Bytes of log.")));
   EXPECT_TRUE(got.count("node_scrape_collector_success"));
   // up and the scrape series are made by the scraper, not a page: no metadata, as in Prometheus.
   EXPECT_FALSE(got.count("up"));

@@ -1,8 +1,8 @@
 #include "collectors/json_path.h"
 
-#include <random>
-
 #include <gtest/gtest.h>
+
+#include <random>
 
 namespace vigil::collectors {
 namespace {
@@ -23,21 +23,22 @@ TEST(JsonPathTest, FindsStringsByPath) {
 }
 
 TEST(JsonPathTest, AnythingElseIsNothing) {
-  EXPECT_EQ(JsonStringAt(kDoc, {"Count"}), std::nullopt);         // a number
-  EXPECT_EQ(JsonStringAt(kDoc, {"Config"}), std::nullopt);        // an object
+  EXPECT_EQ(JsonStringAt(kDoc, {"Count"}), std::nullopt);   // a number
+  EXPECT_EQ(JsonStringAt(kDoc, {"Config"}), std::nullopt);  // an object
   EXPECT_EQ(JsonStringAt(kDoc, {"Config", "Nope"}), std::nullopt);
   EXPECT_EQ(JsonStringAt(kDoc, {"Empty", "x"}), std::nullopt);
   EXPECT_EQ(JsonStringAt(kDoc, {"ID", "deeper"}), std::nullopt);  // a string is not an object
   EXPECT_EQ(JsonStringAt("[1,2]", {"a"}), std::nullopt);
-  EXPECT_EQ(JsonStringAt(R"({"a":"\x"})", {"a"}), std::nullopt);  // bad escape
-  EXPECT_EQ(JsonStringAt(R"({"a":"\ud83d"})", {"a"}), std::nullopt);  // a lone surrogate
+  EXPECT_EQ(JsonStringAt(R"({"a":"\x"})", {"a"}), std::nullopt);        // bad escape
+  EXPECT_EQ(JsonStringAt(R"({"a":"\ud83d"})", {"a"}), std::nullopt);    // a lone surrogate
   EXPECT_EQ(JsonStringAt(std::string(200, '{'), {"a"}), std::nullopt);  // too deep
 }
 
 TEST(JsonPathTest, TruncationAtEveryOffsetAndRandomBytesNeverCrash) {
   const std::string doc = kDoc;
   for (size_t cut = 0; cut < doc.size(); ++cut) {
-    auto v = JsonStringAt(std::string_view(doc).substr(0, cut), {"Config", "Labels", "io.kubernetes.pod.name"});
+    auto v = JsonStringAt(std::string_view(doc).substr(0, cut),
+                          {"Config", "Labels", "io.kubernetes.pod.name"});
     if (v) {
       EXPECT_EQ(*v, "web-1") << cut;  // found before the cut, or nothing
     }

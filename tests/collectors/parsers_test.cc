@@ -93,7 +93,10 @@ TEST(ParsersTest, VmstatFieldThatMakesNoMetricNameIsRefused) {
 // Found by fuzz_procfs: a device name that is not UTF-8 made the page unparsable.
 TEST(ParsersTest, LabelValuesThatAreNotUtf8AreMadeValid) {
   MetricSet s;
-  s.Add("node_x", "x", core::MetricType::kGauge, 1, {{"device", "lo\xff" "op\xc3\xa9\xe2\x82"}});
+  s.Add("node_x", "x", core::MetricType::kGauge, 1,
+        {{"device",
+          "lo\xff"
+          "op\xc3\xa9\xe2\x82"}});
   EXPECT_EQ(s.families()[0].samples[0].labels[0].value, "lo\uFFFDop\u00e9\uFFFD\uFFFD");
 }
 
@@ -363,7 +366,8 @@ TEST(ParsersTest, CgroupV1AsCadvisorReportsIt) {
   // Without a quota (-1) cAdvisor reports neither the quota nor the throttling.
   f["cpu.cfs_quota_us"] = "-1\n";
   MetricSet unlimited;
-  AddCgroupV1("/docker/abc", f, [](const std::string& mm) { return mm; }, &unlimited);
+  AddCgroupV1(
+      "/docker/abc", f, [](const std::string& mm) { return mm; }, &unlimited);
   for (const std::string& line : Render(unlimited)) {
     EXPECT_EQ(line.find("container_spec_cpu_quota"), std::string::npos) << line;
     EXPECT_EQ(line.find("container_cpu_cfs_"), std::string::npos) << line;

@@ -25,7 +25,8 @@ class HttpServerTest : public ::testing::Test {
             held_.push_back(w);
             return;
           }
-          if (r.Path() == "/big") return w.Send(HttpResponse::Text(200, std::string(4u << 20, 'x')));
+          if (r.Path() == "/big")
+            return w.Send(HttpResponse::Text(200, std::string(4u << 20, 'x')));
           w.Send(HttpResponse::Text(200, r.method + " " + r.target + " " + r.body));
         });
     ASSERT_TRUE(created.ok()) << created.status().ToString();

@@ -33,7 +33,8 @@ Generated Generate(int64_t end) {
   Generated g;
   g.series.reserve(64);  // add() hands out references that must stay valid
   const int64_t start = end - kSpan;
-  auto add = [&](std::initializer_list<std::pair<std::string_view, std::string_view>> labels) -> SeriesSamples& {
+  auto add = [&](std::initializer_list<std::pair<std::string_view, std::string_view>> labels)
+      -> SeriesSamples& {
     g.series.push_back({Labels::FromLiteral(labels), {}});
     return g.series.back();
   };
@@ -42,12 +43,15 @@ Generated Generate(int64_t end) {
   for (int i = 0; i < 4; ++i) {
     // Offsets of a few hundred ms, as real scrapes have.
     const int64_t jitter = 137 * i;
-    SeriesSamples& counter = add({{"__name__", "diff_requests_total"}, {"instance", instances[i]}, {"job", jobs[i]}});
-    SeriesSamples& gauge = add({{"__name__", "diff_temperature"}, {"instance", instances[i]}, {"job", jobs[i]}});
+    SeriesSamples& counter =
+        add({{"__name__", "diff_requests_total"}, {"instance", instances[i]}, {"job", jobs[i]}});
+    SeriesSamples& gauge =
+        add({{"__name__", "diff_temperature"}, {"instance", instances[i]}, {"job", jobs[i]}});
     double c = 100 * i, v = 20 + i;
     for (int64_t t = start + jitter; t <= end; t += kInterval) {
       c += std::floor(unit(rng) * 10);
-      if (i == 1 && t > start + kSpan / 2 && t <= start + kSpan / 2 + kInterval) c = 3;  // a restart
+      if (i == 1 && t > start + kSpan / 2 && t <= start + kSpan / 2 + kInterval)
+        c = 3;  // a restart
       counter.samples.push_back({t, c});
       v += unit(rng) - 0.5;
       gauge.samples.push_back({t, (i == 2 && t == start + jitter + 40 * kInterval) ? NAN : v});
@@ -55,10 +59,15 @@ Generated Generate(int64_t end) {
     const char* bounds[] = {"0.1", "0.5", "1", "5", "+Inf"};
     std::vector<SeriesSamples*> buckets;
     for (const char* le : bounds) {
-      buckets.push_back(&add({{"__name__", "diff_latency_seconds_bucket"}, {"instance", instances[i]}, {"job", jobs[i]}, {"le", le}}));
+      buckets.push_back(&add({{"__name__", "diff_latency_seconds_bucket"},
+                              {"instance", instances[i]},
+                              {"job", jobs[i]},
+                              {"le", le}}));
     }
-    SeriesSamples& sum = add({{"__name__", "diff_latency_seconds_sum"}, {"instance", instances[i]}, {"job", jobs[i]}});
-    SeriesSamples& count = add({{"__name__", "diff_latency_seconds_count"}, {"instance", instances[i]}, {"job", jobs[i]}});
+    SeriesSamples& sum = add(
+        {{"__name__", "diff_latency_seconds_sum"}, {"instance", instances[i]}, {"job", jobs[i]}});
+    SeriesSamples& count = add(
+        {{"__name__", "diff_latency_seconds_count"}, {"instance", instances[i]}, {"job", jobs[i]}});
     std::vector<double> cum(5, 0);
     double total = 0;
     for (int64_t t = start + jitter; t <= end; t += kInterval) {
@@ -73,7 +82,10 @@ Generated Generate(int64_t end) {
       sum.samples.push_back({t, total});
       count.samples.push_back({t, cum[4]});
     }
-    SeriesSamples& info = add({{"__name__", "diff_build_info"}, {"instance", instances[i]}, {"job", jobs[i]}, {"version", i < 2 ? "1.0" : "1.1"}});
+    SeriesSamples& info = add({{"__name__", "diff_build_info"},
+                               {"instance", instances[i]},
+                               {"job", jobs[i]},
+                               {"version", i < 2 ? "1.0" : "1.1"}});
     for (int64_t t = start + jitter; t <= end; t += kInterval) info.samples.push_back({t, 1});
   }
   // A series with a 10 minute gap, then a staleness marker 40 minutes in, then back again.
@@ -82,7 +94,8 @@ Generated Generate(int64_t end) {
     const int64_t off = t - start;
     if (off > 600'000 && off < 1'200'000) continue;
     const bool stale = off == 2'400'000;
-    gappy.samples.push_back({t, stale ? vigil::core::StaleNaN() : static_cast<double>(off / kInterval % 17)});
+    gappy.samples.push_back(
+        {t, stale ? vigil::core::StaleNaN() : static_cast<double>(off / kInterval % 17)});
     if (stale) t += 4 * kInterval;
   }
   return g;
@@ -109,7 +122,8 @@ int main(int argc, char** argv) {
     for (const SeriesSamples& s : g.series) {
       if (offset >= s.samples.size()) continue;
       const size_t n = std::min<size_t>(kBatchSteps, s.samples.size() - offset);
-      req.series.push_back({s.labels, {s.samples.begin() + offset, s.samples.begin() + offset + n}});
+      req.series.push_back(
+          {s.labels, {s.samples.begin() + offset, s.samples.begin() + offset + n}});
     }
     if (req.series.empty()) break;
     char name[32];

@@ -11,8 +11,9 @@
 // samples outside its query's range are left out, as Prometheus's own reader leaves them
 // (Prometheus sends whole chunks that overlap the range). --check-chunks decodes every XOR
 // chunk and encodes its samples again with Vigil's encoder: on stderr, how many chunks came
-// and how many were the same bytes, and both forms of each that was not. --max-frame: a streamed frame's message larger than this
-// is an error. Exit status 1 for an answer other than 200 or one that does not decode.
+// and how many were the same bytes, and both forms of each that was not. --max-frame: a streamed
+// frame's message larger than this is an error. Exit status 1 for an answer other than 200 or one
+// that does not decode.
 #include <bit>
 #include <cinttypes>
 #include <cstdio>

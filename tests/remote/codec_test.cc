@@ -143,8 +143,9 @@ TEST(RemoteCodecTest, ALengthTheInputCannotHoldIsRefusedBeforeTheMemoryIsTaken) 
   core::Status s = SnappyUncompress(SnappyHeaderClaiming(120'000'000, 17), 128u << 20, &out);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.code(), core::StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(),
-            "snappy: corrupt input (claims 120000000 bytes, more than 21 compressed bytes can hold)");
+  EXPECT_EQ(
+      s.message(),
+      "snappy: corrupt input (claims 120000000 bytes, more than 21 compressed bytes can hold)");
   EXPECT_LT(out.capacity(), 1024u);
 
   // The bound is snappy's own: the most compressible input there is stays within it, and

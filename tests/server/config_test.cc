@@ -151,18 +151,24 @@ lookback_delta = 1m
   EXPECT_EQ(c.query.max_points_per_series, 500);
   EXPECT_EQ(c.query.lookback_delta, std::chrono::minutes(1));
 
-  const std::vector<std::string> problems =
-      Problems("[server]\nmax_header_count = 0\nmax_connections = -1\nread_timeout = 0s\n"
-               "max_decompressed_request_size = 10\n[query]\ntimeout = 0s\nmax_samples = 0\n");
+  const std::vector<std::string> problems = Problems(
+      "[server]\nmax_header_count = 0\nmax_connections = -1\nread_timeout = 0s\n"
+      "max_decompressed_request_size = 10\n[query]\ntimeout = 0s\nmax_samples = 0\n");
   ASSERT_EQ(problems.size(), 6u);
-  EXPECT_NE(problems[0].find("server.ini:2: [server] max_header_count"), std::string::npos) << problems[0];
-  EXPECT_NE(problems[1].find("server.ini:3: [server] max_connections"), std::string::npos) << problems[1];
-  EXPECT_NE(problems[2].find("server.ini:4: [server] read_timeout: must be positive"), std::string::npos)
+  EXPECT_NE(problems[0].find("server.ini:2: [server] max_header_count"), std::string::npos)
+      << problems[0];
+  EXPECT_NE(problems[1].find("server.ini:3: [server] max_connections"), std::string::npos)
+      << problems[1];
+  EXPECT_NE(problems[2].find("server.ini:4: [server] read_timeout: must be positive"),
+            std::string::npos)
       << problems[2];
-  EXPECT_NE(problems[3].find("server.ini:5: [server] max_decompressed_request_size"), std::string::npos)
+  EXPECT_NE(problems[3].find("server.ini:5: [server] max_decompressed_request_size"),
+            std::string::npos)
       << problems[3];
-  EXPECT_NE(problems[4].find("server.ini:7: [query] timeout: must be positive"), std::string::npos) << problems[4];
-  EXPECT_NE(problems[5].find("server.ini:8: [query] max_samples"), std::string::npos) << problems[5];
+  EXPECT_NE(problems[4].find("server.ini:7: [query] timeout: must be positive"), std::string::npos)
+      << problems[4];
+  EXPECT_NE(problems[5].find("server.ini:8: [query] max_samples"), std::string::npos)
+      << problems[5];
 }
 
 TEST(ServerConfigTest, RemoteReadLimitsAreKeysWithPrometheussDefaults) {
@@ -178,9 +184,9 @@ TEST(ServerConfigTest, RemoteReadLimitsAreKeysWithPrometheussDefaults) {
   EXPECT_EQ(c.limits.remote_read_sample_limit, 0);  // no limit, as Prometheus's 0
   EXPECT_EQ(c.limits.remote_read_concurrent_limit, 0);
   EXPECT_EQ(c.limits.remote_read_max_bytes_in_frame, 64u << 10);
-  const std::vector<std::string> problems =
-      Problems("[server]\nremote_read_sample_limit = -1\nremote_read_concurrent_limit = 5000\n"
-               "remote_read_max_bytes_in_frame = 100\n");
+  const std::vector<std::string> problems = Problems(
+      "[server]\nremote_read_sample_limit = -1\nremote_read_concurrent_limit = 5000\n"
+      "remote_read_max_bytes_in_frame = 100\n");
   ASSERT_EQ(problems.size(), 3u);
   EXPECT_NE(problems[0].find("[server] remote_read_sample_limit"), std::string::npos)
       << problems[0];
@@ -200,13 +206,17 @@ TEST(ServerConfigTest, QueryConcurrencyAndItsQueueAreKeysWithBounds) {
   EXPECT_EQ(c.query.max_concurrency, 4);
   EXPECT_EQ(c.query.max_queued, 0);
 
-  const std::vector<std::string> problems = Problems("[query]\nmax_concurrency = 0\nmax_queued = -1\n");
+  const std::vector<std::string> problems =
+      Problems("[query]\nmax_concurrency = 0\nmax_queued = -1\n");
   ASSERT_EQ(problems.size(), 2u);
-  EXPECT_NE(problems[0].find("server.ini:2: [query] max_concurrency"), std::string::npos) << problems[0];
+  EXPECT_NE(problems[0].find("server.ini:2: [query] max_concurrency"), std::string::npos)
+      << problems[0];
   EXPECT_NE(problems[1].find("server.ini:3: [query] max_queued"), std::string::npos) << problems[1];
-  const std::vector<std::string> too_many = Problems("[query]\nmax_concurrency = 129\nmax_queued = many\n");
+  const std::vector<std::string> too_many =
+      Problems("[query]\nmax_concurrency = 129\nmax_queued = many\n");
   ASSERT_EQ(too_many.size(), 2u);
-  EXPECT_NE(too_many[0].find("server.ini:2: [query] max_concurrency"), std::string::npos) << too_many[0];
+  EXPECT_NE(too_many[0].find("server.ini:2: [query] max_concurrency"), std::string::npos)
+      << too_many[0];
   EXPECT_NE(too_many[1].find("server.ini:3: [query] max_queued"), std::string::npos) << too_many[1];
 }
 
@@ -227,9 +237,9 @@ url = http://am1:9093, https://am2:9093/prefix
 timeout = 5s
 bearer_token_file = /dev/null
 )",
-                       &c),
-            (std::vector<std::string>{
-                "server.ini:14: [alertmanager] bearer_token_file: the token file is empty or unreadable"}));
+                     &c),
+            (std::vector<std::string>{"server.ini:14: [alertmanager] bearer_token_file: the token "
+                                      "file is empty or unreadable"}));
   EXPECT_EQ(c.external_url, "https://vigil.example.com");
   EXPECT_EQ(c.external_labels, core::Labels::FromLiteral({{"cluster", "edge"}, {"region", "eu"}}));
   EXPECT_EQ(c.rules.query_offset, std::chrono::minutes(1));
@@ -249,18 +259,19 @@ TEST(ServerConfigTest, TheExternalUrlDefaultsToThisHostAndPort) {
 }
 
 TEST(ServerConfigTest, RefusesBadRuleAndAlertingValues) {
-  EXPECT_EQ(Problems("[server]\nexternal_url = vigil:9090\n[global]\nexternal_labels = region\n"
-                     "[rules]\nquery_offset = -1m\nresend_delay = 0s\n"
-                     "[alertmanager]\nurl = am:9093\nbasic_auth_username = u\n"),
-            (std::vector<std::string>{
-                "server.ini:2: [server] external_url: must be an http:// or https:// URL",
-                "server.ini:4: [global] external_labels: expected name=value items, got \"region\"",
-                "server.ini:6: [rules] query_offset: invalid duration \"-1m\" (use e.g. 15s, 1m30s, 2h)",
-                "server.ini:7: [rules] resend_delay: must be positive",
-                "server.ini:9: [alertmanager] url: URL \"am:9093\" has no scheme (http:// or https://)",
-                "server.ini:10: [alertmanager] basic_auth_username: basic_auth_username and "
-                "basic_auth_password_file go together",
-            }));
+  EXPECT_EQ(
+      Problems("[server]\nexternal_url = vigil:9090\n[global]\nexternal_labels = region\n"
+               "[rules]\nquery_offset = -1m\nresend_delay = 0s\n"
+               "[alertmanager]\nurl = am:9093\nbasic_auth_username = u\n"),
+      (std::vector<std::string>{
+          "server.ini:2: [server] external_url: must be an http:// or https:// URL",
+          "server.ini:4: [global] external_labels: expected name=value items, got \"region\"",
+          "server.ini:6: [rules] query_offset: invalid duration \"-1m\" (use e.g. 15s, 1m30s, 2h)",
+          "server.ini:7: [rules] resend_delay: must be positive",
+          "server.ini:9: [alertmanager] url: URL \"am:9093\" has no scheme (http:// or https://)",
+          "server.ini:10: [alertmanager] basic_auth_username: basic_auth_username and "
+          "basic_auth_password_file go together",
+      }));
 }
 
 // [alertmanager] and [remote_write.NAME] read their credentials and TLS keys with one reader
@@ -286,17 +297,18 @@ TEST(ServerConfigTest, AlertmanagerAndForwardingReadAuthAndTlsAlike) {
   EXPECT_EQ(c.alertmanager.tls.server_name, "am.example");
 
   for (const std::string section : {"alertmanager", "remote_write.central"}) {
-    EXPECT_EQ(Problems("[" + section + "]\nurl = http://x:1/\nbasic_auth_username = vigil\n" +
-                       "basic_auth_password_file = " + dir + "/am.password\n" +
-                       "bearer_token_file = " + dir + "/am.password\n" + "tls_cert_file = " + dir +
-                       "/ca.crt\ntls_ca_file = /nonexistent/ca.crt\n"),
-              (std::vector<std::string>{
-                  "server.ini:5: [" + section +
-                      "] bearer_token_file: cannot be used with basic_auth_username",
-                  "server.ini:6: [" + section +
-                      "] tls_cert_file: tls_cert_file and tls_key_file go together",
-                  "server.ini:7: [" + section + "] tls_ca_file: cannot read \"/nonexistent/ca.crt\"",
-              }));
+    EXPECT_EQ(
+        Problems("[" + section + "]\nurl = http://x:1/\nbasic_auth_username = vigil\n" +
+                 "basic_auth_password_file = " + dir + "/am.password\n" +
+                 "bearer_token_file = " + dir + "/am.password\n" + "tls_cert_file = " + dir +
+                 "/ca.crt\ntls_ca_file = /nonexistent/ca.crt\n"),
+        (std::vector<std::string>{
+            "server.ini:5: [" + section +
+                "] bearer_token_file: cannot be used with basic_auth_username",
+            "server.ini:6: [" + section +
+                "] tls_cert_file: tls_cert_file and tls_key_file go together",
+            "server.ini:7: [" + section + "] tls_ca_file: cannot read \"/nonexistent/ca.crt\"",
+        }));
     EXPECT_EQ(Problems("[" + section + "]\nurl = http://x:1/\nbasic_auth_password_file = " + dir +
                        "/am.password\n"),
               (std::vector<std::string>{"server.ini:3: [" + section +

@@ -21,7 +21,8 @@ std::string ReadFile(const std::string& path) {
 // Where each embedded file comes from in the tree.
 std::string SourceOf(std::string_view url) {
   std::string name(url.substr(std::string_view("/console/").size()));
-  if (name.starts_with("uPlot")) return std::string(VIGIL_SOURCE_DIR) + "/web/node_modules/uplot/dist/" + name;
+  if (name.starts_with("uPlot"))
+    return std::string(VIGIL_SOURCE_DIR) + "/web/node_modules/uplot/dist/" + name;
   return std::string(VIGIL_SOURCE_DIR) + "/server/web/console/" + name;
 }
 
@@ -39,7 +40,8 @@ TEST(ConsoleAssetsTest, ContentTypesFollowTheExtension) {
   EXPECT_EQ(web::FindAsset("/console/index.html")->content_type, "text/html; charset=utf-8");
   EXPECT_EQ(web::FindAsset("/console/app.js")->content_type, "text/javascript; charset=utf-8");
   EXPECT_EQ(web::FindAsset("/console/console.css")->content_type, "text/css; charset=utf-8");
-  EXPECT_EQ(web::FindAsset("/console/uPlot.iife.min.js")->content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(web::FindAsset("/console/uPlot.iife.min.js")->content_type,
+            "text/javascript; charset=utf-8");
   EXPECT_EQ(web::FindAsset("/console/uPlot.min.css")->content_type, "text/css; charset=utf-8");
 }
 

@@ -125,7 +125,8 @@ TEST(FleetTest, ASilentNodeTurnsStaleAndSortsFirst) {
 TEST(FleetTest, StaleNodesGiveTheirUpSeriesUntilTheyReturn) {
   Fleet fleet(Options());
   NodeInRequest n = Node("edge-01", 1, kT0);
-  n.up.push_back(core::Labels::FromLiteral({{"__name__", "up"}, {"instance", "edge-01"}, {"job", "node"}, {"region", "eu"}}));
+  n.up.push_back(core::Labels::FromLiteral(
+      {{"__name__", "up"}, {"instance", "edge-01"}, {"job", "node"}, {"region", "eu"}}));
   fleet.Record(Contact(kT0), {n, Node("no-up", 1, kT0)});
   EXPECT_TRUE(fleet.StaleUpSeries(kT0 + 60'000).empty());
   std::vector<core::Labels> up = fleet.StaleUpSeries(kT0 + 61'000);
@@ -138,7 +139,8 @@ TEST(FleetTest, StaleNodesGiveTheirUpSeriesUntilTheyReturn) {
 TEST(FleetTest, ANodeUnseenForForgetAfterIsForgotten) {
   Fleet fleet(Options());
   NodeInRequest n = Node("gone", 1, kT0);
-  n.up.push_back(core::Labels::FromLiteral({{"__name__", "up"}, {"instance", "gone"}, {"job", "node"}}));
+  n.up.push_back(
+      core::Labels::FromLiteral({{"__name__", "up"}, {"instance", "gone"}, {"job", "node"}}));
   fleet.Record(Contact(kT0), {n});
   const int64_t day = 24ll * 3600 * 1000;
   EXPECT_EQ(fleet.Snapshot(kT0 + day).size(), 1u);
@@ -148,8 +150,10 @@ TEST(FleetTest, ANodeUnseenForForgetAfterIsForgotten) {
   std::vector<core::MetricFamily> metrics;
   fleet.AppendMetrics(kT0 + day + 1, &metrics);
   for (const core::MetricFamily& f : metrics) {
-    if (f.name == "vigil_fleet_senders") EXPECT_EQ(f.samples[0].value, 0);
-    else if (f.name != "vigil_fleet_senders_refused_total") ADD_FAILURE() << f.name << " has series of a forgotten node";
+    if (f.name == "vigil_fleet_senders")
+      EXPECT_EQ(f.samples[0].value, 0);
+    else if (f.name != "vigil_fleet_senders_refused_total")
+      ADD_FAILURE() << f.name << " has series of a forgotten node";
   }
 }
 

@@ -3,8 +3,8 @@
 // destination's drops show in /metrics, and every write is still answered 204.
 #include <gtest/gtest.h>
 
-#include "core/http_client.h"
 #include "core/config_values.h"
+#include "core/http_client.h"
 #include "remote/codec.h"
 #include "server/server.h"
 #include "tests/core/loop_helpers.h"
@@ -48,8 +48,10 @@ TEST(ForwardingTest, ADownDestinationIsBoundedCountedAndNeverBlocksWrites) {
   auto exchange = [&](core::HttpRequest r) {
     core::Url url{"http", "127.0.0.1", server->address().port, r.target};
     std::optional<core::Result<core::HttpResponse>> got;
-    client.Send(url, std::move(r), [&](core::Result<core::HttpResponse> res) { got = std::move(res); });
-    EXPECT_TRUE(testing::RunUntil(loop, [&] { return got.has_value(); }, std::chrono::seconds(20)));
+    client.Send(url, std::move(r),
+                [&](core::Result<core::HttpResponse> res) { got = std::move(res); });
+    EXPECT_TRUE(testing::RunUntil(
+        loop, [&] { return got.has_value(); }, std::chrono::seconds(20)));
     if (!got || !got->ok()) return core::HttpResponse::Text(599, "no answer");
     return std::move(got->value());
   };

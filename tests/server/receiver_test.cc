@@ -62,8 +62,10 @@ class ReceiverTest : public ::testing::Test {
   core::HttpResponse Exchange(core::HttpRequest r) {
     core::Url url{"http", "127.0.0.1", server_->address().port, r.target};
     std::optional<core::Result<core::HttpResponse>> got;
-    client_->Send(url, std::move(r), [&](core::Result<core::HttpResponse> res) { got = std::move(res); });
-    EXPECT_TRUE(testing::RunUntil(loop_, [&] { return got.has_value(); }, std::chrono::seconds(20)));
+    client_->Send(url, std::move(r),
+                  [&](core::Result<core::HttpResponse> res) { got = std::move(res); });
+    EXPECT_TRUE(testing::RunUntil(
+        loop_, [&] { return got.has_value(); }, std::chrono::seconds(20)));
     if (!got || !got->ok()) return core::HttpResponse::Text(599, "no answer");
     return std::move(got->value());
   }
@@ -71,10 +73,10 @@ class ReceiverTest : public ::testing::Test {
   static remote::WriteRequest Request(int series, int64_t t, double v = 1) {
     remote::WriteRequest req;
     for (int i = 0; i < series; ++i) {
-      req.series.push_back({core::Labels::FromLiteral({{"__name__", "up"},
-                                                       {"instance", "n" + std::to_string(i)},
-                                                       {"job", "node"}}),
-                            {{t, v}}});
+      req.series.push_back(
+          {core::Labels::FromLiteral(
+               {{"__name__", "up"}, {"instance", "n" + std::to_string(i)}, {"job", "node"}}),
+           {{t, v}}});
     }
     return req;
   }
@@ -119,25 +121,30 @@ TEST_F(ReceiverTest, TheFleetSeesEachSenderAndWritesUpZeroWhenItGoesQuiet) {
   config_.fleet.stale_after = std::chrono::seconds(1);
   Start();
   const int64_t t0 = clock_.NowUnixMillis();
-  ASSERT_EQ(Post(remote::EncodeWriteRequest(Request(1, t0 - 250)), "application/x-protobuf", "snappy", "",
-                 "vigil-agent/9.9.9").status, 204);
+  ASSERT_EQ(Post(remote::EncodeWriteRequest(Request(1, t0 - 250)), "application/x-protobuf",
+                 "snappy", "", "vigil-agent/9.9.9")
+                .status,
+            204);
   // A refusal before decoding, on a new connection from the same host and User-Agent.
   ASSERT_EQ(Post("x", "text/plain", "snappy", "", "vigil-agent/9.9.9").status, 415);
   core::HttpResponse fleet = Get("/api/v1/fleet");
   ASSERT_EQ(fleet.status, 200);
-  for (const char* want : {"\"instance\":\"n0\"", "\"job\":\"node\"", "\"kind\":\"vigil-agent\"",
-                           "\"version\":\"9.9.9\"", "\"remoteAddress\":\"127.0.0.1:", "\"lagSeconds\":0.25",
-                           "\"refused\":1", "\"status\":415", "\"pushesUp\":true", "\"stale\":false"}) {
+  for (const char* want :
+       {"\"instance\":\"n0\"", "\"job\":\"node\"", "\"kind\":\"vigil-agent\"",
+        "\"version\":\"9.9.9\"", "\"remoteAddress\":\"127.0.0.1:", "\"lagSeconds\":0.25",
+        "\"refused\":1", "\"status\":415", "\"pushesUp\":true", "\"stale\":false"}) {
     EXPECT_NE(fleet.body.find(want), std::string::npos) << want << " in " << fleet.body;
   }
-  EXPECT_NE(Get("/metrics").body.find("vigil_fleet_sender_samples_total{job=\"node\",instance=\"n0\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      Get("/metrics").body.find("vigil_fleet_sender_samples_total{job=\"node\",instance=\"n0\"} 1"),
+      std::string::npos);
   // Quiet for longer than stale_after: up 0 at the writer's next tick (every second here).
   clock_.AdvanceMillis(2000);
   const std::string at = std::to_string((t0 + 2000) / 1000);
   bool zero = false;
   for (int i = 0; i < 50 && !zero; ++i) {
-    testing::RunUntil(loop_, [] { return false; }, std::chrono::milliseconds(200));
+    testing::RunUntil(
+        loop_, [] { return false; }, std::chrono::milliseconds(200));
     zero = Get("/api/v1/query?query=up&time=" + at).body.find("\"0\"]") != std::string::npos;
   }
   EXPECT_TRUE(zero);
@@ -153,7 +160,8 @@ TEST_F(ReceiverTest, WriteStaleUpOffWritesNothing) {
   clock_.AdvanceMillis(2000);
   const std::string at = std::to_string((t0 + 2000) / 1000);
   // Two ticks of the writer go by.
-  testing::RunUntil(loop_, [] { return false; }, std::chrono::milliseconds(2500));
+  testing::RunUntil(
+      loop_, [] { return false; }, std::chrono::milliseconds(2500));
   EXPECT_NE(Get("/api/v1/query?query=up&time=" + at).body.find("\"1\"]"), std::string::npos);
   EXPECT_NE(Get("/api/v1/fleet").body.find("\"stale\":true"), std::string::npos);
 }
@@ -197,9 +205,12 @@ TEST_F(ReceiverTest, StoresAndRefusesAsPrometheus) {
       {"random bytes", Post(random_bytes), 400, ""},
       {"snappy of garbage", Post(remote::SnappyCompress(random_bytes)), 400, "protobuf"},
       {"missing __name__", Post(RawSeries({{"job", "x"}})), 400, "__name__"},
-      {"unsorted labels", Post(RawSeries({{"__name__", "a"}, {"z", "1"}, {"b", "2"}})), 400, "unsorted"},
-      {"duplicate label", Post(RawSeries({{"__name__", "a"}, {"b", "1"}, {"b", "2"}})), 400, "duplicate"},
-      {"invalid name", Post(RawSeries({{"__name__", "a"}, {"1b", "1"}})), 400, "invalid label name"},
+      {"unsorted labels", Post(RawSeries({{"__name__", "a"}, {"z", "1"}, {"b", "2"}})), 400,
+       "unsorted"},
+      {"duplicate label", Post(RawSeries({{"__name__", "a"}, {"b", "1"}, {"b", "2"}})), 400,
+       "duplicate"},
+      {"invalid name", Post(RawSeries({{"__name__", "a"}, {"1b", "1"}})), 400,
+       "invalid label name"},
       {"empty value", Post(RawSeries({{"__name__", "a"}, {"b", ""}})), 400, "empty value"},
       {"100k labels", Post(RawSeries(many)), 400, "labels"},
       {"duplicate sample", Post(dup), 400, "duplicate sample for timestamp"},
@@ -210,7 +221,8 @@ TEST_F(ReceiverTest, StoresAndRefusesAsPrometheus) {
   };
   for (const Case& c : cases) {
     EXPECT_EQ(c.response.status, c.status) << c.what << ": " << c.response.body;
-    EXPECT_NE(c.response.body.find(c.reason), std::string::npos) << c.what << ": " << c.response.body;
+    EXPECT_NE(c.response.body.find(c.reason), std::string::npos)
+        << c.what << ": " << c.response.body;
     // Nothing of a refused request was written.
     EXPECT_EQ(HeadSeries(), 3u) << c.what;
     EXPECT_EQ(WalSamples(), samples) << c.what;
@@ -251,8 +263,9 @@ TEST_F(ReceiverTest, AcknowledgedSamplesSurviveRestart) {
   server_.reset();
   Start();
   auto q = server_->storage().OpenQuerier();
-  auto series = testing::ReadAll(q->Select(
-      {storage::Matcher::Create(storage::MatchType::kEqual, "job", "node").value()}, INT64_MIN, INT64_MAX));
+  auto series = testing::ReadAll(
+      q->Select({storage::Matcher::Create(storage::MatchType::kEqual, "job", "node").value()},
+                INT64_MIN, INT64_MAX));
   ASSERT_TRUE(series.ok());
   ASSERT_EQ(series->size(), 10u);
   for (const auto& s : *series) {

@@ -314,7 +314,8 @@ TEST_F(RemoteReadTest, ClientsThatLeaveWithoutReadingFreeTheirPlaces) {
     ASSERT_TRUE(gone.connected());
     gone.Send("POST /api/v1/read HTTP/1.1\r\nHost: x\r\nContent-Length: " +
               std::to_string(body.size()) + "\r\n\r\n" + body);
-    testing::RunUntil(loop_, [] { return false; }, std::chrono::milliseconds(5));
+    testing::RunUntil(
+        loop_, [] { return false; }, std::chrono::milliseconds(5));
   }  // each closes its socket with the answer unread
   remote::pb::ReadResponse answer = SamplesAnswer(TwoQueries());
   EXPECT_EQ(answer.results_size(), 2);

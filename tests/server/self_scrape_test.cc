@@ -18,7 +18,8 @@ TEST(SelfScrapeTest, StoresTheRegistryWithTheServersTargetLabels) {
   served.Counter("vigil_things_total", "Things.", {"kind", "job"}).With({"a", "page-job"})->Inc(3);
   served.Gauge("vigil_level", "Level.").Get()->Set(0.5);
   core::Loop loop;
-  SelfScrape scrape(loop, served, **storage, {{"instance", "127.0.0.1:9090"}, {"job", "vigil-server"}},
+  SelfScrape scrape(loop, served, **storage,
+                    {{"instance", "127.0.0.1:9090"}, {"job", "vigil-server"}},
                     std::chrono::seconds(15), clock);
   ASSERT_TRUE(scrape.ScrapeOnce(1'700'000'000'000).ok());
   served.Gauge("vigil_level", "Level.").Get()->Set(0.75);
@@ -34,7 +35,8 @@ TEST(SelfScrapeTest, StoresTheRegistryWithTheServersTargetLabels) {
   EXPECT_EQ(got["{__name__=\"vigil_level\", instance=\"127.0.0.1:9090\", job=\"vigil-server\"}"],
             (std::vector<double>{0.5, 0.75}));
   // The server's target labels win over a metric's own.
-  EXPECT_EQ(got["{__name__=\"vigil_things_total\", instance=\"127.0.0.1:9090\", job=\"vigil-server\", kind=\"a\"}"],
+  EXPECT_EQ(got["{__name__=\"vigil_things_total\", instance=\"127.0.0.1:9090\", "
+                "job=\"vigil-server\", kind=\"a\"}"],
             (std::vector<double>{3, 3}));
   EXPECT_EQ(got.size(), 2u);
 }

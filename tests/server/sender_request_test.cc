@@ -6,17 +6,27 @@
 namespace vigil::server {
 namespace {
 
-remote::SeriesSamples Series(std::initializer_list<std::pair<std::string_view, std::string_view>> labels,
-                             std::vector<core::Sample> samples) {
+remote::SeriesSamples Series(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> labels,
+    std::vector<core::Sample> samples) {
   return {core::Labels::FromLiteral(labels), std::move(samples)};
 }
 
 TEST(SenderRequestTest, DescribesEachJobAndInstanceWithItsSamplesAndNewestTimestamp) {
   remote::WriteRequest r;
-  r.series.push_back(Series({{"__name__", "node_load1"}, {"instance", "a"}, {"job", "node"}}, {{1000, 1}, {3000, 2}}));
-  r.series.push_back(Series({{"__name__", "app_requests_total"}, {"instance", "a:8080"}, {"job", "app"}}, {{5000, 1}}));
-  r.series.push_back(Series({{"__name__", "node_uname_info"}, {"instance", "a"}, {"job", "node"}, {"machine", "aarch64"}}, {{2000, 1}}));
-  r.series.push_back(Series({{"__name__", "vigil_build_info"}, {"instance", "a"}, {"job", "node"}, {"program", "vigil-agent"}, {"version", "0.2.0"}}, {{2000, 1}}));
+  r.series.push_back(Series({{"__name__", "node_load1"}, {"instance", "a"}, {"job", "node"}},
+                            {{1000, 1}, {3000, 2}}));
+  r.series.push_back(Series(
+      {{"__name__", "app_requests_total"}, {"instance", "a:8080"}, {"job", "app"}}, {{5000, 1}}));
+  r.series.push_back(Series(
+      {{"__name__", "node_uname_info"}, {"instance", "a"}, {"job", "node"}, {"machine", "aarch64"}},
+      {{2000, 1}}));
+  r.series.push_back(Series({{"__name__", "vigil_build_info"},
+                             {"instance", "a"},
+                             {"job", "node"},
+                             {"program", "vigil-agent"},
+                             {"version", "0.2.0"}},
+                            {{2000, 1}}));
   remote::WriteRequestView view;
   view.Assign(r);
   std::vector<NodeInRequest> nodes = DescribeNodes(view);
@@ -35,12 +45,22 @@ TEST(SenderRequestTest, DescribesEachJobAndInstanceWithItsSamplesAndNewestTimest
 
 TEST(SenderRequestTest, KeepsUpSeriesAndTheNewestBacklogFigures) {
   remote::WriteRequest r;
-  r.series.push_back(Series({{"__name__", "up"}, {"instance", "a"}, {"job", "node"}, {"region", "eu"}}, {{1000, 1}}));
-  r.series.push_back(Series({{"__name__", "vigil_wal_pending_bytes"}, {"destination", "central"}, {"instance", "a"}, {"job", "node"}},
+  r.series.push_back(Series(
+      {{"__name__", "up"}, {"instance", "a"}, {"job", "node"}, {"region", "eu"}}, {{1000, 1}}));
+  r.series.push_back(Series({{"__name__", "vigil_wal_pending_bytes"},
+                             {"destination", "central"},
+                             {"instance", "a"},
+                             {"job", "node"}},
                             {{1000, 10}, {2000, 20}}));
-  r.series.push_back(Series({{"__name__", "vigil_remote_samples_dropped_total"}, {"destination", "central"}, {"instance", "a"}, {"job", "node"}, {"reason", "http_4xx"}},
+  r.series.push_back(Series({{"__name__", "vigil_remote_samples_dropped_total"},
+                             {"destination", "central"},
+                             {"instance", "a"},
+                             {"job", "node"},
+                             {"reason", "http_4xx"}},
                             {{1000, 3}}));
-  r.series.push_back(Series({{"__name__", "vigil_http_requests_total"}, {"instance", "a"}, {"job", "node"}}, {{1000, 3}}));
+  r.series.push_back(
+      Series({{"__name__", "vigil_http_requests_total"}, {"instance", "a"}, {"job", "node"}},
+             {{1000, 3}}));
   remote::WriteRequestView view;
   view.Assign(r);
   std::vector<NodeInRequest> nodes = DescribeNodes(view);

@@ -20,9 +20,9 @@ constexpr int64_t kBase = 1'700'000'000'000;
 
 // Which series each batch holds. New series appear in the middle, so that series records do
 // too; batches 0 to 7 go to segment 1, batch 8 to segment 2.
-const std::vector<std::vector<int>> kBatches = {
-    {0, 1, 2}, {0, 1, 2}, {0, 2, 3}, {0, 1, 2, 3}, {1, 3}, {0, 1, 2, 3, 4},
-    {0, 1, 2, 3, 4}, {0, 4}, {0, 1}};
+const std::vector<std::vector<int>> kBatches = {{0, 1, 2},       {0, 1, 2}, {0, 2, 3},
+                                                {0, 1, 2, 3},    {1, 3},    {0, 1, 2, 3, 4},
+                                                {0, 1, 2, 3, 4}, {0, 4},    {0, 1}};
 constexpr size_t kBatchesInSegment1 = 8;
 
 core::Labels SeriesLabels(int series) {
@@ -47,17 +47,15 @@ struct Written {
 struct RecordInfo {
   uint64_t offset, size;
   RecordType type;
-  int batch = -1;            // for samples records
-  std::set<int> named;       // for series records
+  int batch = -1;       // for samples records
+  std::set<int> named;  // for series records
 };
 
 class WalDamageTest : public ::testing::TestWithParam<int> {
  protected:
   // key_every 2: a key record after every 2 samples of each series, so that segment 1 holds
   // key records in the middle with delta records between them.
-  static WalOptions Options(const std::string& dir) {
-    return {.dir = dir, .key_every = 2};
-  }
+  static WalOptions Options(const std::string& dir) { return {.dir = dir, .key_every = 2}; }
 
   static void SetUpTestSuite() {
     template_dir_ = new std::string(::testing::TempDir() + "/wal_damage_template." +

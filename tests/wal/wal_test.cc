@@ -118,7 +118,8 @@ TEST_F(WalTest, RefsOfSeriesGoneForASegmentAreForgottenAndGivenOutAgain) {
   std::vector<RefSample> fresh;
   std::set<SeriesRef> refs;
   for (int i = 100; i < 105; ++i) {
-    core::Labels l = core::Labels::FromLiteral({{"__name__", "s" + std::to_string(i)}, {"job", "node"}});
+    core::Labels l =
+        core::Labels::FromLiteral({{"__name__", "s" + std::to_string(i)}, {"job", "node"}});
     refs.insert(wal_->Ref(l));
     fresh.push_back({wal_->Ref(l), kBase + 3 * 15000LL, ValueOf(i, 3)});
   }
@@ -389,7 +390,7 @@ TEST_F(WalTest, ShedBoundedFreesOnlyWhatBoundedCursorsHold) {
   ASSERT_TRUE(head->Commit(StartOf(before[4])).ok());  // the head holds from the fifth
   wal_->DeleteOldSegments();
   EXPECT_EQ(wal_->Oldest().segment, before[0]);  // the bounded cursor holds them all
-  wal_->ShedBounded(1);                           // a byte: one segment
+  wal_->ShedBounded(1);                          // a byte: one segment
   wal_->DeleteOldSegments();
   EXPECT_EQ(wal_->Oldest().segment, before[1]);
   wal_->ShedBounded(UINT64_MAX);

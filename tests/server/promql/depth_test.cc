@@ -39,8 +39,10 @@ const Shape kShapes[] = {
     {"left-associative +", [](int n) { return "vector(1)" + Repeat(" + vector(1)", n); }},
     {"scalar +", [](int n) { return "1" + Repeat("+1", n); }},
     {"right-associative ^", [](int n) { return "vector(1)" + Repeat(" ^ vector(1)", n); }},
-    {"subqueries", [](int n) { return Repeat("max_over_time(", n) + "vector(1)" + Repeat("[1m:])", n); }},
-    {"label_replace", [](int n) {
+    {"subqueries",
+     [](int n) { return Repeat("max_over_time(", n) + "vector(1)" + Repeat("[1m:])", n); }},
+    {"label_replace",
+     [](int n) {
        return Repeat("label_replace(", n) + "vector(1)" + Repeat(", \"a\", \"b\", \"\", \"\")", n);
      }},
 };
@@ -67,8 +69,9 @@ TEST(DepthTest, TooDeepIsAParseErrorForEveryConstruct) {
       auto e = ParseExpr(shape.build(levels));
       ASSERT_FALSE(e.ok());
       EXPECT_EQ(e.status().code(), core::StatusCode::kInvalidArgument);
-      EXPECT_NE(e.status().message().find("parse error: expression nests more than 1000 levels deep"),
-                std::string::npos)
+      EXPECT_NE(
+          e.status().message().find("parse error: expression nests more than 1000 levels deep"),
+          std::string::npos)
           << e.status().message();
     }
   }

@@ -85,34 +85,57 @@ TEST(ParserTest, OctalLiteralPastInt64IsDecimal) {
 
 TEST(ParserTest, TypeErrorsAsPrometheus) {
   EXPECT_EQ(ErrorOf("rate(foo)"),
-            "1:6: parse error: expected type range vector in call to function \"rate\", got instant vector");
-  EXPECT_EQ(ErrorOf("abs(foo, bar)"), "1:1: parse error: expected 1 argument(s) in call to \"abs\", got 2");
-  EXPECT_EQ(ErrorOf("round()"), "1:1: parse error: expected at least 1 argument(s) in call to \"round\", got 0");
+            "1:6: parse error: expected type range vector in call to function \"rate\", got "
+            "instant vector");
+  EXPECT_EQ(ErrorOf("abs(foo, bar)"),
+            "1:1: parse error: expected 1 argument(s) in call to \"abs\", got 2");
+  EXPECT_EQ(ErrorOf("round()"),
+            "1:1: parse error: expected at least 1 argument(s) in call to \"round\", got 0");
   EXPECT_EQ(ErrorOf("nope(foo)"), "1:1: parse error: unknown function with name \"nope\"");
-  EXPECT_EQ(ErrorOf("1 > 2"), "1:3: parse error: comparisons between scalars must use BOOL modifier");
-  EXPECT_EQ(ErrorOf("a + bool b"), "1:3: parse error: bool modifier can only be used on comparison operators");
-  EXPECT_EQ(ErrorOf("1 and foo"), "1:1: parse error: set operator \"and\" not allowed in binary scalar expression");
-  EXPECT_EQ(ErrorOf("a and on(x) group_left b"), "1:1: parse error: no grouping allowed for \"and\" operation");
-  EXPECT_EQ(ErrorOf("{}"), "1:1: parse error: vector selector must contain at least one non-empty matcher");
-  EXPECT_EQ(ErrorOf("{a=~\".*\"}"), "1:1: parse error: vector selector must contain at least one non-empty matcher");
-  EXPECT_EQ(ErrorOf("foo{__name__=\"bar\"}"), "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\"");
+  EXPECT_EQ(ErrorOf("1 > 2"),
+            "1:3: parse error: comparisons between scalars must use BOOL modifier");
+  EXPECT_EQ(ErrorOf("a + bool b"),
+            "1:3: parse error: bool modifier can only be used on comparison operators");
+  EXPECT_EQ(ErrorOf("1 and foo"),
+            "1:1: parse error: set operator \"and\" not allowed in binary scalar expression");
+  EXPECT_EQ(ErrorOf("a and on(x) group_left b"),
+            "1:1: parse error: no grouping allowed for \"and\" operation");
+  EXPECT_EQ(ErrorOf("{}"),
+            "1:1: parse error: vector selector must contain at least one non-empty matcher");
+  EXPECT_EQ(ErrorOf("{a=~\".*\"}"),
+            "1:1: parse error: vector selector must contain at least one non-empty matcher");
+  EXPECT_EQ(ErrorOf("foo{__name__=\"bar\"}"),
+            "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\"");
   EXPECT_EQ(ErrorOf("sum(foo)[5m]"), "1:9: parse error: ranges only allowed for vector selectors");
-  EXPECT_EQ(ErrorOf("foo[5m][5m:]"), "1:1: parse error: subquery is only allowed on instant vector, got range vector instead");
+  EXPECT_EQ(
+      ErrorOf("foo[5m][5m:]"),
+      "1:1: parse error: subquery is only allowed on instant vector, got range vector instead");
   EXPECT_EQ(ErrorOf("sum(foo) offset 5m"),
-            "1:10: parse error: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery");
-  EXPECT_EQ(ErrorOf("foo offset 1m offset 2m"), "1:15: parse error: offset may not be set multiple times");
-  EXPECT_EQ(ErrorOf("foo[5m] + 1"), "1:1: parse error: binary expression must contain only scalar and instant vector types");
+            "1:10: parse error: offset modifier must be preceded by an instant vector selector or "
+            "range vector selector or a subquery");
+  EXPECT_EQ(ErrorOf("foo offset 1m offset 2m"),
+            "1:15: parse error: offset may not be set multiple times");
+  EXPECT_EQ(
+      ErrorOf("foo[5m] + 1"),
+      "1:1: parse error: binary expression must contain only scalar and instant vector types");
   // The vector is checked before the parameter, as Prometheus does.
-  EXPECT_EQ(ErrorOf("topk(foo, 3)"), "1:11: parse error: expected type instant vector in aggregation expression, got scalar");
-  EXPECT_EQ(ErrorOf("topk(foo, bar)"), "1:6: parse error: expected type scalar in aggregation parameter, got instant vector");
-  EXPECT_EQ(ErrorOf("a + on(x) group_left(x) b"), "1:3: parse error: label \"x\" must not occur in ON and GROUP clause at once");
+  EXPECT_EQ(
+      ErrorOf("topk(foo, 3)"),
+      "1:11: parse error: expected type instant vector in aggregation expression, got scalar");
+  EXPECT_EQ(ErrorOf("topk(foo, bar)"),
+            "1:6: parse error: expected type scalar in aggregation parameter, got instant vector");
+  EXPECT_EQ(ErrorOf("a + on(x) group_left(x) b"),
+            "1:3: parse error: label \"x\" must not occur in ON and GROUP clause at once");
   EXPECT_EQ(ErrorOf("-foo[5m]"),
-            "1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector, got \"range vector\"");
+            "1:1: parse error: unary expression only allowed on expressions of type scalar or "
+            "instant vector, got \"range vector\"");
 }
 
 TEST(ParserTest, SyntaxErrorsCarryLineAndColumn) {
-  EXPECT_EQ(ErrorOf("sum(foo"), "1:8: parse error: unexpected end of input in argument list, expected \",\" or \")\"");
-  EXPECT_EQ(ErrorOf("foo{a=1}"), "1:7: parse error: unexpected number \"1\" in label matching, expected string");
+  EXPECT_EQ(ErrorOf("sum(foo"),
+            "1:8: parse error: unexpected end of input in argument list, expected \",\" or \")\"");
+  EXPECT_EQ(ErrorOf("foo{a=1}"),
+            "1:7: parse error: unexpected number \"1\" in label matching, expected string");
   EXPECT_EQ(ErrorOf("foo\n  + )"), "2:5: parse error: unexpected \")\"");
   EXPECT_EQ(ErrorOf("\"abc"), "1:1: parse error: unterminated quoted string");
   EXPECT_EQ(ErrorOf("\"\\q\""), "1:2: parse error: unknown escape sequence in string");

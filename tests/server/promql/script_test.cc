@@ -28,8 +28,8 @@
 #include "server/promql/lexer.h"
 #include "server/promql/parser.h"
 #include "server/storage/storage.h"
-#include "tests/server/storage/append_request.h"
 #include "tests/core/temp_dir.h"
+#include "tests/server/storage/append_request.h"
 
 namespace vigil::promql {
 namespace {
@@ -51,8 +51,10 @@ int64_t ParseTime(const std::string& s) {
 // Splits `metric{a="b"} rest` into the label set and the rest.
 core::Labels ParseSeries(const std::string& line, std::string* rest) {
   size_t end = line.find('}');
-  if (end == std::string::npos) end = line.find(' ');
-  else ++end;
+  if (end == std::string::npos)
+    end = line.find(' ');
+  else
+    ++end;
   if (end == std::string::npos) end = line.size();
   std::string selector = line.substr(0, end);
   *rest = Trim(line.substr(end));
@@ -73,7 +75,8 @@ std::vector<std::optional<double>> ParseValues(const std::string& text) {
   std::string word;
   while (in >> word) {
     size_t x = word.find('x');
-    const bool number_like = word.find("Inf") == std::string::npos && word.find("NaN") == std::string::npos;
+    const bool number_like =
+        word.find("Inf") == std::string::npos && word.find("NaN") == std::string::npos;
     if (x != std::string::npos && number_like) {
       const int times = std::stoi(word.substr(x + 1));
       std::string head = word.substr(0, x);
@@ -83,15 +86,19 @@ std::vector<std::optional<double>> ParseValues(const std::string& text) {
       }
       // a+bxN or a-bxN: the sign that is not the leading one splits start and increment.
       size_t sign = head.find_first_of("+-", 1);
-      while (sign != std::string::npos && (head[sign - 1] == 'e' || head[sign - 1] == 'E')) sign = head.find_first_of("+-", sign + 1);
+      while (sign != std::string::npos && (head[sign - 1] == 'e' || head[sign - 1] == 'E'))
+        sign = head.find_first_of("+-", sign + 1);
       const double start = *core::ParseFloat(head.substr(0, sign));
       const double inc = sign == std::string::npos ? 0 : *core::ParseFloat(head.substr(sign));
       for (int i = 0; i <= times; ++i) out.push_back(start + inc * i);
       continue;
     }
-    if (word == "_") out.push_back(std::nullopt);
-    else if (word == "stale") out.push_back(core::StaleNaN());
-    else out.push_back(*core::ParseFloat(word));
+    if (word == "_")
+      out.push_back(std::nullopt);
+    else if (word == "stale")
+      out.push_back(core::StaleNaN());
+    else
+      out.push_back(*core::ParseFloat(word));
   }
   return out;
 }
@@ -122,10 +129,14 @@ class Script {
         body.push_back(Trim(lines[i++]));
       }
       SCOPED_TRACE(name_ + ":" + std::to_string(at) + ": " + cmd);
-      if (cmd.rfind("load ", 0) == 0) Load(ParseTime(Trim(cmd.substr(5))), body);
-      else if (cmd == "clear") Clear();
-      else if (cmd.rfind("eval", 0) == 0) Eval(cmd, body);
-      else ADD_FAILURE() << "unknown command";
+      if (cmd.rfind("load ", 0) == 0)
+        Load(ParseTime(Trim(cmd.substr(5))), body);
+      else if (cmd == "clear")
+        Clear();
+      else if (cmd.rfind("eval", 0) == 0)
+        Eval(cmd, body);
+      else
+        ADD_FAILURE() << "unknown command";
     }
   }
 
@@ -186,7 +197,8 @@ class Script {
     if (verb == "eval_fail") {
       ASSERT_FALSE(result.ok()) << "expected an error";
       if (!body.empty() && body[0].rfind("error: ", 0) == 0) {
-        EXPECT_NE(result.status().message().find(body[0].substr(7)), std::string::npos) << result.status().message();
+        EXPECT_NE(result.status().message().find(body[0].substr(7)), std::string::npos)
+            << result.status().message();
       }
       return;
     }
@@ -219,11 +231,13 @@ class Script {
           break;
         }
       }
-      EXPECT_TRUE(found) << "expected " << want.ToString() << " " << Show(value) << ", got " << Describe(got);
+      EXPECT_TRUE(found) << "expected " << want.ToString() << " " << Show(value) << ", got "
+                         << Describe(got);
     }
   }
 
-  void ExpectRange(const QueryResult& r, const std::vector<std::string>& body, int64_t start, int64_t end, int64_t step) {
+  void ExpectRange(const QueryResult& r, const std::vector<std::string>& body, int64_t start,
+                   int64_t end, int64_t step) {
     ASSERT_EQ(r.matrix.size(), body.size());
     for (const std::string& line : body) {
       std::string rest;
@@ -241,7 +255,8 @@ class Script {
         ASSERT_EQ(has, want_has) << want.ToString() << " at " << ts;
         if (has) {
           EXPECT_TRUE(Close(series->points[p].value, *values[k]))
-              << want.ToString() << " at " << ts << ": " << Show(series->points[p].value) << " != " << Show(*values[k]);
+              << want.ToString() << " at " << ts << ": " << Show(series->points[p].value)
+              << " != " << Show(*values[k]);
           ++p;
         }
       }
@@ -282,8 +297,10 @@ std::vector<std::string> Scripts() {
 
 INSTANTIATE_TEST_SUITE_P(Scripts, ScriptTest, ::testing::ValuesIn(Scripts()),
                          [](const auto& param_info) {
-                           std::string name = param_info.param.substr(0, param_info.param.find('.'));
-                           for (char& c : name) if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           std::string name =
+                               param_info.param.substr(0, param_info.param.find('.'));
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return name;
                          });
 

@@ -24,8 +24,8 @@ RuleSpec Spec(int64_t for_ms, int64_t keep_firing_ms = 0) {
 promql::Vector Answer(std::initializer_list<std::pair<const char*, double>> instances) {
   promql::Vector v;
   for (const auto& [instance, value] : instances) {
-    v.push_back({std::make_shared<const core::Labels>(
-                     core::Labels::FromLiteral({{"__name__", "node_load1"}, {"instance", instance}})),
+    v.push_back({std::make_shared<const core::Labels>(core::Labels::FromLiteral(
+                     {{"__name__", "node_load1"}, {"instance", instance}})),
                  value, 0});
   }
   return v;
@@ -53,13 +53,19 @@ TEST(AlertingRuleTest, PendingForItsForDurationThenFiring) {
   Alert a = rule.ActiveAlerts()[0];
   EXPECT_EQ(a.state, AlertState::kPending);
   EXPECT_EQ(a.active_at_ms, kT0);
-  EXPECT_EQ(a.labels, core::Labels::FromLiteral({{"alertname", "HighLoad"}, {"instance", "a"}, {"severity", "page"}}));
+  EXPECT_EQ(a.labels, core::Labels::FromLiteral(
+                          {{"alertname", "HighLoad"}, {"instance", "a"}, {"severity", "page"}}));
   ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(out[0].labels, core::Labels::FromLiteral({{"__name__", "ALERTS"}, {"alertname", "HighLoad"},
-                                                      {"alertstate", "pending"}, {"instance", "a"}, {"severity", "page"}}));
+  EXPECT_EQ(out[0].labels, core::Labels::FromLiteral({{"__name__", "ALERTS"},
+                                                      {"alertname", "HighLoad"},
+                                                      {"alertstate", "pending"},
+                                                      {"instance", "a"},
+                                                      {"severity", "page"}}));
   EXPECT_EQ(out[0].value, 1);
-  EXPECT_EQ(out[1].labels, core::Labels::FromLiteral({{"__name__", "ALERTS_FOR_STATE"}, {"alertname", "HighLoad"},
-                                                      {"instance", "a"}, {"severity", "page"}}));
+  EXPECT_EQ(out[1].labels, core::Labels::FromLiteral({{"__name__", "ALERTS_FOR_STATE"},
+                                                      {"alertname", "HighLoad"},
+                                                      {"instance", "a"},
+                                                      {"severity", "page"}}));
   EXPECT_EQ(out[1].value, kT0 / 1000);
 
   Eval(rule, Answer({{"a", 4}}), kT0 + 5 * kMin - 1);
@@ -88,7 +94,8 @@ TEST(AlertingRuleTest, APendingAlertThatGoesAwayEndsWithoutResolving) {
   std::vector<RuleOutput> out = Eval(rule, Answer({}), kT0 + kMin);
   EXPECT_TRUE(rule.ActiveAlerts().empty());
   EXPECT_TRUE(out.empty());
-  EXPECT_TRUE(rule.AlertsToSend(kT0 + kMin, kMin, kMin, "u").empty());  // never sent, never resolved
+  EXPECT_TRUE(
+      rule.AlertsToSend(kT0 + kMin, kMin, kMin, "u").empty());  // never sent, never resolved
   // Back again: pending from the start.
   Eval(rule, Answer({{"a", 1}}), kT0 + 2 * kMin);
   EXPECT_EQ(rule.ActiveAlerts()[0].active_at_ms, kT0 + 2 * kMin);
@@ -117,7 +124,8 @@ TEST(AlertingRuleTest, AResolvedAlertIsSentResolvedAndKeptFifteenMinutes) {
   EXPECT_TRUE(rule.AlertsToSend(kT0 + kMin, kMin, kMin / 4, "u").empty());
   EXPECT_EQ(rule.AlertsToSend(kT0 + kMin + kMin / 2, kMin, kMin / 4, "u").size(), 1u);
   Eval(rule, Answer({}), kT0 + kMin / 4 + 15 * kMin);
-  EXPECT_EQ(rule.AlertsToSend(kT0 + kMin / 4 + 15 * kMin, 1, 1, "u").size(), 1u);  // still kept at 15m
+  EXPECT_EQ(rule.AlertsToSend(kT0 + kMin / 4 + 15 * kMin, 1, 1, "u").size(),
+            1u);  // still kept at 15m
   Eval(rule, Answer({}), kT0 + kMin / 4 + 15 * kMin + 1);
   EXPECT_TRUE(rule.AlertsToSend(kT0 + 20 * kMin, 1, 1, "u").empty());  // gone after
 }
@@ -187,18 +195,22 @@ TEST(AlertingRuleTest, TwoSeriesThatBecomeOneAlertAreAnError) {
   AlertingRule rule(spec, true);
   promql::Vector v;
   for (const char* name : {"x", "y"}) {
-    v.push_back({std::make_shared<const core::Labels>(core::Labels::FromLiteral({{"__name__", name}, {"instance", "a"}})), 1, 0});
+    v.push_back({std::make_shared<const core::Labels>(
+                     core::Labels::FromLiteral({{"__name__", name}, {"instance", "a"}})),
+                 1, 0});
   }
   auto out = rule.Update(v, At(kT0));
   ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.status().message(), "vector contains metrics with the same labelset after applying alert labels");
+  EXPECT_EQ(out.status().message(),
+            "vector contains metrics with the same labelset after applying alert labels");
 }
 
 // The restore after a restart: `down_ms` is when the server last wrote ALERTS_FOR_STATE, with
 // the value `active_s` (the alert's activeAt in seconds); the server is back at `now_ms`.
 class RestoreTest : public ::testing::Test {
  protected:
-  int64_t Restore(int64_t for_ms, int64_t active_s, int64_t down_ms, int64_t now_ms, bool stale = false) {
+  int64_t Restore(int64_t for_ms, int64_t active_s, int64_t down_ms, int64_t now_ms,
+                  bool stale = false) {
     RuleSpec spec = Spec(for_ms);
     AlertingRule rule(spec, /*restored=*/false);
     Eval(rule, Answer({{"a", 1}}), now_ms);
@@ -208,8 +220,10 @@ class RestoreTest : public ::testing::Test {
       asked = series;
       return &last;
     });
-    EXPECT_EQ(asked, core::Labels::FromLiteral({{"__name__", "ALERTS_FOR_STATE"}, {"alertname", "HighLoad"},
-                                                {"instance", "a"}, {"severity", "page"}}));
+    EXPECT_EQ(asked, core::Labels::FromLiteral({{"__name__", "ALERTS_FOR_STATE"},
+                                                {"alertname", "HighLoad"},
+                                                {"instance", "a"},
+                                                {"severity", "page"}}));
     EXPECT_TRUE(rule.restored());
     return rule.ActiveAlerts()[0].active_at_ms;
   }

@@ -86,7 +86,8 @@ class GroupTest : public ::testing::Test {
 };
 
 TEST_F(GroupTest, LaterRulesSeeWhatEarlierOnesWroteInTheSameEvaluation) {
-  Group g(Spec({Record("job:two", "vector(2)"), Alerting("Two", "job:two > 1", 0)}), context_, true);
+  Group g(Spec({Record("job:two", "vector(2)"), Alerting("Two", "job:two > 1", 0)}), context_,
+          true);
   g.Eval(kT0);
   EXPECT_EQ(g.FiringAlerts("Two").size(), 1u);
   std::vector<core::Sample> recorded = Stored("job:two", 0, kT0 + kMin);
@@ -128,7 +129,8 @@ TEST_F(GroupTest, AFailingRuleIsUnhealthyAndTheOthersGoOn) {
   Put(core::Labels::FromLiteral({{"__name__", "x"}, {"i", "1"}}), {{kT0, 1}});
   Put(core::Labels::FromLiteral({{"__name__", "z"}, {"i", "1"}}), {{kT0, 2}});
   // Two series that differ only by name are one once renamed.
-  Group g(Spec({Record("same", "{__name__=~\"x|z\"}"), Record("fine", "sum({i=\"1\"})")}), context_, true);
+  Group g(Spec({Record("same", "{__name__=~\"x|z\"}"), Record("fine", "sum({i=\"1\"})")}), context_,
+          true);
   g.Eval(kT0);
   std::vector<std::string> errors = g.LastErrors();
   EXPECT_EQ(errors[0], "vector contains metrics with the same labelset after applying rule labels");
@@ -165,7 +167,8 @@ TEST_F(GroupTest, AQueryOffsetQueriesAndWritesInThePast) {
 
 TEST_F(GroupTest, AfterARestartPendingTimeIsRestoredFromAlertsForState) {
   Put(core::Labels::FromLiteral({{"__name__", "up"}, {"job", "a"}}), {{kT0, 0}});
-  for (int64_t t = kT0 + kMin; t <= kT0 + 80 * kMin; t += kMin) Put(core::Labels::FromLiteral({{"__name__", "up"}, {"job", "a"}}), {{t, 0}});
+  for (int64_t t = kT0 + kMin; t <= kT0 + 80 * kMin; t += kMin)
+    Put(core::Labels::FromLiteral({{"__name__", "up"}, {"job", "a"}}), {{t, 0}});
   {
     Group before(Spec({Alerting("Down", "up == 0", 60 * kMin)}), context_, true);
     for (int64_t t = kT0; t <= kT0 + 30 * kMin; t += kMin) before.Eval(t);
@@ -188,7 +191,8 @@ TEST_F(GroupTest, AfterARestartPendingTimeIsRestoredFromAlertsForState) {
 }
 
 TEST_F(GroupTest, BeyondTheOutageToleranceNothingIsRestored) {
-  for (int64_t t = kT0; t <= kT0 + 200 * kMin; t += kMin) Put(core::Labels::FromLiteral({{"__name__", "up"}}), {{t, 0}});
+  for (int64_t t = kT0; t <= kT0 + 200 * kMin; t += kMin)
+    Put(core::Labels::FromLiteral({{"__name__", "up"}}), {{t, 0}});
   {
     Group before(Spec({Alerting("Down", "up == 0", 60 * kMin)}), context_, true);
     for (int64_t t = kT0; t <= kT0 + 30 * kMin; t += kMin) before.Eval(t);
@@ -201,7 +205,8 @@ TEST_F(GroupTest, BeyondTheOutageToleranceNothingIsRestored) {
 }
 
 TEST_F(GroupTest, AReloadKeepsTheAlertsOfUnchangedRulesAndStalesRemovedOnes) {
-  Put(core::Labels::FromLiteral({{"__name__", "up"}}), {{kT0, 0}, {kT0 + kMin, 0}, {kT0 + 2 * kMin, 0}});
+  Put(core::Labels::FromLiteral({{"__name__", "up"}}),
+      {{kT0, 0}, {kT0 + kMin, 0}, {kT0 + 2 * kMin, 0}});
   Group old(Spec({Alerting("Down", "up == 0", 2 * kMin), Record("gone", "up")}), context_, true);
   old.Eval(kT0);
   old.Eval(kT0 + kMin);

@@ -50,21 +50,24 @@ TEST(RuleFileTest, ReadsEveryFieldOfBothKinds) {
 }
 
 TEST(RuleFileTest, EveryProblemOfAFileNamesItsLineGroupAndRule) {
-  EXPECT_EQ(ProblemsOf("bad_rules.yml"),
-            (std::vector<std::string>{
-                "6:15: group \"node\", rule 1, \"job:up:sum\": could not parse expression: 1:17: parse error: "
-                "unexpected end of input in argument list, expected \",\" or \")\"",
-                "7:17: group \"node\", rule 2, \"bad name\": invalid field 'annotations' in recording rule",
-                "7:17: group \"node\", rule 2, \"bad name\": invalid field 'for' in recording rule",
-                "7:17: group \"node\", rule 2, \"bad name\": invalid recording rule name: bad name",
-                "15:11: group \"node\", rule 3, \"Y\": invalid label name: __name__",
-                "15:11: group \"node\", rule 3, \"Y\": invalid label name: bad-label",
-                "17:17: group \"node\", rule 4, \"a\": only one of 'record' and 'alert' must be set",
-                "20:9: group \"node\", rule 5, \"NoExpr\": field 'expr' must be set in rule",
-                "21:5: groupname: \"node\" is repeated in the same file",
-                "23:9: group \"node\", rule 1, \"\": one of 'record' or 'alert' must be set",
-                "24:11: group name must not be empty",
-            }));
+  EXPECT_EQ(
+      ProblemsOf("bad_rules.yml"),
+      (std::vector<std::string>{
+          "6:15: group \"node\", rule 1, \"job:up:sum\": could not parse expression: 1:17: parse "
+          "error: "
+          "unexpected end of input in argument list, expected \",\" or \")\"",
+          "7:17: group \"node\", rule 2, \"bad name\": invalid field 'annotations' in recording "
+          "rule",
+          "7:17: group \"node\", rule 2, \"bad name\": invalid field 'for' in recording rule",
+          "7:17: group \"node\", rule 2, \"bad name\": invalid recording rule name: bad name",
+          "15:11: group \"node\", rule 3, \"Y\": invalid label name: __name__",
+          "15:11: group \"node\", rule 3, \"Y\": invalid label name: bad-label",
+          "17:17: group \"node\", rule 4, \"a\": only one of 'record' and 'alert' must be set",
+          "20:9: group \"node\", rule 5, \"NoExpr\": field 'expr' must be set in rule",
+          "21:5: groupname: \"node\" is repeated in the same file",
+          "23:9: group \"node\", rule 1, \"\": one of 'record' or 'alert' must be set",
+          "24:11: group name must not be empty",
+      }));
   EXPECT_EQ(ProblemsOf("bad_fields.yml"),
             (std::vector<std::string>{
                 "3:15: group \"node\": not a valid duration string: \"1x\"",
@@ -81,18 +84,23 @@ TEST(RuleFileTest, EveryProblemOfAFileNamesItsLineGroupAndRule) {
 TEST(RuleFileTest, AlertingRulesTemplatesAreParsedAtLoad) {
   EXPECT_EQ(ProblemsOf("bad_templates.yml"),
             (std::vector<std::string>{
-                "13:21: group \"g\", rule 2, \"HighLoad\": label \"severity\": template: __alert_HighLoad:1: "
+                "13:21: group \"g\", rule 2, \"HighLoad\": label \"severity\": template: "
+                "__alert_HighLoad:1: "
                 "missing value for if",
-                "16:20: group \"g\", rule 2, \"HighLoad\": annotation \"summary\": template: __alert_HighLoad:1: "
+                "16:20: group \"g\", rule 2, \"HighLoad\": annotation \"summary\": template: "
+                "__alert_HighLoad:1: "
                 "function \"nope\" not defined",
-                "18:14: group \"g\", rule 2, \"HighLoad\": annotation \"z\": template: __alert_HighLoad:2: "
+                "18:14: group \"g\", rule 2, \"HighLoad\": annotation \"z\": template: "
+                "__alert_HighLoad:2: "
                 "unexpected {{end}}",
             }));
   // A recording rule's labels are values, not templates; good.yml's templates all parse.
-  EXPECT_TRUE(ParseRuleFile("groups:\n- name: g\n  rules:\n  - record: r\n    expr: up\n    labels:\n      x: "
-                            "\"{{ nope }}\"\n",
-                            "r.yml")
-                  .ok());
+  EXPECT_TRUE(
+      ParseRuleFile(
+          "groups:\n- name: g\n  rules:\n  - record: r\n    expr: up\n    labels:\n      x: "
+          "\"{{ nope }}\"\n",
+          "r.yml")
+          .ok());
   EXPECT_TRUE(LoadRuleFile(kData + "/good.yml").ok());
 }
 
@@ -128,18 +136,21 @@ TEST(RuleFileTest, CheckRulesReportsAsPromtool) {
   EXPECT_TRUE(CheckRuleFiles({kData + "/good.yml"}, &report));
   EXPECT_EQ(report, "Checking " + kData + "/good.yml\n  SUCCESS: 2 rules found\n\n");
   report.clear();
-  EXPECT_FALSE(CheckRuleFiles({kData + "/good.yml", kData + "/bad_yaml.yml", kData + "/missing.yml"}, &report));
-  EXPECT_NE(report.find("Checking " + kData + "/bad_yaml.yml\n  FAILED:\n" + kData + "/bad_yaml.yml:4:7: yaml: illegal block entry"),
+  EXPECT_FALSE(CheckRuleFiles(
+      {kData + "/good.yml", kData + "/bad_yaml.yml", kData + "/missing.yml"}, &report));
+  EXPECT_NE(report.find("Checking " + kData + "/bad_yaml.yml\n  FAILED:\n" + kData +
+                        "/bad_yaml.yml:4:7: yaml: illegal block entry"),
             std::string::npos)
       << report;
   EXPECT_NE(report.find("missing.yml: cannot open"), std::string::npos) << report;
 }
 
 TEST(RuleFileTest, PatternsNameEachFileOnceAndAMissOnlyNamesNothing) {
-  const auto files = ExpandRuleFilePatterns({kData + "/good.yml", kData + "/bad_*.yml", kData + "/good.*",
-                                             kData + "/none-*.yml"});
-  EXPECT_EQ(files, (std::vector<std::string>{kData + "/good.yml", kData + "/bad_fields.yml", kData + "/bad_rules.yml",
-                                             kData + "/bad_templates.yml", kData + "/bad_yaml.yml"}));
+  const auto files = ExpandRuleFilePatterns(
+      {kData + "/good.yml", kData + "/bad_*.yml", kData + "/good.*", kData + "/none-*.yml"});
+  EXPECT_EQ(files, (std::vector<std::string>{kData + "/good.yml", kData + "/bad_fields.yml",
+                                             kData + "/bad_rules.yml", kData + "/bad_templates.yml",
+                                             kData + "/bad_yaml.yml"}));
   auto all = LoadRuleFiles({kData + "/good.yml", kData + "/bad_yaml.yml"});
   EXPECT_FALSE(all.ok());
 }

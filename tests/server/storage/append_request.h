@@ -7,7 +7,7 @@
 namespace vigil::testing {
 
 inline core::Result<storage::AppendResult> AppendRequest(storage::Appendable& storage,
-                                                          const remote::WriteRequest& request) {
+                                                         const remote::WriteRequest& request) {
   std::unique_ptr<storage::Appender> batch = storage.OpenAppender();
   for (const remote::SeriesSamples& s : request.series) {
     VIGIL_RETURN_IF_ERROR(batch->Add(s.labels, s.samples));

@@ -24,9 +24,9 @@ constexpr int64_t kStep = 60'000;
 remote::WriteRequest Request(uint32_t id) {
   remote::WriteRequest req;
   for (int i = 0; i < kSeries; ++i) {
-    req.series.push_back({core::Labels::FromLiteral({{"__name__", "crash"},
-                                                     {"i", std::to_string(i)}}),
-                          {{id * kStep, id * 100.0 + i}}});
+    req.series.push_back(
+        {core::Labels::FromLiteral({{"__name__", "crash"}, {"i", std::to_string(i)}}),
+         {{id * kStep, id * 100.0 + i}}});
   }
   return req;
 }

@@ -38,12 +38,13 @@ struct Outcome {
 
 // Twelve hours pushed an hour at a time, Maintain after each (cutting blocks as it goes),
 // while a forwarding destination that is down never acknowledges anything.
-Outcome PushTwelveHours(uint64_t disk_reserve, wal::CursorLimits bounds = {.max_bytes = 1ull << 40}) {
+Outcome PushTwelveHours(uint64_t disk_reserve,
+                        wal::CursorLimits bounds = {.max_bytes = 1ull << 40}) {
   core::ManualClock clock(0);
   core::MetricsRegistry metrics;
-  auto s = Storage::Open({.dir = testing::FreshTempDir(std::to_string(disk_reserve)),
-                          .disk_reserve = disk_reserve},
-                         clock, metrics);
+  auto s = Storage::Open(
+      {.dir = testing::FreshTempDir(std::to_string(disk_reserve)), .disk_reserve = disk_reserve},
+      clock, metrics);
   EXPECT_TRUE(s.ok());
   wal::Cursor* down = *(*s)->wal().OpenCursor("forward-down", bounds);
   Outcome out;
@@ -57,9 +58,8 @@ Outcome PushTwelveHours(uint64_t disk_reserve, wal::CursorLimits bounds = {.max_
   out.segments = (*s)->wal().stats().segments;
   out.dropped = down->dropped_samples();
   auto q = (*s)->OpenQuerier();
-  auto series = testing::ReadAll(
-      q->Select({Matcher::Create(MatchType::kEqual, "__name__", "load").value()}, INT64_MIN,
-                INT64_MAX));
+  auto series = testing::ReadAll(q->Select(
+      {Matcher::Create(MatchType::kEqual, "__name__", "load").value()}, INT64_MIN, INT64_MAX));
   EXPECT_TRUE(series.ok());
   for (const Series& x : *series) out.stored += x.samples.size();
   return out;
@@ -95,7 +95,7 @@ TEST(ForwardingBoundsTest, DiskReserveShortOfRoomADownDestinationGivesUpAllButWh
   const Outcome o = PushTwelveHours(1ull << 62);
   EXPECT_GT(o.dropped, 0u);
   EXPECT_LT(o.segments, with_room.segments);
-  EXPECT_LE(o.max_segments, 3u);  // what the head holds, and the one written
+  EXPECT_LE(o.max_segments, 3u);             // what the head holds, and the one written
   EXPECT_EQ(o.stored, 12u * 240 * kSeries);  // nothing stored was lost
 }
 

@@ -138,17 +138,20 @@ TEST(HeadTest, ASampleBackAmongTheBatchsOwnIsCheckedAgainstThem) {
   ASSERT_TRUE(Append(head, kUp, {{1000, 1}}).ok());
   HeadAppender app(head);
   ASSERT_TRUE(app.Add(kUp, std::vector<core::Sample>{{2000, 2}, {3000, 3}, {4000, 4}}).ok());
-  EXPECT_EQ(app.Add(kUp, std::vector<core::Sample>{{3000, 99}}).code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(app.Add(kUp, std::vector<core::Sample>{{3000, 99}}).code(),
+            core::StatusCode::kInvalidArgument);
   EXPECT_EQ(app.Add(kUp, std::vector<core::Sample>{{2000, 7}, {2500, 2.5}}).code(),
             core::StatusCode::kInvalidArgument);  // refused whole: 2500 is not kept either
   ASSERT_TRUE(app.Add(kUp, std::vector<core::Sample>{{3000, 3}}).ok());  // the same: a duplicate
   ASSERT_TRUE(app.Add(kUp, std::vector<core::Sample>{{3500, 3.5}}).ok());
-  EXPECT_EQ(app.Add(kUp, std::vector<core::Sample>{{3500, 8}}).code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(app.Add(kUp, std::vector<core::Sample>{{3500, 8}}).code(),
+            core::StatusCode::kInvalidArgument);
   EXPECT_EQ(app.duplicates(), 1u);
   app.CreateSeries();
   app.Commit();
   const std::vector<core::Sample> got = All(head, kUp);
-  const std::vector<std::pair<int64_t, double>> want{{1000, 1}, {2000, 2}, {3000, 3}, {3500, 3.5}, {4000, 4}};
+  const std::vector<std::pair<int64_t, double>> want{
+      {1000, 1}, {2000, 2}, {3000, 3}, {3500, 3.5}, {4000, 4}};
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(got[i].timestamp_ms, want[i].first);
@@ -213,7 +216,8 @@ TEST(HeadTest, TruncateDropsDataAndEmptySeries) {
 }
 
 core::Labels Pod(int i) {
-  return core::Labels::FromLiteral({{"__name__", "container_cpu"}, {"pod", "p" + std::to_string(i)}});
+  return core::Labels::FromLiteral(
+      {{"__name__", "container_cpu"}, {"pod", "p" + std::to_string(i)}});
 }
 
 TEST(HeadTest, IdsOfDroppedSeriesAreGivenOutAgainOnlyWhenReleased) {

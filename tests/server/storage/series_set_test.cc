@@ -37,8 +37,8 @@ core::Labels L(const char* i) { return core::Labels::FromLiteral({{"__name__", "
 
 TEST(SeriesSetTest, MergesLabelOrderedSourcesAndTheEarlierSourceWinsATimestamp) {
   std::vector<std::unique_ptr<SeriesSet>> sources;
-  sources.push_back(std::make_unique<Listed>(std::vector<Series>{
-      {L("a"), {{1, 1}, {2, 2}}}, {L("c"), {{1, 10}}}}));
+  sources.push_back(std::make_unique<Listed>(
+      std::vector<Series>{{L("a"), {{1, 1}, {2, 2}}}, {L("c"), {{1, 10}}}}));
   sources.push_back(std::make_unique<Listed>(std::vector<Series>{}));
   sources.push_back(std::make_unique<Listed>(std::vector<Series>{
       {L("b"), {{5, 5}}}, {L("c"), {{1, 99}, {0, 9}, {3, 30}}}, {L("d"), {{7, 7}}}}));

@@ -32,9 +32,8 @@ class StorageTest : public ::testing::Test {
                                    double offset = 0) {
     remote::WriteRequest req;
     for (int i = 0; i < series; ++i) {
-      remote::SeriesSamples s{core::Labels::FromLiteral(
-                                  {{"__name__", "load"}, {"i", std::to_string(i)}}),
-                              {}};
+      remote::SeriesSamples s{
+          core::Labels::FromLiteral({{"__name__", "load"}, {"i", std::to_string(i)}}), {}};
       for (int64_t t = from; t < to; t += step) s.samples.push_back({t, t / 1000.0 + i + offset});
       req.series.push_back(std::move(s));
     }
@@ -43,8 +42,8 @@ class StorageTest : public ::testing::Test {
 
   static size_t CountSamples(const Storage& s, int64_t mint = INT64_MIN, int64_t maxt = INT64_MAX) {
     auto q = s.OpenQuerier();
-    auto series = testing::ReadAll(q->Select(
-        {Matcher::Create(MatchType::kEqual, "__name__", "load").value()}, mint, maxt));
+    auto series = testing::ReadAll(
+        q->Select({Matcher::Create(MatchType::kEqual, "__name__", "load").value()}, mint, maxt));
     EXPECT_TRUE(series.ok());
     size_t n = 0;
     for (const auto& x : *series) n += x.samples.size();
@@ -120,7 +119,8 @@ TEST_F(StorageTest, ABatchDroppedWithoutCommitStoresNothingAndFreesTheLock) {
   {
     auto batch = s->OpenAppender();
     auto req = Load(3, 0, 60'000, 15'000);
-    for (const auto& series : req.series) ASSERT_TRUE(batch->Add(series.labels, series.samples).ok());
+    for (const auto& series : req.series)
+      ASSERT_TRUE(batch->Add(series.labels, series.samples).ok());
   }
   EXPECT_EQ(CountSamples(*s), 0u);
   EXPECT_EQ(s->head().stats().series, 0u);
@@ -222,7 +222,8 @@ TEST_F(StorageTest, SamplesForTheRangeBeingCutThatArriveMeanwhileAreKept) {
   EXPECT_EQ(CountSamples(*s), 5u * (300 + 60));
   // The first attempt's blocks were deleted, not left beside the right ones.
   size_t dirs = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/blocks")) dirs += e.is_directory();
+  for (const auto& e : std::filesystem::directory_iterator(dir_ + "/blocks"))
+    dirs += e.is_directory();
   EXPECT_EQ(dirs, 1u);
 }
 
@@ -236,9 +237,10 @@ TEST_F(StorageTest, ChurnReusesIdsAndEverySampleKeepsItsLabels) {
   auto pods = [](int round) {
     remote::WriteRequest req;
     for (int i = 0; i < kPods; ++i) {
-      remote::SeriesSamples s{core::Labels::FromLiteral({{"__name__", "container_cpu"},
-                                                         {"pod", std::to_string(round) + "-" + std::to_string(i)}}),
-                              {}};
+      remote::SeriesSamples s{
+          core::Labels::FromLiteral({{"__name__", "container_cpu"},
+                                     {"pod", std::to_string(round) + "-" + std::to_string(i)}}),
+          {}};
       for (int64_t t = round * 60'000; t < (round + 1) * 60'000; t += 10'000) {
         s.samples.push_back({t, round * 1000.0 + i + t / 1e6});
       }
@@ -249,7 +251,8 @@ TEST_F(StorageTest, ChurnReusesIdsAndEverySampleKeepsItsLabels) {
   auto check = [&](const Storage& s) {
     auto q = s.OpenQuerier();
     auto all = testing::ReadAll(
-        q->Select({Matcher::Create(MatchType::kEqual, "__name__", "container_cpu").value()}, INT64_MIN, INT64_MAX));
+        q->Select({Matcher::Create(MatchType::kEqual, "__name__", "container_cpu").value()},
+                  INT64_MIN, INT64_MAX));
     ASSERT_TRUE(all.ok());
     ASSERT_EQ(all->size(), size_t{kRounds * kPods});
     for (const auto& series : *all) {
@@ -345,7 +348,8 @@ TEST_F(StorageTest, RetentionDeletesOldBlocks) {
 TEST_F(StorageTest, DamagedBlockIsSetAsideNotFatal) {
   {
     auto s = Open();
-    for (int64_t h = 0; h < 4; ++h) ASSERT_TRUE(testing::AppendRequest(*s, Load(2, h * kHour, (h + 1) * kHour, 60'000)).ok());
+    for (int64_t h = 0; h < 4; ++h)
+      ASSERT_TRUE(testing::AppendRequest(*s, Load(2, h * kHour, (h + 1) * kHour, 60'000)).ok());
     ASSERT_TRUE(s->Maintain().ok());
     ASSERT_EQ(s->blocks().size(), 1u);
   }
@@ -368,11 +372,13 @@ TEST_F(StorageTest, LabelNamesAndValues) {
   auto s = Open();
   ASSERT_TRUE(testing::AppendRequest(*s, Load(3, 0, 60'000, 15'000)).ok());
   auto q = s->OpenQuerier();
-  EXPECT_EQ(q->LabelNames({}, INT64_MIN, INT64_MAX).value(), (std::vector<std::string>{"__name__", "i"}));
+  EXPECT_EQ(q->LabelNames({}, INT64_MIN, INT64_MAX).value(),
+            (std::vector<std::string>{"__name__", "i"}));
   EXPECT_EQ(q->LabelValues("i", {}, INT64_MIN, INT64_MAX).value(),
             (std::vector<std::string>{"0", "1", "2"}));
   Matchers only1{Matcher::Create(MatchType::kEqual, "i", "1").value()};
-  EXPECT_EQ(q->LabelValues("i", only1, INT64_MIN, INT64_MAX).value(), (std::vector<std::string>{"1"}));
+  EXPECT_EQ(q->LabelValues("i", only1, INT64_MIN, INT64_MAX).value(),
+            (std::vector<std::string>{"1"}));
   auto series = testing::ReadAll(q->Select(only1, INT64_MIN, INT64_MAX, {.labels_only = true}));
   ASSERT_TRUE(series.ok());
   ASSERT_EQ(series->size(), 1u);

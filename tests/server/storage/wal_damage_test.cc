@@ -28,8 +28,9 @@ double ValueOf(int series, int batch) { return series * 1000.0 + batch * 1.01234
 remote::WriteRequest Batch(int batch) {
   remote::WriteRequest req;
   for (int i = 0; i < kSeries; ++i) {
-    req.series.push_back({core::Labels::FromLiteral({{"__name__", "load"}, {"i", std::to_string(i)}}),
-                          {{TimeOf(batch), ValueOf(i, batch)}}});
+    req.series.push_back(
+        {core::Labels::FromLiteral({{"__name__", "load"}, {"i", std::to_string(i)}}),
+         {{TimeOf(batch), ValueOf(i, batch)}}});
   }
   return req;
 }
@@ -79,8 +80,8 @@ TEST_F(StorageWalDamageTest, EveryRecordDamagedStoresExactSamplesOrCountsThem) {
   for (size_t k : {0, 1, 2, 65, 128, 129, 130, 131}) {
     const RecordInfo& rec = records[k];
     // The checksum, the length, the type, the first and the last payload byte.
-    for (uint64_t at : {rec.offset, rec.offset + 5, rec.offset + 8, rec.offset + 9,
-                        rec.offset + rec.size - 1}) {
+    for (uint64_t at :
+         {rec.offset, rec.offset + 5, rec.offset + 8, rec.offset + 9, rec.offset + rec.size - 1}) {
       SCOPED_TRACE("record " + std::to_string(k) + " byte " + std::to_string(at - rec.offset));
       std::filesystem::remove_all(dir);
       std::filesystem::copy(pristine_, dir, std::filesystem::copy_options::recursive);
@@ -98,9 +99,8 @@ TEST_F(StorageWalDamageTest, EveryRecordDamagedStoresExactSamplesOrCountsThem) {
       auto s = Storage::Open({.dir = dir}, clock_, metrics);
       ASSERT_TRUE(s.ok()) << s.status().ToString();
       auto q = (*s)->OpenQuerier();
-      auto got = testing::ReadAll(
-          q->Select({Matcher::Create(MatchType::kEqual, "__name__", "load").value()}, INT64_MIN,
-                    INT64_MAX));
+      auto got = testing::ReadAll(q->Select(
+          {Matcher::Create(MatchType::kEqual, "__name__", "load").value()}, INT64_MIN, INT64_MAX));
       ASSERT_TRUE(got.ok());
       std::map<int, std::set<int64_t>> stored;  // series -> timestamps
       size_t count = 0;
