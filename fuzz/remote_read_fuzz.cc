@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_input.h"
+#include "fuzz/same_samples.h"
 #include "remote/codec.h"
 #include "remote/read_request.h"
 #include "remote/read_response.h"
@@ -18,16 +19,7 @@
 namespace {
 
 using vigil::core::Sample;
-
-bool SameSamples(const std::vector<Sample>& a, const std::vector<Sample>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].timestamp_ms != b[i].timestamp_ms ||
-        std::memcmp(&a[i].value, &b[i].value, sizeof(double)) != 0)
-      return false;
-  }
-  return true;
-}
+using vigil::fuzz::SameSamples;
 
 void Request(std::string_view body, uint8_t mode) {
   using namespace vigil::remote;

@@ -2,27 +2,16 @@
 // (WriteRequestView) and into owned label sets (DecodeWriteRequest). Both must accept and
 // refuse alike and agree on every label and sample; what they accept, marshalled again,
 // must read back the same.
-#include <cstring>
 
 #include "fuzz/fuzz_input.h"
+#include "fuzz/same_samples.h"
 #include "remote/codec.h"
 #include "remote/write_view.h"
 
 namespace {
 
 using vigil::core::LabelView;
-using vigil::core::Sample;
-
-bool SameSamples(std::span<const Sample> a, std::span<const Sample> b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    // Bits, not ==: NaN (a stale marker) must come through as it was sent.
-    if (a[i].timestamp_ms != b[i].timestamp_ms ||
-        std::memcmp(&a[i].value, &b[i].value, sizeof(double)) != 0)
-      return false;
-  }
-  return true;
-}
+using vigil::fuzz::SameSamples;
 
 void CheckSame(const vigil::remote::WriteRequestView& view,
                const vigil::remote::WriteRequest& owned) {
