@@ -32,8 +32,7 @@ void LowerThisThreadsPriority() {
 }  // namespace
 
 QueryQueue::QueryQueue(core::Loop& loop, QueryQueueOptions options, core::MetricsRegistry& metrics)
-    : loop_(loop),
-      options_(options),
+    : options_(options),
       deadline_timer_(loop, [this] { Refuse(TakeExpired(), QueryAdmission::kTimedOut); }),
       finished_signal_(loop, [this] { OnFinished(); }),
       queries_(

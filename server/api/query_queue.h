@@ -86,7 +86,6 @@ class QueryQueue {
   void Refuse(std::vector<Request> requests, QueryAdmission why);
   void UpdateGauges();
 
-  core::Loop& loop_;
   const QueryQueueOptions options_;
   std::deque<Request> waiting_;  // loop thread only, in arrival order
   size_t running_ = 0;           // loop thread only
