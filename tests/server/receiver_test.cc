@@ -11,6 +11,7 @@
 #include "server/server.h"
 #include "tests/core/loop_helpers.h"
 #include "tests/core/temp_dir.h"
+#include "tests/server/stop_server.h"
 #include "tests/server/storage/read_all.h"
 
 namespace vigil::server {
@@ -25,11 +26,7 @@ class ReceiverTest : public ::testing::Test {
     config_.limits.max_request_size = 4u << 20;
   }
   void TearDown() override {
-    if (server_) {
-      server_->Stop();
-      ASSERT_TRUE(testing::RunUntil(loop_, [&] { return server_->Stopped(); }));
-      server_.reset();
-    }
+    ASSERT_TRUE(testing::StopServer(loop_, server_));
     client_.reset();
     loop_.Run();
   }
@@ -258,9 +255,7 @@ TEST_F(ReceiverTest, AcknowledgedSamplesSurviveRestart) {
   for (int i = 1; i <= 20; ++i) {
     ASSERT_EQ(Post(remote::EncodeWriteRequest(Request(10, i * 15'000, i))).status, 204);
   }
-  server_->Stop();
-  ASSERT_TRUE(testing::RunUntil(loop_, [&] { return server_->Stopped(); }));
-  server_.reset();
+  ASSERT_TRUE(testing::StopServer(loop_, server_));
   Start();
   auto q = server_->storage().OpenQuerier();
   auto series = testing::ReadAll(

@@ -11,6 +11,7 @@
 #include "tests/core/loop_helpers.h"
 #include "tests/core/temp_dir.h"
 #include "tests/remote/test_receiver.h"
+#include "tests/server/stop_server.h"
 
 namespace vigil::server {
 namespace {
@@ -29,11 +30,7 @@ class ServerReloadTest : public ::testing::Test {
     client_ = std::make_unique<core::HttpClient>(loop_, options);
   }
   void TearDown() override {
-    if (server_) {
-      server_->Stop();
-      EXPECT_TRUE(testing::RunUntil(loop_, [&] { return server_->Stopped(); }));
-      server_.reset();
-    }
+    EXPECT_TRUE(testing::StopServer(loop_, server_));
     client_.reset();
     a_.reset();
     b_.reset();

@@ -13,6 +13,7 @@
 #include "server/server.h"
 #include "tests/core/loop_helpers.h"
 #include "tests/core/temp_dir.h"
+#include "tests/server/stop_server.h"
 
 namespace vigil::server {
 namespace {
@@ -39,11 +40,7 @@ class RemoteReadTest : public ::testing::Test {
     config_.external_labels = core::Labels::FromLiteral({{"region", "eu"}});
   }
   void TearDown() override {
-    if (server_) {
-      server_->Stop();
-      ASSERT_TRUE(testing::RunUntil(loop_, [&] { return server_->Stopped(); }));
-      server_.reset();
-    }
+    ASSERT_TRUE(testing::StopServer(loop_, server_));
     client_.reset();
     loop_.Run();
   }
